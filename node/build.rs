@@ -1,0 +1,7 @@
+use substrate_build_script_utils::{generate_cargo_keys, rerun_if_git_head_changed};
+
+fn main() {
+	// `aos-node --version` reports the git commit it was built from.
+	generate_cargo_keys();
+	rerun_if_git_head_changed();
+}

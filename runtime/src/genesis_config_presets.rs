@@ -1,0 +1,196 @@
+//! Genesis presets of the AOS runtime.
+//!
+//! - `development`: one validator (Alice), short epochs and eras, sudo key Alice.
+//! - `local_testnet`: three validators (Alice, Bob, Charlie), short epochs and eras, sudo key
+//!   Alice.
+//! - `testnet`: a template for a public test network: three validators, production epoch and
+//!   era lengths, no sudo key (governance is the council's). Its accounts are the well-known
+//!   development keys; a real launch replaces the validators' stash accounts and session keys
+//!   with its own (see `docs/VALIDATORS.md`).
+//!
+//! Every preset endows the development accounts, makes Alice, Bob and Charlie the council, and
+//! bonds each validator's stash with [`VALIDATOR_STAKE`].
+
+use crate::{
+	configs::staking::{MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND},
+	constants::{currency::UNITS, time::*},
+	AccountId, Balance, BalancesConfig, BabeConfig, ChainTimingConfig, CouncilConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Name of the public testnet template preset.
+pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
+
+/// Free balance of every endowed account: 1,000,000 AOS.
+pub const ENDOWMENT: Balance = 1_000_000 * UNITS;
+/// Stake each genesis validator bonds: 100,000 AOS.
+pub const VALIDATOR_STAKE: Balance = 100_000 * UNITS;
+
+/// A genesis validator: its stash account and session keys.
+pub struct GenesisValidator {
+	/// The stash account, which is also its validator id.
+	pub stash: AccountId,
+	/// BABE block-production key.
+	pub babe: BabeId,
+	/// GRANDPA finality key.
+	pub grandpa: GrandpaId,
+}
+
+impl GenesisValidator {
+	/// The validator whose stash and keys derive from a development seed (`//Alice`, ...), as
+	/// `aos-node --alice` puts them into its keystore.
+	pub fn from_keyring(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Self {
+		Self { stash: sr.to_account_id(), babe: sr.public().into(), grandpa: ed.public().into() }
+	}
+}
+
+/// Epoch and era lengths a preset fixes at genesis.
+pub struct Timing {
+	/// Epoch (= session) length in slots.
+	pub epoch_duration: u64,
+	/// Sessions per era.
+	pub sessions_per_era: u32,
+}
+
+/// Short timing for development and local test networks: 1-minute epochs, 2-minute eras.
+pub const DEV_TIMING: Timing =
+	Timing { epoch_duration: DEV_EPOCH_DURATION_IN_SLOTS, sessions_per_era: DEV_SESSIONS_PER_ERA };
+/// Production timing: 1-hour epochs, 6-hour eras.
+pub const PRODUCTION_TIMING: Timing =
+	Timing { epoch_duration: EPOCH_DURATION_IN_SLOTS, sessions_per_era: SESSIONS_PER_ERA };
+
+/// Builds the genesis config patch of a network.
+pub fn aos_genesis(
+	validators: Vec<GenesisValidator>,
+	endowed: Vec<AccountId>,
+	council: Vec<AccountId>,
+	sudo: Option<AccountId>,
+	timing: Timing,
+	invulnerable_validators: bool,
+) -> Value {
+	let mut balances: Vec<(AccountId, Balance)> =
+		endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect();
+	// Validators' stashes need funds to bond even when they are not in the endowed list.
+	for v in &validators {
+		if !endowed.contains(&v.stash) {
+			balances.push((v.stash.clone(), ENDOWMENT));
+		}
+	}
+	let validator_count = validators.len() as u32;
+	let stashes: Vec<AccountId> = validators.iter().map(|v| v.stash.clone()).collect();
+
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances },
+		chain_timing: ChainTimingConfig {
+			epoch_duration: Some(timing.epoch_duration),
+			sessions_per_era: Some(timing.sessions_per_era),
+		},
+		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|v| {
+					(
+						v.stash.clone(),
+						v.stash.clone(),
+						SessionKeys { babe: v.babe.clone(), grandpa: v.grandpa.clone() },
+					)
+				})
+				.collect::<Vec<_>>(),
+		},
+		staking: StakingConfig {
+			validator_count,
+			minimum_validator_count: validator_count.min(2).max(1),
+			invulnerables: if invulnerable_validators { stashes.clone() } else { vec![] },
+			stakers: stashes
+				.iter()
+				.map(|s| {
+					(s.clone(), s.clone(), VALIDATOR_STAKE, pallet_staking::StakerStatus::Validator)
+				})
+				.collect::<Vec<_>>(),
+			min_validator_bond: MIN_VALIDATOR_BOND,
+			min_nominator_bond: MIN_NOMINATOR_BOND,
+		},
+		council: CouncilConfig { members: council },
+		sudo: SudoConfig { key: sudo },
+	})
+}
+
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::iter().map(|k| k.to_account_id()).collect()
+}
+
+fn council() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.into_iter()
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
+fn keyring_validators(n: usize) -> Vec<GenesisValidator> {
+	[
+		(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+	]
+	.into_iter()
+	.take(n)
+	.map(|(sr, ed)| GenesisValidator::from_keyring(sr, ed))
+	.collect()
+}
+
+/// The `development` preset.
+pub fn development() -> Value {
+	aos_genesis(
+		keyring_validators(1),
+		dev_accounts(),
+		council(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		DEV_TIMING,
+		true,
+	)
+}
+
+/// The `local_testnet` preset.
+pub fn local_testnet() -> Value {
+	aos_genesis(
+		keyring_validators(3),
+		dev_accounts(),
+		council(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		DEV_TIMING,
+		true,
+	)
+}
+
+/// The `testnet` template preset.
+pub fn testnet() -> Value {
+	aos_genesis(keyring_validators(3), dev_accounts(), council(), None, PRODUCTION_TIMING, false)
+}
+
+/// The JSON of the preset `id`, if it exists.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet(),
+		TESTNET_RUNTIME_PRESET => testnet(),
+		_ => return None,
+	};
+	serde_json::to_vec(&patch).ok()
+}
+
+/// The names of the presets.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(TESTNET_RUNTIME_PRESET),
+	]
+}
