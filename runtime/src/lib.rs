@@ -37,10 +37,9 @@ use sp_runtime::{
 	traits::{BlakeTwo256, IdentifyAccount, Verify},
 	MultiAddress, MultiSignature,
 };
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::{runtime_version, RuntimeVersion};
 
+pub use apis::RuntimeApi;
 pub use configs::governance::GovernanceOrigin;
 pub use constants::{currency::*, time::*};
 pub use frame_system::Call as SystemCall;
@@ -97,12 +96,6 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
-
-/// The native version, for the node's informant.
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 #[frame_support::runtime]
 mod runtime {

@@ -9,8 +9,9 @@ pub mod staking;
 
 use crate::{
 	constants::{currency::*, time::*},
-	AccountId, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, System, VERSION,
+	AccountId, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, System, UncheckedExtrinsic, VERSION,
 };
 use frame_support::{
 	derive_impl, parameter_types,
@@ -50,8 +51,12 @@ parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
 	/// Block hashes kept for mortal transactions: about 3.3 hours.
 	pub const BlockHashCount: BlockNumber = 2400;
-	pub RuntimeBlockLength: BlockLength =
-		BlockLength::max_with_normal_ratio(MAXIMUM_BLOCK_LENGTH, NORMAL_DISPATCH_RATIO);
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(MAXIMUM_BLOCK_LENGTH)
+		.modify_max_length_for_class(frame_support::dispatch::DispatchClass::Normal, |max| {
+			*max = NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_LENGTH
+		})
+		.build();
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
 		.base_block(BlockExecutionWeight::get())
 		.for_class(frame_support::dispatch::DispatchClass::all(), |weights| {
@@ -90,6 +95,24 @@ impl frame_system::Config for Runtime {
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
 	type SystemWeightInfo = frame_system::weights::SubstrateWeight<Runtime>;
+}
+
+// Unsigned transactions the runtime creates itself: BABE and GRANDPA equivocation reports.
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
 }
 
 impl pallet_timestamp::Config for Runtime {

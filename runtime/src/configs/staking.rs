@@ -15,11 +15,11 @@ use frame_election_provider_support::{
 use frame_support::{parameter_types, traits::ConstU32};
 use sp_runtime::{curve::PiecewiseLinear, Perbill};
 
+// Yearly inflation paid to stakers, as a function of the share of the issuance staked: 2.5% at
+// no stake, rising to 10% at the ideal 50% staked, then falling off (5% falloff) so that stake
+// beyond the ideal earns less. What stakers do not get of the maximum is burned
+// (`RewardRemainder`).
 pallet_staking_reward_curve::build! {
-	/// Yearly inflation paid to stakers, as a function of the share of the issuance staked:
-	/// 2.5% at no stake, rising to 10% at the ideal 50% staked, then falling off (5% falloff)
-	/// so that stake beyond the ideal earns less. What the validators and nominators do not
-	/// get of the maximum is burned (`RewardRemainder`).
 	const REWARD_CURVE: PiecewiseLinear<'static> = curve!(
 		min_inflation: 0_025_000,
 		max_inflation: 0_100_000,

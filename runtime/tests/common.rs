@@ -1,0 +1,62 @@
+//! Shared helpers of the runtime tests: genesis from a preset, and block production as the
+//! node does it (BABE pre-digest, timestamp inherent, all hooks).
+
+#![allow(dead_code)]
+
+use aos_runtime::{
+	Babe, BlockNumber, Executive, Header, Runtime, RuntimeGenesisConfig, System, SLOT_DURATION,
+};
+use codec::Encode;
+use frame_support::genesis_builder_helper::build_state;
+use sp_consensus_babe::{
+	digests::{PreDigest, SecondaryPlainPreDigest},
+	Slot, BABE_ENGINE_ID,
+};
+use sp_runtime::{Digest, DigestItem};
+
+/// Slot of block 1 in the tests: far from zero, as on a real chain.
+pub const FIRST_SLOT: u64 = 100_000;
+
+/// Externalities holding the genesis state that `preset` builds.
+pub fn genesis(preset: &str) -> sp_io::TestExternalities {
+	let json = aos_runtime::genesis_config_presets::get_preset(&preset.into())
+		.unwrap_or_else(|| panic!("no preset named {preset}"));
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(json)
+			.unwrap_or_else(|e| panic!("preset {preset} does not build: {e}"))
+	});
+	ext
+}
+
+fn pre_digest(slot: u64) -> Digest {
+	let authorities = Babe::authorities().len().max(1) as u64;
+	let pre = PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
+		authority_index: (slot % authorities) as u32,
+		slot: Slot::from(slot),
+	});
+	Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre.encode())] }
+}
+
+/// Produces blocks up to `n`, one per slot, running every hook as a block author would.
+pub fn run_to_block(n: BlockNumber) {
+	let mut parent = System::parent_hash();
+	while System::block_number() < n {
+		let number = System::block_number() + 1;
+		let slot = FIRST_SLOT + u64::from(number);
+		let header = Header::new(number, Default::default(), Default::default(), parent, pre_digest(slot));
+		Executive::initialize_block(&header);
+		pallet_timestamp::Pallet::<Runtime>::set_timestamp(slot * SLOT_DURATION);
+		let finished = Executive::finalize_block();
+		parent = finished.hash();
+	}
+}
+
+/// Produces blocks until `done` holds, at most `max_blocks` of them; panics if it never does.
+pub fn run_until(max_blocks: BlockNumber, what: &str, done: impl Fn() -> bool) {
+	let limit = System::block_number() + max_blocks;
+	while !done() {
+		assert!(System::block_number() < limit, "{what}: not reached within {max_blocks} blocks");
+		run_to_block(System::block_number() + 1);
+	}
+}

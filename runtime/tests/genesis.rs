@@ -1,0 +1,95 @@
+//! Every genesis preset builds, with the validators, timing and sudo key it promises.
+
+mod common;
+
+use aos_runtime::{
+	genesis_config_presets::{preset_names, VALIDATOR_STAKE},
+	AccountId, Babe, Balances, Council, Grandpa, Runtime, Session, Staking, Sudo,
+};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+fn accounts(keys: &[Sr25519Keyring]) -> Vec<AccountId> {
+	keys.iter().map(|k| k.to_account_id()).collect()
+}
+
+fn check_validators(expected: &[(Sr25519Keyring, Ed25519Keyring)]) {
+	let stashes: Vec<AccountId> = expected.iter().map(|(sr, _)| sr.to_account_id()).collect();
+	assert_eq!(Session::validators(), stashes);
+	let babe: Vec<_> = Babe::authorities().iter().map(|(id, _)| id.clone()).collect();
+	let expected_babe: Vec<sp_consensus_babe::AuthorityId> =
+		expected.iter().map(|(sr, _)| sr.public().into()).collect();
+	assert_eq!(babe, expected_babe);
+	let grandpa: Vec<_> = Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
+	let expected_grandpa: Vec<sp_consensus_grandpa::AuthorityId> =
+		expected.iter().map(|(_, ed)| ed.public().into()).collect();
+	assert_eq!(grandpa, expected_grandpa);
+	for stash in &stashes {
+		let ledger = pallet_staking::Ledger::<Runtime>::get(stash).expect("validator is bonded");
+		assert_eq!(ledger.active, VALIDATOR_STAKE);
+		assert!(pallet_staking::Validators::<Runtime>::contains_key(stash));
+	}
+	assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), expected.len() as u32);
+	assert_eq!(Staking::current_era(), Some(0));
+}
+
+#[test]
+fn there_are_three_presets() {
+	let names: Vec<String> = preset_names().into_iter().map(|p| p.to_string()).collect();
+	assert_eq!(names, ["development", "local_testnet", "testnet"]);
+}
+
+#[test]
+fn development_has_one_validator_short_timing_and_sudo() {
+	common::genesis("development").execute_with(|| {
+		check_validators(&[(Sr25519Keyring::Alice, Ed25519Keyring::Alice)]);
+		assert_eq!(pallet_chain_timing::EpochDuration::<Runtime>::get(), 12);
+		assert_eq!(pallet_chain_timing::SessionsPerEra::<Runtime>::get(), 2);
+		assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(
+			Council::members(),
+			accounts(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie])
+		);
+		// Every development account is endowed.
+		for k in Sr25519Keyring::iter() {
+			assert!(Balances::free_balance(k.to_account_id()) > 0, "{k:?} is endowed");
+		}
+	});
+}
+
+#[test]
+fn local_testnet_has_three_validators() {
+	common::genesis("local_testnet").execute_with(|| {
+		check_validators(&[
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		]);
+		assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn testnet_has_production_timing_and_no_sudo() {
+	common::genesis("testnet").execute_with(|| {
+		check_validators(&[
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		]);
+		assert_eq!(pallet_chain_timing::EpochDuration::<Runtime>::get(), 720);
+		assert_eq!(pallet_chain_timing::SessionsPerEra::<Runtime>::get(), 6);
+		assert_eq!(Sudo::key(), None);
+		assert!(pallet_staking::Invulnerables::<Runtime>::get().is_empty());
+	});
+}
+
+#[test]
+fn development_chain_produces_blocks_and_rotates_sessions() {
+	common::genesis("development").execute_with(|| {
+		common::run_to_block(30);
+		// 12-slot epochs: two session changes in 30 blocks.
+		assert_eq!(Session::current_index(), 2);
+		assert_eq!(Babe::epoch_index(), 2);
+		assert_eq!(Session::validators(), accounts(&[Sr25519Keyring::Alice]));
+	});
+}
