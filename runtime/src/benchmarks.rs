@@ -16,6 +16,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_staking, Staking]
 	[pallet_bags_list, VoterList]
 	[pallet_collective, Council]
+	[pallet_root_dispatch, RootDispatch]
 	[pallet_utility, Utility]
 	[pallet_multisig, Multisig]
 	[pallet_sudo, Sudo]

@@ -8,7 +8,8 @@
 //! - NPoS staking (pallet-staking) electing validators every era, with sessions (+ historical),
 //!   offences and an on-chain sequential-Phragmén election;
 //! - the native token AOS (pallet-balances), transaction payment, utility and multisig;
-//! - governance by root or at least 2/3 of the council ([`GovernanceOrigin`]).
+//! - governance by root or at least 2/3 of the council ([`GovernanceOrigin`]), and root
+//!   itself reachable by 3/4 of the council (pallet-root-dispatch) where there is no sudo.
 //!
 //! The runtime configuration is split per concern in [`configs`]; runtime APIs are in `apis.rs`
 //! and the genesis presets (`development`, `local_testnet`, `testnet`) in
@@ -40,7 +41,7 @@ use sp_runtime::{
 use sp_version::{runtime_version, RuntimeVersion};
 
 pub use apis::RuntimeApi;
-pub use configs::governance::GovernanceOrigin;
+pub use configs::governance::{GovernanceOrigin, RootOrigin};
 pub use constants::{currency::*, time::*};
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
@@ -159,6 +160,9 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(21)]
+	pub type RootDispatch = pallet_root_dispatch;
 
 	#[runtime::pallet_index(30)]
 	pub type Utility = pallet_utility;

@@ -4,25 +4,31 @@ mod common;
 
 use aos_runtime::{
 	genesis_config_presets::{preset_names, VALIDATOR_STAKE},
-	AccountId, Babe, Balances, Council, Grandpa, Runtime, Session, Staking, Sudo,
+	AccountId, Babe, Balances, Grandpa, Runtime, Session, Staking,
 };
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+/// Sets are compared sorted: elections and the council order their members by account.
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+	v.sort();
+	v
+}
+
 fn accounts(keys: &[Sr25519Keyring]) -> Vec<AccountId> {
-	keys.iter().map(|k| k.to_account_id()).collect()
+	sorted(keys.iter().map(|k| k.to_account_id()).collect())
 }
 
 fn check_validators(expected: &[(Sr25519Keyring, Ed25519Keyring)]) {
 	let stashes: Vec<AccountId> = expected.iter().map(|(sr, _)| sr.to_account_id()).collect();
-	assert_eq!(Session::validators(), stashes);
+	assert_eq!(sorted(Session::validators()), sorted(stashes.clone()));
 	let babe: Vec<_> = Babe::authorities().iter().map(|(id, _)| id.clone()).collect();
 	let expected_babe: Vec<sp_consensus_babe::AuthorityId> =
 		expected.iter().map(|(sr, _)| sr.public().into()).collect();
-	assert_eq!(babe, expected_babe);
+	assert_eq!(sorted(babe), sorted(expected_babe));
 	let grandpa: Vec<_> = Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
 	let expected_grandpa: Vec<sp_consensus_grandpa::AuthorityId> =
 		expected.iter().map(|(_, ed)| ed.public().into()).collect();
-	assert_eq!(grandpa, expected_grandpa);
+	assert_eq!(sorted(grandpa), sorted(expected_grandpa));
 	for stash in &stashes {
 		let ledger = pallet_staking::Ledger::<Runtime>::get(stash).expect("validator is bonded");
 		assert_eq!(ledger.active, VALIDATOR_STAKE);
@@ -44,9 +50,9 @@ fn development_has_one_validator_short_timing_and_sudo() {
 		check_validators(&[(Sr25519Keyring::Alice, Ed25519Keyring::Alice)]);
 		assert_eq!(pallet_chain_timing::EpochDuration::<Runtime>::get(), 12);
 		assert_eq!(pallet_chain_timing::SessionsPerEra::<Runtime>::get(), 2);
-		assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		assert_eq!(
-			Council::members(),
+			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
 			accounts(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie])
 		);
 		// Every development account is endowed.
@@ -64,7 +70,7 @@ fn local_testnet_has_three_validators() {
 			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		]);
-		assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 	});
 }
 
@@ -78,7 +84,7 @@ fn testnet_has_production_timing_and_no_sudo() {
 		]);
 		assert_eq!(pallet_chain_timing::EpochDuration::<Runtime>::get(), 720);
 		assert_eq!(pallet_chain_timing::SessionsPerEra::<Runtime>::get(), 6);
-		assert_eq!(Sudo::key(), None);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 		assert!(pallet_staking::Invulnerables::<Runtime>::get().is_empty());
 	});
 }

@@ -1,59 +1,90 @@
-//! `GovernanceOrigin`: a council motion backed by two thirds of the council dispatches a call
-//! that requires it; fewer votes, or a plain account, cannot.
+//! Governance origins: a council motion backed by two thirds of the council dispatches a call
+//! that needs `GovernanceOrigin`; three quarters reach root through pallet-root-dispatch; fewer
+//! votes, or a plain account, reach neither.
 
 mod common;
 
-use aos_runtime::{
-	Council, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Staking, System,
-};
+use aos_runtime::{Council, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Staking, System};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
-use sp_runtime::{traits::Hash, DispatchError};
+use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave};
+use sp_runtime::{traits::Hash, DispatchError, Perbill};
 
-/// A call only `GovernanceOrigin` may make: staking's admin origin sets the validator count.
-fn governance_call(count: u32) -> RuntimeCall {
-	RuntimeCall::Staking(pallet_staking::Call::set_validator_count { new: count })
+/// A call only `GovernanceOrigin` may make: staking's admin origin sets the minimum commission.
+fn governance_call() -> RuntimeCall {
+	RuntimeCall::Staking(pallet_staking::Call::set_min_commission { new: Perbill::from_percent(5) })
 }
 
-fn propose(who: sp_keyring::Sr25519Keyring, threshold: u32, call: &RuntimeCall) -> sp_core::H256 {
+/// A root-only call, wrapped for pallet-root-dispatch.
+fn root_call(validators: u32) -> RuntimeCall {
+	let inner = RuntimeCall::Staking(pallet_staking::Call::set_validator_count { new: validators });
+	RuntimeCall::RootDispatch(pallet_root_dispatch::Call::dispatch_as_root {
+		call: Box::new(inner),
+	})
+}
+
+/// Proposes `call` with `threshold`; `voters` vote aye and, if the threshold is above one, a
+/// council member closes the motion. Returns the motion's hash.
+fn motion(threshold: u32, voters: &[Sr25519Keyring], call: RuntimeCall) -> sp_core::H256 {
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let length = call.encoded_size() as u32;
+	let weight = call.get_dispatch_info().call_weight;
 	assert_ok!(Council::propose(
-		RuntimeOrigin::signed(who.to_account_id()),
+		RuntimeOrigin::signed(Alice.to_account_id()),
 		threshold,
-		Box::new(call.clone()),
-		call.encoded_size() as u32
+		Box::new(call),
+		length
 	));
-	<Runtime as frame_system::Config>::Hashing::hash_of(call)
+	if threshold < 2 {
+		// A motion with threshold 1 executes at once, with the origin "1 member".
+		return hash;
+	}
+	// Proposing does not vote.
+	for who in voters {
+		assert_ok!(Council::vote(RuntimeOrigin::signed(who.to_account_id()), hash, 0, true));
+	}
+	assert_ok!(Council::close(
+		RuntimeOrigin::signed(Charlie.to_account_id()),
+		hash,
+		0,
+		weight,
+		length
+	));
+	hash
 }
 
-fn executed_ok(hash: sp_core::H256) -> Option<bool> {
+/// The result of executing motion `hash`, if it was executed.
+fn executed(hash: sp_core::H256) -> Option<Result<(), DispatchError>> {
 	System::events().into_iter().find_map(|r| match r.event {
 		RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result })
 			if proposal_hash == hash =>
-			Some(result.is_ok()),
+			Some(result),
 		_ => None,
 	})
+}
+
+/// The result of the last call dispatched as root, if any.
+fn dispatched_as_root() -> Option<Result<(), DispatchError>> {
+	System::events().into_iter().rev().find_map(|r| match r.event {
+		RuntimeEvent::RootDispatch(pallet_root_dispatch::Event::DispatchedAsRoot { result }) =>
+			Some(result),
+		_ => None,
+	})
+}
+
+fn min_commission() -> Perbill {
+	pallet_staking::MinCommission::<Runtime>::get()
 }
 
 #[test]
 fn two_thirds_of_the_council_dispatch_a_governance_call() {
 	common::genesis("development").execute_with(|| {
 		common::run_to_block(1);
-		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 1);
-
-		let call = governance_call(7);
-		let hash = propose(Alice, 2, &call);
-		assert_ok!(Council::vote(RuntimeOrigin::signed(Bob.to_account_id()), hash, 0, true));
-		assert_ok!(Council::close(
-			RuntimeOrigin::signed(Charlie.to_account_id()),
-			hash,
-			0,
-			call.get_dispatch_info().call_weight,
-			call.encoded_size() as u32
-		));
-
-		assert_eq!(executed_ok(hash), Some(true));
-		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 7);
+		assert_eq!(min_commission(), Perbill::zero());
+		// Two of the three members (Alice, Bob, Charlie) vote aye.
+		let hash = motion(2, &[Alice, Bob], governance_call());
+		assert_eq!(executed(hash), Some(Ok(())));
+		assert_eq!(min_commission(), Perbill::from_percent(5));
 	});
 }
 
@@ -61,9 +92,32 @@ fn two_thirds_of_the_council_dispatch_a_governance_call() {
 fn one_third_of_the_council_is_not_enough() {
 	common::genesis("development").execute_with(|| {
 		common::run_to_block(1);
-		// Threshold 1: the motion executes at once, with the origin "1 of 3 members".
-		let hash = propose(Alice, 1, &governance_call(7));
-		assert_eq!(executed_ok(hash), Some(false), "the call fails with BadOrigin");
+		let hash = motion(1, &[], governance_call());
+		assert_eq!(executed(hash), Some(Err(DispatchError::BadOrigin)));
+		assert_eq!(min_commission(), Perbill::zero());
+	});
+}
+
+#[test]
+fn three_quarters_of_the_council_dispatch_as_root() {
+	common::genesis("development").execute_with(|| {
+		common::run_to_block(1);
+		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 1);
+		// With three members, three quarters means all three.
+		let hash = motion(3, &[Alice, Bob, Charlie], root_call(7));
+		assert_eq!(executed(hash), Some(Ok(())));
+		assert_eq!(dispatched_as_root(), Some(Ok(())));
+		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 7);
+	});
+}
+
+#[test]
+fn two_thirds_of_the_council_cannot_dispatch_as_root() {
+	common::genesis("development").execute_with(|| {
+		common::run_to_block(1);
+		let hash = motion(2, &[Alice, Bob], root_call(7));
+		assert_eq!(executed(hash), Some(Err(DispatchError::BadOrigin)));
+		assert_eq!(dispatched_as_root(), None);
 		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 1);
 	});
 }
@@ -72,18 +126,21 @@ fn one_third_of_the_council_is_not_enough() {
 fn accounts_outside_governance_are_refused() {
 	common::genesis("development").execute_with(|| {
 		common::run_to_block(1);
-		// Dave is not on the council: neither the call nor a motion goes through.
+		let dave = RuntimeOrigin::signed(Dave.to_account_id());
 		assert_noop!(
-			Staking::set_validator_count(RuntimeOrigin::signed(Dave.to_account_id()), 7),
+			Staking::set_min_commission(dave.clone(), Perbill::from_percent(5)),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			Council::propose(
-				RuntimeOrigin::signed(Dave.to_account_id()),
-				2,
-				Box::new(governance_call(7)),
-				100
+			aos_runtime::RootDispatch::dispatch_as_root(
+				dave.clone(),
+				Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }))
 			),
+			DispatchError::BadOrigin
+		);
+		// Dave is not on the council: he cannot even propose.
+		assert_noop!(
+			Council::propose(dave, 2, Box::new(governance_call()), 100),
 			pallet_collective::Error::<Runtime, pallet_collective::Instance1>::NotMember
 		);
 	});
@@ -93,7 +150,7 @@ fn accounts_outside_governance_are_refused() {
 fn root_is_a_governance_origin() {
 	common::genesis("development").execute_with(|| {
 		common::run_to_block(1);
-		assert_ok!(Staking::set_validator_count(RuntimeOrigin::root(), 5));
-		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 5);
+		assert_ok!(Staking::set_min_commission(RuntimeOrigin::root(), Perbill::from_percent(3)));
+		assert_eq!(min_commission(), Perbill::from_percent(3));
 	});
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use aos_runtime::{
-	Babe, Grandpa, Runtime, RuntimeOrigin, Session, SessionKeys, Staking, UNITS,
+	Babe, Grandpa, Runtime, RuntimeOrigin, Session, SessionKeys, Staking, MILLI_UNITS, UNITS,
 };
 use frame_support::assert_ok;
 use sp_core::crypto::KeyTypeId;
@@ -33,6 +33,14 @@ fn set_session_keys(keystore: &KeystorePtr, who: Sr25519Keyring) {
 	));
 }
 
+/// `actual` is `expected` up to the rounding of the election's u64 vote weights.
+fn assert_rounded(actual: u128, expected: u128) {
+	assert!(
+		actual <= expected && expected - actual < MILLI_UNITS,
+		"{actual} is not {expected} up to rounding"
+	);
+}
+
 fn bond_and_validate(who: Sr25519Keyring, stake: u128) {
 	let origin = RuntimeOrigin::signed(who.to_account_id());
 	assert_ok!(Staking::bond(origin.clone(), stake, pallet_staking::RewardDestination::Staked));
@@ -51,7 +59,11 @@ fn era_change_elects_the_best_backed_validators() {
 			.iter()
 			.map(|k| k.to_account_id())
 			.collect();
-		assert_eq!(Session::validators(), genesis_set);
+		let mut validators = Session::validators();
+		validators.sort();
+		let mut genesis_set = genesis_set;
+		genesis_set.sort();
+		assert_eq!(validators, genesis_set);
 
 		// Two new candidates with more stake than the genesis validators (100,000 AOS each),
 		// and a nominator backing Charlie; the validator count stays 3.
@@ -84,12 +96,18 @@ fn era_change_elects_the_best_backed_validators() {
 		expected.sort();
 		assert_eq!(elected, expected, "Alice and Bob, least backed, lose their seats");
 
-		// Charlie is backed by its own stake and Ferdie's nomination.
+		// Charlie is backed by its own stake and Ferdie's nomination. The election works on
+		// u64 vote weights (U128CurrencyToVote), so the exposure is exact only up to that
+		// conversion's rounding: well below a milli-AOS here.
 		let exposure = pallet_staking::EraInfo::<Runtime>::get_full_exposure(
 			1,
 			&Sr25519Keyring::Charlie.to_account_id(),
 		);
-		assert_eq!(exposure.total, 350_000 * UNITS);
+		assert_rounded(exposure.own, 100_000 * UNITS);
+		assert_eq!(exposure.others.len(), 1);
+		assert_eq!(exposure.others[0].who, Sr25519Keyring::Ferdie.to_account_id());
+		assert_rounded(exposure.others[0].value, 250_000 * UNITS);
+		assert_rounded(exposure.total, 350_000 * UNITS);
 
 		// The new set's keys drive block production and finality.
 		let mut babe: Vec<sp_consensus_babe::AuthorityId> =

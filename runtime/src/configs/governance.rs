@@ -1,9 +1,11 @@
 //! Governance: root and the council.
 //!
-//! [`GovernanceOrigin`] — root, or at least two thirds of the council acting through a motion —
-//! is the one origin that AOS's own pallets require for their parameters (slash amounts first
-//! of all), and that staking uses as its admin origin. Root itself is reached through sudo only
-//! on development and local chains; on other networks a council motion is the way in.
+//! - [`GovernanceOrigin`] — root, or at least two thirds of the council acting through a motion
+//!   — is the one origin that AOS's own pallets require for their parameters (slash amounts
+//!   first of all), and that staking uses as its admin origin.
+//! - [`RootOrigin`] — root, or at least three quarters of the council — may dispatch any call as
+//!   root through pallet-root-dispatch: runtime upgrades, staking's validator count. Root itself
+//!   is reached through sudo only on development and local chains.
 
 use crate::{
 	constants::time::DAYS, AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent,
@@ -20,6 +22,13 @@ pub type CouncilCollective = pallet_collective::Instance1;
 pub type GovernanceOrigin = EitherOfDiverse<
 	EnsureRoot<AccountId>,
 	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
+>;
+
+/// Root, or a council motion approved by at least 3/4 of the council's members: may dispatch
+/// calls as root (pallet-root-dispatch).
+pub type RootOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 3, 4>,
 >;
 
 parameter_types! {
@@ -51,4 +60,10 @@ impl pallet_collective::Config<CouncilCollective> for Runtime {
 	type KillOrigin = GovernanceOrigin;
 	/// Proposing costs only the transaction fee: only members can propose.
 	type Consideration = ();
+}
+
+impl pallet_root_dispatch::Config for Runtime {
+	type RuntimeCall = RuntimeCall;
+	type RootOrigin = RootOrigin;
+	type WeightInfo = pallet_root_dispatch::weights::SubstrateWeight<Runtime>;
 }

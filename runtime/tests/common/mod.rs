@@ -12,15 +12,32 @@ use sp_consensus_babe::{
 	digests::{PreDigest, SecondaryPlainPreDigest},
 	Slot, BABE_ENGINE_ID,
 };
-use sp_runtime::{Digest, DigestItem};
+use sp_runtime::{traits::Header as _, Digest, DigestItem};
 
 /// Slot of block 1 in the tests: far from zero, as on a real chain.
 pub const FIRST_SLOT: u64 = 100_000;
 
-/// Externalities holding the genesis state that `preset` builds.
+/// Merges `patch` into `base` as chain spec builders apply a preset: objects key by key,
+/// everything else replaced.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities holding the genesis state that `preset` builds, as the node builds it: the
+/// preset patched over the default genesis config.
 pub fn genesis(preset: &str) -> sp_io::TestExternalities {
-	let json = aos_runtime::genesis_config_presets::get_preset(&preset.into())
+	let patch = aos_runtime::genesis_config_presets::get_preset(&preset.into())
 		.unwrap_or_else(|| panic!("no preset named {preset}"));
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).expect("default config is JSON");
+	merge(&mut config, serde_json::from_slice(&patch).expect("preset is JSON"));
+	let json = serde_json::to_vec(&config).expect("JSON");
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(json)
@@ -44,7 +61,8 @@ pub fn run_to_block(n: BlockNumber) {
 	while System::block_number() < n {
 		let number = System::block_number() + 1;
 		let slot = FIRST_SLOT + u64::from(number);
-		let header = Header::new(number, Default::default(), Default::default(), parent, pre_digest(slot));
+		let header =
+			Header::new(number, Default::default(), Default::default(), parent, pre_digest(slot));
 		Executive::initialize_block(&header);
 		pallet_timestamp::Pallet::<Runtime>::set_timestamp(slot * SLOT_DURATION);
 		let finished = Executive::finalize_block();
