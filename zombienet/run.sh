@@ -28,4 +28,9 @@ for test in ${1:-./*.zndsl}; do
 		test "$test" || status=$?
 	[ "$status" -eq 0 ] || break
 done
+if [ "$status" -eq 0 ]; then
+	rm -rf "$ZOMBIE_DIR"
+else
+	echo "zombienet failed; node logs are in $ZOMBIE_DIR" >&2
+fi
 exit "$status"
