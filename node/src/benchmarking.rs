@@ -2,7 +2,9 @@
 //! (node built with `--features runtime-benchmarks`).
 
 use crate::{cli::Cli, service};
-use aos_runtime::{opaque::Block, AccountId, Balance, BalancesCall, SystemCall, EXISTENTIAL_DEPOSIT};
+use aos_runtime::{
+	opaque::Block, AccountId, Balance, BalancesCall, SystemCall, EXISTENTIAL_DEPOSIT,
+};
 use frame_benchmarking_cli::{
 	BenchmarkCmd, ExtrinsicBuilder, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE,
 };
@@ -18,9 +20,9 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(cmd)?;
 	runner.sync_run(|config| match cmd {
 		BenchmarkCmd::Pallet(cmd) => cmd
-			.run_with_spec::<sp_runtime::traits::HashingFor<Block>, service::HostFunctions>(
-				Some(config.chain_spec),
-			),
+			.run_with_spec::<sp_runtime::traits::HashingFor<Block>, service::HostFunctions>(Some(
+				config.chain_spec,
+			)),
 		BenchmarkCmd::Block(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			cmd.run(client)
@@ -66,11 +68,8 @@ fn signed(
 	call: aos_runtime::RuntimeCall,
 	nonce: u32,
 ) -> Result<OpaqueExtrinsic, &'static str> {
-	let genesis = client
-		.block_hash(0)
-		.ok()
-		.flatten()
-		.ok_or("the benchmark database has no genesis block")?;
+	let genesis =
+		client.block_hash(0).ok().flatten().ok_or("the benchmark database has no genesis block")?;
 	let xt = aos_runtime::sign_extrinsic(
 		call,
 		&Sr25519Keyring::Alice.pair(),
@@ -117,10 +116,8 @@ impl ExtrinsicBuilder for TransferKeepAliveBuilder {
 	}
 
 	fn build(&self, nonce: u32) -> Result<OpaqueExtrinsic, &'static str> {
-		let call = BalancesCall::transfer_keep_alive {
-			dest: self.dest.clone().into(),
-			value: self.value,
-		};
+		let call =
+			BalancesCall::transfer_keep_alive { dest: self.dest.clone().into(), value: self.value };
 		signed(&self.client, call.into(), nonce)
 	}
 }
@@ -134,4 +131,3 @@ fn inherent_benchmark_data() -> sc_cli::Result<sp_inherents::InherentData> {
 		.map_err(|e| format!("creating inherent data: {e:?}"))?;
 	Ok(data)
 }
-

@@ -80,13 +80,13 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 		"local" => Box::new(local_testnet()?),
 		"testnet-template" => Box::new(testnet_template()?),
 		"" | "testnet" => Box::new(testnet()?),
-		path => Box::new(ChainSpec::from_json_file(std::path::PathBuf::from(path)).map_err(
-			|e| {
+		path => {
+			Box::new(ChainSpec::from_json_file(std::path::PathBuf::from(path)).map_err(|e| {
 				format!(
 					"`--chain {path}` is neither dev, local, testnet nor testnet-template, and \
 					 reading it as a chain spec file failed: {e}"
 				)
-			},
-		)?),
+			})?)
+		},
 	})
 }

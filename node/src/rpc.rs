@@ -85,9 +85,7 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(
-		Babe::new(client, babe.worker_handle, babe.keystore, select_chain).into_rpc(),
-	)?;
+	module.merge(Babe::new(client, babe.worker_handle, babe.keystore, select_chain).into_rpc())?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,

@@ -364,11 +364,7 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(transaction_pool),
 			})?;
 		// Finality is consensus too: a failed voter takes the node down.
-		task_manager.spawn_essential_handle().spawn_blocking(
-			"grandpa-voter",
-			None,
-			grandpa_voter,
-		);
+		task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, grandpa_voter);
 	}
 
 	Ok(task_manager)

@@ -19,10 +19,7 @@ type AccountInfo = frame_system::AccountInfo<
 
 fn hex_decode(s: &str) -> Vec<u8> {
 	let s = s.trim_start_matches("0x");
-	(0..s.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-		.collect()
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
 fn hex_encode(bytes: &[u8]) -> String {
@@ -58,7 +55,9 @@ fn slot_of(node: &Node, number: u64) -> u64 {
 fn free_balance(node: &Node, who: &aos_runtime::AccountId) -> u128 {
 	let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
 	match node.rpc("state_getStorage", json!([hex_encode(&key)])).as_str() {
-		Some(hex) => AccountInfo::decode(&mut &hex_decode(hex)[..]).expect("account info").data.free,
+		Some(hex) => {
+			AccountInfo::decode(&mut &hex_decode(hex)[..]).expect("account info").data.free
+		},
 		None => 0,
 	}
 }
@@ -135,12 +134,8 @@ fn dev_node_produces_finalizes_and_includes_a_transfer() {
 fn dev_node_serves_the_standard_rpc_methods() {
 	let node = Node::start("rpc", &["--dev"]);
 	let methods = node.rpc("rpc_methods", json!([]));
-	let methods: Vec<&str> = methods["methods"]
-		.as_array()
-		.expect("methods")
-		.iter()
-		.filter_map(|m| m.as_str())
-		.collect();
+	let methods: Vec<&str> =
+		methods["methods"].as_array().expect("methods").iter().filter_map(|m| m.as_str()).collect();
 	for expected in [
 		"system_health",
 		"system_accountNextIndex",
@@ -162,4 +157,3 @@ fn dev_node_serves_the_standard_rpc_methods() {
 	assert!(err["code"].is_number(), "{err}");
 	assert_eq!(node.rpc("system_chain", json!([])), "AOS Development");
 }
-

@@ -14,7 +14,7 @@
 use crate::{
 	configs::staking::{MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND},
 	constants::{currency::UNITS, time::*},
-	AccountId, Balance, BalancesConfig, BabeConfig, ChainTimingConfig, CouncilConfig,
+	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
 	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig,
 };
 use alloc::{vec, vec::Vec};

@@ -58,7 +58,9 @@ fn executed(hash: sp_core::H256) -> Option<Result<(), DispatchError>> {
 	System::events().into_iter().find_map(|r| match r.event {
 		RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result })
 			if proposal_hash == hash =>
-			Some(result),
+		{
+			Some(result)
+		},
 		_ => None,
 	})
 }
@@ -66,8 +68,9 @@ fn executed(hash: sp_core::H256) -> Option<Result<(), DispatchError>> {
 /// The result of the last call dispatched as root, if any.
 fn dispatched_as_root() -> Option<Result<(), DispatchError>> {
 	System::events().into_iter().rev().find_map(|r| match r.event {
-		RuntimeEvent::RootDispatch(pallet_root_dispatch::Event::DispatchedAsRoot { result }) =>
-			Some(result),
+		RuntimeEvent::RootDispatch(pallet_root_dispatch::Event::DispatchedAsRoot { result }) => {
+			Some(result)
+		},
 		_ => None,
 	})
 }

@@ -55,10 +55,11 @@ fn era_change_elects_the_best_backed_validators() {
 
 	ext.execute_with(|| {
 		common::run_to_block(1);
-		let genesis_set: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-			.iter()
-			.map(|k| k.to_account_id())
-			.collect();
+		let genesis_set: Vec<_> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.to_account_id())
+				.collect();
 		let mut validators = Session::validators();
 		validators.sort();
 		let mut genesis_set = genesis_set;
@@ -77,10 +78,7 @@ fn era_change_elects_the_best_backed_validators() {
 			250_000 * UNITS,
 			pallet_staking::RewardDestination::Staked
 		));
-		assert_ok!(Staking::nominate(
-			ferdie,
-			vec![Sr25519Keyring::Charlie.to_account_id().into()]
-		));
+		assert_ok!(Staking::nominate(ferdie, vec![Sr25519Keyring::Charlie.to_account_id().into()]));
 
 		// Era 1 is elected and takes over at the next era boundary.
 		common::run_until(200, "era 1 active", || {
@@ -89,10 +87,11 @@ fn era_change_elects_the_best_backed_validators() {
 
 		let mut elected = Session::validators();
 		elected.sort();
-		let mut expected: Vec<_> = [Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve]
-			.iter()
-			.map(|k| k.to_account_id())
-			.collect();
+		let mut expected: Vec<_> =
+			[Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve]
+				.iter()
+				.map(|k| k.to_account_id())
+				.collect();
 		expected.sort();
 		assert_eq!(elected, expected, "Alice and Bob, least backed, lose their seats");
 

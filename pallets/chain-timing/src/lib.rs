@@ -121,7 +121,10 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		/// Checks an epoch duration and a number of sessions per era against the bounds.
-		pub fn check(epoch_duration: u64, sessions_per_era: SessionIndex) -> Result<(), &'static str> {
+		pub fn check(
+			epoch_duration: u64,
+			sessions_per_era: SessionIndex,
+		) -> Result<(), &'static str> {
 			if epoch_duration < MIN_EPOCH_DURATION {
 				return Err("epochDuration is below MIN_EPOCH_DURATION (2 slots)");
 			}

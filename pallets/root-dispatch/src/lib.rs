@@ -95,9 +95,7 @@ pub mod pallet {
 				result: outcome.map(|_| ()).map_err(|e| e.error),
 			});
 			Ok(PostDispatchInfo {
-				actual_weight: Some(
-					T::WeightInfo::dispatch_as_root().saturating_add(inner_actual),
-				),
+				actual_weight: Some(T::WeightInfo::dispatch_as_root().saturating_add(inner_actual)),
 				pays_fee: Pays::Yes,
 			})
 		}

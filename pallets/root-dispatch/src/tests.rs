@@ -23,8 +23,14 @@ fn root_origin_dispatches_a_root_only_call() {
 			DispatchError::BadOrigin
 		);
 		// ...and succeeds through the pallet.
-		assert_ok!(RootDispatch::dispatch_as_root(RuntimeOrigin::signed(GOVERNOR), set_heap_pages(64)));
-		assert_eq!(last_event(), RuntimeEvent::RootDispatch(Event::DispatchedAsRoot { result: Ok(()) }));
+		assert_ok!(RootDispatch::dispatch_as_root(
+			RuntimeOrigin::signed(GOVERNOR),
+			set_heap_pages(64)
+		));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::RootDispatch(Event::DispatchedAsRoot { result: Ok(()) })
+		);
 		assert_eq!(
 			sp_io::storage::get(sp_core::storage::well_known_keys::HEAP_PAGES),
 			Some(64u64.to_le_bytes().to_vec().into())
@@ -56,7 +62,9 @@ fn a_failing_inner_call_is_reported_not_propagated() {
 		assert_ok!(RootDispatch::dispatch_as_root(RuntimeOrigin::signed(GOVERNOR), call));
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::RootDispatch(Event::DispatchedAsRoot { result: Err(DispatchError::BadOrigin) })
+			RuntimeEvent::RootDispatch(Event::DispatchedAsRoot {
+				result: Err(DispatchError::BadOrigin)
+			})
 		);
 	});
 }

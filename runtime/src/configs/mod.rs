@@ -167,9 +167,7 @@ impl WeightToFeePolynomial for WeightToFee {
 /// blocks for free; the author's share pays for including transactions.
 pub struct DealWithFees;
 impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
-	fn on_unbalanceds(
-		mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>,
-	) {
+	fn on_unbalanceds(mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
 		if let Some(fees) = fees_then_tips.next() {
 			let (_burned, mut to_author) = fees.ration(80, 20);
 			if let Some(tips) = fees_then_tips.next() {
