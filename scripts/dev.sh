@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
 aos_setup
-aos_log "building aos-node (release; the first build takes about $(sed -n 's/^clean-build-minutes: //p' docs/BUILD.md) minutes)"
+aos_log "building aos-node (release; a first build takes long, see docs/BUILD.md)"
 cargo build --release --locked -p aos-node
 aos_log "starting the development chain: Ctrl-C stops it"
 exec "$CARGO_TARGET_DIR/release/aos-node" --dev "$@"

@@ -14,7 +14,7 @@ if [ ! -x "$AOS_NODE" ]; then
 fi
 
 if [ ! -x node_modules/.bin/zombienet ]; then
-	command -v npm >/dev/null || { echo "zombienet needs Node.js and npm" >&2; exit 1; }
+	command -v npm >/dev/null || aos_need_apt nodejs npm
 	aos_log "installing @zombienet/cli"
 	npm ci --no-audit --no-fund --loglevel=error
 fi

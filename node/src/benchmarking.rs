@@ -37,14 +37,8 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 		BenchmarkCmd::Overhead(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			let remark = RemarkBuilder { client: client.clone() };
-			cmd.run(
-				config.chain_spec.name().into(),
-				client,
-				inherent_benchmark_data()?,
-				Vec::new(),
-				&remark,
-				false,
-			)
+			let (inherent_data, digest) = benchmark_block_data()?;
+			cmd.run(config.chain_spec.name().into(), client, inherent_data, digest, &remark, false)
 		},
 		BenchmarkCmd::Extrinsic(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
@@ -56,7 +50,8 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 					value: EXISTENTIAL_DEPOSIT,
 				}),
 			]);
-			cmd.run(client, inherent_benchmark_data()?, Vec::new(), &factory)
+			let (inherent_data, digest) = benchmark_block_data()?;
+			cmd.run(client, inherent_data, digest, &factory)
 		},
 		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
 	})
@@ -122,12 +117,21 @@ impl ExtrinsicBuilder for TransferKeepAliveBuilder {
 	}
 }
 
-/// Inherent data for benchmark blocks: the current time.
-fn inherent_benchmark_data() -> sc_cli::Result<sp_inherents::InherentData> {
+/// Inherent data and digest of benchmark blocks: the current time, and a BABE pre-digest for
+/// the slot it falls in (the runtime checks that the two agree).
+fn benchmark_block_data(
+) -> sc_cli::Result<(sp_inherents::InherentData, Vec<sp_runtime::DigestItem>)> {
+	use sp_consensus_babe::digests::{CompatibleDigestItem, PreDigest, SecondaryPlainPreDigest};
 	use sp_inherents::InherentDataProvider;
+
 	let mut data = sp_inherents::InherentData::new();
 	let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
 	futures::executor::block_on(timestamp.provide_inherent_data(&mut data))
 		.map_err(|e| format!("creating inherent data: {e:?}"))?;
-	Ok(data)
+	let slot = timestamp.as_millis() / aos_runtime::SLOT_DURATION;
+	let pre_digest = PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
+		authority_index: 0,
+		slot: slot.into(),
+	});
+	Ok((data, vec![sp_runtime::DigestItem::babe_pre_digest(pre_digest)]))
 }
