@@ -45,8 +45,11 @@ aos_setup_rust() {
 	rustup toolchain list | grep -q "^$toolchain" || rustup toolchain install "$toolchain" --profile minimal
 	rustup target list --installed --toolchain "$toolchain" | grep -qx wasm32v1-none ||
 		rustup target add --toolchain "$toolchain" wasm32v1-none
-	rustup component list --installed --toolchain "$toolchain" | grep -q '^rust-src' ||
-		rustup component add --toolchain "$toolchain" rust-src
+	# The components rust-toolchain.toml names.
+	for component in rust-src rustfmt clippy; do
+		rustup component list --installed --toolchain "$toolchain" | grep -q "^$component" ||
+			rustup component add --toolchain "$toolchain" "$component"
+	done
 }
 
 aos_setup() {

@@ -8,6 +8,13 @@ use aos_runtime::{
 };
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+/// The validators of the `local_testnet` and `testnet` presets.
+const THREE_VALIDATORS: [(Sr25519Keyring, Ed25519Keyring); 3] = [
+	(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+	(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+	(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+];
+
 /// Sets are compared sorted: elections and the council order their members by account.
 fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
 	v.sort();
@@ -65,11 +72,7 @@ fn development_has_one_validator_short_timing_and_sudo() {
 #[test]
 fn local_testnet_has_three_validators() {
 	common::genesis("local_testnet").execute_with(|| {
-		check_validators(&[
-			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-		]);
+		check_validators(&THREE_VALIDATORS);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 	});
 }
@@ -77,11 +80,7 @@ fn local_testnet_has_three_validators() {
 #[test]
 fn testnet_has_production_timing_and_no_sudo() {
 	common::genesis("testnet").execute_with(|| {
-		check_validators(&[
-			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-		]);
+		check_validators(&THREE_VALIDATORS);
 		assert_eq!(pallet_chain_timing::EpochDuration::<Runtime>::get(), 720);
 		assert_eq!(pallet_chain_timing::SessionsPerEra::<Runtime>::get(), 6);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);

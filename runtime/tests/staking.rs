@@ -17,20 +17,28 @@ const GRANDPA: KeyTypeId = sp_consensus_grandpa::KEY_TYPE;
 
 /// Registers `who`'s session keys (derived from its dev seed) with an ownership proof signed
 /// by those keys, as `author_rotateKeysWithOwner` would produce it.
-fn set_session_keys(keystore: &KeystorePtr, who: Sr25519Keyring) {
+/// `who`'s session keys, derived from its dev seed into `keystore`, with a proof that they
+/// belong to `owner`.
+fn session_keys(
+	keystore: &KeystorePtr,
+	who: Sr25519Keyring,
+	owner: Sr25519Keyring,
+) -> (SessionKeys, Vec<u8>) {
 	let seed = format!("//{who}");
 	let babe = keystore.sr25519_generate_new(BABE, Some(&seed)).expect("babe key");
 	let grandpa = keystore.ed25519_generate_new(GRANDPA, Some(&seed)).expect("grandpa key");
 	let mut keys = SessionKeys { babe: babe.into(), grandpa: grandpa.into() };
-	let owner = who.to_account_id();
 	let proof = keys
-		.create_ownership_proof(&codec::Encode::encode(&owner))
+		.create_ownership_proof(&codec::Encode::encode(&owner.to_account_id()))
 		.expect("keystore holds the keys");
-	assert_ok!(Session::set_keys(
-		RuntimeOrigin::signed(owner),
-		keys,
-		codec::Encode::encode(&proof)
-	));
+	(keys, codec::Encode::encode(&proof))
+}
+
+/// Registers `who`'s session keys with an ownership proof signed by those keys, as
+/// `author_rotateKeysWithOwner` would produce it.
+fn set_session_keys(keystore: &KeystorePtr, who: Sr25519Keyring) {
+	let (keys, proof) = session_keys(keystore, who, who);
+	assert_ok!(Session::set_keys(RuntimeOrigin::signed(who.to_account_id()), keys, proof));
 }
 
 /// `actual` is `expected` up to the rounding of the election's u64 vote weights.
@@ -143,18 +151,13 @@ fn session_keys_need_a_valid_ownership_proof() {
 	ext.register_extension(KeystoreExt(keystore.clone()));
 	ext.execute_with(|| {
 		common::run_to_block(1);
-		let babe = keystore.sr25519_generate_new(BABE, Some("//Dave")).expect("key");
-		let grandpa = keystore.ed25519_generate_new(GRANDPA, Some("//Dave")).expect("key");
-		let mut keys = SessionKeys { babe: babe.into(), grandpa: grandpa.into() };
 		// A proof made for Eve does not let Dave register the keys.
-		let proof = keys
-			.create_ownership_proof(&codec::Encode::encode(&Sr25519Keyring::Eve.to_account_id()))
-			.expect("keystore holds the keys");
+		let (keys, proof) = session_keys(&keystore, Sr25519Keyring::Dave, Sr25519Keyring::Eve);
 		assert_eq!(
 			Session::set_keys(
 				RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id()),
 				keys,
-				codec::Encode::encode(&proof)
+				proof
 			),
 			Err(pallet_session::Error::<Runtime>::InvalidProof.into())
 		);
