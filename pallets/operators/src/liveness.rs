@@ -1,0 +1,215 @@
+//! Heartbeats, liveness checks, mass outages, chill and resume.
+//!
+//! Every active operator has one entry in [`LivenessChecks`], at the first block at which it
+//! would have been silent for longer than `offline_grace`. A heartbeat moves the entry;
+//! `on_initialize` takes the entries that fall due. An operator found offline is slashed
+//! (unless a mass outage covers its silence) and checked again one grace period later.
+//!
+//! Mass outages are measured per heartbeat period: [`Liveness`] counts the active operators
+//! that heartbeated in the current period; when the period ends, the share that did not is
+//! compared with `mass_outage_threshold` and the verdict kept, for the last 64 periods, as a
+//! bit in [`LivenessState::outages`]. Both are O(1) per heartbeat and per period.
+
+use crate::{agenda, pallet::*, *};
+use frame_support::{ensure, pallet_prelude::*};
+use sp_runtime::{
+	traits::{One, Saturating, Zero},
+	SaturatedConversion,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The heartbeat period `at` falls in.
+	pub(crate) fn period_of(at: BlockNumberFor<T>, params: &ParamsOf<T>) -> u32 {
+		if params.heartbeat_period.is_zero() {
+			return 0;
+		}
+		(at / params.heartbeat_period).saturated_into::<u32>()
+	}
+
+	/// Closes the heartbeat period if `now` starts a new one, judging whether it was a mass
+	/// outage.
+	pub(crate) fn roll_period(now: BlockNumberFor<T>, params: &ParamsOf<T>) {
+		let period = Self::period_of(now, params);
+		let mut state = Liveness::<T>::get();
+		if period == state.period {
+			return;
+		}
+		if period < state.period {
+			// Only after a change of the heartbeat period, which renumbers them.
+			Liveness::<T>::put(LivenessState { period, heartbeats: 0, outages: 0 });
+			return;
+		}
+		let active = Active::<T>::get().count;
+		let missed = active.saturating_sub(state.heartbeats);
+		let outage = missed > params.mass_outage_threshold.mul_floor(active);
+		if outage {
+			Self::deposit_event(Event::MassOutage { period: state.period, missed, active });
+		}
+		state.roll(outage, period);
+		Liveness::<T>::put(state);
+	}
+
+	/// Records a sign of life from active operator `who` at `now`: counts it for the current
+	/// period (once) and moves its liveness check. Returns whether it is the first in the
+	/// period.
+	pub(crate) fn note_heartbeat(
+		who: &T::AccountId,
+		op: &mut OperatorOf<T>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) -> bool {
+		op.last_heartbeat = now;
+		op.last_offline_check = None;
+		let mut state = Liveness::<T>::get();
+		let first = op.last_heartbeat_period != Some(state.period);
+		if first {
+			state.heartbeats = state.heartbeats.saturating_add(1);
+			op.last_heartbeat_period = Some(state.period);
+			Liveness::<T>::put(state);
+		}
+		let check_at = now.saturating_add(params.offline_grace).saturating_add(One::one());
+		Self::schedule_check(who, op, check_at);
+		first
+	}
+
+	/// Moves `who`'s liveness check to `at`.
+	fn schedule_check(who: &T::AccountId, op: &mut OperatorOf<T>, at: BlockNumberFor<T>) {
+		if op.liveness_check_at == Some(at) {
+			return;
+		}
+		if let Some(old) = op.liveness_check_at {
+			LivenessChecks::<T>::remove(old, who);
+		}
+		LivenessChecks::<T>::insert(at, who, ());
+		op.liveness_check_at = Some(at);
+	}
+
+	/// Stops checking `who` (it chills or leaves), and takes back its heartbeat of the current
+	/// period, which counts active operators only.
+	pub(crate) fn stop_liveness(who: &T::AccountId, op: &mut OperatorOf<T>) {
+		if let Some(at) = op.liveness_check_at.take() {
+			LivenessChecks::<T>::remove(at, who);
+		}
+		let mut state = Liveness::<T>::get();
+		if op.last_heartbeat_period == Some(state.period) {
+			state.heartbeats = state.heartbeats.saturating_sub(1);
+			Liveness::<T>::put(state);
+		}
+		op.last_heartbeat_period = None;
+	}
+
+	pub(crate) fn do_heartbeat(who: &T::AccountId) -> Result<bool, DispatchError> {
+		let params = Parameters::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		let first = Self::mutate_operator(who, |op| {
+			ensure!(op.status != OperatorStatus::Chilled, Error::<T>::OperatorChilled);
+			ensure!(op.status != OperatorStatus::Leaving, Error::<T>::OperatorLeaving);
+			Ok(Self::note_heartbeat(who, op, now, &params))
+		})?;
+		Self::deposit_event(Event::Heartbeat { operator: who.clone() });
+		Ok(first)
+	}
+
+	pub(crate) fn do_chill(who: &T::AccountId) -> DispatchResult {
+		Self::mutate_operator(who, |op| {
+			ensure!(op.status != OperatorStatus::Chilled, Error::<T>::OperatorChilled);
+			ensure!(op.status != OperatorStatus::Leaving, Error::<T>::OperatorLeaving);
+			Self::stop_liveness(who, op);
+			op.status = OperatorStatus::Chilled;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::Chilled { operator: who.clone() });
+		Ok(())
+	}
+
+	pub(crate) fn do_resume(who: &T::AccountId) -> DispatchResult {
+		let params = Parameters::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		Self::mutate_operator(who, |op| {
+			ensure!(op.status != OperatorStatus::Leaving, Error::<T>::OperatorLeaving);
+			ensure!(op.status == OperatorStatus::Chilled, Error::<T>::NotChilled);
+			op.status = OperatorStatus::Active;
+			Self::note_heartbeat(who, op, now, &params);
+			Ok(())
+		})?;
+		Self::deposit_event(Event::Resumed { operator: who.clone() });
+		Ok(())
+	}
+
+	/// The weight of one liveness check that finds an operator offline and reports it.
+	pub(crate) fn liveness_check_weight(params: &ParamsOf<T>) -> Weight {
+		let report = if params.slash_defer_period.is_zero() {
+			Self::max_apply_slash_weight()
+		} else {
+			Weight::zero()
+		};
+		T::WeightInfo::liveness_check().saturating_add(report)
+	}
+
+	/// Makes the liveness checks due by `now`; returns their weight.
+	pub(crate) fn check_liveness(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> Weight {
+		let due = agenda::take_due::<LivenessChecks<T>, _, _>(
+			LivenessCursor::<T>::get(),
+			now,
+			T::MaxLivenessChecksPerBlock::get(),
+		);
+		LivenessCursor::<T>::put(due.cursor);
+		let per_check = Self::liveness_check_weight(params);
+		// The base weight covers one prefix read; further blocks visited cost one read each.
+		let mut weight = T::DbWeight::get().reads(u64::from(due.steps.saturating_sub(1)));
+		for (at, who) in due.entries {
+			Self::check_one(&who, at, now, params);
+			weight.saturating_accrue(per_check);
+		}
+		weight
+	}
+
+	/// The liveness check of `who`, scheduled at `at`.
+	fn check_one(
+		who: &T::AccountId,
+		at: BlockNumberFor<T>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) {
+		let Some(before) = Operators::<T>::get(who) else { return };
+		if before.liveness_check_at != Some(at) {
+			// A leftover of a check that was moved; the agenda entry is gone now.
+			return;
+		}
+		let mut op = before.clone();
+		op.liveness_check_at = None;
+		if op.status != OperatorStatus::Active {
+			Self::put_operator(who, &before, op);
+			return;
+		}
+		let grace = params.offline_grace;
+		if now.saturating_sub(op.last_heartbeat) <= grace {
+			// The grace period grew since the check was scheduled.
+			let next = op.last_heartbeat.saturating_add(grace).saturating_add(One::one());
+			Self::schedule_check(who, &mut op, next);
+			Self::put_operator(who, &before, op);
+			return;
+		}
+		if op.last_offline_check.is_none() {
+			Self::deposit_event(Event::Offline {
+				operator: who.clone(),
+				last_heartbeat: op.last_heartbeat,
+			});
+		}
+		// The periods this check covers: from the first one that started after the operator
+		// was last heard from (or last checked) to the last finished one.
+		let since = op.last_offline_check.unwrap_or(op.last_heartbeat).max(op.last_heartbeat);
+		let state = Liveness::<T>::get();
+		let forgiven = state
+			.outage_between(Self::period_of(since, params).saturating_add(1), state.period);
+		op.last_offline_check = Some(now);
+		Self::schedule_check(who, &mut op, now.saturating_add(grace));
+		Self::put_operator(who, &before, op);
+		if forgiven {
+			Self::deposit_event(Event::OfflineForgiven { operator: who.clone() });
+		} else if let Err(e) = Self::report(who, OffenceKind::Offline, None) {
+			log::error!(target: LOG_TARGET, "offline slash of a known operator failed: {e:?}");
+		}
+	}
+}
+

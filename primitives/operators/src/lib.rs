@@ -1,0 +1,250 @@
+//! # AOS operator primitives
+//!
+//! What the rest of AOS needs to know about operators, without depending on
+//! `pallet-operators` itself:
+//!
+//! - [`OffenceKind`]: the offences an operator can be slashed for;
+//! - [`SlashOperator`]: how the inference, zk, TEE and OPML pallets report an offence, and
+//!   [`OnSlashApplied`]: where the slashed funds go;
+//! - [`RewardOperator`]: how they pay an operator (and, through it, its delegators);
+//! - [`OperatorRegistry`]: who may take tasks, with what stake and VRF key;
+//! - [`OperatorsApi`]: the runtime API that node RPCs and tools read operator state with.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::{sr25519, H160};
+use sp_runtime::{DispatchError, Perbill, RuntimeDebug};
+
+/// An operator's public sr25519 key for VRF task sampling.
+pub type VrfPublic = sr25519::Public;
+
+/// An Ethereum address (20 bytes), for the EigenLayer bridge.
+pub type EthAddress = H160;
+
+/// Identifies a deferred slash.
+pub type SlashId = u64;
+
+/// Why an operator is slashed.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+pub enum OffenceKind {
+	/// No heartbeat for longer than the offline grace period.
+	Offline,
+	/// An inference result that differs from the verified one.
+	WrongResult,
+	/// A zk proof that failed verification.
+	ZkProofInvalid,
+	/// A TEE attestation that failed verification.
+	AttestationInvalid,
+	/// An OPML dispute lost.
+	DisputeLost,
+}
+
+impl OffenceKind {
+	/// Every kind, in declaration order.
+	pub const ALL: [OffenceKind; 5] = [
+		OffenceKind::Offline,
+		OffenceKind::WrongResult,
+		OffenceKind::ZkProofInvalid,
+		OffenceKind::AttestationInvalid,
+		OffenceKind::DisputeLost,
+	];
+}
+
+/// Identifies what an offence was about, in the reporting pallet's terms (a task id, a dispute
+/// id). Stored with the slash and handed back to [`OnSlashApplied`], so that the reporter can
+/// route the slashed funds, for example into the task's verification reward pool.
+pub type OffenceReference = u64;
+
+/// What became of an offence report.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+pub enum SlashOutcome {
+	/// A slash of this id is deferred and will be applied unless governance cancels it.
+	Deferred(SlashId),
+	/// The slash of this id was applied at once (no deferral configured).
+	Applied(SlashId),
+	/// Nothing is slashed: slashing is not enabled yet, or the amount for this kind is zero.
+	Skipped,
+}
+
+/// Reports operator offences. Implemented by `pallet-operators`; used by the pallets that
+/// detect offences (inference, zk, TEE, OPML).
+pub trait SlashOperator<AccountId> {
+	/// Reports that `offender` committed an offence of `kind`, about `reference`. Fails only if
+	/// `offender` is not an operator.
+	fn report_offence(
+		offender: &AccountId,
+		kind: OffenceKind,
+		reference: Option<OffenceReference>,
+	) -> Result<SlashOutcome, DispatchError>;
+	/// The most weight [`Self::report_offence`] may take (a report applied at once included).
+	fn report_offence_weight() -> sp_runtime::Weight;
+}
+
+/// Receives the funds of an applied slash. `credit` is an imbalance (for pallet-balances,
+/// `fungible::Credit`): dropping it burns the funds, resolving it into an account pays them.
+pub trait OnSlashApplied<AccountId, Credit> {
+	/// Slash `id` of `offender` for `kind` about `reference` took `credit`.
+	fn on_slash_applied(
+		id: SlashId,
+		offender: &AccountId,
+		kind: OffenceKind,
+		reference: Option<OffenceReference>,
+		credit: Credit,
+	);
+}
+
+/// Burns slashed funds: dropping a credit reduces the total issuance.
+impl<AccountId, Credit> OnSlashApplied<AccountId, Credit> for () {
+	fn on_slash_applied(
+		_: SlashId,
+		_: &AccountId,
+		_: OffenceKind,
+		_: Option<OffenceReference>,
+		_: Credit,
+	) {
+	}
+}
+
+/// Pays operators. Implemented by `pallet-operators`.
+pub trait RewardOperator<AccountId, Balance> {
+	/// Moves `amount` from `payer`'s free balance to `operator`'s stakers: the operator's
+	/// commission and the share of its own active stake to the operator's free balance, the
+	/// delegators' share into the delegation pool, where it compounds.
+	fn reward(operator: &AccountId, payer: &AccountId, amount: Balance) -> Result<(), DispatchError>;
+	/// The most weight [`Self::reward`] may take.
+	fn reward_weight() -> sp_runtime::Weight;
+}
+
+/// What a task-assigning pallet needs to know of an operator that may take tasks.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+pub struct EligibleOperator<Balance, BlockNumber> {
+	/// Active stake, own plus delegated: what sampling weighs.
+	pub stake: Balance,
+	/// The registered VRF key.
+	pub vrf_key: VrfPublic,
+	/// Since when this key is registered. A VRF over randomness revealed before this block
+	/// must not be accepted: a key chosen after the randomness was known could be ground.
+	pub vrf_key_since: BlockNumber,
+}
+
+/// Which operators may take tasks. Implemented by `pallet-operators`.
+pub trait OperatorRegistry<AccountId, Balance, BlockNumber> {
+	/// `Some` when `who` may take tasks now: registered, active (not chilled or leaving),
+	/// heartbeating within the offline grace period, and with at least the minimum collateral
+	/// of its own.
+	fn eligible(who: &AccountId) -> Option<EligibleOperator<Balance, BlockNumber>>;
+	/// Active stake of all active operators (an upper bound of the eligible operators' stake,
+	/// kept in one storage value so that reading it does not depend on their number).
+	fn total_active_stake() -> Balance;
+	/// Number of active operators.
+	fn active_operators() -> u32;
+}
+
+/// An operator's state as seen from outside.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+pub enum OperatorStatusView {
+	/// Heartbeating and taking tasks.
+	Active,
+	/// Active, but no heartbeat for longer than the offline grace period: takes no tasks and
+	/// is slashed for every further grace period offline.
+	Offline,
+	/// Paused by the operator (planned maintenance): takes no tasks, is not checked for
+	/// liveness, costs nothing.
+	Chilled,
+	/// Has left: its own stake is unbonding; it takes no tasks and no new delegations.
+	Leaving,
+}
+
+/// A slash waiting for its veto window to end.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+pub struct PendingSlashView<Balance, BlockNumber> {
+	/// The slash's id (governance cancels it by this id).
+	pub id: SlashId,
+	/// The offence.
+	pub kind: OffenceKind,
+	/// What the offence was about, in the reporter's terms.
+	pub reference: Option<OffenceReference>,
+	/// The amount asked for; capped when applied at the kind's maximum fraction of the stake.
+	pub amount: Balance,
+	/// When the offence was reported.
+	pub reported_at: BlockNumber,
+	/// When the slash is applied unless cancelled.
+	pub apply_at: BlockNumber,
+}
+
+/// An operator's state: the answer of [`OperatorsApi::operator`].
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+pub struct OperatorState<Balance, BlockNumber> {
+	/// Liveness and participation.
+	pub status: OperatorStatusView,
+	/// The operator's own active (bonded, not unbonding) stake.
+	pub own_stake: Balance,
+	/// Active stake delegated to the operator.
+	pub delegated_stake: Balance,
+	/// `own_stake + delegated_stake`: what task sampling weighs.
+	pub total_stake: Balance,
+	/// Stake being unbonded (own and delegated), still slashable until withdrawn.
+	pub unbonding: Balance,
+	/// Number of delegators.
+	pub delegators: u32,
+	/// The operator's cut of rewards before the pro-rata split.
+	pub commission: Perbill,
+	/// The block of the last heartbeat.
+	pub last_heartbeat: BlockNumber,
+	/// The VRF key for task sampling.
+	pub vrf_key: VrfPublic,
+	/// Since when the VRF key is registered.
+	pub vrf_key_since: BlockNumber,
+	/// The Ethereum address for the EigenLayer bridge, if set.
+	pub eth_address: Option<EthAddress>,
+	/// Slashes reported and not yet applied or cancelled.
+	pub pending_slashes: Vec<PendingSlashView<Balance, BlockNumber>>,
+}
+
+/// One staker's position with an operator: the answer of [`OperatorsApi::stake_of`].
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+pub struct StakeState<Balance, BlockNumber> {
+	/// Active stake, at the pool's current value.
+	pub active: Balance,
+	/// Unbonding chunks: (withdrawable from block, amount at the current value).
+	pub unbonding: Vec<(BlockNumber, Balance)>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads the operator set.
+	pub trait OperatorsApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: codec::Codec,
+		Balance: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// An operator's stake, status, last heartbeat and pending slashes; `None` if `who` is
+		/// not an operator.
+		fn operator(who: AccountId) -> Option<OperatorState<Balance, BlockNumber>>;
+		/// `staker`'s stake with `operator` (the operator's own when `staker == operator`).
+		fn stake_of(operator: AccountId, staker: AccountId) -> Option<StakeState<Balance, BlockNumber>>;
+	}
+}
