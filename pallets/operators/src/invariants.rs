@@ -40,23 +40,26 @@ impl<T: Config> Pallet<T> {
 				&Self::pool_account(&who),
 			);
 			check(pool_held == op.delegated.slashable(), "delegations held != accounted")?;
-			for bucket in [&op.own.active, &op.own.unbonding, &op.delegated.active, &op.delegated.unbonding]
+			for bucket in
+				[&op.own.active, &op.own.unbonding, &op.delegated.active, &op.delegated.unbonding]
 			{
 				check(bucket_consistent(bucket), "bucket with shares xor funds")?;
 			}
 
 			// Shares in ledgers add up to the buckets' shares.
-			let (mut own_active, mut own_unbonding) = (BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
-			let (mut del_active, mut del_unbonding) = (BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
+			let (mut own_active, mut own_unbonding) =
+				(BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
+			let (mut del_active, mut del_unbonding) =
+				(BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
 			let mut delegators = 0u32;
 			for (staker, ledger) in Ledgers::<T>::iter_prefix(&who) {
 				let own = staker == who;
 				let pool = op.pool(own);
 				let active_shares = pool.active.live(ledger.active);
-				let unbonding_shares = ledger
-					.unlocking
-					.iter()
-					.fold(BalanceOf::<T>::zero(), |acc, c| acc.saturating_add(pool.unbonding.live(c.shares)));
+				let unbonding_shares =
+					ledger.unlocking.iter().fold(BalanceOf::<T>::zero(), |acc, c| {
+						acc.saturating_add(pool.unbonding.live(c.shares))
+					});
 				if own {
 					own_active = own_active.saturating_add(active_shares);
 					own_unbonding = own_unbonding.saturating_add(unbonding_shares);
@@ -68,7 +71,10 @@ impl<T: Config> Pallet<T> {
 			}
 			check(own_active == op.own.active.shares, "own active shares do not add up")?;
 			check(own_unbonding == op.own.unbonding.shares, "own unbonding shares do not add up")?;
-			check(del_active == op.delegated.active.shares, "delegated active shares do not add up")?;
+			check(
+				del_active == op.delegated.active.shares,
+				"delegated active shares do not add up",
+			)?;
 			check(
 				del_unbonding == op.delegated.unbonding.shares,
 				"delegated unbonding shares do not add up",
@@ -102,7 +108,10 @@ impl<T: Config> Pallet<T> {
 			LivenessChecks::<T>::iter_keys().count() as u32 == active.count,
 			"liveness checks of operators that are not active",
 		)?;
-		check(VrfKeyOwners::<T>::iter_keys().count() as u32 == Operators::<T>::count(), "VRF keys")?;
+		check(
+			VrfKeyOwners::<T>::iter_keys().count() as u32 == Operators::<T>::count(),
+			"VRF keys",
+		)?;
 		for (id, slash) in PendingSlashes::<T>::iter() {
 			check(SlashQueue::<T>::contains_key(slash.apply_at, id), "pending slash not queued")?;
 			check(SlashesOf::<T>::contains_key(&slash.operator, id), "pending slash not indexed")?;

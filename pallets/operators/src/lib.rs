@@ -56,6 +56,8 @@ extern crate alloc;
 mod agenda;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
 mod liveness;
 #[cfg(test)]
 mod mock;
@@ -64,11 +66,12 @@ mod stake;
 #[cfg(test)]
 mod tests;
 pub mod types;
+mod view;
 pub mod weights;
 
 pub use aos_operators_primitives::{
-	EligibleOperator, EthAddress, OffenceKind, OffenceReference, OnSlashApplied,
-	OperatorRegistry, RewardOperator, SlashId, SlashOperator, SlashOutcome, VrfPublic,
+	EligibleOperator, EthAddress, OffenceKind, OffenceReference, OnSlashApplied, OperatorRegistry,
+	RewardOperator, SlashId, SlashOperator, SlashOutcome, VrfPublic,
 };
 pub use pallet::*;
 pub use types::*;
@@ -94,8 +97,7 @@ pub type OperatorOf<T> = Operator<
 	<T as Config>::MaxEndpointLen,
 >;
 /// A staker's position with an operator.
-pub type LedgerOf<T> =
-	Ledger<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnlockingChunks>;
+pub type LedgerOf<T> = Ledger<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnlockingChunks>;
 /// A deferred slash.
 pub type PendingSlashOf<T> = PendingSlash<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 
@@ -220,14 +222,8 @@ pub mod pallet {
 
 	/// Liveness checks to make: (block, operator). Each active operator has exactly one.
 	#[pallet::storage]
-	pub type LivenessChecks<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		Blake2_128Concat,
-		T::AccountId,
-		(),
-	>;
+	pub type LivenessChecks<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Blake2_128Concat, T::AccountId, ()>;
 
 	/// The first block whose liveness checks are not all made yet.
 	#[pallet::storage]
@@ -235,7 +231,7 @@ pub mod pallet {
 
 	/// Heartbeats in the current heartbeat period, and recent mass outages.
 	#[pallet::storage]
-	pub type Liveness<T: Config> = StorageValue<_, LivenessState, ValueQuery>;
+	pub type Liveness<T: Config> = StorageValue<_, LivenessState<BlockNumberFor<T>>, ValueQuery>;
 
 	/// Active operators: their number and active stake.
 	#[pallet::storage]
@@ -243,8 +239,7 @@ pub mod pallet {
 
 	/// Slashes reported and not yet applied or cancelled.
 	#[pallet::storage]
-	pub type PendingSlashes<T: Config> =
-		StorageMap<_, Twox64Concat, SlashId, PendingSlashOf<T>>;
+	pub type PendingSlashes<T: Config> = StorageMap<_, Twox64Concat, SlashId, PendingSlashOf<T>>;
 
 	/// Pending slashes by operator: (operator, slash id).
 	#[pallet::storage]
@@ -290,11 +285,7 @@ pub mod pallet {
 		/// `operator` changed its name or endpoint.
 		MetadataUpdated { operator: T::AccountId },
 		/// `operator` rotated its keys.
-		KeysRotated {
-			operator: T::AccountId,
-			vrf_key: VrfPublic,
-			eth_address: Option<EthAddress>,
-		},
+		KeysRotated { operator: T::AccountId, vrf_key: VrfPublic, eth_address: Option<EthAddress> },
 		/// `operator` set its commission.
 		CommissionSet { operator: T::AccountId, commission: Perbill },
 		/// `staker` bonded `amount` with `operator` (its own collateral when they are the same).

@@ -18,25 +18,20 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// The heartbeat period `at` falls in.
-	pub(crate) fn period_of(at: BlockNumberFor<T>, params: &ParamsOf<T>) -> u32 {
-		if params.heartbeat_period.is_zero() {
-			return 0;
-		}
-		(at / params.heartbeat_period).saturated_into::<u32>()
+	/// The first multiple of the heartbeat period after `now`.
+	pub(crate) fn next_period_start(
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) -> BlockNumberFor<T> {
+		let length = params.heartbeat_period.max(One::one());
+		(now / length).saturating_add(One::one()).saturating_mul(length)
 	}
 
 	/// Closes the heartbeat period if `now` starts a new one, judging whether it was a mass
 	/// outage.
 	pub(crate) fn roll_period(now: BlockNumberFor<T>, params: &ParamsOf<T>) {
-		let period = Self::period_of(now, params);
 		let mut state = Liveness::<T>::get();
-		if period == state.period {
-			return;
-		}
-		if period < state.period {
-			// Only after a change of the heartbeat period, which renumbers them.
-			Liveness::<T>::put(LivenessState { period, heartbeats: 0, outages: 0 });
+		if now < state.ends_at {
 			return;
 		}
 		let active = Active::<T>::get().count;
@@ -45,7 +40,11 @@ impl<T: Config> Pallet<T> {
 		if outage {
 			Self::deposit_event(Event::MassOutage { period: state.period, missed, active });
 		}
-		state.roll(outage, period);
+		// Periods without a block that ran this hook (none on a live chain) get no verdict.
+		let length = params.heartbeat_period.max(One::one());
+		let skipped: u32 = (now.saturating_sub(state.ends_at) / length).saturated_into();
+		state.roll(outage, state.period.saturating_add(skipped).saturating_add(1));
+		state.ends_at = Self::next_period_start(now, params);
 		Liveness::<T>::put(state);
 	}
 
@@ -59,7 +58,7 @@ impl<T: Config> Pallet<T> {
 		params: &ParamsOf<T>,
 	) -> bool {
 		op.last_heartbeat = now;
-		op.last_offline_check = None;
+		op.last_offline_period = None;
 		let mut state = Liveness::<T>::get();
 		let first = op.last_heartbeat_period != Some(state.period);
 		if first {
@@ -190,19 +189,21 @@ impl<T: Config> Pallet<T> {
 			Self::put_operator(who, &before, op);
 			return;
 		}
-		if op.last_offline_check.is_none() {
+		if op.last_offline_period.is_none() {
 			Self::deposit_event(Event::Offline {
 				operator: who.clone(),
 				last_heartbeat: op.last_heartbeat,
 			});
 		}
-		// The periods this check covers: from the first one that started after the operator
-		// was last heard from (or last checked) to the last finished one.
-		let since = op.last_offline_check.unwrap_or(op.last_heartbeat).max(op.last_heartbeat);
+		// The periods this check covers: from the first one after the operator was last
+		// heard from (or last checked) to the last finished one.
 		let state = Liveness::<T>::get();
-		let forgiven = state
-			.outage_between(Self::period_of(since, params).saturating_add(1), state.period);
-		op.last_offline_check = Some(now);
+		let from = op
+			.last_offline_period
+			.or(op.last_heartbeat_period)
+			.map_or(state.period, |p| p.saturating_add(1));
+		let forgiven = state.outage_between(from, state.period);
+		op.last_offline_period = Some(state.period);
 		Self::schedule_check(who, &mut op, now.saturating_add(grace));
 		Self::put_operator(who, &before, op);
 		if forgiven {
@@ -212,4 +213,3 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 }
-

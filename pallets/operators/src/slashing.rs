@@ -21,7 +21,9 @@ impl<T: Config> Pallet<T> {
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
 		let rule = params.slash_rules.get(kind);
-		if now < params.slashing_enabled_from || rule.amount.is_zero() || rule.max_fraction.is_zero()
+		if now < params.slashing_enabled_from
+			|| rule.amount.is_zero()
+			|| rule.max_fraction.is_zero()
 		{
 			Self::deposit_event(Event::OffenceIgnored { operator: offender.clone(), kind });
 			return Ok(SlashOutcome::Skipped);
@@ -62,7 +64,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Applies slash `slash_id` now. `deferred`: it was pending (and counted as such).
 	/// Returns its weight.
-	pub(crate) fn apply_slash(slash_id: SlashId, slash: PendingSlashOf<T>, deferred: bool) -> Weight {
+	pub(crate) fn apply_slash(
+		slash_id: SlashId,
+		slash: PendingSlashOf<T>,
+		deferred: bool,
+	) -> Weight {
 		let who = &slash.operator;
 		let Some(before) = Operators::<T>::get(who) else {
 			// Cannot happen: an operator with pending slashes is not removed.

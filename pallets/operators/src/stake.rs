@@ -31,8 +31,9 @@ impl<T: Config> Pallet<T> {
 			ParamsError::PeriodTooLong => Error::<T>::ParamPeriodTooLong,
 			ParamsError::GraceTooShort => Error::<T>::ParamGraceTooShort,
 			ParamsError::GraceTooLong => Error::<T>::ParamGraceTooLong,
-			ParamsError::UnbondingNotLongerThanDeferral =>
-				Error::<T>::ParamUnbondingNotLongerThanDeferral,
+			ParamsError::UnbondingNotLongerThanDeferral => {
+				Error::<T>::ParamUnbondingNotLongerThanDeferral
+			},
 			ParamsError::ZeroOutageThreshold => Error::<T>::ParamZeroOutageThreshold,
 			ParamsError::InconsistentSlashRule => Error::<T>::ParamInconsistentSlashRule,
 		})
@@ -48,7 +49,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Keeps [`Active`] in step with an operator's change from `before` to `after`.
-	pub(crate) fn note_active_change(before: Option<&OperatorOf<T>>, after: Option<&OperatorOf<T>>) {
+	pub(crate) fn note_active_change(
+		before: Option<&OperatorOf<T>>,
+		after: Option<&OperatorOf<T>>,
+	) {
 		let (c0, s0) = before.map(Self::contribution).unwrap_or_default();
 		let (c1, s1) = after.map(Self::contribution).unwrap_or_default();
 		if (c0, s0) == (c1, s1) {
@@ -120,7 +124,10 @@ impl<T: Config> Pallet<T> {
 		let params = Parameters::<T>::get();
 		ensure!(collateral >= params.min_collateral, Error::<T>::BelowMinCollateral);
 		let pool_deposit = T::Currency::minimum_balance();
-		Self::ensure_funds(&who, collateral.checked_add(&pool_deposit).ok_or(Error::<T>::Overflow)?)?;
+		Self::ensure_funds(
+			&who,
+			collateral.checked_add(&pool_deposit).ok_or(Error::<T>::Overflow)?,
+		)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut op = OperatorOf::<T> {
@@ -134,7 +141,7 @@ impl<T: Config> Pallet<T> {
 			registered_at: now,
 			last_heartbeat: now,
 			last_heartbeat_period: None,
-			last_offline_check: None,
+			last_offline_period: None,
 			liveness_check_at: None,
 			own: Default::default(),
 			delegated: Default::default(),
@@ -144,9 +151,18 @@ impl<T: Config> Pallet<T> {
 		let shares = op.own.active.deposit(collateral).ok_or(Error::<T>::AmountTooSmall)?;
 		// The pool account lives on this deposit, so that rewards of any size can be paid
 		// into it; it goes back to the operator when the operator is removed.
-		T::Currency::transfer(&who, &Self::pool_account(&who), pool_deposit, Preservation::Preserve)?;
+		T::Currency::transfer(
+			&who,
+			&Self::pool_account(&who),
+			pool_deposit,
+			Preservation::Preserve,
+		)?;
 		T::Currency::hold(&HoldReason::Collateral.into(), &who, collateral)?;
-		Ledgers::<T>::insert(&who, &who, LedgerOf::<T> { active: shares, unlocking: Default::default() });
+		Ledgers::<T>::insert(
+			&who,
+			&who,
+			LedgerOf::<T> { active: shares, unlocking: Default::default() },
+		);
 		VrfKeyOwners::<T>::insert(vrf_key, &who);
 		Self::note_heartbeat(&who, &mut op, now, &params);
 		Self::note_active_change(None, Some(&op));
@@ -276,10 +292,14 @@ impl<T: Config> Pallet<T> {
 			let live = active.live(ledger.active);
 			let shares =
 				if amount >= value { live } else { active.shares_worth(ledger.active, amount) };
-			let rest = Shares { amount: live.saturating_sub(shares), generation: active.generation };
+			let rest =
+				Shares { amount: live.saturating_sub(shares), generation: active.generation };
 			let remaining = active.value_of(rest);
 			if own {
-				ensure!(leaving || remaining >= params.min_collateral, Error::<T>::BelowMinCollateral);
+				ensure!(
+					leaving || remaining >= params.min_collateral,
+					Error::<T>::BelowMinCollateral
+				);
 			} else {
 				ensure!(
 					remaining.is_zero() || remaining >= params.min_delegation,
@@ -306,8 +326,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `ledger` still owns anything in `pool`.
 	pub(crate) fn ledger_has_value(ledger: &LedgerOf<T>, pool: &StakePool<BalanceOf<T>>) -> bool {
-		!pool.active.live(ledger.active).is_zero() ||
-			ledger.unlocking.iter().any(|c| !pool.unbonding.live(c.shares).is_zero())
+		!pool.active.live(ledger.active).is_zero()
+			|| ledger.unlocking.iter().any(|c| !pool.unbonding.live(c.shares).is_zero())
 	}
 
 	/// Pays out `staker`'s unbonded stake with `operator`.
@@ -327,7 +347,11 @@ impl<T: Config> Pallet<T> {
 					true
 				}
 			});
-			ensure!(ledger.unlocking.len() < chunks, Error::<T>::NothingToWithdraw);
+			// A ledger a wipe-out left worthless can always be withdrawn: that removes it.
+			ensure!(
+				ledger.unlocking.len() < chunks || !Self::ledger_has_value(&ledger, op.pool(own)),
+				Error::<T>::NothingToWithdraw
+			);
 			if !value.is_zero() {
 				if own {
 					T::Currency::release(
@@ -383,7 +407,8 @@ impl<T: Config> Pallet<T> {
 				if let Some((_, unbonding)) = op.own.unbond(Shares { amount: live, generation }) {
 					Self::push_chunk(&mut ledger, &op.own.unbonding, unlock_at, unbonding)?;
 				}
-				ledger.active = Shares { amount: Zero::zero(), generation: op.own.active.generation };
+				ledger.active =
+					Shares { amount: Zero::zero(), generation: op.own.active.generation };
 				Ledgers::<T>::insert(who, who, ledger);
 			}
 			Ok(())
@@ -437,8 +462,8 @@ impl<T: Config> Pallet<T> {
 			let commission = op.commission.mul_floor(amount);
 			let rest = amount.saturating_sub(commission);
 			let total = op.active_stake();
-			let mut delegated =
-				mul_div(rest, op.delegated.active.balance, total, Rounding::Down).unwrap_or_default();
+			let mut delegated = mul_div(rest, op.delegated.active.balance, total, Rounding::Down)
+				.unwrap_or_default();
 			if !op.delegated.active.add(delegated) {
 				delegated = Zero::zero();
 			}
@@ -475,13 +500,10 @@ impl<T: Config> Pallet<T> {
 		Self::check_params(&new)?;
 		Parameters::<T>::put(new);
 		if new.heartbeat_period != old.heartbeat_period {
-			// Periods are numbered afresh: the outage history no longer lines up with them.
+			// The current period ends at the next multiple of the new length; its heartbeats
+			// and the outage history stay.
 			let now = frame_system::Pallet::<T>::block_number();
-			Liveness::<T>::put(LivenessState {
-				period: Self::period_of(now, &new),
-				heartbeats: 0,
-				outages: 0,
-			});
+			Liveness::<T>::mutate(|s| s.ends_at = Self::next_period_start(now, &new));
 		}
 		for change in changes {
 			Self::deposit_event(Event::ParameterSet { change });

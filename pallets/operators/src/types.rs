@@ -3,11 +3,11 @@
 
 use aos_operators_primitives::{EthAddress, OffenceKind, OffenceReference, VrfPublic};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::*, BoundedVec};
+use frame_support::{pallet_prelude::*, BoundedVec, DefaultNoBound};
 use scale_info::TypeInfo;
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{AtLeast32BitUnsigned, Saturating, Zero},
+	traits::{AtLeast32BitUnsigned, Zero},
 	Perbill, Rounding, SaturatedConversion,
 };
 
@@ -25,9 +25,7 @@ pub fn mul_div<B: AtLeast32BitUnsigned + Copy>(a: B, b: B, c: B, rounding: Round
 
 /// A holding of shares in a [`Bucket`]: shares issued in an earlier generation of the bucket
 /// (before it was slashed to nothing) are worth nothing.
-#[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct Shares<B> {
 	/// Number of shares.
 	pub amount: B,
@@ -40,9 +38,7 @@ pub struct Shares<B> {
 ///
 /// When a slash takes all of a bucket's funds, its shares are worthless; rather than visiting
 /// every holder, the bucket starts a new *generation* and old shares count as zero.
-#[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct Bucket<B> {
 	/// Funds in the bucket.
 	pub balance: B,
@@ -153,9 +149,7 @@ impl<B: AtLeast32BitUnsigned + Copy> Bucket<B> {
 
 /// Funds of one kind with an operator (its own collateral, or the delegations it receives):
 /// active stake, and stake being unbonded, which stays slashable until withdrawn.
-#[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct StakePool<B> {
 	/// Bonded stake: counts for task sampling, earns rewards.
 	pub active: Bucket<B>,
@@ -192,7 +186,10 @@ impl<B: AtLeast32BitUnsigned + Copy> StakePool<B> {
 /// Splits `amount` over `parts` pro rata to their sizes (rounded down, the remainder given to
 /// the first parts with room). Never gives a part more than its size, so the sum of the result
 /// is `amount` capped at the sum of `parts`.
-pub fn pro_rata<B: AtLeast32BitUnsigned + Copy, const N: usize>(amount: B, parts: [B; N]) -> [B; N] {
+pub fn pro_rata<B: AtLeast32BitUnsigned + Copy, const N: usize>(
+	amount: B,
+	parts: [B; N],
+) -> [B; N] {
 	let total = parts.iter().fold(B::zero(), |acc, p| acc.saturating_add(*p));
 	let amount = amount.min(total);
 	let mut cuts = [B::zero(); N];
@@ -227,7 +224,7 @@ pub fn pro_rata<B: AtLeast32BitUnsigned + Copy, const N: usize>(amount: B, parts
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum OperatorStatus {
 	/// Taking tasks, checked for liveness.
@@ -241,14 +238,7 @@ pub enum OperatorStatus {
 
 /// A registered operator.
 #[derive(
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	RuntimeDebugNoBound,
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
 )]
 #[scale_info(skip_type_params(NameLen, EndpointLen))]
 pub struct Operator<B, BN, NameLen: Get<u32>, EndpointLen: Get<u32>>
@@ -277,9 +267,9 @@ where
 	/// The heartbeat period whose heartbeat count includes this operator, if the current or
 	/// a recent one.
 	pub last_heartbeat_period: Option<u32>,
-	/// When it was last slashed (or forgiven) for being offline, if it has been since its
-	/// last heartbeat.
-	pub last_offline_check: Option<BN>,
+	/// The heartbeat period in which it was last slashed (or forgiven) for being offline, if
+	/// it has been since its last heartbeat.
+	pub last_offline_period: Option<u32>,
 	/// The block its next liveness check is scheduled for (`None` unless active).
 	pub liveness_check_at: Option<BN>,
 	/// Its own collateral, held on its own account.
@@ -328,7 +318,7 @@ where
 }
 
 /// Part of a staker's stake being unbonded.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct UnlockChunk<B, BN> {
 	/// From this block it can be withdrawn.
 	pub unlock_at: BN,
@@ -345,7 +335,7 @@ pub struct UnlockChunk<B, BN> {
 	Decode,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebugNoBound,
+	DebugNoBound,
 	DefaultNoBound,
 )]
 #[scale_info(skip_type_params(MaxChunks))]
@@ -371,7 +361,7 @@ where
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
@@ -394,7 +384,7 @@ pub struct SlashRule<B> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
@@ -447,7 +437,7 @@ impl<B: Copy> SlashRules<B> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
@@ -487,7 +477,7 @@ pub struct Params<B, BN> {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum Parameter<B, BN> {
 	/// Sets [`Params::min_collateral`].
@@ -529,7 +519,7 @@ impl<B: Copy, BN: Copy> Params<B, BN> {
 }
 
 /// Why a set of parameters is refused.
-#[derive(Clone, Copy, PartialEq, Eq, RuntimeDebug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ParamsError {
 	/// `min_collateral` or `min_delegation` below the existential deposit.
 	BelowExistentialDeposit,
@@ -603,7 +593,7 @@ impl<B: AtLeast32BitUnsigned + Copy, BN: AtLeast32BitUnsigned + Copy> Params<B, 
 }
 
 /// A reported slash waiting for its veto window to end.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct PendingSlash<AccountId, B, BN> {
 	/// The operator.
 	pub operator: AccountId,
@@ -623,19 +613,20 @@ pub struct PendingSlash<AccountId, B, BN> {
 
 /// Liveness across all operators in the current heartbeat period, and which recent periods
 /// were network faults.
-#[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug,
-)]
-pub struct LivenessState {
-	/// The current heartbeat period: block number / heartbeat period.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct LivenessState<BN> {
+	/// The current heartbeat period's number. Periods are numbered in sequence, so numbers
+	/// stay unique when governance changes the heartbeat period.
 	pub period: u32,
+	/// The first block after the current period: a multiple of the heartbeat period.
+	pub ends_at: BN,
 	/// Active operators that heartbeated (or registered, or resumed) in it.
 	pub heartbeats: u32,
 	/// Bit `i` is set when period `period - 1 - i` was a mass outage.
 	pub outages: u64,
 }
 
-impl LivenessState {
+impl<BN> LivenessState<BN> {
 	/// Whether any period in `from..=to` is known to have been a mass outage. Only finished
 	/// periods have a verdict; periods older than [`OUTAGE_HISTORY`] are forgotten.
 	pub fn outage_between(&self, from: u32, to: u32) -> bool {
@@ -669,9 +660,7 @@ impl LivenessState {
 }
 
 /// Active operators: how many, and their active stake.
-#[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct ActiveSet<B> {
 	/// Operators with status `Active`.
 	pub count: u32,

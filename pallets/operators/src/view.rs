@@ -2,8 +2,8 @@
 //! runtime API (and through it the node's RPC) reports.
 
 use crate::{pallet::*, *};
-use aos_operators_primitives::{OperatorState, OperatorStatusView, PendingSlashView, StakeState};
 use alloc::vec::Vec;
+use aos_operators_primitives::{OperatorState, OperatorStatusView, PendingSlashView, StakeState};
 use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
@@ -20,8 +20,9 @@ impl<T: Config> Pallet<T> {
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
 		let status = match op.status {
-			OperatorStatus::Active if Self::is_offline(&op, now, &params) =>
-				OperatorStatusView::Offline,
+			OperatorStatus::Active if Self::is_offline(&op, now, &params) => {
+				OperatorStatusView::Offline
+			},
 			OperatorStatus::Active => OperatorStatusView::Active,
 			OperatorStatus::Chilled => OperatorStatusView::Chilled,
 			OperatorStatus::Leaving => OperatorStatusView::Leaving,
@@ -79,9 +80,9 @@ impl<T: Config> OperatorRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 		let op = Operators::<T>::get(who)?;
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
-		let eligible = op.status == OperatorStatus::Active &&
-			!Self::is_offline(&op, now, &params) &&
-			op.own.active.balance >= params.min_collateral;
+		let eligible = op.status == OperatorStatus::Active
+			&& !Self::is_offline(&op, now, &params)
+			&& op.own.active.balance >= params.min_collateral;
 		eligible.then(|| EligibleOperator {
 			stake: op.active_stake(),
 			vrf_key: op.vrf_key,

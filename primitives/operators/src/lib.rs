@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{sr25519, H160};
-use sp_runtime::{DispatchError, Perbill, RuntimeDebug};
+use sp_runtime::{DispatchError, Perbill};
 
 /// An operator's public sr25519 key for VRF task sampling.
 pub type VrfPublic = sr25519::Public;
@@ -42,7 +42,7 @@ pub type SlashId = u64;
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum OffenceKind {
@@ -75,7 +75,7 @@ impl OffenceKind {
 pub type OffenceReference = u64;
 
 /// What became of an offence report.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub enum SlashOutcome {
 	/// A slash of this id is deferred and will be applied unless governance cancels it.
 	Deferred(SlashId),
@@ -129,13 +129,17 @@ pub trait RewardOperator<AccountId, Balance> {
 	/// Moves `amount` from `payer`'s free balance to `operator`'s stakers: the operator's
 	/// commission and the share of its own active stake to the operator's free balance, the
 	/// delegators' share into the delegation pool, where it compounds.
-	fn reward(operator: &AccountId, payer: &AccountId, amount: Balance) -> Result<(), DispatchError>;
+	fn reward(
+		operator: &AccountId,
+		payer: &AccountId,
+		amount: Balance,
+	) -> Result<(), DispatchError>;
 	/// The most weight [`Self::reward`] may take.
 	fn reward_weight() -> sp_runtime::Weight;
 }
 
 /// What a task-assigning pallet needs to know of an operator that may take tasks.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct EligibleOperator<Balance, BlockNumber> {
 	/// Active stake, own plus delegated: what sampling weighs.
 	pub stake: Balance,
@@ -160,7 +164,7 @@ pub trait OperatorRegistry<AccountId, Balance, BlockNumber> {
 }
 
 /// An operator's state as seen from outside.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum OperatorStatusView {
 	/// Heartbeating and taking tasks.
@@ -176,7 +180,7 @@ pub enum OperatorStatusView {
 }
 
 /// A slash waiting for its veto window to end.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub struct PendingSlashView<Balance, BlockNumber> {
 	/// The slash's id (governance cancels it by this id).
@@ -194,7 +198,7 @@ pub struct PendingSlashView<Balance, BlockNumber> {
 }
 
 /// An operator's state: the answer of [`OperatorsApi::operator`].
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub struct OperatorState<Balance, BlockNumber> {
 	/// Liveness and participation.
@@ -224,7 +228,7 @@ pub struct OperatorState<Balance, BlockNumber> {
 }
 
 /// One staker's position with an operator: the answer of [`OperatorsApi::stake_of`].
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub struct StakeState<Balance, BlockNumber> {
 	/// Active stake, at the pool's current value.
