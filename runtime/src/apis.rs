@@ -2,11 +2,12 @@
 
 use crate::{
 	configs::consensus::EpochDuration, constants::time::BABE_GENESIS_EPOCH_CONFIG,
-	genesis_config_presets, AccountId, Babe, Balance, Block, Executive, Grandpa, Historical,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, Staking,
-	System, TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
+	Historical, InherentDataExt, Nonce, Operators, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, Staking, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
+use aos_operators_primitives::{OperatorState, StakeState};
 use codec::Encode;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
@@ -250,6 +251,16 @@ impl_runtime_apis! {
 
 		fn pending_rewards(era: sp_staking::EraIndex, account: AccountId) -> bool {
 			Staking::api_pending_rewards(era, account)
+		}
+	}
+
+	impl aos_operators_primitives::OperatorsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn operator(who: AccountId) -> Option<OperatorState<Balance, BlockNumber>> {
+			Operators::operator_state(&who)
+		}
+
+		fn stake_of(operator: AccountId, staker: AccountId) -> Option<StakeState<Balance, BlockNumber>> {
+			Operators::stake_state(&operator, &staker)
 		}
 	}
 

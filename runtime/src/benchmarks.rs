@@ -17,6 +17,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_bags_list, VoterList]
 	[pallet_collective, Council]
 	[pallet_root_dispatch, RootDispatch]
+	[pallet_operators, Operators]
 	[pallet_utility, Utility]
 	[pallet_multisig, Multisig]
 	[pallet_sudo, Sudo]

@@ -12,10 +12,14 @@
 //! bonds each validator's stash with [`VALIDATOR_STAKE`].
 
 use crate::{
-	configs::staking::{MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND},
+	configs::{
+		operators::{dev_params, production_params},
+		staking::{MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND},
+	},
 	constants::{currency::UNITS, time::*},
 	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig,
+	OperatorsConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig,
+	SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -51,20 +55,35 @@ impl GenesisValidator {
 	}
 }
 
-/// Epoch and era lengths a preset fixes at genesis.
+/// Epoch and era lengths, and the operator set's periods, that a preset fixes at genesis.
 pub struct Timing {
 	/// Epoch (= session) length in slots.
 	pub epoch_duration: u64,
 	/// Sessions per era.
 	pub sessions_per_era: u32,
+	/// The operators pallet's parameters (periods, amounts, `slashing_enabled_from`).
+	pub operators: pallet_operators::ParamsOf<Runtime>,
 }
 
-/// Short timing for development and local test networks: 1-minute epochs, 2-minute eras.
-pub const DEV_TIMING: Timing =
-	Timing { epoch_duration: DEV_EPOCH_DURATION_IN_SLOTS, sessions_per_era: DEV_SESSIONS_PER_ERA };
-/// Production timing: 1-hour epochs, 6-hour eras.
-pub const PRODUCTION_TIMING: Timing =
-	Timing { epoch_duration: EPOCH_DURATION_IN_SLOTS, sessions_per_era: SESSIONS_PER_ERA };
+/// Short timing for development and local test networks: 1-minute epochs, 2-minute eras,
+/// operator periods of seconds to minutes and slashing from genesis.
+pub fn dev_timing() -> Timing {
+	Timing {
+		epoch_duration: DEV_EPOCH_DURATION_IN_SLOTS,
+		sessions_per_era: DEV_SESSIONS_PER_ERA,
+		operators: dev_params(),
+	}
+}
+
+/// Production timing: 1-hour epochs, 6-hour eras, the AOS spec's operator periods and no
+/// slashing in the first year.
+pub fn production_timing() -> Timing {
+	Timing {
+		epoch_duration: EPOCH_DURATION_IN_SLOTS,
+		sessions_per_era: SESSIONS_PER_ERA,
+		operators: production_params(),
+	}
+}
 
 /// Builds the genesis config patch of a network.
 pub fn aos_genesis(
@@ -120,6 +139,7 @@ pub fn aos_genesis(
 		},
 		council: CouncilConfig { members: council },
 		sudo: SudoConfig { key: sudo },
+		operators: OperatorsConfig { params: Some(timing.operators) },
 	})
 }
 
@@ -153,7 +173,7 @@ pub fn development() -> Value {
 		dev_accounts(),
 		council(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
-		DEV_TIMING,
+		dev_timing(),
 		true,
 	)
 }
@@ -165,14 +185,14 @@ pub fn local_testnet() -> Value {
 		dev_accounts(),
 		council(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
-		DEV_TIMING,
+		dev_timing(),
 		true,
 	)
 }
 
 /// The `testnet` template preset.
 pub fn testnet() -> Value {
-	aos_genesis(keyring_validators(3), dev_accounts(), council(), None, PRODUCTION_TIMING, false)
+	aos_genesis(keyring_validators(3), dev_accounts(), council(), None, production_timing(), false)
 }
 
 /// The JSON of the preset `id`, if it exists.

@@ -4,11 +4,12 @@
 
 mod common;
 
+use common::{executed, motion};
+
 use aos_runtime::{Council, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Staking, System};
-use codec::Encode;
-use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
-use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave};
-use sp_runtime::{traits::Hash, DispatchError, Perbill};
+use frame_support::{assert_noop, assert_ok};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
+use sp_runtime::{DispatchError, Perbill};
 
 /// A call only `GovernanceOrigin` may make: staking's admin origin sets the minimum commission.
 fn governance_call() -> RuntimeCall {
@@ -20,48 +21,6 @@ fn root_call(validators: u32) -> RuntimeCall {
 	let inner = RuntimeCall::Staking(pallet_staking::Call::set_validator_count { new: validators });
 	RuntimeCall::RootDispatch(pallet_root_dispatch::Call::dispatch_as_root {
 		call: Box::new(inner),
-	})
-}
-
-/// Proposes `call` with `threshold`; `voters` vote aye and, if the threshold is above one, a
-/// council member closes the motion. Returns the motion's hash.
-fn motion(threshold: u32, voters: &[Sr25519Keyring], call: RuntimeCall) -> sp_core::H256 {
-	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
-	let length = call.encoded_size() as u32;
-	let weight = call.get_dispatch_info().call_weight;
-	assert_ok!(Council::propose(
-		RuntimeOrigin::signed(Alice.to_account_id()),
-		threshold,
-		Box::new(call),
-		length
-	));
-	if threshold < 2 {
-		// A motion with threshold 1 executes at once, with the origin "1 member".
-		return hash;
-	}
-	// Proposing does not vote.
-	for who in voters {
-		assert_ok!(Council::vote(RuntimeOrigin::signed(who.to_account_id()), hash, 0, true));
-	}
-	assert_ok!(Council::close(
-		RuntimeOrigin::signed(Charlie.to_account_id()),
-		hash,
-		0,
-		weight,
-		length
-	));
-	hash
-}
-
-/// The result of executing motion `hash`, if it was executed.
-fn executed(hash: sp_core::H256) -> Option<Result<(), DispatchError>> {
-	System::events().into_iter().find_map(|r| match r.event {
-		RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result })
-			if proposal_hash == hash =>
-		{
-			Some(result)
-		},
-		_ => None,
 	})
 }
 

@@ -1,10 +1,11 @@
 //! Runtime configuration, split per concern as in the polkadot-sdk solochain template:
 //! this module holds the system, time, token and utility pallets; [`consensus`] block
 //! production, finality and sessions; [`staking`] NPoS; [`governance`] the council and the
-//! governance origin.
+//! governance origin; [`operators`] the AOS operator set.
 
 pub mod consensus;
 pub mod governance;
+pub mod operators;
 pub mod staking;
 
 use crate::{

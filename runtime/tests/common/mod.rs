@@ -4,14 +4,18 @@
 #![allow(dead_code)]
 
 use aos_runtime::{
-	Babe, BlockNumber, Executive, Header, Runtime, RuntimeGenesisConfig, System, SLOT_DURATION,
+	Babe, BlockNumber, Council, Executive, Header, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeGenesisConfig, RuntimeOrigin, System, SLOT_DURATION,
 };
 use codec::Encode;
 use frame_support::genesis_builder_helper::build_state;
+use frame_support::{assert_ok, dispatch::GetDispatchInfo};
 use sp_consensus_babe::{
 	digests::{PreDigest, SecondaryPlainPreDigest},
 	Slot, BABE_ENGINE_ID,
 };
+use sp_keyring::Sr25519Keyring::{self, Alice, Charlie};
+use sp_runtime::{traits::Hash, DispatchError};
 use sp_runtime::{traits::Header as _, Digest, DigestItem};
 
 /// Slot of block 1 in the tests: far from zero, as on a real chain.
@@ -78,4 +82,46 @@ pub fn run_until(max_blocks: BlockNumber, what: &str, done: impl Fn() -> bool) {
 		assert!(System::block_number() < limit, "{what}: not reached within {max_blocks} blocks");
 		run_to_block(System::block_number() + 1);
 	}
+}
+
+/// Proposes `call` with `threshold`; `voters` vote aye and, if the threshold is above one, a
+/// council member closes the motion. Returns the motion's hash.
+pub fn motion(threshold: u32, voters: &[Sr25519Keyring], call: RuntimeCall) -> sp_core::H256 {
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let length = call.encoded_size() as u32;
+	let weight = call.get_dispatch_info().call_weight;
+	assert_ok!(Council::propose(
+		RuntimeOrigin::signed(Alice.to_account_id()),
+		threshold,
+		Box::new(call),
+		length
+	));
+	if threshold < 2 {
+		// A motion with threshold 1 executes at once, with the origin "1 member".
+		return hash;
+	}
+	// Proposing does not vote.
+	for who in voters {
+		assert_ok!(Council::vote(RuntimeOrigin::signed(who.to_account_id()), hash, 0, true));
+	}
+	assert_ok!(Council::close(
+		RuntimeOrigin::signed(Charlie.to_account_id()),
+		hash,
+		0,
+		weight,
+		length
+	));
+	hash
+}
+
+/// The result of executing motion `hash`, if it was executed.
+pub fn executed(hash: sp_core::H256) -> Option<Result<(), DispatchError>> {
+	System::events().into_iter().find_map(|r| match r.event {
+		RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result })
+			if proposal_hash == hash =>
+		{
+			Some(result)
+		},
+		_ => None,
+	})
 }
