@@ -84,6 +84,26 @@ fn delegators<T: Config>(operator: &T::AccountId, n: u32) -> Result<(), Benchmar
 	Ok(())
 }
 
+/// Moves to the next block.
+fn next_block<T: Config>() {
+	let now = frame_system::Pallet::<T>::block_number();
+	frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
+}
+
+/// Moves past the unbonding period of stake unbonded now.
+fn pass_unbonding<T: Config>() {
+	let unbonding = Parameters::<T>::get().unbonding_period;
+	let now = frame_system::Pallet::<T>::block_number();
+	frame_system::Pallet::<T>::set_block_number(now.saturating_add(unbonding));
+}
+
+/// The whitelisted caller, funded.
+fn funded_caller<T: Config>() -> T::AccountId {
+	let caller: T::AccountId = whitelisted_caller();
+	fund::<T>(&caller);
+	caller
+}
+
 /// Gives `staker`'s ledger with `operator` all but one of the allowed unbonding chunks.
 fn unbonding_chunks<T: Config>(
 	operator: &T::AccountId,
@@ -91,8 +111,7 @@ fn unbonding_chunks<T: Config>(
 	amount: BalanceOf<T>,
 ) -> Result<(), BenchmarkError> {
 	for _ in 1..T::MaxUnlockingChunks::get() {
-		let now = frame_system::Pallet::<T>::block_number();
-		frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
+		next_block::<T>();
 		Pallet::<T>::do_unbond(operator, staker, amount)?;
 	}
 	Ok(())
@@ -108,8 +127,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register() -> Result<(), BenchmarkError> {
-		let caller: T::AccountId = whitelisted_caller();
-		fund::<T>(&caller);
+		let caller = funded_caller::<T>();
 		let (key, proof) = vrf_key::<T>(&caller);
 		let name = vec![b'n'; T::MaxNameLen::get() as usize];
 		let endpoint = vec![b'e'; T::MaxEndpointLen::get() as usize];
@@ -186,8 +204,7 @@ mod benchmarks {
 	#[benchmark]
 	fn delegate() -> Result<(), BenchmarkError> {
 		let op = operator::<T>(0)?;
-		let caller: T::AccountId = whitelisted_caller();
-		fund::<T>(&caller);
+		let caller = funded_caller::<T>();
 		let amount = balance::<T>(1);
 
 		#[extrinsic_call]
@@ -201,13 +218,11 @@ mod benchmarks {
 	#[benchmark]
 	fn unbond() -> Result<(), BenchmarkError> {
 		let op = operator::<T>(0)?;
-		let caller: T::AccountId = whitelisted_caller();
-		fund::<T>(&caller);
+		let caller = funded_caller::<T>();
 		let min = Parameters::<T>::get().min_delegation;
 		Pallet::<T>::do_bond(&op, &caller, min.saturating_mul(100u32.into()))?;
 		unbonding_chunks::<T>(&op, &caller, min)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
+		next_block::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), op.clone(), min);
@@ -224,8 +239,7 @@ mod benchmarks {
 	#[benchmark]
 	fn withdraw_unbonded() -> Result<(), BenchmarkError> {
 		let op = operator::<T>(0)?;
-		let caller: T::AccountId = whitelisted_caller();
-		fund::<T>(&caller);
+		let caller = funded_caller::<T>();
 		let min = Parameters::<T>::get().min_delegation;
 		Pallet::<T>::do_bond(
 			&op,
@@ -233,13 +247,10 @@ mod benchmarks {
 			min.saturating_mul(T::MaxUnlockingChunks::get().into()),
 		)?;
 		unbonding_chunks::<T>(&op, &caller, min)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
+		next_block::<T>();
 		Pallet::<T>::do_unbond(&op, &caller, BalanceOf::<T>::max_value())?;
 		Pallet::<T>::do_leave(&op)?;
-		let unbonding = Parameters::<T>::get().unbonding_period;
-		let now = frame_system::Pallet::<T>::block_number().saturating_add(unbonding);
-		frame_system::Pallet::<T>::set_block_number(now);
+		pass_unbonding::<T>();
 		Pallet::<T>::do_withdraw(&op, &op)?;
 		assert!(Operators::<T>::contains_key(&op));
 
@@ -297,8 +308,7 @@ mod benchmarks {
 		let min = Parameters::<T>::get().min_collateral;
 		Pallet::<T>::do_bond(&who, &who, min.saturating_mul(T::MaxUnlockingChunks::get().into()))?;
 		unbonding_chunks::<T>(&who, &who, One::one())?;
-		let now = frame_system::Pallet::<T>::block_number();
-		frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
+		next_block::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -344,9 +354,7 @@ mod benchmarks {
 			return Err(BenchmarkError::Stop("the slash was not deferred"));
 		};
 		Pallet::<T>::do_leave(&who)?;
-		let unbonding = Parameters::<T>::get().unbonding_period;
-		let now = frame_system::Pallet::<T>::block_number().saturating_add(unbonding);
-		frame_system::Pallet::<T>::set_block_number(now);
+		pass_unbonding::<T>();
 		Pallet::<T>::do_withdraw(&who, &who)?;
 
 		#[extrinsic_call]

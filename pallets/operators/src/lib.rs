@@ -484,10 +484,7 @@ pub mod pallet {
 			endpoint: alloc::vec::Vec<u8>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let name: BoundedVec<u8, T::MaxNameLen> =
-				name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-			let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
-				endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;
+			let (name, endpoint) = Self::bounded_metadata(name, endpoint)?;
 			Self::mutate_operator(&who, |op| {
 				op.name = name;
 				op.endpoint = endpoint;

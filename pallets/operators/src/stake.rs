@@ -82,6 +82,18 @@ impl<T: Config> Pallet<T> {
 		Ok(result)
 	}
 
+	/// `name` and `endpoint`, if within their bounds.
+	#[allow(clippy::type_complexity)]
+	pub(crate) fn bounded_metadata(
+		name: Vec<u8>,
+		endpoint: Vec<u8>,
+	) -> Result<(BoundedVec<u8, T::MaxNameLen>, BoundedVec<u8, T::MaxEndpointLen>), Error<T>> {
+		Ok((
+			name.try_into().map_err(|_| Error::<T>::NameTooLong)?,
+			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?,
+		))
+	}
+
 	/// Checks that `key` is free for `who` and that `proof` proves `who` owns it.
 	fn check_vrf_key(
 		who: &T::AccountId,
@@ -116,10 +128,7 @@ impl<T: Config> Pallet<T> {
 		collateral: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
-		let name: BoundedVec<u8, T::MaxNameLen> =
-			name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-		let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
-			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;
+		let (name, endpoint) = Self::bounded_metadata(name, endpoint)?;
 		Self::check_vrf_key(&who, &vrf_key, &vrf_proof)?;
 		let params = Parameters::<T>::get();
 		ensure!(collateral >= params.min_collateral, Error::<T>::BelowMinCollateral);

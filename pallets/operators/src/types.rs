@@ -362,9 +362,10 @@ where
 	MaxEncodedLen,
 	TypeInfo,
 	Debug,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[serde(rename_all = "camelCase")]
 pub struct SlashRule<B> {
 	/// The amount slashed; zero slashes nothing.
 	pub amount: B,
@@ -385,9 +386,10 @@ pub struct SlashRule<B> {
 	MaxEncodedLen,
 	TypeInfo,
 	Debug,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[serde(rename_all = "camelCase")]
 pub struct SlashRules<B> {
 	/// Offline beyond the grace period, for each further grace period.
 	pub offline: SlashRule<B>,
@@ -438,9 +440,10 @@ impl<B: Copy> SlashRules<B> {
 	MaxEncodedLen,
 	TypeInfo,
 	Debug,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[serde(rename_all = "camelCase")]
 pub struct Params<B, BN> {
 	/// Least own active stake an operator needs to register and to take tasks.
 	pub min_collateral: B,
