@@ -1,0 +1,181 @@
+//! # AOS inference primitives
+//!
+//! The rules of task sampling and result submission that both sides must compute identically:
+//! the runtime (`pallet-inference`) checks them, the operator service (`aos-operator`) follows
+//! them.
+//!
+//! - [`task_hash`]: the 32-byte name of a task that the kernel's seeds and the VRF use.
+//! - [`vrf_transcript`], [`vrf_output`], [`selection_threshold`], [`is_selected`]: VRF task
+//!   sampling. An operator evaluates its registered sr25519 VRF key over (task, randomness);
+//!   the output, read as a number below 2^128, selects it when it is below a threshold
+//!   proportional to its stake. Neither the submitter nor the operators can grind it: the
+//!   randomness comes from a block after the task's, and the key was registered before it.
+//! - [`result_commitment`]: what an operator commits to before anyone reveals.
+//! - [`pow_hash`], [`pow_valid`]: the light proof of work that binds a reveal to its operator.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Encode;
+use sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding;
+use sp_arithmetic::Rounding;
+use sp_core::sr25519::{
+	vrf::{VrfPreOutput, VrfTranscript},
+	Public,
+};
+
+/// Tasks are numbered from 0.
+pub type TaskId = u64;
+
+/// A model is named by the content hash of its file.
+pub type ModelId = sp_core::H256;
+
+/// The VRF transcript's label.
+pub const VRF_LABEL: &[u8] = b"aos/inference/vrf";
+/// The context the VRF output bytes are derived in.
+pub const VRF_OUTPUT_CONTEXT: &[u8] = b"aos/inference/vrf-output";
+
+/// The 32-byte name of task `id`.
+pub fn task_hash(id: TaskId) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(b"aos/inference/task", id).encode())
+}
+
+/// The VRF input of task `task` (its [`task_hash`]) under `randomness`.
+pub fn vrf_transcript(task: &[u8; 32], randomness: &[u8; 32]) -> VrfTranscript {
+	VrfTranscript::new(VRF_LABEL, &[(b"task", &task[..]), (b"randomness", &randomness[..])])
+}
+
+/// The VRF output of `key` for `transcript`, given the pre-output the key's owner produced
+/// (whose proof must be checked separately), as a number below 2^128.
+pub fn vrf_output(key: &Public, transcript: &VrfTranscript, pre_output: &VrfPreOutput) -> Option<u128> {
+	key.make_bytes::<16>(VRF_OUTPUT_CONTEXT, transcript, pre_output).ok().map(u128::from_le_bytes)
+}
+
+/// The threshold below which an operator with `stake` out of `total` is selected when `target`
+/// selections are expected: `2^128 · target · stake / total`, saturating at certainty.
+pub fn selection_threshold(stake: u128, total: u128, target: u32) -> u128 {
+	if total == 0 {
+		return 0;
+	}
+	let weighted = stake.saturating_mul(u128::from(target));
+	if weighted >= total {
+		return u128::MAX;
+	}
+	multiply_by_rational_with_rounding(u128::MAX, weighted, total, Rounding::Down).unwrap_or(u128::MAX)
+}
+
+/// Whether a VRF output selects an operator with `stake` out of `total` for `target` selections.
+pub fn is_selected(output: u128, stake: u128, total: u128, target: u32) -> bool {
+	let threshold = selection_threshold(stake, total, target);
+	threshold == u128::MAX || output < threshold
+}
+
+/// What an operator commits to: its result's output digest and top classes, under a salt,
+/// bound to the task and to the operator (an encoded account id), so no one else can reveal it.
+pub fn result_commitment(task: &[u8; 32], operator: &[u8], output: &[u8; 32], top: &[u32], salt: &[u8; 32]) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(b"aos/inference/commit", task, operator, output, top, salt).encode())
+}
+
+/// The proof-of-work hash of a reveal.
+pub fn pow_hash(task: &[u8; 32], operator: &[u8], output: &[u8; 32], nonce: u64) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(b"aos/inference/pow", task, operator, output, nonce).encode())
+}
+
+/// The number of leading zero bits of a hash.
+pub fn leading_zero_bits(hash: &[u8; 32]) -> u32 {
+	let mut bits = 0;
+	for byte in hash {
+		if *byte == 0 {
+			bits += 8;
+		} else {
+			return bits + byte.leading_zeros();
+		}
+	}
+	bits
+}
+
+/// Whether `nonce` is a proof of work of `difficulty` leading zero bits (0: always).
+pub fn pow_valid(task: &[u8; 32], operator: &[u8], output: &[u8; 32], nonce: u64, difficulty: u8) -> bool {
+	difficulty == 0 || leading_zero_bits(&pow_hash(task, operator, output, nonce)) >= u32::from(difficulty)
+}
+
+/// Finds a proof-of-work nonce by counting from 0 (expected `2^difficulty` hashes).
+pub fn find_pow_nonce(task: &[u8; 32], operator: &[u8], output: &[u8; 32], difficulty: u8) -> u64 {
+	(0u64..).find(|n| pow_valid(task, operator, output, *n, difficulty)).unwrap_or(0)
+}
+
+/// The bytes of an encoded account id, as the kernel's seeds and the commitments take it.
+pub fn account_bytes<A: Encode>(who: &A) -> Vec<u8> {
+	who.encode()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_core::{crypto::VrfSecret, sr25519, Pair};
+
+	#[test]
+	fn thresholds_are_proportional_to_stake_and_saturate() {
+		assert_eq!(selection_threshold(0, 100, 3), 0);
+		assert_eq!(selection_threshold(10, 0, 3), 0);
+		assert_eq!(selection_threshold(50, 100, 2), u128::MAX);
+		let third = selection_threshold(1, 3, 1);
+		assert!(third.abs_diff(u128::MAX / 3) <= 1);
+		assert_eq!(selection_threshold(1, 3, 2), selection_threshold(2, 3, 1));
+		// Balances of 18 decimals keep their precision.
+		let unit = 10u128.pow(18);
+		let t = selection_threshold(1_000 * unit, 1_000_000 * unit, 3);
+		assert!(t.abs_diff(u128::MAX / 1000 * 3) < u128::MAX / 1_000_000_000);
+		assert!(is_selected(u128::MAX, 50, 100, 2));
+		assert!(!is_selected(third, 1, 3, 1));
+		assert!(is_selected(third - 1, 1, 3, 1));
+	}
+
+	#[test]
+	fn a_vrf_output_is_bound_to_key_task_and_randomness() {
+		let pair = sr25519::Pair::from_seed(&[7; 32]);
+		let other = sr25519::Pair::from_seed(&[8; 32]);
+		let (t0, t1) = (task_hash(0), task_hash(1));
+		let r = [3u8; 32];
+		let sign = |p: &sr25519::Pair, t: &[u8; 32]| p.vrf_sign(&vrf_transcript(t, &r).into_sign_data());
+		let sig = sign(&pair, &t0);
+		use sp_core::crypto::VrfPublic;
+		assert!(pair.public().vrf_verify(&vrf_transcript(&t0, &r).into_sign_data(), &sig));
+		assert!(!pair.public().vrf_verify(&vrf_transcript(&t1, &r).into_sign_data(), &sig));
+		assert!(!other.public().vrf_verify(&vrf_transcript(&t0, &r).into_sign_data(), &sig));
+		assert!(!pair.public().vrf_verify(&vrf_transcript(&t0, &[4; 32]).into_sign_data(), &sig));
+		let out = vrf_output(&pair.public(), &vrf_transcript(&t0, &r), &sig.pre_output).unwrap();
+		assert_eq!(out, u128::from_le_bytes(pair.make_bytes::<16>(VRF_OUTPUT_CONTEXT, &vrf_transcript(&t0, &r))));
+		assert_ne!(out, vrf_output(&pair.public(), &vrf_transcript(&t1, &r), &sign(&pair, &t1).pre_output).unwrap());
+	}
+
+	#[test]
+	fn proof_of_work_has_the_difficulty_it_claims() {
+		let (task, output) = (task_hash(9), [5u8; 32]);
+		assert!(pow_valid(&task, b"op", &output, 12345, 0));
+		for difficulty in [1u8, 4, 8, 12] {
+			let nonce = find_pow_nonce(&task, b"op", &output, difficulty);
+			assert!(pow_valid(&task, b"op", &output, nonce, difficulty));
+			assert!(leading_zero_bits(&pow_hash(&task, b"op", &output, nonce)) >= u32::from(difficulty));
+		}
+		// The nonce of one operator does not serve another.
+		let nonce = find_pow_nonce(&task, b"op", &output, 12);
+		assert!(!pow_valid(&task, b"other", &output, nonce, 12));
+		assert_eq!(leading_zero_bits(&[0; 32]), 256);
+		let mut h = [0u8; 32];
+		h[1] = 0b0001_0000;
+		assert_eq!(leading_zero_bits(&h), 11);
+	}
+
+	#[test]
+	fn commitments_bind_every_field() {
+		let base = result_commitment(&[1; 32], b"op", &[2; 32], &[3, 4], &[5; 32]);
+		assert_ne!(base, result_commitment(&[9; 32], b"op", &[2; 32], &[3, 4], &[5; 32]));
+		assert_ne!(base, result_commitment(&[1; 32], b"oq", &[2; 32], &[3, 4], &[5; 32]));
+		assert_ne!(base, result_commitment(&[1; 32], b"op", &[9; 32], &[3, 4], &[5; 32]));
+		assert_ne!(base, result_commitment(&[1; 32], b"op", &[2; 32], &[4, 3], &[5; 32]));
+		assert_ne!(base, result_commitment(&[1; 32], b"op", &[2; 32], &[3, 4], &[9; 32]));
+	}
+}
