@@ -72,10 +72,24 @@ pub fn is_selected(output: u128, stake: u128, total: u128, target: u32) -> bool 
 	threshold == u128::MAX || output < threshold
 }
 
-/// What an operator commits to: its result's output digest and top classes, under a salt,
-/// bound to the task and to the operator (an encoded account id), so no one else can reveal it.
-pub fn result_commitment(task: &[u8; 32], operator: &[u8], output: &[u8; 32], top: &[u32], salt: &[u8; 32]) -> [u8; 32] {
-	sp_crypto_hashing::blake2_256(&(b"aos/inference/commit", task, operator, output, top, salt).encode())
+/// What an operator reveals: the output digest and top classes every honest operator shares,
+/// and its own samples and intermediates.
+#[derive(Clone, Copy, Debug)]
+pub struct RevealedResult<'a> {
+	pub output: &'a [u8; 32],
+	pub top: &'a [u32],
+	pub samples: &'a [u32],
+	pub intermediates: &'a [(u64, i32)],
+}
+
+/// What an operator commits to: everything it will reveal, under a salt, bound to the task and
+/// to the operator (an encoded account id), so that no one else can reveal it and it cannot
+/// change its evidence after seeing others'.
+pub fn result_commitment(task: &[u8; 32], operator: &[u8], result: RevealedResult, salt: &[u8; 32]) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(
+		&(b"aos/inference/commit", task, operator, result.output, result.top, result.samples, result.intermediates, salt)
+			.encode(),
+	)
 }
 
 /// The proof-of-work hash of a reveal.
@@ -171,11 +185,17 @@ mod tests {
 
 	#[test]
 	fn commitments_bind_every_field() {
-		let base = result_commitment(&[1; 32], b"op", &[2; 32], &[3, 4], &[5; 32]);
-		assert_ne!(base, result_commitment(&[9; 32], b"op", &[2; 32], &[3, 4], &[5; 32]));
-		assert_ne!(base, result_commitment(&[1; 32], b"oq", &[2; 32], &[3, 4], &[5; 32]));
-		assert_ne!(base, result_commitment(&[1; 32], b"op", &[9; 32], &[3, 4], &[5; 32]));
-		assert_ne!(base, result_commitment(&[1; 32], b"op", &[2; 32], &[4, 3], &[5; 32]));
-		assert_ne!(base, result_commitment(&[1; 32], b"op", &[2; 32], &[3, 4], &[9; 32]));
+		let r = |output: &'static [u8; 32], top: &'static [u32], samples: &'static [u32], inter: &'static [(u64, i32)]| {
+			RevealedResult { output, top, samples, intermediates: inter }
+		};
+		let c = |task: &[u8; 32], op: &[u8], res: RevealedResult, salt: &[u8; 32]| result_commitment(task, op, res, salt);
+		let base = c(&[1; 32], b"op", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]);
+		assert_ne!(base, c(&[9; 32], b"op", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]));
+		assert_ne!(base, c(&[1; 32], b"oq", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]));
+		assert_ne!(base, c(&[1; 32], b"op", r(&[9; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]));
+		assert_ne!(base, c(&[1; 32], b"op", r(&[2; 32], &[4, 3], &[1], &[(5, 6)]), &[5; 32]));
+		assert_ne!(base, c(&[1; 32], b"op", r(&[2; 32], &[3, 4], &[2], &[(5, 6)]), &[5; 32]));
+		assert_ne!(base, c(&[1; 32], b"op", r(&[2; 32], &[3, 4], &[1], &[(5, 7)]), &[5; 32]));
+		assert_ne!(base, c(&[1; 32], b"op", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[9; 32]));
 	}
 }

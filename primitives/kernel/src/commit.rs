@@ -76,13 +76,21 @@ pub fn layer_roots(model: &Model) -> Vec<Hash> {
 
 /// The model commitment: kernel version, input width, each layer's shape and root.
 pub fn model_commitment(model: &Model, roots: &[Hash]) -> Hash {
-	let mut data = Vec::new();
+	let shapes: Vec<(u32, u32, Hash)> =
+		model.layers.iter().zip(roots).map(|(l, root)| (l.inputs, l.outputs, *root)).collect();
+	commitment_from_layers(model.kernel_version, model.inputs, &shapes)
+}
+
+/// The model commitment from the kernel version, the input width and each layer's
+/// `(inputs, outputs, root)`: what the chain computes from a registration.
+pub fn commitment_from_layers(kernel_version: u16, inputs: u32, layers: &[(u32, u32, Hash)]) -> Hash {
+	let mut data = Vec::with_capacity(MODEL.len() + 6 + layers.len() * 40);
 	data.extend_from_slice(MODEL);
-	data.extend_from_slice(&model.kernel_version.to_le_bytes());
-	data.extend_from_slice(&model.inputs.to_le_bytes());
-	for (layer, root) in model.layers.iter().zip(roots) {
-		data.extend_from_slice(&layer.inputs.to_le_bytes());
-		data.extend_from_slice(&layer.outputs.to_le_bytes());
+	data.extend_from_slice(&kernel_version.to_le_bytes());
+	data.extend_from_slice(&inputs.to_le_bytes());
+	for (layer_inputs, outputs, root) in layers {
+		data.extend_from_slice(&layer_inputs.to_le_bytes());
+		data.extend_from_slice(&outputs.to_le_bytes());
 		data.extend_from_slice(root);
 	}
 	sp_crypto_hashing::blake2_256(&data)

@@ -14,7 +14,7 @@
 //!    exceeds `r` is drawn.
 
 use alloc::vec::Vec;
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use scale_info::TypeInfo;
@@ -33,7 +33,7 @@ const EXP2_NEG_Q32: [u64; 17] = [
 ];
 
 /// How a task's outputs are sampled.
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+#[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub struct SamplingParams {
 	/// Candidates drawn from: `1` is greedy (argmax), at most [`MAX_TOP_K`].
 	pub top_k: u32,

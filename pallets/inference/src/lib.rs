@@ -1,0 +1,557 @@
+//! # Inference pallet
+//!
+//! A dApp pays for an inference; operators chosen by verifiable randomness compute it with the
+//! AOS kernel (`primitives/kernel`); their results are compared; liars lose their collateral to
+//! the honest. The verification rule is AegisAI's PoS+W.
+//!
+//! ## Models
+//!
+//! [`Pallet::register_model`] records a model by its content hash (the hash of its kernel model
+//! file), with its kernel version, each layer's shape and Merkle root (from which the pallet
+//! computes the model commitment), where to fetch it, the verification modes it allows and its
+//! price per assigned operator. A deposit is held while it is registered.
+//! [`Pallet::deregister_model`] returns it; governance can [`Pallet::ban_model`] one.
+//!
+//! ## A task's life
+//!
+//! 1. [`Pallet::submit_task`]: the owner names a model, an input (inline or by hash and URI), a
+//!    fee (held in escrow), the verification mode and k, the redundancy. Only the redundancy
+//!    (PoS+W) mode is implemented here; the zk, TEE and optimistic modes have their place in
+//!    [`VerificationMode`] and are refused until their pallets arrive.
+//! 2. **Randomness**: `randomness_delay` blocks later, `on_initialize` fixes the task's
+//!    sampling randomness from BABE's VRF output of a block after the task's own block. Neither
+//!    the submitter nor any operator could know it when the task was submitted.
+//! 3. **Claims** ([`Pallet::claim`]): each eligible operator (pallet-operators: active, online,
+//!    enough collateral) evaluates its registered sr25519 VRF key over (task, randomness) off
+//!    chain. An output below a threshold proportional to its stake — targeting k selections —
+//!    lets it claim the task with the VRF proof, checked here. Nothing iterates over operators:
+//!    each selected operator comes to the chain itself. If fewer than k claim within a tranche,
+//!    the next tranche doubles the threshold, as Polkadot's approval-voting tranches do.
+//! 4. **Commit** ([`Pallet::commit`]), then **reveal** ([`Pallet::reveal`]): each claimant commits
+//!    to H(task, operator, output, top classes, salt), then reveals its output digest, top
+//!    classes, its own samples and intermediates (kernel spec §5–7) and a proof-of-work nonce
+//!    that binds the reveal to it. The reveal phase is the resolution window.
+//! 5. **Resolution** (PoS+W): with R the most frequent output (n reveals), m the reveals of
+//!    anything else and A the operators assigned to the task (silent ones count in A, not in m),
+//!    R is correct when n > 10·m or 100·n > 66·A. Then every operator that revealed something
+//!    else is reported to pallet-operators for `WrongResult` (liquidation, up to all of its
+//!    collateral, as governance sets), every silent one for `Offline`, and the fee is shared by
+//!    the operators that revealed R; the liquidated collateral reaches this pallet through
+//!    [`aos_operators_primitives::OnSlashApplied`] once the slash's veto window has passed and
+//!    is shared by them too: the task's verification reward pool. If the rule does not hold, the
+//!    task escalates: a new round samples twice as many further verifiers, and the decision is
+//!    taken again over all reveals. After the last round it ends `Undecided`: the fee is
+//!    refunded and no one is slashed. Resolution happens at the end of the window, or as soon as
+//!    every assigned operator has revealed (nothing can change any more).
+//! 6. Ended tasks stay readable (storage, [`Event`]s, the runtime API) for `retention` blocks,
+//!    then are pruned.
+//!
+//! Deadlines are kept in an agenda that `on_initialize` works through, at most
+//! `MaxAgendaPerBlock` tasks a block, carrying any excess to the next block.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod types;
+pub mod weights;
+
+mod agenda;
+mod invariants;
+mod registry;
+pub mod resolution;
+mod tasks;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use resolution::Tally;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use frame_support::traits::fungible;
+use frame_system::pallet_prelude::BlockNumberFor;
+
+type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<AccountIdOf<T>>>::Balance;
+/// Funds taken by a slash, on their way somewhere.
+pub type CreditOf<T> = fungible::Credit<AccountIdOf<T>, <T as Config>::Currency>;
+/// The pallet's parameters.
+pub type ParamsOf<T> = Params<BlockNumberFor<T>>;
+/// A stored model.
+pub type ModelOf<T> = ModelInfo<T>;
+/// A task's input.
+pub type TaskInputOf<T> = TaskInput<<T as Config>::MaxInputLen, <T as Config>::MaxUriLen>;
+/// A stored task.
+pub type TaskOf<T> = Task<T>;
+/// A stored reveal.
+pub type RevealOf<T> = Reveal<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
+/// A task's assignments.
+pub type ClaimsOf<T> = frame_support::BoundedVec<Claim<AccountIdOf<T>>, <T as Config>::MaxClaims>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use aos_operators_primitives::{OnSlashApplied, OperatorRegistry, RewardOperator, SlashOperator};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Balanced, Mutate, MutateHold},
+			Randomness,
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_core::H256;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A registered model's deposit.
+		ModelDeposit,
+		/// A task's fee, in escrow until the task ends.
+		TaskFee,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The currency fees, deposits and rewards are paid in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Balanced<Self::AccountId>;
+
+		/// The operator set: who may take tasks, and how they are slashed and paid.
+		type Operators: OperatorRegistry<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>
+			+ SlashOperator<Self::AccountId>
+			+ RewardOperator<Self::AccountId, BalanceOf<Self>>;
+
+		/// The VRF randomness of the parent block (BABE's `ParentBlockRandomness`): the value and
+		/// the block it comes from.
+		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
+
+		/// Changes parameters and bans models.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Receives slashed funds that are not a task's verification reward pool (offline
+		/// reports, or a liquidation whose task was already pruned).
+		type OnUnclaimedSlash: OnSlashApplied<Self::AccountId, CreditOf<Self>>;
+
+		/// Derives the escrow account fees pass through when they are paid out.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// Held from a model's owner while it is registered.
+		#[pallet::constant]
+		type ModelDeposit: Get<BalanceOf<Self>>;
+
+		/// Most layers of a model (the kernel allows 16).
+		#[pallet::constant]
+		type MaxLayers: Get<u32>;
+
+		/// Longest model or input URI, in bytes.
+		#[pallet::constant]
+		type MaxUriLen: Get<u32>;
+
+		/// Longest inline input, in int8 values.
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
+
+		/// Most operators assigned to one task, over all its rounds.
+		#[pallet::constant]
+		type MaxClaims: Get<u32>;
+
+		/// Most top classes a task may ask for.
+		#[pallet::constant]
+		type MaxTopK: Get<u32>;
+
+		/// Most draws an operator reports per task.
+		#[pallet::constant]
+		type MaxSamples: Get<u32>;
+
+		/// Most intermediates an operator reports per task.
+		#[pallet::constant]
+		type MaxIntermediates: Get<u32>;
+
+		/// Most agenda entries (task deadlines) handled in one block.
+		#[pallet::constant]
+		type MaxAgendaPerBlock: Get<u32>;
+
+		/// The parameters at genesis when the genesis config gives none.
+		type DefaultParams: Get<ParamsOf<Self>>;
+
+		/// Weights of the calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Registered models, by content hash.
+	#[pallet::storage]
+	pub type Models<T: Config> = StorageMap<_, Identity, ModelId, ModelOf<T>>;
+
+	/// Tasks, by id.
+	#[pallet::storage]
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskOf<T>>;
+
+	/// The id the next task gets.
+	#[pallet::storage]
+	pub type NextTaskId<T: Config> = StorageValue<_, TaskId, ValueQuery>;
+
+	/// Each task's assigned operators and their commitments and outputs.
+	#[pallet::storage]
+	pub type Claims<T: Config> = StorageMap<_, Twox64Concat, TaskId, ClaimsOf<T>, ValueQuery>;
+
+	/// Each assigned operator's revealed evidence.
+	#[pallet::storage]
+	pub type Reveals<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TaskId, Blake2_128Concat, T::AccountId, RevealOf<T>>;
+
+	/// Tasks by owner, for reads (RPC "tasks of an account").
+	#[pallet::storage]
+	pub type TasksByOwner<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, TaskId, (), OptionQuery>;
+
+	/// Deadlines: the tasks that need attention at a block.
+	#[pallet::storage]
+	pub type Agenda<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, TaskId, (), OptionQuery>;
+
+	/// The earliest block whose agenda may still hold entries.
+	#[pallet::storage]
+	pub type AgendaCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The parameters.
+	#[pallet::storage]
+	pub type Parameters<T: Config> = StorageValue<_, ParamsOf<T>, ValueQuery, T::DefaultParams>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters; `None` for [`Config::DefaultParams`].
+		pub params: Option<ParamsOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(params) = self.params {
+				if let Err(e) = Pallet::<T>::check_params(&params) {
+					panic!("invalid inference parameters in genesis: {e:?}");
+				}
+				Parameters::<T>::put(params);
+			}
+			Pallet::<T>::ensure_escrow_account();
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A model was registered.
+		ModelRegistered { model: ModelId, owner: T::AccountId, commitment: H256 },
+		/// A model was deregistered by its owner; its deposit was returned.
+		ModelDeregistered { model: ModelId },
+		/// Governance banned a model.
+		ModelBanned { model: ModelId },
+		/// A task was submitted; its fee is held.
+		TaskSubmitted { task: TaskId, owner: T::AccountId, model: ModelId, fee: BalanceOf<T>, redundancy: u8 },
+		/// A task's sampling randomness is fixed, from the VRF of block `from`.
+		RandomnessFixed { task: TaskId, randomness: H256, from: BlockNumberFor<T> },
+		/// Claims are open (a new round or tranche), until block `until`.
+		ClaimsOpen { task: TaskId, round: u8, tranche: u8, until: BlockNumberFor<T> },
+		/// An operator proved its selection and is assigned to the task.
+		Claimed { task: TaskId, operator: T::AccountId, round: u8 },
+		/// Claimants commit until `until`.
+		CommitPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// An operator committed to its result.
+		Committed { task: TaskId, operator: T::AccountId },
+		/// Claimants reveal until `until`: the resolution window.
+		RevealPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// An operator revealed its result.
+		Revealed { task: TaskId, operator: T::AccountId, output: H256 },
+		/// The rule held: `output` is the task's result.
+		TaskSettled { task: TaskId, output: H256, agreeing: u32, conflicting: u32, assigned: u32 },
+		/// The rule did not hold: a new round of verifiers is sampled.
+		TaskEscalated { task: TaskId, round: u8, agreeing: u32, conflicting: u32, assigned: u32 },
+		/// No result won after the last round (or no operator took the task): the fee was
+		/// refunded, no one was slashed.
+		TaskUndecided { task: TaskId },
+		/// An operator that revealed a conflicting result was reported for liquidation.
+		OperatorLiquidated { task: TaskId, operator: T::AccountId },
+		/// An assigned operator that did not reveal was reported as offline.
+		OperatorSilent { task: TaskId, operator: T::AccountId },
+		/// An operator was paid for revealing a task's result.
+		OperatorPaid { task: TaskId, operator: T::AccountId, amount: BalanceOf<T> },
+		/// Liquidated collateral reached a task's verification reward pool.
+		PoolFunded { task: TaskId, amount: BalanceOf<T> },
+		/// An ended task was pruned.
+		TaskPruned { task: TaskId },
+		/// Governance changed the parameters.
+		ParametersChanged { params: ParamsOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A model with this content hash is registered (or banned).
+		ModelExists,
+		/// No such model.
+		UnknownModel,
+		/// Only the model's owner may do this.
+		NotModelOwner,
+		/// The model is banned.
+		ModelBanned,
+		/// The model's kernel version is not the one this runtime runs.
+		UnsupportedKernelVersion,
+		/// The layers do not chain (each layer's inputs must be the previous one's outputs, the
+		/// first's the model's), a width is 0 or too large, or there are no layers.
+		BadModelShape,
+		/// No verification mode allowed, or an unknown mode bit.
+		BadModes,
+		/// The model does not allow this verification mode.
+		ModeNotAllowed,
+		/// This verification mode is not available yet (zk, TEE and optimistic come with their
+		/// pallets).
+		ModeNotSupported,
+		/// The inline input's length is not the model's input width.
+		BadInputLength,
+		/// k must be at least 1 and at most the `max_redundancy` parameter.
+		BadRedundancy,
+		/// Top-k must be 1 to the model's outputs (and `MaxTopK`).
+		BadSampling,
+		/// The fee is below the model's price times k.
+		FeeTooLow,
+		/// Not enough free funds for the fee or the deposit.
+		InsufficientFunds,
+		/// No such task.
+		UnknownTask,
+		/// The task is not taking claims now.
+		NotClaiming,
+		/// The caller may not take tasks now (not an active, online operator with enough
+		/// collateral).
+		NotEligible,
+		/// The caller's VRF key was registered after the task's randomness was known.
+		VrfKeyTooNew,
+		/// The VRF signature does not verify for the caller's registered key, this task and its
+		/// randomness.
+		BadVrfProof,
+		/// The VRF output is above the caller's selection threshold.
+		NotSelected,
+		/// The caller has claimed this task already.
+		AlreadyClaimed,
+		/// The task has all the claims it takes this round.
+		ClaimsFull,
+		/// The caller is not assigned to this task.
+		NotAssigned,
+		/// The task is not in its commit phase, or the caller's claim is not from this round.
+		NotCommitting,
+		/// The caller has committed already.
+		AlreadyCommitted,
+		/// The task is not in its reveal phase.
+		NotRevealing,
+		/// The caller did not commit, or has revealed already.
+		NothingToReveal,
+		/// The reveal does not match the commitment.
+		CommitmentMismatch,
+		/// The proof-of-work nonce does not meet the difficulty.
+		BadProofOfWork,
+		/// The reveal's top classes, samples or intermediates do not have the task's shape, or
+		/// the intermediates are not at the positions the kernel chooses for this operator.
+		BadRevealShape,
+		/// Parameters out of their sane bounds.
+		BadParameters,
+		/// Too many deadlines are due in the block this task's randomness needs; submit in the
+		/// next block.
+		AgendaFull,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::process_agenda(now)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a model by its content hash. `layers` are its layers' shapes and Merkle
+		/// roots (kernel spec §4), from which the model commitment is computed; `modes` is a
+		/// set of [`VerificationMode::bit`]s; `price` is the least fee per assigned operator.
+		/// Holds [`Config::ModelDeposit`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_model(layers.len() as u32))]
+		#[allow(clippy::too_many_arguments)]
+		pub fn register_model(
+			origin: OriginFor<T>,
+			model: ModelId,
+			kernel_version: u16,
+			inputs: u32,
+			layers: BoundedVec<LayerCommitment, T::MaxLayers>,
+			uri: BoundedVec<u8, T::MaxUriLen>,
+			modes: u8,
+			price: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_model(who, model, kernel_version, inputs, layers, uri, modes, price)
+		}
+
+		/// Deregisters the caller's model and returns its deposit. Tasks already submitted run
+		/// to their end.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::deregister_model())]
+		pub fn deregister_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deregister_model(who, model)
+		}
+
+		/// Bans a model (governance): it takes no new tasks and cannot be registered again; its
+		/// deposit is returned to its owner.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::ban_model())]
+		pub fn ban_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_ban_model(model)
+		}
+
+		/// Submits a task: `fee` is held until the task ends. `redundancy` is k, the operators
+		/// wanted; `sampling` the top-k and temperature of the kernel's sampler.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::submit_task(T::MaxInputLen::get()))]
+		pub fn submit_task(
+			origin: OriginFor<T>,
+			model: ModelId,
+			input: TaskInputOf<T>,
+			fee: BalanceOf<T>,
+			mode: VerificationMode,
+			redundancy: u8,
+			sampling: SamplingParams,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_task(who, model, input, fee, mode, redundancy, sampling)
+		}
+
+		/// Claims a task with the caller's VRF signature over (task, randomness): `pre_output`
+		/// and `proof` are the 32- and 64-byte parts of an sr25519 `VrfSignature`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::claim())]
+		pub fn claim(
+			origin: OriginFor<T>,
+			task: TaskId,
+			pre_output: [u8; 32],
+			proof: [u8; 64],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim(who, task, pre_output, proof)
+		}
+
+		/// Commits to a result: [`aos_inference_primitives::result_commitment`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::commit())]
+		pub fn commit(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit(who, task, commitment)
+		}
+
+		/// Reveals a committed result: the output digest, the top classes, the operator's own
+		/// samples and intermediates (kernel spec §5–7), the commitment's salt and a
+		/// proof-of-work nonce. The last reveal of a task resolves it at once.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::reveal().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get())))]
+		#[allow(clippy::too_many_arguments)]
+		pub fn reveal(
+			origin: OriginFor<T>,
+			task: TaskId,
+			output: H256,
+			top: BoundedVec<u32, T::MaxTopK>,
+			samples: BoundedVec<u32, T::MaxSamples>,
+			intermediates: BoundedVec<(u64, i32), T::MaxIntermediates>,
+			salt: [u8; 32],
+			pow_nonce: u64,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let reveal = Reveal { output, top, samples, intermediates, pow_nonce };
+			let resolved_with = Self::do_reveal(who, task, output, reveal, salt)?;
+			let weight = T::WeightInfo::reveal()
+				.saturating_add(resolved_with.map_or(Weight::zero(), T::WeightInfo::resolve));
+			Ok(Some(weight).into())
+		}
+
+		/// Sets the parameters (governance).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::check_params(&params)?;
+			Parameters::<T>::put(params);
+			Self::deposit_event(Event::ParametersChanged { params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The account fees pass through on their way to operators.
+		pub fn escrow_account() -> T::AccountId {
+			use sp_runtime::traits::AccountIdConversion;
+			T::PalletId::get().into_account_truncating()
+		}
+
+		/// Makes the escrow account exist without a balance of its own, so that fees passing
+		/// through it need not cover the existential deposit.
+		pub(crate) fn ensure_escrow_account() {
+			let account = Self::escrow_account();
+			if !frame_system::Pallet::<T>::account_exists(&account) {
+				let _ = frame_system::Pallet::<T>::inc_providers(&account);
+			}
+		}
+
+		/// Checks parameters against their bounds.
+		pub fn check_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
+			use sp_runtime::traits::{One, Zero};
+			let two = BlockNumberFor::<T>::one() + BlockNumberFor::<T>::one();
+			let ok = p.randomness_delay >= two
+				&& !p.claim_period.is_zero()
+				&& (1..=8).contains(&p.max_tranches)
+				&& !p.commit_period.is_zero()
+				&& !p.resolution_window.is_zero()
+				&& (1..=4).contains(&p.max_rounds)
+				&& !p.retention.is_zero()
+				&& p.pow_difficulty <= 24
+				&& p.max_redundancy >= 1
+				&& u32::from(p.max_redundancy) <= T::MaxClaims::get()
+				&& u32::from(p.samples) <= T::MaxSamples::get()
+				&& u32::from(p.intermediates) <= T::MaxIntermediates::get();
+			ok.then_some(()).ok_or(Error::<T>::BadParameters)
+		}
+	}
+
+	impl<T: Config> OnSlashApplied<T::AccountId, CreditOf<T>> for Pallet<T> {
+		fn on_slash_applied(
+			id: aos_operators_primitives::SlashId,
+			offender: &T::AccountId,
+			kind: aos_operators_primitives::OffenceKind,
+			reference: Option<aos_operators_primitives::OffenceReference>,
+			credit: CreditOf<T>,
+		) {
+			Self::route_slash(id, offender, kind, reference, credit)
+		}
+	}
+}

@@ -1,0 +1,418 @@
+//! Test runtime: system, balances, the real pallet-operators and this pallet, with a
+//! controllable stand-in for BABE's parent-block randomness.
+
+use crate::{self as pallet_inference, *};
+use aos_inference_primitives::{find_pow_nonce, result_commitment, task_hash, vrf_transcript};
+use aos_kernel::{commit, golden, Evaluation, TaskSeed};
+use codec::Encode;
+use frame_support::{
+	assert_ok, derive_impl, ord_parameter_types, parameter_types,
+	traits::{ConstU32, Hooks, Randomness},
+	BoundedVec, PalletId,
+};
+use frame_system::EnsureSignedBy;
+use pallet_operators::{Params as OperatorParams, SlashRule, SlashRules, VRF_KEY_PROOF_PREFIX};
+use sp_core::{crypto::VrfSecret, sr25519, Pair, H256};
+use sp_runtime::{traits::IdentityLookup, BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u128;
+pub type Balance = u128;
+pub type BlockNumber = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Operators: pallet_operators,
+		Inference: pallet_inference,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExistentialDeposit = ConstU128<1>;
+}
+
+use frame_support::traits::ConstU128;
+
+pub const GOVERNOR: AccountId = 9_999;
+ord_parameter_types! {
+	pub const Governor: AccountId = GOVERNOR;
+}
+
+/// Operators: slashing on from genesis, liquidation takes everything, slashes deferred by
+/// [`SLASH_DEFER`] blocks; heartbeats are not a concern in these tests (a long grace).
+pub fn operator_params() -> pallet_operators::ParamsOf<Test> {
+	let rule = |amount, percent| SlashRule { amount, max_fraction: Perbill::from_percent(percent) };
+	OperatorParams {
+		min_collateral: 1_000,
+		min_delegation: 10,
+		unbonding_period: 100,
+		heartbeat_period: 10,
+		offline_grace: 600,
+		mass_outage_threshold: Perbill::from_percent(50),
+		slash_defer_period: SLASH_DEFER,
+		slashing_enabled_from: 0,
+		slash_rules: SlashRules {
+			offline: rule(10, 10),
+			wrong_result: rule(1_000_000, 100),
+			zk_proof_invalid: rule(100, 50),
+			attestation_invalid: rule(100, 50),
+			dispute_lost: rule(1_000, 100),
+		},
+	}
+}
+pub const SLASH_DEFER: BlockNumber = 5;
+
+/// Short windows, as on a dev chain.
+pub fn default_params() -> ParamsOf<Test> {
+	Params {
+		randomness_delay: 2,
+		claim_period: 3,
+		max_tranches: 3,
+		commit_period: 3,
+		resolution_window: 5,
+		max_rounds: 2,
+		retention: 20,
+		pow_difficulty: 4,
+		max_redundancy: 8,
+		samples: 2,
+		intermediates: 4,
+	}
+}
+
+parameter_types! {
+	pub const OperatorsPalletId: PalletId = PalletId(*b"aos/oprs");
+	pub const InferencePalletId: PalletId = PalletId(*b"aos/infr");
+	pub const MaxPeriod: BlockNumber = 10_000;
+	pub DefaultOperatorParams: pallet_operators::ParamsOf<Test> = operator_params();
+	pub DefaultParams: ParamsOf<Test> = default_params();
+}
+
+impl pallet_operators::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
+	type OnSlash = Inference;
+	type PalletId = OperatorsPalletId;
+	type MaxNameLen = ConstU32<64>;
+	type MaxEndpointLen = ConstU32<128>;
+	type MaxUnlockingChunks = ConstU32<8>;
+	type MaxPeriod = MaxPeriod;
+	type MaxLivenessChecksPerBlock = ConstU32<16>;
+	type MaxSlashesPerBlock = ConstU32<16>;
+	type DefaultParams = DefaultOperatorParams;
+	type WeightInfo = ();
+}
+
+std::thread_local! {
+	/// When false, the parent block has no VRF output (a secondary slot).
+	pub static VRF_AVAILABLE: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+}
+
+/// Stands in for BABE's `ParentBlockRandomness`: a value derived from the subject and the
+/// parent block's number, reported as coming from the parent block.
+pub struct ParentBlockRandomness;
+impl Randomness<Option<H256>, BlockNumber> for ParentBlockRandomness {
+	fn random(subject: &[u8]) -> (Option<H256>, BlockNumber) {
+		let parent = System::block_number().saturating_sub(1);
+		let value = VRF_AVAILABLE
+			.with(|v| v.get())
+			.then(|| H256(sp_io::hashing::blake2_256(&(b"parent-vrf", subject, parent).encode())));
+		(value, parent)
+	}
+}
+
+/// Where slashes that are not a task's pool go in the tests.
+pub const UNCLAIMED_SINK: AccountId = 7_777;
+pub struct UnclaimedSink;
+impl aos_operators_primitives::OnSlashApplied<AccountId, CreditOf<Test>> for UnclaimedSink {
+	fn on_slash_applied(
+		_: aos_operators_primitives::SlashId,
+		_: &AccountId,
+		_: aos_operators_primitives::OffenceKind,
+		_: Option<aos_operators_primitives::OffenceReference>,
+		credit: CreditOf<Test>,
+	) {
+		use frame_support::traits::fungible::Balanced;
+		let _ = <Balances as Balanced<AccountId>>::resolve(&UNCLAIMED_SINK, credit);
+	}
+}
+
+impl pallet_inference::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Operators = Operators;
+	type Randomness = ParentBlockRandomness;
+	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
+	type OnUnclaimedSlash = UnclaimedSink;
+	type PalletId = InferencePalletId;
+	type ModelDeposit = ConstU128<500>;
+	type MaxLayers = ConstU32<16>;
+	type MaxUriLen = ConstU32<128>;
+	type MaxInputLen = ConstU32<1024>;
+	type MaxClaims = ConstU32<16>;
+	type MaxTopK = ConstU32<16>;
+	type MaxSamples = ConstU32<8>;
+	type MaxIntermediates = ConstU32<16>;
+	type MaxAgendaPerBlock = ConstU32<8>;
+	type DefaultParams = DefaultParams;
+	type WeightInfo = ();
+}
+
+pub const OWNER: AccountId = 500;
+pub const DAPP: AccountId = 600;
+pub const START_BALANCE: Balance = 100_000_000;
+pub const COLLATERAL: Balance = 10_000;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut funded: Vec<AccountId> = (1..=20).collect();
+	funded.extend([OWNER, DAPP, GOVERNOR]);
+	let storage = RuntimeGenesisConfig {
+		system: Default::default(),
+		balances: pallet_balances::GenesisConfig {
+			balances: funded.iter().map(|a| (*a, START_BALANCE)).collect(),
+			..Default::default()
+		},
+		operators: pallet_operators::GenesisConfig { params: Some(operator_params()) },
+		inference: pallet_inference::GenesisConfig { params: Some(default_params()) },
+	}
+	.build_storage()
+	.unwrap_or_else(|e| panic!("genesis: {e}"));
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		VRF_AVAILABLE.with(|v| v.set(true));
+		System::set_block_number(1);
+		Operators::on_initialize(1);
+		Inference::on_initialize(1);
+	});
+	ext
+}
+
+/// Runs `test`, then checks both pallets' invariants.
+pub fn test(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		if let Err(e) = Inference::do_try_state() {
+			panic!("inference invariants broken after the test: {e:?}");
+		}
+		if let Err(e) = Operators::do_try_state() {
+			panic!("operators invariants broken after the test: {e:?}");
+		}
+	});
+}
+
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Operators::on_initialize(next);
+		Inference::on_initialize(next);
+	}
+}
+
+/// Runs blocks until `done` holds (at most 200).
+pub fn run_until(done: impl Fn() -> bool) {
+	for _ in 0..200 {
+		if done() {
+			return;
+		}
+		run_to_block(System::block_number() + 1);
+	}
+	panic!("condition not reached by block {}", System::block_number());
+}
+
+/// Operator `who`'s VRF key pair (deterministic; `version` gives another key).
+pub fn vrf_pair(who: AccountId, version: u8) -> sr25519::Pair {
+	let mut seed = [version; 32];
+	seed[..16].copy_from_slice(&who.to_le_bytes());
+	sr25519::Pair::from_seed(&seed)
+}
+
+/// Registers `who` as an operator with [`COLLATERAL`].
+pub fn register_operator(who: AccountId) {
+	register_operator_with(who, COLLATERAL);
+}
+
+pub fn register_operator_with(who: AccountId, collateral: Balance) {
+	let pair = vrf_pair(who, 0);
+	let mut message = VRF_KEY_PROOF_PREFIX.to_vec();
+	who.encode_to(&mut message);
+	assert_ok!(Operators::register(
+		RuntimeOrigin::signed(who),
+		b"op".to_vec(),
+		b"https://op".to_vec(),
+		pair.public(),
+		pair.sign(&message),
+		None,
+		Perbill::zero(),
+		collateral,
+	));
+}
+
+/// The golden model's id and layer commitments.
+pub fn golden_model() -> (ModelId, BoundedVec<LayerCommitment, ConstU32<16>>) {
+	let model = golden::model();
+	let roots = commit::layer_roots(&model);
+	let layers: Vec<LayerCommitment> = model
+		.layers
+		.iter()
+		.zip(roots)
+		.map(|(l, root)| LayerCommitment { inputs: l.inputs, outputs: l.outputs, root: H256(root) })
+		.collect();
+	(H256(aos_kernel::model::content_hash(&model.to_file())), BoundedVec::truncate_from(layers))
+}
+
+pub const PRICE: Balance = 100;
+
+/// Registers the golden model for the redundancy mode.
+pub fn register_golden() -> ModelId {
+	let (id, layers) = golden_model();
+	assert_ok!(Inference::register_model(
+		RuntimeOrigin::signed(OWNER),
+		id,
+		aos_kernel::KERNEL_VERSION,
+		32,
+		layers,
+		BoundedVec::truncate_from(b"https://models/golden.aosm".to_vec()),
+		VerificationMode::Redundancy.bit(),
+		PRICE,
+	));
+	id
+}
+
+pub fn golden_input() -> TaskInputOf<Test> {
+	TaskInput::Inline(BoundedVec::truncate_from(golden::input()))
+}
+
+/// Submits a task for the golden model with k = `k` and fee `fee`; returns its id.
+pub fn submit(model: ModelId, k: u8, fee: Balance) -> TaskId {
+	let id = NextTaskId::<Test>::get();
+	assert_ok!(Inference::submit_task(
+		RuntimeOrigin::signed(DAPP),
+		model,
+		golden_input(),
+		fee,
+		VerificationMode::Redundancy,
+		k,
+		golden::sampling(),
+	));
+	id
+}
+
+pub fn task(id: TaskId) -> TaskOf<Test> {
+	Tasks::<Test>::get(id).unwrap_or_else(|| panic!("no task {id}"))
+}
+
+/// Runs until the task takes claims.
+pub fn until_claiming(id: TaskId) {
+	run_until(|| matches!(task(id).status, TaskStatus::Claiming { .. }));
+}
+
+/// `who`'s VRF signature for task `id`, with `pair`: (pre-output, proof).
+pub fn vrf_sign_with(pair: &sr25519::Pair, id: TaskId) -> ([u8; 32], [u8; 64]) {
+	let (randomness, _) = task(id).randomness.unwrap_or_else(|| panic!("task {id} has no randomness"));
+	let sig = pair.vrf_sign(&vrf_transcript(&task_hash(id), &randomness.0).into_sign_data());
+	let pre: [u8; 32] = sig.pre_output.encode().try_into().unwrap_or_else(|_| panic!("pre-output"));
+	let proof: [u8; 64] = sig.proof.encode().try_into().unwrap_or_else(|_| panic!("proof"));
+	(pre, proof)
+}
+
+pub fn claim(who: AccountId, id: TaskId) -> sp_runtime::DispatchResult {
+	let (pre, proof) = vrf_sign_with(&vrf_pair(who, 0), id);
+	Inference::claim(RuntimeOrigin::signed(who), id, pre, proof)
+}
+
+/// The honest evaluation of the golden task `id` by `who`.
+pub fn honest(who: AccountId, id: TaskId) -> Evaluation {
+	let hash = task_hash(id);
+	let op = who.encode();
+	let t = task(id);
+	aos_kernel::evaluate(
+		&golden::model(),
+		&golden::input(),
+		TaskSeed { task: &hash, operator: &op },
+		golden::sampling(),
+		u32::from(t.samples),
+		u32::from(t.intermediates),
+	)
+	.unwrap_or_else(|e| panic!("evaluation: {e:?}"))
+}
+
+/// A result an operator reveals: output digest, top classes, samples, intermediates.
+#[derive(Clone)]
+pub struct Answer {
+	pub output: H256,
+	pub top: Vec<u32>,
+	pub samples: Vec<u32>,
+	pub intermediates: Vec<(u64, i32)>,
+}
+
+impl Answer {
+	pub fn honest(who: AccountId, id: TaskId) -> Self {
+		let e = honest(who, id);
+		Answer { output: H256(e.output), top: e.top, samples: e.samples, intermediates: e.intermediates }
+	}
+	/// A wrong answer with the right shape (the logits changed, the positions right).
+	pub fn wrong(who: AccountId, id: TaskId, variant: u8) -> Self {
+		let mut a = Self::honest(who, id);
+		a.output = H256(sp_io::hashing::blake2_256(&[variant; 4]));
+		a
+	}
+}
+
+pub fn salt(who: AccountId) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&(b"salt", who).encode())
+}
+
+pub fn commit_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime::DispatchResult {
+	let revealed = aos_inference_primitives::RevealedResult {
+		output: &answer.output.0,
+		top: &answer.top,
+		samples: &answer.samples,
+		intermediates: &answer.intermediates,
+	};
+	let c = result_commitment(&task_hash(id), &who.encode(), revealed, &salt(who));
+	Inference::commit(RuntimeOrigin::signed(who), id, H256(c))
+}
+
+pub fn reveal_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime::DispatchResult {
+	let difficulty = Parameters::<Test>::get().pow_difficulty;
+	let nonce = find_pow_nonce(&task_hash(id), &who.encode(), &answer.output.0, difficulty);
+	reveal_with_nonce(who, id, answer, nonce)
+}
+
+pub fn reveal_with_nonce(who: AccountId, id: TaskId, answer: &Answer, nonce: u64) -> sp_runtime::DispatchResult {
+	Inference::reveal(
+		RuntimeOrigin::signed(who),
+		id,
+		answer.output,
+		BoundedVec::truncate_from(answer.top.clone()),
+		BoundedVec::truncate_from(answer.samples.clone()),
+		BoundedVec::truncate_from(answer.intermediates.clone()),
+		salt(who),
+		nonce,
+	)
+	.map(|_| ())
+	.map_err(|e| e.error)
+}
+
+pub fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Inference(e) = r.event { Some(e) } else { None })
+		.collect()
+}

@@ -1,0 +1,250 @@
+//! PoS+W resolution, liquidation, payouts and pruning.
+
+use crate::{pallet::*, *};
+use alloc::vec::Vec;
+use aos_operators_primitives::{
+	OffenceKind, OffenceReference, OnSlashApplied, RewardOperator, SlashId, SlashOperator,
+};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Balanced, Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+		Imbalance,
+	},
+};
+use sp_core::H256;
+use sp_runtime::traits::{One, Saturating, Zero};
+
+/// The PoS+W tally of a task's reveals.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Tally {
+	/// The most frequent result (ties: the smallest key), if anyone revealed.
+	pub result: Option<H256>,
+	/// n: reveals of it.
+	pub agreeing: u32,
+	/// m: reveals of anything else.
+	pub conflicting: u32,
+	/// A: operators assigned.
+	pub assigned: u32,
+}
+
+impl Tally {
+	/// Counts reveals by result.
+	pub fn of<A>(claims: &[Claim<A>]) -> Self {
+		let mut groups: Vec<(H256, u32)> = Vec::new();
+		for result in claims.iter().filter_map(|c| c.result) {
+			match groups.iter_mut().find(|(r, _)| *r == result) {
+				Some((_, n)) => *n = n.saturating_add(1),
+				None => groups.push((result, 1)),
+			}
+		}
+		let revealed: u32 = groups.iter().map(|(_, n)| *n).sum();
+		let best = groups.iter().max_by(|(ra, na), (rb, nb)| na.cmp(nb).then(rb.cmp(ra))).copied();
+		let agreeing = best.map_or(0, |(_, n)| n);
+		Tally {
+			result: best.map(|(r, _)| r),
+			agreeing,
+			conflicting: revealed.saturating_sub(agreeing),
+			assigned: claims.len() as u32,
+		}
+	}
+
+	/// The PoS+W rule: n > min(10·m, 0.66·A), in integers n > 10·m or 100·n > 66·A, with at
+	/// least one reveal.
+	pub fn holds(&self) -> bool {
+		let (n, m, a) = (u64::from(self.agreeing), u64::from(self.conflicting), u64::from(self.assigned));
+		n > 0 && (n > 10 * m || 100 * n > 66 * a)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Decides a task at the end of its resolution window (or once everyone revealed): settles,
+	/// escalates or ends it undecided. Returns the number of claims decided over.
+	pub(crate) fn decide(id: TaskId) -> u32 {
+		Self::decide_inner(id, true)
+	}
+
+	/// Decides with no further escalation.
+	pub(crate) fn decide_final(id: TaskId) -> u32 {
+		Self::decide_inner(id, false)
+	}
+
+	fn decide_inner(id: TaskId, may_escalate: bool) -> u32 {
+		let Some(mut task) = Tasks::<T>::get(id) else { return 0 };
+		let TaskStatus::Revealing { round, until } = task.status else { return 0 };
+		// Resolved before its deadline: that agenda entry has nothing left to do.
+		Agenda::<T>::remove(until, id);
+		let now = frame_system::Pallet::<T>::block_number();
+		let claims = Claims::<T>::get(id);
+		let tally = Tally::of(&claims);
+		let params = Parameters::<T>::get();
+		if tally.holds() {
+			Self::settle(id, task, &claims, &tally, now);
+		} else if may_escalate &&
+			round.saturating_add(1) < params.max_rounds &&
+			(claims.len() as u32) < T::MaxClaims::get()
+		{
+			let round = round.saturating_add(1);
+			let until = now.saturating_add(params.claim_period);
+			task.status = TaskStatus::Claiming { round, tranche: 0, until };
+			Tasks::<T>::insert(id, task);
+			Self::schedule(until, id);
+			Self::deposit_event(Event::TaskEscalated {
+				task: id,
+				round,
+				agreeing: tally.agreeing,
+				conflicting: tally.conflicting,
+				assigned: tally.assigned,
+			});
+			Self::deposit_event(Event::ClaimsOpen { task: id, round, tranche: 0, until });
+		} else {
+			Self::end_undecided(id, task, now);
+		}
+		claims.len() as u32
+	}
+
+	fn settle(id: TaskId, mut task: TaskOf<T>, claims: &[Claim<T::AccountId>], tally: &Tally, now: BlockNumberFor<T>) {
+		let Some(key) = tally.result else { return };
+		let winners: Vec<T::AccountId> =
+			claims.iter().filter(|c| c.result == Some(key)).map(|c| c.operator.clone()).collect();
+		let top = winners
+			.first()
+			.and_then(|w| Reveals::<T>::get(id, w))
+			.map(|r| (r.output, r.top))
+			.unwrap_or_default();
+		for claim in claims {
+			match claim.result {
+				Some(r) if r == key => {},
+				Some(_) => {
+					// The amount and the cap are governance's (pallet-operators' WrongResult
+					// rule); the funds come back through `on_slash_applied` into the pool.
+					let _ = T::Operators::report_offence(&claim.operator, OffenceKind::WrongResult, Some(id));
+					Self::deposit_event(Event::OperatorLiquidated { task: id, operator: claim.operator.clone() });
+				},
+				None => {
+					let _ = T::Operators::report_offence(&claim.operator, OffenceKind::Offline, Some(id));
+					Self::deposit_event(Event::OperatorSilent { task: id, operator: claim.operator.clone() });
+				},
+			}
+		}
+		// The fee leaves escrow for the winners.
+		let escrow = Self::escrow_account();
+		let moved = T::Currency::transfer_on_hold(
+			&HoldReason::TaskFee.into(),
+			&task.owner,
+			&escrow,
+			task.fee,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or_default();
+		Self::pay_winners(id, &winners, moved);
+		task.result = Some(TaskResult {
+			output: top.0,
+			top: top.1,
+			agreeing: tally.agreeing,
+			conflicting: tally.conflicting,
+			assigned: tally.assigned,
+		});
+		task.status = TaskStatus::Settled;
+		task.ended_at = Some(now);
+		Tasks::<T>::insert(id, task);
+		Self::schedule(now.saturating_add(Parameters::<T>::get().retention), id);
+		Self::deposit_event(Event::TaskSettled {
+			task: id,
+			output: top.0,
+			agreeing: tally.agreeing,
+			conflicting: tally.conflicting,
+			assigned: tally.assigned,
+		});
+	}
+
+	pub(crate) fn end_undecided(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+		let _ = T::Currency::release(&HoldReason::TaskFee.into(), &task.owner, task.fee, Precision::BestEffort);
+		task.status = TaskStatus::Undecided;
+		task.ended_at = Some(now);
+		Tasks::<T>::insert(id, task);
+		Self::schedule(now.saturating_add(Parameters::<T>::get().retention), id);
+		Self::deposit_event(Event::TaskUndecided { task: id });
+	}
+
+	/// Pays `amount`, held by the escrow account, to `winners` in equal shares (the remainder of
+	/// the division to the first), through pallet-operators so that delegators get their part.
+	fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) {
+		let count: BalanceOf<T> = (winners.len() as u32).into();
+		if count.is_zero() || amount.is_zero() {
+			return;
+		}
+		let share = amount / count;
+		let remainder = amount.saturating_sub(share.saturating_mul(count));
+		let escrow = Self::escrow_account();
+		for (i, winner) in winners.iter().enumerate() {
+			let pay = if i == 0 { share.saturating_add(remainder) } else { share };
+			if pay.is_zero() {
+				continue;
+			}
+			// An operator that left since is paid directly.
+			let paid = T::Operators::reward(winner, &escrow, pay).is_ok() ||
+				T::Currency::transfer(&escrow, winner, pay, Preservation::Expendable).is_ok();
+			if paid {
+				Self::deposit_event(Event::OperatorPaid { task: id, operator: winner.clone(), amount: pay });
+			}
+		}
+	}
+
+	/// Pays a settled task's pending pool to the operators that revealed its result.
+	pub(crate) fn pay_pool(id: TaskId) -> Weight {
+		let Some(mut task) = Tasks::<T>::get(id) else { return Weight::zero() };
+		let Some(result) = task.result.as_ref() else { return Weight::zero() };
+		let key = result_key(&result.output, &result.top);
+		let winners: Vec<T::AccountId> =
+			Claims::<T>::get(id).into_iter().filter(|c| c.result == Some(key)).map(|c| c.operator).collect();
+		let amount = core::mem::take(&mut task.pool_pending);
+		Tasks::<T>::insert(id, task);
+		Self::pay_winners(id, &winners, amount);
+		T::WeightInfo::pay_pool(T::MaxClaims::get())
+	}
+
+	pub(crate) fn prune(id: TaskId) {
+		let Some(task) = Tasks::<T>::take(id) else { return };
+		// Anything still pending is paid before the record goes.
+		if !task.pool_pending.is_zero() {
+			Tasks::<T>::insert(id, &task);
+			Self::pay_pool(id);
+			Tasks::<T>::remove(id);
+		}
+		Claims::<T>::remove(id);
+		let _ = Reveals::<T>::clear_prefix(id, T::MaxClaims::get(), None);
+		TasksByOwner::<T>::remove(&task.owner, id);
+		Self::deposit_event(Event::TaskPruned { task: id });
+	}
+
+	/// Routes an applied slash: a liquidation for a settled task funds its pool; anything else
+	/// goes to [`Config::OnUnclaimedSlash`].
+	pub(crate) fn route_slash(
+		slash: SlashId,
+		offender: &T::AccountId,
+		kind: OffenceKind,
+		reference: Option<OffenceReference>,
+		credit: CreditOf<T>,
+	) {
+		let settled = reference.filter(|_| kind == OffenceKind::WrongResult).and_then(|id| {
+			Tasks::<T>::get(id).filter(|t| t.status == TaskStatus::Settled).map(|t| (id, t))
+		});
+		let Some((id, mut task)) = settled else {
+			return T::OnUnclaimedSlash::on_slash_applied(slash, offender, kind, reference, credit);
+		};
+		let amount = credit.peek();
+		if let Err(credit) = T::Currency::resolve(&Self::escrow_account(), credit) {
+			return T::OnUnclaimedSlash::on_slash_applied(slash, offender, kind, reference, credit);
+		}
+		task.pool = task.pool.saturating_add(amount);
+		task.pool_pending = task.pool_pending.saturating_add(amount);
+		Tasks::<T>::insert(id, task);
+		// Paid by the agenda, whose weight is accounted, rather than inside the slash.
+		Self::schedule(frame_system::Pallet::<T>::block_number().saturating_add(One::one()), id);
+		Self::deposit_event(Event::PoolFunded { task: id, amount });
+	}
+}

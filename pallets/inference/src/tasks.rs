@@ -1,0 +1,211 @@
+//! Submitting, claiming, committing and revealing.
+
+use crate::{pallet::*, *};
+use aos_inference_primitives::{
+	account_bytes, is_selected, pow_valid, result_commitment, RevealedResult, task_hash, vrf_output, vrf_transcript,
+};
+use aos_operators_primitives::OperatorRegistry;
+use codec::Decode;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, MutateHold},
+		tokens::{Fortitude, Preservation},
+	},
+};
+use sp_core::{
+	crypto::VrfPublic as _,
+	sr25519::vrf::{VrfPreOutput, VrfProof, VrfSignature},
+	H256,
+};
+use sp_runtime::{traits::Saturating, SaturatedConversion};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_submit_task(
+		who: T::AccountId,
+		model_id: ModelId,
+		input: TaskInputOf<T>,
+		fee: BalanceOf<T>,
+		mode: VerificationMode,
+		redundancy: u8,
+		sampling: SamplingParams,
+	) -> DispatchResult {
+		let model = Models::<T>::get(model_id).ok_or(Error::<T>::UnknownModel)?;
+		ensure!(model.status == ModelStatus::Active, Error::<T>::ModelBanned);
+		ensure!(model.modes & mode.bit() != 0, Error::<T>::ModeNotAllowed);
+		ensure!(mode == VerificationMode::Redundancy, Error::<T>::ModeNotSupported);
+		if let TaskInput::Inline(values) = &input {
+			ensure!(values.len() as u32 == model.inputs, Error::<T>::BadInputLength);
+		}
+		let params = Parameters::<T>::get();
+		ensure!(redundancy >= 1 && redundancy <= params.max_redundancy, Error::<T>::BadRedundancy);
+		ensure!(
+			sampling.top_k >= 1 && sampling.top_k <= model.outputs() && sampling.top_k <= T::MaxTopK::get(),
+			Error::<T>::BadSampling
+		);
+		ensure!(fee >= model.price.saturating_mul(u32::from(redundancy).into()), Error::<T>::FeeTooLow);
+		let free = T::Currency::reducible_balance(&who, Preservation::Preserve, Fortitude::Polite);
+		ensure!(free >= fee, Error::<T>::InsufficientFunds);
+
+		let now = frame_system::Pallet::<T>::block_number();
+		let at = now.saturating_add(params.randomness_delay);
+		ensure!(Self::agenda_has_room(at), Error::<T>::AgendaFull);
+		T::Currency::hold(&HoldReason::TaskFee.into(), &who, fee)?;
+		let id = NextTaskId::<T>::mutate(|next| {
+			let id = *next;
+			*next = next.saturating_add(1);
+			id
+		});
+		Tasks::<T>::insert(
+			id,
+			crate::types::Task {
+				owner: who.clone(),
+				model: model_id,
+				input,
+				fee,
+				mode,
+				redundancy,
+				sampling,
+				samples: params.samples,
+				intermediates: params.intermediates,
+				submitted_at: now,
+				randomness: None,
+				status: TaskStatus::AwaitingRandomness { at },
+				result: None,
+				pool: Default::default(),
+				pool_pending: Default::default(),
+				ended_at: None,
+			},
+		);
+		TasksByOwner::<T>::insert(&who, id, ());
+		Self::schedule(at, id);
+		Self::deposit_event(Event::TaskSubmitted { task: id, owner: who, model: model_id, fee, redundancy });
+		Ok(())
+	}
+
+	/// The selections a claim threshold targets in `round`, `tranche`: k doubled per round and
+	/// multiplied by the tranche number, so that later tranches reach further down the VRF
+	/// outputs.
+	pub fn selection_target(redundancy: u8, round: u8, tranche: u8) -> u32 {
+		u32::from(redundancy)
+			.saturating_mul(1u32 << u32::from(round.min(8)))
+			.saturating_mul(u32::from(tranche).saturating_add(1))
+	}
+
+	/// The claims wanted in `round`: k, doubled per round.
+	pub fn round_target(redundancy: u8, round: u8) -> u32 {
+		u32::from(redundancy).saturating_mul(1u32 << u32::from(round.min(8)))
+	}
+
+	pub(crate) fn do_claim(who: T::AccountId, id: TaskId, pre_output: [u8; 32], proof: [u8; 64]) -> DispatchResult {
+		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		let TaskStatus::Claiming { round, tranche, .. } = task.status else {
+			return Err(Error::<T>::NotClaiming.into());
+		};
+		let (randomness, from) = task.randomness.ok_or(Error::<T>::NotClaiming)?;
+		let mut claims = Claims::<T>::get(id);
+		ensure!(!claims.iter().any(|c| c.operator == who), Error::<T>::AlreadyClaimed);
+		let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
+		ensure!(this_round < Self::round_target(task.redundancy, round), Error::<T>::ClaimsFull);
+
+		let operator = T::Operators::eligible(&who).ok_or(Error::<T>::NotEligible)?;
+		// A key registered once the randomness could be known could have been ground for it.
+		ensure!(operator.vrf_key_since < from, Error::<T>::VrfKeyTooNew);
+		let signature = VrfSignature {
+			pre_output: VrfPreOutput::decode(&mut &pre_output[..]).map_err(|_| Error::<T>::BadVrfProof)?,
+			proof: VrfProof::decode(&mut &proof[..]).map_err(|_| Error::<T>::BadVrfProof)?,
+		};
+		let transcript = vrf_transcript(&task_hash(id), &randomness.0);
+		ensure!(
+			operator.vrf_key.vrf_verify(&transcript.clone().into_sign_data(), &signature),
+			Error::<T>::BadVrfProof
+		);
+		let output = vrf_output(&operator.vrf_key, &transcript, &signature.pre_output).ok_or(Error::<T>::BadVrfProof)?;
+		let total = T::Operators::total_active_stake();
+		let target = Self::selection_target(task.redundancy, round, tranche);
+		ensure!(
+			is_selected(output, operator.stake.saturated_into(), total.saturated_into(), target),
+			Error::<T>::NotSelected
+		);
+		claims
+			.try_push(Claim { operator: who.clone(), round, commitment: None, result: None })
+			.map_err(|_| Error::<T>::ClaimsFull)?;
+		Claims::<T>::insert(id, claims);
+		Self::deposit_event(Event::Claimed { task: id, operator: who, round });
+		Ok(())
+	}
+
+	pub(crate) fn do_commit(who: T::AccountId, id: TaskId, commitment: H256) -> DispatchResult {
+		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		let TaskStatus::Committing { round, .. } = task.status else {
+			return Err(Error::<T>::NotCommitting.into());
+		};
+		Claims::<T>::try_mutate(id, |claims| -> DispatchResult {
+			let claim = claims.iter_mut().find(|c| c.operator == who).ok_or(Error::<T>::NotAssigned)?;
+			ensure!(claim.round == round, Error::<T>::NotCommitting);
+			ensure!(claim.commitment.is_none(), Error::<T>::AlreadyCommitted);
+			claim.commitment = Some(commitment);
+			Ok(())
+		})?;
+		Self::deposit_event(Event::Committed { task: id, operator: who });
+		Ok(())
+	}
+
+	/// Checks and records a reveal; resolves the task if it was the last one due. Returns the
+	/// number of claims resolved over, if it resolved.
+	pub(crate) fn do_reveal(
+		who: T::AccountId,
+		id: TaskId,
+		output: H256,
+		reveal: RevealOf<T>,
+		salt: [u8; 32],
+	) -> Result<Option<u32>, DispatchError> {
+		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		ensure!(matches!(task.status, TaskStatus::Revealing { .. }), Error::<T>::NotRevealing);
+		let model = Models::<T>::get(task.model);
+		let hash = task_hash(id);
+		let operator = account_bytes(&who);
+		let mut claims = Claims::<T>::get(id);
+		let claim = claims.iter_mut().find(|c| c.operator == who).ok_or(Error::<T>::NotAssigned)?;
+		let commitment = match (claim.commitment, claim.result) {
+			(Some(c), None) => c,
+			_ => return Err(Error::<T>::NothingToReveal.into()),
+		};
+		ensure!(reveal.output == output, Error::<T>::BadRevealShape);
+		let revealed = RevealedResult {
+			output: &output.0,
+			top: &reveal.top,
+			samples: &reveal.samples,
+			intermediates: &reveal.intermediates,
+		};
+		let expected = result_commitment(&hash, &operator, revealed, &salt);
+		ensure!(commitment.0 == expected, Error::<T>::CommitmentMismatch);
+		let difficulty = Parameters::<T>::get().pow_difficulty;
+		ensure!(pow_valid(&hash, &operator, &output.0, reveal.pow_nonce, difficulty), Error::<T>::BadProofOfWork);
+		ensure!(reveal.top.len() as u32 == task.sampling.top_k, Error::<T>::BadRevealShape);
+		ensure!(reveal.samples.len() == usize::from(task.samples), Error::<T>::BadRevealShape);
+		// The positions are the kernel's choice for this operator (spec §5); only the values
+		// need the model to check.
+		if let Some(model) = model {
+			let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);
+			let positions = aos_kernel::intermediates::positions(seed, model.positions(), u32::from(task.intermediates));
+			ensure!(
+				positions.len() == reveal.intermediates.len() &&
+					positions.iter().zip(reveal.intermediates.iter()).all(|(p, (q, _))| p == q),
+				Error::<T>::BadRevealShape
+			);
+		}
+		claim.result = Some(result_key(&output, &reveal.top));
+		let all_revealed = claims.iter().all(|c| c.result.is_some());
+		let count = claims.len() as u32;
+		Claims::<T>::insert(id, claims);
+		Reveals::<T>::insert(id, &who, reveal);
+		Self::deposit_event(Event::Revealed { task: id, operator: who, output });
+		if all_revealed {
+			Self::decide(id);
+			return Ok(Some(count));
+		}
+		Ok(None)
+	}
+}

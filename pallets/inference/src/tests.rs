@@ -1,0 +1,544 @@
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+use sp_core::H256;
+
+const FEE: Balance = 6_000;
+
+/// Claims task `id` for every operator in `ops` that is selected, tranche after tranche, until
+/// the task leaves its claim phase. Returns the operators that claimed.
+fn claim_all(id: TaskId, ops: &[AccountId]) -> Vec<AccountId> {
+	let mut claimed = Vec::new();
+	for _ in 0..50 {
+		if !matches!(task(id).status, TaskStatus::Claiming { .. }) {
+			break;
+		}
+		for op in ops {
+			if !claimed.contains(op) && claim(*op, id).is_ok() {
+				claimed.push(*op);
+			}
+		}
+		run_to_block(System::block_number() + 1);
+	}
+	claimed
+}
+
+/// Commits `answer(op)` for every claimant that answers, waits for the reveal phase and
+/// reveals them.
+fn answer_all(id: TaskId, ops: &[AccountId], answer: &dyn Fn(AccountId) -> Option<Answer>) {
+	run_until(|| matches!(task(id).status, TaskStatus::Committing { .. }));
+	for op in ops {
+		if let Some(a) = answer(*op) {
+			assert_ok!(commit_answer(*op, id, &a));
+		}
+	}
+	run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+	for op in ops {
+		if let Some(a) = answer(*op) {
+			assert_ok!(reveal_answer(*op, id, &a));
+		}
+	}
+}
+
+/// Registers `n` operators (1..=n) and the golden model; submits a task with k and [`FEE`].
+fn setup(n: u128, k: u8) -> (Vec<AccountId>, TaskId) {
+	let ops: Vec<AccountId> = (1..=n).collect();
+	for op in &ops {
+		register_operator(*op);
+	}
+	let model = register_golden();
+	run_to_block(System::block_number() + 1);
+	let id = submit(model, k, FEE);
+	until_claiming(id);
+	(ops, id)
+}
+
+fn settled(id: TaskId) -> TaskResult<ConstU32<16>> {
+	let t = task(id);
+	assert_eq!(t.status, TaskStatus::Settled, "task {id} is {:?}", t.status);
+	t.result.unwrap_or_else(|| panic!("settled without a result"))
+}
+
+use frame_support::traits::ConstU32;
+
+fn free(who: AccountId) -> Balance {
+	Balances::balance(&who)
+}
+
+fn collateral(who: AccountId) -> Balance {
+	pallet_operators::Operators::<Test>::get(who).map_or(0, |o| o.own.active.balance)
+}
+
+#[test]
+fn tally_follows_the_pos_w_rule_at_its_edges() {
+	let claims = |results: &[Option<u8>]| -> Vec<Claim<AccountId>> {
+		results
+			.iter()
+			.enumerate()
+			.map(|(i, r)| Claim {
+				operator: i as AccountId,
+				round: 0,
+				commitment: r.map(|_| H256::zero()),
+				result: r.map(H256::repeat_byte),
+			})
+			.collect()
+	};
+	let t = |r: &[Option<u8>]| Tally::of(&claims(r));
+	// 5 of 6: n = 5 ≤ 10·1, but 500 > 396.
+	let five = t(&[Some(1), Some(1), Some(1), Some(1), Some(1), Some(2)]);
+	assert_eq!((five.agreeing, five.conflicting, five.assigned), (5, 1, 6));
+	assert!(five.holds());
+	// 3 against 3, and any tie, fails.
+	assert!(!t(&[Some(1), Some(1), Some(1), Some(2), Some(2), Some(2)]).holds());
+	assert!(!t(&[Some(1), Some(2)]).holds());
+	// 4 of 6 with 2 silent: n = 4 > 10·0.
+	assert!(t(&[Some(1), Some(1), Some(1), Some(1), None, None]).holds());
+	// 2 agree, 1 differs, 3 silent: 2 ≤ 10, 200 ≤ 396.
+	assert!(!t(&[Some(1), Some(1), Some(2), None, None, None]).holds());
+	// 21 against 2: n > 10·m.
+	let mut many = vec![Some(1); 21];
+	many.extend([Some(2), Some(2)]);
+	assert!(t(&many).holds());
+	// 20 against 2 out of 31 assigned: 20 ≤ 20, 2000 ≤ 2046.
+	let mut edge = vec![Some(1); 20];
+	edge.extend([Some(2), Some(2)]);
+	edge.extend(vec![None; 9]);
+	assert!(!t(&edge).holds());
+	// Everyone silent; a single operator; nobody at all.
+	assert!(!t(&[None, None, None]).holds());
+	assert!(t(&[Some(7)]).holds());
+	assert!(!t(&[]).holds());
+	// Ties pick the smallest result deterministically (the rule fails anyway).
+	assert_eq!(t(&[Some(2), Some(1)]).result, Some(H256::repeat_byte(1)));
+}
+
+#[test]
+fn three_honest_operators_agree_and_share_the_fee() {
+	test(|| {
+		let (ops, id) = setup(3, 3);
+		let before: Vec<Balance> = ops.iter().map(|o| free(*o)).collect();
+		assert_eq!(Balances::balance_on_hold(&HoldReason::TaskFee.into(), &DAPP), FEE);
+		assert_eq!(claim_all(id, &ops), ops);
+		answer_all(id, &ops, &|op| Some(Answer::honest(op, id)));
+		// The last reveal resolved the task at once.
+		let result = settled(id);
+		let expected = honest(1, id);
+		assert_eq!(result.output, H256(expected.output));
+		assert_eq!(result.top.to_vec(), expected.top);
+		assert_eq!((result.agreeing, result.conflicting, result.assigned), (3, 0, 3));
+		for (op, before) in ops.iter().zip(before) {
+			assert_eq!(free(*op), before + FEE / 3);
+		}
+		assert_eq!(Balances::balance_on_hold(&HoldReason::TaskFee.into(), &DAPP), 0);
+		assert!(events().contains(&Event::TaskSettled {
+			task: id,
+			output: H256(expected.output),
+			agreeing: 3,
+			conflicting: 0,
+			assigned: 3
+		}));
+	});
+}
+
+#[test]
+fn five_of_six_agree_and_the_sixth_is_liquidated_into_the_pool() {
+	test(|| {
+		let (ops, id) = setup(6, 6);
+		assert_eq!(claim_all(id, &ops).len(), 6);
+		let before: Vec<Balance> = ops.iter().map(|o| free(*o)).collect();
+		answer_all(id, &ops, &|op| Some(if op == 6 { Answer::wrong(op, id, 1) } else { Answer::honest(op, id) }));
+		let result = settled(id);
+		assert_eq!((result.agreeing, result.conflicting, result.assigned), (5, 1, 6));
+		assert!(events().contains(&Event::OperatorLiquidated { task: id, operator: 6 }));
+		// The fee is paid at once; the liquidation after the slash's veto window.
+		for (op, before) in ops.iter().zip(&before).take(5) {
+			assert_eq!(free(*op), before + FEE / 5);
+		}
+		assert_eq!(collateral(6), COLLATERAL);
+		run_to_block(System::block_number() + SLASH_DEFER + 2);
+		assert_eq!(collateral(6), 0);
+		assert_eq!(task(id).pool, COLLATERAL);
+		assert!(events().contains(&Event::PoolFunded { task: id, amount: COLLATERAL }));
+		for (op, before) in ops.iter().zip(&before).take(5) {
+			assert_eq!(free(*op), before + FEE / 5 + COLLATERAL / 5);
+		}
+		assert_eq!(free(6), before[5]);
+		assert_eq!(task(id).pool_pending, 0);
+	});
+}
+
+#[test]
+fn three_against_three_escalates_and_the_second_round_decides() {
+	test(|| {
+		let (ops, id) = setup(12, 6);
+		let first = claim_all(id, &ops);
+		assert_eq!(first.len(), 6);
+		let (a, b): (Vec<_>, Vec<_>) = (first[..3].to_vec(), first[3..].to_vec());
+		answer_all(id, &first, &|op| Some(if a.contains(&op) { Answer::honest(op, id) } else { Answer::wrong(op, id, 2) }));
+		assert!(matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
+		assert!(events().iter().any(|e| matches!(e, Event::TaskEscalated { task, round: 1, agreeing: 3, conflicting: 3, assigned: 6 } if *task == id)));
+		// Round 1: the six others (twice as many wanted; all that are left come).
+		let second = claim_all(id, &ops);
+		assert_eq!(second.len(), 6);
+		assert!(second.iter().all(|op| !first.contains(op)));
+		answer_all(id, &second, &|op| Some(Answer::honest(op, id)));
+		// n = 9, m = 3, A = 12: 9 ≤ 30 but 900 > 792.
+		let result = settled(id);
+		assert_eq!((result.agreeing, result.conflicting, result.assigned), (9, 3, 12));
+		for op in &b {
+			assert!(events().contains(&Event::OperatorLiquidated { task: id, operator: *op }));
+		}
+	});
+}
+
+#[test]
+fn a_tie_in_the_last_round_ends_undecided_refunded_and_unslashed() {
+	test(|| {
+		let mut p = default_params();
+		p.max_rounds = 1;
+		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), p));
+		let (ops, id) = setup(4, 4);
+		let dapp_before = free(DAPP) + Balances::balance_on_hold(&HoldReason::TaskFee.into(), &DAPP);
+		assert_eq!(claim_all(id, &ops).len(), 4);
+		answer_all(id, &ops, &|op| Some(if op <= 2 { Answer::honest(op, id) } else { Answer::wrong(op, id, 3) }));
+		assert_eq!(task(id).status, TaskStatus::Undecided);
+		assert!(task(id).result.is_none());
+		assert_eq!(free(DAPP), dapp_before);
+		run_to_block(System::block_number() + SLASH_DEFER + 2);
+		for op in ops {
+			assert_eq!(collateral(op), COLLATERAL);
+		}
+		assert!(!events().iter().any(|e| matches!(e, Event::OperatorLiquidated { .. })));
+	});
+}
+
+#[test]
+fn when_everyone_is_silent_the_task_escalates_then_ends_undecided() {
+	test(|| {
+		let (ops, id) = setup(3, 3);
+		let dapp_before = free(DAPP) + FEE;
+		assert_eq!(claim_all(id, &ops).len(), 3);
+		run_until(|| task(id).status.is_final());
+		// Round 1 found nobody new to claim: decided on what there was, which is nothing.
+		assert!(events().iter().any(|e| matches!(e, Event::TaskEscalated { round: 1, agreeing: 0, .. })));
+		assert_eq!(task(id).status, TaskStatus::Undecided);
+		assert_eq!(free(DAPP), dapp_before);
+		run_to_block(System::block_number() + SLASH_DEFER + 2);
+		for op in ops {
+			assert_eq!(collateral(op), COLLATERAL, "no one is slashed when the task is undecided");
+		}
+	});
+}
+
+#[test]
+fn silent_operators_of_a_settled_task_are_reported_offline() {
+	test(|| {
+		let (ops, id) = setup(4, 4);
+		assert_eq!(claim_all(id, &ops).len(), 4);
+		answer_all(id, &ops, &|op| (op != 4).then(|| Answer::honest(op, id)));
+		// Not everyone revealed: the decision waits for the end of the window.
+		assert!(matches!(task(id).status, TaskStatus::Revealing { .. }));
+		run_until(|| task(id).status.is_final());
+		let result = settled(id);
+		assert_eq!((result.agreeing, result.conflicting, result.assigned), (3, 0, 4));
+		assert!(events().contains(&Event::OperatorSilent { task: id, operator: 4 }));
+		run_to_block(System::block_number() + SLASH_DEFER + 2);
+		// The offline rule: 10, at most 10 % of its stake; not into the task's pool.
+		assert_eq!(collateral(4), COLLATERAL - 10);
+		assert_eq!(task(id).pool, 0);
+		assert_eq!(free(UNCLAIMED_SINK), 10);
+	});
+}
+
+#[test]
+fn a_single_operator_with_k_1_settles_alone() {
+	test(|| {
+		let (ops, id) = setup(1, 1);
+		assert_eq!(claim_all(id, &ops), vec![1]);
+		answer_all(id, &ops, &|op| Some(Answer::honest(op, id)));
+		assert_eq!((settled(id).agreeing, settled(id).assigned), (1, 1));
+	});
+}
+
+#[test]
+fn k_1_among_many_operators_takes_one_claim_per_round() {
+	test(|| {
+		let (ops, id) = setup(10, 1);
+		let claimed = claim_all(id, &ops);
+		assert_eq!(claimed.len(), 1);
+		answer_all(id, &claimed, &|op| Some(Answer::honest(op, id)));
+		assert_eq!(settled(id).assigned, 1);
+	});
+}
+
+#[test]
+fn the_randomness_comes_from_a_block_after_the_submission() {
+	test(|| {
+		register_operator(1);
+		let model = register_golden();
+		run_to_block(5);
+		let id = submit(model, 1, FEE);
+		assert_eq!(task(id).submitted_at, 5);
+		// The block after the submission has no VRF output: the next one is used.
+		VRF_AVAILABLE.with(|v| v.set(false));
+		run_to_block(7);
+		assert!(task(id).randomness.is_none());
+		VRF_AVAILABLE.with(|v| v.set(true));
+		until_claiming(id);
+		let (_, from) = task(id).randomness.unwrap_or_default();
+		assert!(from > 5, "randomness from block {from}, the task is from block 5");
+		assert_eq!(from, 7);
+		assert!(events().iter().any(|e| matches!(e, Event::RandomnessFixed { task, from: 7, .. } if *task == id)));
+	});
+}
+
+#[test]
+fn vrf_claims_are_refused_with_a_foreign_key_another_task_above_threshold_or_replayed() {
+	test(|| {
+		let (ops, id) = setup(12, 1);
+		// A foreign key: a valid VRF signature, but not by the caller's registered key.
+		let (pre, proof) = vrf_sign_with(&vrf_pair(1, 9), id);
+		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, pre, proof), Error::<Test>::BadVrfProof);
+		// Another operator's signature.
+		let (pre, proof) = vrf_sign_with(&vrf_pair(2, 0), id);
+		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, pre, proof), Error::<Test>::BadVrfProof);
+		// Garbage bytes.
+		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, [7; 32], [7; 64]), Error::<Test>::BadVrfProof);
+		// A proof made for another task.
+		let other = submit(Tasks::<Test>::get(id).map(|t| t.model).unwrap_or_default(), 1, FEE);
+		until_claiming(other);
+		let (pre, proof) = vrf_sign_with(&vrf_pair(1, 0), other);
+		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, pre, proof), Error::<Test>::BadVrfProof);
+		// Above the threshold: with k = 1 among 12 equal stakes each is selected with
+		// probability 1/12 in the first tranche. Compute each one's VRF output as it would.
+		let (randomness, _) = task(id).randomness.unwrap_or_default();
+		let transcript = aos_inference_primitives::vrf_transcript(&aos_inference_primitives::task_hash(id), &randomness.0);
+		let total = <Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::total_active_stake();
+		let threshold = aos_inference_primitives::selection_threshold(COLLATERAL, total, 1);
+		let outputs: Vec<(AccountId, u128)> = ops
+			.iter()
+			.map(|op| {
+				let pair = vrf_pair(*op, 0);
+				(*op, u128::from_le_bytes(pair.make_bytes::<16>(aos_inference_primitives::VRF_OUTPUT_CONTEXT, &transcript)))
+			})
+			.collect();
+		let above: Vec<AccountId> = outputs.iter().filter(|(_, o)| *o >= threshold).map(|(op, _)| *op).collect();
+		let below: Vec<AccountId> = outputs.iter().filter(|(_, o)| *o < threshold).map(|(op, _)| *op).collect();
+		assert!(!above.is_empty());
+		for op in &above {
+			assert_noop!(claim(*op, id), Error::<Test>::NotSelected);
+		}
+		if let Some(op) = below.first() {
+			assert_ok!(claim(*op, id));
+			// Replayed: the same claim again.
+			assert_noop!(claim(*op, id), Error::<Test>::AlreadyClaimed);
+		}
+		// A claim when no claims are open.
+		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), 999, [0; 32], [0; 64]), Error::<Test>::UnknownTask);
+	});
+}
+
+#[test]
+fn a_vrf_key_registered_after_the_randomness_cannot_claim() {
+	test(|| {
+		register_operator(1);
+		let model = register_golden();
+		run_to_block(2);
+		let id = submit(model, 2, FEE);
+		until_claiming(id);
+		register_operator(2);
+		assert_noop!(claim(2, id), Error::<Test>::VrfKeyTooNew);
+		assert_ok!(claim(1, id));
+	});
+}
+
+#[test]
+fn reveals_must_match_commitment_proof_of_work_and_shape() {
+	test(|| {
+		let (ops, id) = setup(2, 2);
+		assert_eq!(claim_all(id, &ops).len(), 2);
+		let good = Answer::honest(1, id);
+		run_until(|| matches!(task(id).status, TaskStatus::Committing { .. }));
+		assert_noop!(reveal_answer(1, id, &good), Error::<Test>::NotRevealing);
+		assert_ok!(commit_answer(1, id, &good));
+		assert_noop!(commit_answer(1, id, &good), Error::<Test>::AlreadyCommitted);
+		assert_noop!(commit_answer(3, id, &good), Error::<Test>::NotAssigned);
+		// 2 commits to evidence at the wrong positions.
+		let mut moved = Answer::honest(2, id);
+		moved.intermediates[0].0 += 1;
+		assert_ok!(commit_answer(2, id, &moved));
+		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+		// Not what was committed.
+		assert_noop!(reveal_answer(1, id, &Answer::wrong(1, id, 4)), Error::<Test>::CommitmentMismatch);
+		let mut other_top = good.clone();
+		other_top.top.swap(0, 1);
+		assert_noop!(reveal_answer(1, id, &other_top), Error::<Test>::CommitmentMismatch);
+		// Another operator's evidence (its samples and intermediates) is not what 1 committed to.
+		assert_noop!(reveal_answer(1, id, &Answer::honest(2, id)), Error::<Test>::CommitmentMismatch);
+		// A nonce without the work.
+		let bad_nonce = (0u64..)
+			.find(|n| !aos_inference_primitives::pow_valid(&aos_inference_primitives::task_hash(id), &codec::Encode::encode(&1u128), &good.output.0, *n, 4))
+			.unwrap_or(0);
+		assert_noop!(reveal_with_nonce(1, id, &good, bad_nonce), Error::<Test>::BadProofOfWork);
+		// Committed, but not at the positions the kernel chooses for 2: refused.
+		assert_noop!(reveal_answer(2, id, &moved), Error::<Test>::BadRevealShape);
+		assert_ok!(reveal_answer(1, id, &good));
+		assert_noop!(reveal_answer(1, id, &good), Error::<Test>::NothingToReveal);
+		assert_eq!(Reveals::<Test>::get(id, 1).map(|r| r.output), Some(good.output));
+	});
+}
+
+#[test]
+fn ended_tasks_are_pruned_after_the_retention_period() {
+	test(|| {
+		let (ops, id) = setup(1, 1);
+		claim_all(id, &ops);
+		answer_all(id, &ops, &|op| Some(Answer::honest(op, id)));
+		let ended = task(id).ended_at.unwrap_or_default();
+		assert!(TasksByOwner::<Test>::contains_key(DAPP, id));
+		run_to_block(ended + default_params().retention - 1);
+		assert!(Tasks::<Test>::contains_key(id));
+		run_to_block(ended + default_params().retention);
+		assert!(!Tasks::<Test>::contains_key(id));
+		assert!(!TasksByOwner::<Test>::contains_key(DAPP, id));
+		assert!(Claims::<Test>::get(id).is_empty());
+		assert!(!Reveals::<Test>::contains_key(id, 1));
+		assert!(events().contains(&Event::TaskPruned { task: id }));
+	});
+}
+
+#[test]
+fn submissions_are_checked() {
+	test(|| {
+		let model = register_golden();
+		let submit_with = |input, fee, mode, k, sampling| {
+			Inference::submit_task(RuntimeOrigin::signed(DAPP), model, input, fee, mode, k, sampling)
+		};
+		let s = aos_kernel::golden::sampling();
+		assert_noop!(
+			submit_with(golden_input(), FEE, VerificationMode::Zk, 3, s),
+			Error::<Test>::ModeNotAllowed
+		);
+		assert_noop!(
+			submit_with(TaskInput::Inline(BoundedVec::truncate_from(vec![1; 31])), FEE, VerificationMode::Redundancy, 3, s),
+			Error::<Test>::BadInputLength
+		);
+		assert_noop!(submit_with(golden_input(), FEE, VerificationMode::Redundancy, 0, s), Error::<Test>::BadRedundancy);
+		assert_noop!(submit_with(golden_input(), FEE, VerificationMode::Redundancy, 9, s), Error::<Test>::BadRedundancy);
+		assert_noop!(submit_with(golden_input(), 3 * PRICE - 1, VerificationMode::Redundancy, 3, s), Error::<Test>::FeeTooLow);
+		assert_noop!(
+			submit_with(golden_input(), FEE, VerificationMode::Redundancy, 3, SamplingParams { top_k: 11, inv_temperature_q16: 0 }),
+			Error::<Test>::BadSampling
+		);
+		assert_noop!(
+			submit_with(golden_input(), START_BALANCE, VerificationMode::Redundancy, 3, s),
+			Error::<Test>::InsufficientFunds
+		);
+		assert_noop!(
+			Inference::submit_task(RuntimeOrigin::signed(DAPP), H256::zero(), golden_input(), FEE, VerificationMode::Redundancy, 3, s),
+			Error::<Test>::UnknownModel
+		);
+		// The other modes have their place but are not available yet.
+		let (_, layers) = golden_model();
+		assert_ok!(Inference::register_model(
+			RuntimeOrigin::signed(OWNER),
+			H256::repeat_byte(1),
+			aos_kernel::KERNEL_VERSION,
+			32,
+			layers,
+			BoundedVec::default(),
+			VerificationMode::Zk.bit(),
+			0
+		));
+		assert_noop!(
+			Inference::submit_task(RuntimeOrigin::signed(DAPP), H256::repeat_byte(1), golden_input(), FEE, VerificationMode::Zk, 3, s),
+			Error::<Test>::ModeNotSupported
+		);
+		// A remote input by hash.
+		assert_ok!(submit_with(
+			TaskInput::Remote { hash: H256::repeat_byte(9), uri: BoundedVec::truncate_from(b"ipfs://x".to_vec()) },
+			FEE,
+			VerificationMode::Redundancy,
+			3,
+			s
+		));
+	});
+}
+
+#[test]
+fn the_model_registry_checks_commitments_deposits_and_bans() {
+	test(|| {
+		let (id, layers) = golden_model();
+		let reg = |id, inputs, layers, modes| {
+			Inference::register_model(
+				RuntimeOrigin::signed(OWNER),
+				id,
+				aos_kernel::KERNEL_VERSION,
+				inputs,
+				layers,
+				BoundedVec::default(),
+				modes,
+				PRICE,
+			)
+		};
+		assert_noop!(reg(id, 31, layers.clone(), 1), Error::<Test>::BadModelShape);
+		let mut broken = layers.clone();
+		broken[1].inputs = 63;
+		assert_noop!(reg(id, 32, broken, 1), Error::<Test>::BadModelShape);
+		assert_noop!(reg(id, 32, layers.clone(), 0), Error::<Test>::BadModes);
+		assert_noop!(reg(id, 32, layers.clone(), 16), Error::<Test>::BadModes);
+		assert_noop!(
+			Inference::register_model(RuntimeOrigin::signed(OWNER), id, 2, 32, layers.clone(), BoundedVec::default(), 1, PRICE),
+			Error::<Test>::UnsupportedKernelVersion
+		);
+		assert_ok!(reg(id, 32, layers.clone(), 1));
+		assert_noop!(reg(id, 32, layers.clone(), 1), Error::<Test>::ModelExists);
+		// The commitment the chain computed is the kernel's.
+		let model = aos_kernel::golden::model();
+		let expected = aos_kernel::commit::model_commitment(&model, &aos_kernel::commit::layer_roots(&model));
+		assert_eq!(Models::<Test>::get(id).map(|m| m.commitment), Some(H256(expected)));
+		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &OWNER), 500);
+		assert_noop!(Inference::deregister_model(RuntimeOrigin::signed(DAPP), id), Error::<Test>::NotModelOwner);
+		assert_noop!(Inference::ban_model(RuntimeOrigin::signed(OWNER), id), sp_runtime::DispatchError::BadOrigin);
+		assert_ok!(Inference::ban_model(RuntimeOrigin::signed(GOVERNOR), id));
+		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &OWNER), 0);
+		assert_noop!(
+			Inference::submit_task(RuntimeOrigin::signed(DAPP), id, golden_input(), FEE, VerificationMode::Redundancy, 1, aos_kernel::golden::sampling()),
+			Error::<Test>::ModelBanned
+		);
+		assert_noop!(reg(id, 32, layers.clone(), 1), Error::<Test>::ModelExists);
+		assert_noop!(Inference::deregister_model(RuntimeOrigin::signed(OWNER), id), Error::<Test>::ModelBanned);
+		let other = H256::repeat_byte(2);
+		assert_ok!(reg(other, 32, layers, 1));
+		assert_ok!(Inference::deregister_model(RuntimeOrigin::signed(OWNER), other));
+		assert!(!Models::<Test>::contains_key(other));
+	});
+}
+
+#[test]
+fn parameters_are_governed_and_bounded() {
+	test(|| {
+		let p = default_params();
+		assert_noop!(Inference::set_parameters(RuntimeOrigin::signed(1), p), sp_runtime::DispatchError::BadOrigin);
+		for bad in [
+			Params { randomness_delay: 1, ..p },
+			Params { claim_period: 0, ..p },
+			Params { max_tranches: 0, ..p },
+			Params { max_rounds: 5, ..p },
+			Params { resolution_window: 0, ..p },
+			Params { pow_difficulty: 25, ..p },
+			Params { max_redundancy: 17, ..p },
+			Params { samples: 9, ..p },
+			Params { intermediates: 17, ..p },
+		] {
+			assert_noop!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), bad), Error::<Test>::BadParameters);
+		}
+		let new = Params { pow_difficulty: 0, resolution_window: 17_280, ..p };
+		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), new));
+		assert_eq!(Parameters::<Test>::get(), new);
+		assert!(events().contains(&Event::ParametersChanged { params: new }));
+	});
+}

@@ -1,0 +1,251 @@
+//! The pallet's stored and call types.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound};
+use frame_system::pallet_prelude::BlockNumberFor;
+
+use crate::{BalanceOf, Config};
+use scale_info::TypeInfo;
+use sp_core::{Get, H256};
+
+pub use aos_inference_primitives::{ModelId, TaskId};
+pub use aos_kernel::SamplingParams;
+
+/// How a task's result is verified.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum VerificationMode {
+	/// PoS+W: k operators sampled by VRF compute it; the majority rule decides and liars are
+	/// liquidated.
+	Redundancy,
+	/// A zk proof of the inference (a later pallet: `pallets/zk-verifier`).
+	Zk,
+	/// A Nitro enclave's attestation (a later pallet).
+	Tee,
+	/// Optimistic, settled unless an OPML dispute is won against it (a later pallet).
+	Optimistic,
+}
+
+impl VerificationMode {
+	/// The mode's bit in [`ModelInfo::modes`].
+	pub const fn bit(self) -> u8 {
+		match self {
+			VerificationMode::Redundancy => 1,
+			VerificationMode::Zk => 2,
+			VerificationMode::Tee => 4,
+			VerificationMode::Optimistic => 8,
+		}
+	}
+}
+
+/// A registered model's state.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub enum ModelStatus {
+	/// Takes tasks.
+	Active,
+	/// Banned by governance: takes no tasks and cannot be registered again.
+	Banned,
+}
+
+/// One layer's commitment: its shape and the Merkle root of its neurons (kernel spec §4).
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct LayerCommitment {
+	pub inputs: u32,
+	pub outputs: u32,
+	pub root: H256,
+}
+
+/// A registered model.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct ModelInfo<T: Config> {
+	pub owner: T::AccountId,
+	/// The kernel spec version it runs under.
+	pub kernel_version: u16,
+	/// The model's input width.
+	pub inputs: u32,
+	/// Per-layer shapes and Merkle roots, in order.
+	pub layers: BoundedVec<LayerCommitment, T::MaxLayers>,
+	/// The model commitment over them (kernel spec §4), computed on registration.
+	pub commitment: H256,
+	/// Where operators fetch the model file (checked against the model id, its content hash).
+	pub uri: BoundedVec<u8, T::MaxUriLen>,
+	/// The verification modes it may be used with: a set of [`VerificationMode::bit`]s.
+	pub modes: u8,
+	/// The least fee per assigned operator a task must offer.
+	pub price: BalanceOf<T>,
+	/// Held from the owner while the model is registered.
+	pub deposit: BalanceOf<T>,
+	pub status: ModelStatus,
+}
+
+impl<T: Config> ModelInfo<T> {
+	/// The number of positions of a run (kernel spec §5): every layer's outputs.
+	pub fn positions(&self) -> u64 {
+		self.layers.iter().map(|l| u64::from(l.outputs)).sum()
+	}
+	/// The number of logits.
+	pub fn outputs(&self) -> u32 {
+		self.layers.last().map_or(0, |l| l.outputs)
+	}
+}
+
+/// A task's input.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxInput, MaxUri))]
+pub enum TaskInput<MaxInput: Get<u32>, MaxUri: Get<u32>> {
+	/// The int8 input itself.
+	Inline(BoundedVec<i8, MaxInput>),
+	/// The BLAKE2b-256 hash of the input's bytes (as `i8`s), and where to fetch them.
+	Remote { hash: H256, uri: BoundedVec<u8, MaxUri> },
+}
+
+/// Where a task is in its life. Deadlines are block numbers; `round` counts escalations.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub enum TaskStatus<BlockNumber> {
+	/// Waiting for the randomness of a later block (`at`).
+	AwaitingRandomness { at: BlockNumber },
+	/// Selected operators claim it with their VRF proofs until `until`.
+	Claiming { round: u8, tranche: u8, until: BlockNumber },
+	/// Claimants commit to their results until `until`.
+	Committing { round: u8, until: BlockNumber },
+	/// Claimants reveal until `until`, the end of the resolution window.
+	Revealing { round: u8, until: BlockNumber },
+	/// Decided: the result is in [`Task::result`].
+	Settled,
+	/// No result won by the rule after the last round, or no operator took the task: the fee
+	/// was refunded and no one was slashed.
+	Undecided,
+}
+
+impl<B> TaskStatus<B> {
+	/// Whether the task is over.
+	pub fn is_final(&self) -> bool {
+		matches!(self, TaskStatus::Settled | TaskStatus::Undecided)
+	}
+}
+
+/// The result a task settled on.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxTopK))]
+pub struct TaskResult<MaxTopK: Get<u32>> {
+	/// The kernel's output digest (kernel spec §7) of the logits.
+	pub output: H256,
+	/// The top classes, largest logit first.
+	pub top: BoundedVec<u32, MaxTopK>,
+	/// n: the operators that revealed it.
+	pub agreeing: u32,
+	/// m: the operators that revealed something else.
+	pub conflicting: u32,
+	/// A: the operators assigned to the task (silent ones included).
+	pub assigned: u32,
+}
+
+/// A task.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Task<T: Config> {
+	pub owner: T::AccountId,
+	pub model: ModelId,
+	pub input: TaskInput<T::MaxInputLen, T::MaxUriLen>,
+	/// Held from the owner until the task ends.
+	pub fee: BalanceOf<T>,
+	pub mode: VerificationMode,
+	/// k: the operators wanted in the first round.
+	pub redundancy: u8,
+	pub sampling: SamplingParams,
+	/// Draws each operator reports (kernel spec §6).
+	pub samples: u8,
+	/// Intermediates each operator reports (kernel spec §5).
+	pub intermediates: u8,
+	pub submitted_at: BlockNumberFor<T>,
+	/// The sampling randomness and the block whose VRF it is (always after `submitted_at`).
+	pub randomness: Option<(H256, BlockNumberFor<T>)>,
+	pub status: TaskStatus<BlockNumberFor<T>>,
+	pub result: Option<TaskResult<T::MaxTopK>>,
+	/// Liquidated collateral received for this task: its verification reward pool.
+	pub pool: BalanceOf<T>,
+	/// The part of the pool not paid out yet (paid by the next block's agenda).
+	pub pool_pending: BalanceOf<T>,
+	/// When it ended.
+	pub ended_at: Option<BlockNumberFor<T>>,
+}
+
+/// An operator assigned to a task.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Claim<AccountId> {
+	pub operator: AccountId,
+	/// The round it was selected in.
+	pub round: u8,
+	/// Its commitment, once made.
+	pub commitment: Option<H256>,
+	/// Its revealed result, once revealed: [`result_key`] of its output digest and top classes,
+	/// what reveals are grouped by.
+	pub result: Option<H256>,
+}
+
+/// What an operator reveals besides its output digest: the evidence that it ran the model.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxTopK, MaxSamples, MaxIntermediates))]
+pub struct Reveal<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get<u32>> {
+	/// The kernel's output digest of the logits.
+	pub output: H256,
+	pub top: BoundedVec<u32, MaxTopK>,
+	pub samples: BoundedVec<u32, MaxSamples>,
+	pub intermediates: BoundedVec<(u64, i32), MaxIntermediates>,
+	pub pow_nonce: u64,
+}
+
+/// Governance-set parameters. Block counts are in blocks.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct Params<BlockNumber> {
+	/// Blocks between a task's block and the block whose BABE VRF seeds its sampling. At least
+	/// 2: the parent-block randomness read at block b is block b−1's, and the block holding the
+	/// task must not supply it (its author knows its own VRF output).
+	pub randomness_delay: BlockNumber,
+	/// Length of a claim tranche.
+	pub claim_period: BlockNumber,
+	/// Tranches per round; each one doubles the expected selections of the previous.
+	pub max_tranches: u8,
+	/// Length of the commit phase.
+	pub commit_period: BlockNumber,
+	/// Length of the reveal phase: the resolution window (24 hours on the production chain).
+	pub resolution_window: BlockNumber,
+	/// Rounds of verification; each escalation doubles the verifiers of the previous round.
+	pub max_rounds: u8,
+	/// How long an ended task stays readable before it is pruned.
+	pub retention: BlockNumber,
+	/// Leading zero bits of a reveal's proof of work; 0 turns it off.
+	pub pow_difficulty: u8,
+	/// The largest k a task may ask for.
+	pub max_redundancy: u8,
+	/// Draws each operator reports per task.
+	pub samples: u8,
+	/// Intermediates each operator reports per task.
+	pub intermediates: u8,
+}
+
+/// What reveals are grouped and compared by: the output digest and the top classes together,
+/// so that a reveal with the right digest and wrong classes does not count as the result.
+pub fn result_key(output: &H256, top: &[u32]) -> H256 {
+	H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&(b"aos/inference/result", output, top))))
+}
