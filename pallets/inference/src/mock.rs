@@ -202,15 +202,13 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Runs `test`, then checks both pallets' invariants.
+/// Runs `test`, then checks the pallet's invariants. (pallet-operators' own invariants are
+/// checked by its tests; enabling them here would turn on `try-runtime` for the workspace.)
 pub fn test(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		test();
 		if let Err(e) = Inference::do_try_state() {
 			panic!("inference invariants broken after the test: {e:?}");
-		}
-		if let Err(e) = Operators::do_try_state() {
-			panic!("operators invariants broken after the test: {e:?}");
 		}
 	});
 }
