@@ -4,7 +4,10 @@
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
-use frame_support::{pallet_prelude::*, traits::{Get, Randomness}};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{Get, Randomness},
+};
 use sp_runtime::traits::{One, Saturating, Zero};
 
 /// Empty blocks the cursor may pass in one `on_initialize`: it normally moves one block per
@@ -126,11 +129,19 @@ impl<T: Config> Pallet<T> {
 
 	/// At the end of a claim tranche: enough claims → commit; too few → the next tranche, or,
 	/// after the last, go on with those there are (or give up if there are none).
-	fn close_tranche(id: TaskId, mut task: TaskOf<T>, round: u8, tranche: u8, now: BlockNumberFor<T>) {
+	fn close_tranche(
+		id: TaskId,
+		mut task: TaskOf<T>,
+		round: u8,
+		tranche: u8,
+		now: BlockNumberFor<T>,
+	) {
 		let params = Parameters::<T>::get();
 		let claims = Claims::<T>::get(id);
 		let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
-		if this_round < Self::round_target(task.redundancy, round) && tranche.saturating_add(1) < params.max_tranches {
+		if this_round < Self::round_target(task.redundancy, round)
+			&& tranche.saturating_add(1) < params.max_tranches
+		{
 			let tranche = tranche.saturating_add(1);
 			let until = now.saturating_add(params.claim_period);
 			task.status = TaskStatus::Claiming { round, tranche, until };

@@ -23,7 +23,10 @@ impl<T: Config> Pallet<T> {
 		use alloc::collections::btree_map::BTreeMap;
 		let mut fees: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (id, task) in Tasks::<T>::iter() {
-			ensure_that(TasksByOwner::<T>::contains_key(&task.owner, id), "task not indexed under its owner")?;
+			ensure_that(
+				TasksByOwner::<T>::contains_key(&task.owner, id),
+				"task not indexed under its owner",
+			)?;
 			let deadlines = Agenda::<T>::iter().filter(|(_, t, _)| *t == id).count();
 			if !task.status.is_final() {
 				ensure_that(deadlines == 1, "a live task without exactly one deadline")?;
@@ -34,7 +37,10 @@ impl<T: Config> Pallet<T> {
 			}
 			let claims = Claims::<T>::get(id);
 			if matches!(task.status, TaskStatus::AwaitingRandomness { .. }) {
-				ensure_that(claims.is_empty() && task.randomness.is_none(), "claims before the randomness")?;
+				ensure_that(
+					claims.is_empty() && task.randomness.is_none(),
+					"claims before the randomness",
+				)?;
 			}
 			if let Some((_, from)) = task.randomness {
 				ensure_that(from > task.submitted_at, "randomness from before the task")?;
@@ -44,7 +50,10 @@ impl<T: Config> Pallet<T> {
 					claim.result.is_none() || Reveals::<T>::contains_key(id, &claim.operator),
 					"a revealed claim without its reveal",
 				)?;
-				ensure_that(claim.result.is_none() || claim.commitment.is_some(), "a reveal without a commitment")?;
+				ensure_that(
+					claim.result.is_none() || claim.commitment.is_some(),
+					"a reveal without a commitment",
+				)?;
 			}
 			ensure_that(task.pool_pending <= task.pool, "more pending than pooled")?;
 		}

@@ -89,14 +89,17 @@ pub type TaskInputOf<T> = TaskInput<<T as Config>::MaxInputLen, <T as Config>::M
 /// A stored task.
 pub type TaskOf<T> = Task<T>;
 /// A stored reveal.
-pub type RevealOf<T> = Reveal<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
+pub type RevealOf<T> =
+	Reveal<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
 /// A task's assignments.
 pub type ClaimsOf<T> = frame_support::BoundedVec<Claim<AccountIdOf<T>>, <T as Config>::MaxClaims>;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use aos_operators_primitives::{OnSlashApplied, OperatorRegistry, RewardOperator, SlashOperator};
+	use aos_operators_primitives::{
+		OnSlashApplied, OperatorRegistry, RewardOperator, SlashOperator,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -269,7 +272,13 @@ pub mod pallet {
 		/// Governance banned a model.
 		ModelBanned { model: ModelId },
 		/// A task was submitted; its fee is held.
-		TaskSubmitted { task: TaskId, owner: T::AccountId, model: ModelId, fee: BalanceOf<T>, redundancy: u8 },
+		TaskSubmitted {
+			task: TaskId,
+			owner: T::AccountId,
+			model: ModelId,
+			fee: BalanceOf<T>,
+			redundancy: u8,
+		},
 		/// A task's sampling randomness is fixed, from the VRF of block `from`.
 		RandomnessFixed { task: TaskId, randomness: H256, from: BlockNumberFor<T> },
 		/// Claims are open (a new round or tranche), until block `until`.

@@ -322,7 +322,8 @@ pub fn until_claiming(id: TaskId) {
 
 /// `who`'s VRF signature for task `id`, with `pair`: (pre-output, proof).
 pub fn vrf_sign_with(pair: &sr25519::Pair, id: TaskId) -> ([u8; 32], [u8; 64]) {
-	let (randomness, _) = task(id).randomness.unwrap_or_else(|| panic!("task {id} has no randomness"));
+	let (randomness, _) =
+		task(id).randomness.unwrap_or_else(|| panic!("task {id} has no randomness"));
 	let sig = pair.vrf_sign(&vrf_transcript(&task_hash(id), &randomness.0).into_sign_data());
 	let pre: [u8; 32] = sig.pre_output.encode().try_into().unwrap_or_else(|_| panic!("pre-output"));
 	let proof: [u8; 64] = sig.proof.encode().try_into().unwrap_or_else(|_| panic!("proof"));
@@ -362,7 +363,12 @@ pub struct Answer {
 impl Answer {
 	pub fn honest(who: AccountId, id: TaskId) -> Self {
 		let e = honest(who, id);
-		Answer { output: H256(e.output), top: e.top, samples: e.samples, intermediates: e.intermediates }
+		Answer {
+			output: H256(e.output),
+			top: e.top,
+			samples: e.samples,
+			intermediates: e.intermediates,
+		}
 	}
 	/// A wrong answer with the right shape (the logits changed, the positions right).
 	pub fn wrong(who: AccountId, id: TaskId, variant: u8) -> Self {
@@ -393,7 +399,12 @@ pub fn reveal_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime:
 	reveal_with_nonce(who, id, answer, nonce)
 }
 
-pub fn reveal_with_nonce(who: AccountId, id: TaskId, answer: &Answer, nonce: u64) -> sp_runtime::DispatchResult {
+pub fn reveal_with_nonce(
+	who: AccountId,
+	id: TaskId,
+	answer: &Answer,
+	nonce: u64,
+) -> sp_runtime::DispatchResult {
 	Inference::reveal(
 		RuntimeOrigin::signed(who),
 		id,

@@ -70,7 +70,8 @@ impl<T: Config> Pallet<T> {
 
 	/// The model commitment (kernel spec §4).
 	pub fn commitment(kernel_version: u16, inputs: u32, layers: &[LayerCommitment]) -> H256 {
-		let shapes: Vec<(u32, u32, [u8; 32])> = layers.iter().map(|l| (l.inputs, l.outputs, l.root.0)).collect();
+		let shapes: Vec<(u32, u32, [u8; 32])> =
+			layers.iter().map(|l| (l.inputs, l.outputs, l.root.0)).collect();
 		H256(aos_kernel::commit::commitment_from_layers(kernel_version, inputs, &shapes))
 	}
 
@@ -78,7 +79,12 @@ impl<T: Config> Pallet<T> {
 		let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(info.owner == who, Error::<T>::NotModelOwner);
 		ensure!(info.status == ModelStatus::Active, Error::<T>::ModelBanned);
-		T::Currency::release(&HoldReason::ModelDeposit.into(), &who, info.deposit, Precision::BestEffort)?;
+		T::Currency::release(
+			&HoldReason::ModelDeposit.into(),
+			&who,
+			info.deposit,
+			Precision::BestEffort,
+		)?;
 		Models::<T>::remove(model);
 		Self::deposit_event(Event::ModelDeregistered { model });
 		Ok(())
@@ -88,7 +94,12 @@ impl<T: Config> Pallet<T> {
 		Models::<T>::try_mutate(model, |entry| -> DispatchResult {
 			let info = entry.as_mut().ok_or(Error::<T>::UnknownModel)?;
 			ensure!(info.status == ModelStatus::Active, Error::<T>::ModelBanned);
-			T::Currency::release(&HoldReason::ModelDeposit.into(), &info.owner, info.deposit, Precision::BestEffort)?;
+			T::Currency::release(
+				&HoldReason::ModelDeposit.into(),
+				&info.owner,
+				info.deposit,
+				Precision::BestEffort,
+			)?;
 			info.deposit = Default::default();
 			info.status = ModelStatus::Banned;
 			Ok(())

@@ -53,7 +53,8 @@ impl Tally {
 	/// The PoS+W rule: n > min(10·m, 0.66·A), in integers n > 10·m or 100·n > 66·A, with at
 	/// least one reveal.
 	pub fn holds(&self) -> bool {
-		let (n, m, a) = (u64::from(self.agreeing), u64::from(self.conflicting), u64::from(self.assigned));
+		let (n, m, a) =
+			(u64::from(self.agreeing), u64::from(self.conflicting), u64::from(self.assigned));
 		n > 0 && (n > 10 * m || 100 * n > 66 * a)
 	}
 }
@@ -81,9 +82,9 @@ impl<T: Config> Pallet<T> {
 		let params = Parameters::<T>::get();
 		if tally.holds() {
 			Self::settle(id, task, &claims, &tally, now);
-		} else if may_escalate &&
-			round.saturating_add(1) < params.max_rounds &&
-			(claims.len() as u32) < T::MaxClaims::get()
+		} else if may_escalate
+			&& round.saturating_add(1) < params.max_rounds
+			&& (claims.len() as u32) < T::MaxClaims::get()
 		{
 			let round = round.saturating_add(1);
 			let until = now.saturating_add(params.claim_period);
@@ -104,7 +105,13 @@ impl<T: Config> Pallet<T> {
 		claims.len() as u32
 	}
 
-	fn settle(id: TaskId, mut task: TaskOf<T>, claims: &[Claim<T::AccountId>], tally: &Tally, now: BlockNumberFor<T>) {
+	fn settle(
+		id: TaskId,
+		mut task: TaskOf<T>,
+		claims: &[Claim<T::AccountId>],
+		tally: &Tally,
+		now: BlockNumberFor<T>,
+	) {
 		let Some(key) = tally.result else { return };
 		let winners: Vec<T::AccountId> =
 			claims.iter().filter(|c| c.result == Some(key)).map(|c| c.operator.clone()).collect();
@@ -119,12 +126,26 @@ impl<T: Config> Pallet<T> {
 				Some(_) => {
 					// The amount and the cap are governance's (pallet-operators' WrongResult
 					// rule); the funds come back through `on_slash_applied` into the pool.
-					let _ = T::Operators::report_offence(&claim.operator, OffenceKind::WrongResult, Some(id));
-					Self::deposit_event(Event::OperatorLiquidated { task: id, operator: claim.operator.clone() });
+					let _ = T::Operators::report_offence(
+						&claim.operator,
+						OffenceKind::WrongResult,
+						Some(id),
+					);
+					Self::deposit_event(Event::OperatorLiquidated {
+						task: id,
+						operator: claim.operator.clone(),
+					});
 				},
 				None => {
-					let _ = T::Operators::report_offence(&claim.operator, OffenceKind::Offline, Some(id));
-					Self::deposit_event(Event::OperatorSilent { task: id, operator: claim.operator.clone() });
+					let _ = T::Operators::report_offence(
+						&claim.operator,
+						OffenceKind::Offline,
+						Some(id),
+					);
+					Self::deposit_event(Event::OperatorSilent {
+						task: id,
+						operator: claim.operator.clone(),
+					});
 				},
 			}
 		}
@@ -162,7 +183,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn end_undecided(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
-		let _ = T::Currency::release(&HoldReason::TaskFee.into(), &task.owner, task.fee, Precision::BestEffort);
+		let _ = T::Currency::release(
+			&HoldReason::TaskFee.into(),
+			&task.owner,
+			task.fee,
+			Precision::BestEffort,
+		);
 		task.status = TaskStatus::Undecided;
 		task.ended_at = Some(now);
 		Tasks::<T>::insert(id, task);
@@ -186,10 +212,14 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			// An operator that left since is paid directly.
-			let paid = T::Operators::reward(winner, &escrow, pay).is_ok() ||
-				T::Currency::transfer(&escrow, winner, pay, Preservation::Expendable).is_ok();
+			let paid = T::Operators::reward(winner, &escrow, pay).is_ok()
+				|| T::Currency::transfer(&escrow, winner, pay, Preservation::Expendable).is_ok();
 			if paid {
-				Self::deposit_event(Event::OperatorPaid { task: id, operator: winner.clone(), amount: pay });
+				Self::deposit_event(Event::OperatorPaid {
+					task: id,
+					operator: winner.clone(),
+					amount: pay,
+				});
 			}
 		}
 	}
@@ -199,8 +229,11 @@ impl<T: Config> Pallet<T> {
 		let Some(mut task) = Tasks::<T>::get(id) else { return Weight::zero() };
 		let Some(result) = task.result.as_ref() else { return Weight::zero() };
 		let key = result_key(&result.output, &result.top);
-		let winners: Vec<T::AccountId> =
-			Claims::<T>::get(id).into_iter().filter(|c| c.result == Some(key)).map(|c| c.operator).collect();
+		let winners: Vec<T::AccountId> = Claims::<T>::get(id)
+			.into_iter()
+			.filter(|c| c.result == Some(key))
+			.map(|c| c.operator)
+			.collect();
 		let amount = core::mem::take(&mut task.pool_pending);
 		Tasks::<T>::insert(id, task);
 		Self::pay_winners(id, &winners, amount);

@@ -2,7 +2,8 @@
 
 use crate::{pallet::*, *};
 use aos_inference_primitives::{
-	account_bytes, is_selected, pow_valid, result_commitment, RevealedResult, task_hash, vrf_output, vrf_transcript,
+	account_bytes, is_selected, pow_valid, result_commitment, task_hash, vrf_output,
+	vrf_transcript, RevealedResult,
 };
 use aos_operators_primitives::OperatorRegistry;
 use codec::Decode;
@@ -41,10 +42,15 @@ impl<T: Config> Pallet<T> {
 		let params = Parameters::<T>::get();
 		ensure!(redundancy >= 1 && redundancy <= params.max_redundancy, Error::<T>::BadRedundancy);
 		ensure!(
-			sampling.top_k >= 1 && sampling.top_k <= model.outputs() && sampling.top_k <= T::MaxTopK::get(),
+			sampling.top_k >= 1
+				&& sampling.top_k <= model.outputs()
+				&& sampling.top_k <= T::MaxTopK::get(),
 			Error::<T>::BadSampling
 		);
-		ensure!(fee >= model.price.saturating_mul(u32::from(redundancy).into()), Error::<T>::FeeTooLow);
+		ensure!(
+			fee >= model.price.saturating_mul(u32::from(redundancy).into()),
+			Error::<T>::FeeTooLow
+		);
 		let free = T::Currency::reducible_balance(&who, Preservation::Preserve, Fortitude::Polite);
 		ensure!(free >= fee, Error::<T>::InsufficientFunds);
 
@@ -80,7 +86,13 @@ impl<T: Config> Pallet<T> {
 		);
 		TasksByOwner::<T>::insert(&who, id, ());
 		Self::schedule(at, id);
-		Self::deposit_event(Event::TaskSubmitted { task: id, owner: who, model: model_id, fee, redundancy });
+		Self::deposit_event(Event::TaskSubmitted {
+			task: id,
+			owner: who,
+			model: model_id,
+			fee,
+			redundancy,
+		});
 		Ok(())
 	}
 
@@ -98,7 +110,12 @@ impl<T: Config> Pallet<T> {
 		u32::from(redundancy).saturating_mul(1u32 << u32::from(round.min(8)))
 	}
 
-	pub(crate) fn do_claim(who: T::AccountId, id: TaskId, pre_output: [u8; 32], proof: [u8; 64]) -> DispatchResult {
+	pub(crate) fn do_claim(
+		who: T::AccountId,
+		id: TaskId,
+		pre_output: [u8; 32],
+		proof: [u8; 64],
+	) -> DispatchResult {
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
 		let TaskStatus::Claiming { round, tranche, .. } = task.status else {
 			return Err(Error::<T>::NotClaiming.into());
@@ -113,7 +130,8 @@ impl<T: Config> Pallet<T> {
 		// A key registered once the randomness could be known could have been ground for it.
 		ensure!(operator.vrf_key_since < from, Error::<T>::VrfKeyTooNew);
 		let signature = VrfSignature {
-			pre_output: VrfPreOutput::decode(&mut &pre_output[..]).map_err(|_| Error::<T>::BadVrfProof)?,
+			pre_output: VrfPreOutput::decode(&mut &pre_output[..])
+				.map_err(|_| Error::<T>::BadVrfProof)?,
 			proof: VrfProof::decode(&mut &proof[..]).map_err(|_| Error::<T>::BadVrfProof)?,
 		};
 		let transcript = vrf_transcript(&task_hash(id), &randomness.0);
@@ -121,7 +139,8 @@ impl<T: Config> Pallet<T> {
 			operator.vrf_key.vrf_verify(&transcript.clone().into_sign_data(), &signature),
 			Error::<T>::BadVrfProof
 		);
-		let output = vrf_output(&operator.vrf_key, &transcript, &signature.pre_output).ok_or(Error::<T>::BadVrfProof)?;
+		let output = vrf_output(&operator.vrf_key, &transcript, &signature.pre_output)
+			.ok_or(Error::<T>::BadVrfProof)?;
 		let total = T::Operators::total_active_stake();
 		let target = Self::selection_target(task.redundancy, round, tranche);
 		ensure!(
@@ -142,7 +161,8 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::NotCommitting.into());
 		};
 		Claims::<T>::try_mutate(id, |claims| -> DispatchResult {
-			let claim = claims.iter_mut().find(|c| c.operator == who).ok_or(Error::<T>::NotAssigned)?;
+			let claim =
+				claims.iter_mut().find(|c| c.operator == who).ok_or(Error::<T>::NotAssigned)?;
 			ensure!(claim.round == round, Error::<T>::NotCommitting);
 			ensure!(claim.commitment.is_none(), Error::<T>::AlreadyCommitted);
 			claim.commitment = Some(commitment);
@@ -182,17 +202,24 @@ impl<T: Config> Pallet<T> {
 		let expected = result_commitment(&hash, &operator, revealed, &salt);
 		ensure!(commitment.0 == expected, Error::<T>::CommitmentMismatch);
 		let difficulty = Parameters::<T>::get().pow_difficulty;
-		ensure!(pow_valid(&hash, &operator, &output.0, reveal.pow_nonce, difficulty), Error::<T>::BadProofOfWork);
+		ensure!(
+			pow_valid(&hash, &operator, &output.0, reveal.pow_nonce, difficulty),
+			Error::<T>::BadProofOfWork
+		);
 		ensure!(reveal.top.len() as u32 == task.sampling.top_k, Error::<T>::BadRevealShape);
 		ensure!(reveal.samples.len() == usize::from(task.samples), Error::<T>::BadRevealShape);
 		// The positions are the kernel's choice for this operator (spec §5); only the values
 		// need the model to check.
 		if let Some(model) = model {
 			let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);
-			let positions = aos_kernel::intermediates::positions(seed, model.positions(), u32::from(task.intermediates));
+			let positions = aos_kernel::intermediates::positions(
+				seed,
+				model.positions(),
+				u32::from(task.intermediates),
+			);
 			ensure!(
-				positions.len() == reveal.intermediates.len() &&
-					positions.iter().zip(reveal.intermediates.iter()).all(|(p, (q, _))| p == q),
+				positions.len() == reveal.intermediates.len()
+					&& positions.iter().zip(reveal.intermediates.iter()).all(|(p, (q, _))| p == q),
 				Error::<T>::BadRevealShape
 			);
 		}

@@ -149,7 +149,9 @@ fn five_of_six_agree_and_the_sixth_is_liquidated_into_the_pool() {
 		let (ops, id) = setup(6, 6);
 		assert_eq!(claim_all(id, &ops).len(), 6);
 		let before: Vec<Balance> = ops.iter().map(|o| free(*o)).collect();
-		answer_all(id, &ops, &|op| Some(if op == 6 { Answer::wrong(op, id, 1) } else { Answer::honest(op, id) }));
+		answer_all(id, &ops, &|op| {
+			Some(if op == 6 { Answer::wrong(op, id, 1) } else { Answer::honest(op, id) })
+		});
 		let result = settled(id);
 		assert_eq!((result.agreeing, result.conflicting, result.assigned), (5, 1, 6));
 		assert!(events().contains(&Event::OperatorLiquidated { task: id, operator: 6 }));
@@ -177,7 +179,9 @@ fn three_against_three_escalates_and_the_second_round_decides() {
 		let first = claim_all(id, &ops);
 		assert_eq!(first.len(), 6);
 		let (a, b): (Vec<_>, Vec<_>) = (first[..3].to_vec(), first[3..].to_vec());
-		answer_all(id, &first, &|op| Some(if a.contains(&op) { Answer::honest(op, id) } else { Answer::wrong(op, id, 2) }));
+		answer_all(id, &first, &|op| {
+			Some(if a.contains(&op) { Answer::honest(op, id) } else { Answer::wrong(op, id, 2) })
+		});
 		assert!(matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
 		assert!(events().iter().any(|e| matches!(e, Event::TaskEscalated { task, round: 1, agreeing: 3, conflicting: 3, assigned: 6 } if *task == id)));
 		// Round 1: the six others (twice as many wanted; all that are left come).
@@ -201,9 +205,12 @@ fn a_tie_in_the_last_round_ends_undecided_refunded_and_unslashed() {
 		p.max_rounds = 1;
 		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), p));
 		let (ops, id) = setup(4, 4);
-		let dapp_before = free(DAPP) + Balances::balance_on_hold(&HoldReason::TaskFee.into(), &DAPP);
+		let dapp_before =
+			free(DAPP) + Balances::balance_on_hold(&HoldReason::TaskFee.into(), &DAPP);
 		assert_eq!(claim_all(id, &ops).len(), 4);
-		answer_all(id, &ops, &|op| Some(if op <= 2 { Answer::honest(op, id) } else { Answer::wrong(op, id, 3) }));
+		answer_all(id, &ops, &|op| {
+			Some(if op <= 2 { Answer::honest(op, id) } else { Answer::wrong(op, id, 3) })
+		});
 		assert_eq!(task(id).status, TaskStatus::Undecided);
 		assert!(task(id).result.is_none());
 		assert_eq!(free(DAPP), dapp_before);
@@ -223,7 +230,9 @@ fn when_everyone_is_silent_the_task_escalates_then_ends_undecided() {
 		assert_eq!(claim_all(id, &ops).len(), 3);
 		run_until(|| task(id).status.is_final());
 		// Round 1 found nobody new to claim: decided on what there was, which is nothing.
-		assert!(events().iter().any(|e| matches!(e, Event::TaskEscalated { round: 1, agreeing: 0, .. })));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::TaskEscalated { round: 1, agreeing: 0, .. })));
 		assert_eq!(task(id).status, TaskStatus::Undecided);
 		assert_eq!(free(DAPP), dapp_before);
 		run_to_block(System::block_number() + SLASH_DEFER + 2);
@@ -291,7 +300,9 @@ fn the_randomness_comes_from_a_block_after_the_submission() {
 		let (_, from) = task(id).randomness.unwrap_or_default();
 		assert!(from > 5, "randomness from block {from}, the task is from block 5");
 		assert_eq!(from, 7);
-		assert!(events().iter().any(|e| matches!(e, Event::RandomnessFixed { task, from: 7, .. } if *task == id)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::RandomnessFixed { task, from: 7, .. } if *task == id)));
 	});
 }
 
@@ -301,32 +312,57 @@ fn vrf_claims_are_refused_with_a_foreign_key_another_task_above_threshold_or_rep
 		let (ops, id) = setup(12, 1);
 		// A foreign key: a valid VRF signature, but not by the caller's registered key.
 		let (pre, proof) = vrf_sign_with(&vrf_pair(1, 9), id);
-		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, pre, proof), Error::<Test>::BadVrfProof);
+		assert_noop!(
+			Inference::claim(RuntimeOrigin::signed(1), id, pre, proof),
+			Error::<Test>::BadVrfProof
+		);
 		// Another operator's signature.
 		let (pre, proof) = vrf_sign_with(&vrf_pair(2, 0), id);
-		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, pre, proof), Error::<Test>::BadVrfProof);
+		assert_noop!(
+			Inference::claim(RuntimeOrigin::signed(1), id, pre, proof),
+			Error::<Test>::BadVrfProof
+		);
 		// Garbage bytes.
-		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, [7; 32], [7; 64]), Error::<Test>::BadVrfProof);
+		assert_noop!(
+			Inference::claim(RuntimeOrigin::signed(1), id, [7; 32], [7; 64]),
+			Error::<Test>::BadVrfProof
+		);
 		// A proof made for another task.
 		let other = submit(Tasks::<Test>::get(id).map(|t| t.model).unwrap_or_default(), 1, FEE);
 		until_claiming(other);
 		let (pre, proof) = vrf_sign_with(&vrf_pair(1, 0), other);
-		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), id, pre, proof), Error::<Test>::BadVrfProof);
+		assert_noop!(
+			Inference::claim(RuntimeOrigin::signed(1), id, pre, proof),
+			Error::<Test>::BadVrfProof
+		);
 		// Above the threshold: with k = 1 among 12 equal stakes each is selected with
 		// probability 1/12 in the first tranche. Compute each one's VRF output as it would.
 		let (randomness, _) = task(id).randomness.unwrap_or_default();
-		let transcript = aos_inference_primitives::vrf_transcript(&aos_inference_primitives::task_hash(id), &randomness.0);
-		let total = <Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::total_active_stake();
+		let transcript = aos_inference_primitives::vrf_transcript(
+			&aos_inference_primitives::task_hash(id),
+			&randomness.0,
+		);
+		let total =
+			<Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::total_active_stake(
+			);
 		let threshold = aos_inference_primitives::selection_threshold(COLLATERAL, total, 1);
 		let outputs: Vec<(AccountId, u128)> = ops
 			.iter()
 			.map(|op| {
 				let pair = vrf_pair(*op, 0);
-				(*op, u128::from_le_bytes(pair.make_bytes::<16>(aos_inference_primitives::VRF_OUTPUT_CONTEXT, &transcript)))
+				(
+					*op,
+					u128::from_le_bytes(pair.make_bytes::<16>(
+						aos_inference_primitives::VRF_OUTPUT_CONTEXT,
+						&transcript,
+					)),
+				)
 			})
 			.collect();
-		let above: Vec<AccountId> = outputs.iter().filter(|(_, o)| *o >= threshold).map(|(op, _)| *op).collect();
-		let below: Vec<AccountId> = outputs.iter().filter(|(_, o)| *o < threshold).map(|(op, _)| *op).collect();
+		let above: Vec<AccountId> =
+			outputs.iter().filter(|(_, o)| *o >= threshold).map(|(op, _)| *op).collect();
+		let below: Vec<AccountId> =
+			outputs.iter().filter(|(_, o)| *o < threshold).map(|(op, _)| *op).collect();
 		assert!(!above.is_empty());
 		for op in &above {
 			assert_noop!(claim(*op, id), Error::<Test>::NotSelected);
@@ -337,7 +373,10 @@ fn vrf_claims_are_refused_with_a_foreign_key_another_task_above_threshold_or_rep
 			assert_noop!(claim(*op, id), Error::<Test>::AlreadyClaimed);
 		}
 		// A claim when no claims are open.
-		assert_noop!(Inference::claim(RuntimeOrigin::signed(1), 999, [0; 32], [0; 64]), Error::<Test>::UnknownTask);
+		assert_noop!(
+			Inference::claim(RuntimeOrigin::signed(1), 999, [0; 32], [0; 64]),
+			Error::<Test>::UnknownTask
+		);
 	});
 }
 
@@ -372,15 +411,29 @@ fn reveals_must_match_commitment_proof_of_work_and_shape() {
 		assert_ok!(commit_answer(2, id, &moved));
 		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
 		// Not what was committed.
-		assert_noop!(reveal_answer(1, id, &Answer::wrong(1, id, 4)), Error::<Test>::CommitmentMismatch);
+		assert_noop!(
+			reveal_answer(1, id, &Answer::wrong(1, id, 4)),
+			Error::<Test>::CommitmentMismatch
+		);
 		let mut other_top = good.clone();
 		other_top.top.swap(0, 1);
 		assert_noop!(reveal_answer(1, id, &other_top), Error::<Test>::CommitmentMismatch);
 		// Another operator's evidence (its samples and intermediates) is not what 1 committed to.
-		assert_noop!(reveal_answer(1, id, &Answer::honest(2, id)), Error::<Test>::CommitmentMismatch);
+		assert_noop!(
+			reveal_answer(1, id, &Answer::honest(2, id)),
+			Error::<Test>::CommitmentMismatch
+		);
 		// A nonce without the work.
 		let bad_nonce = (0u64..)
-			.find(|n| !aos_inference_primitives::pow_valid(&aos_inference_primitives::task_hash(id), &codec::Encode::encode(&1u128), &good.output.0, *n, 4))
+			.find(|n| {
+				!aos_inference_primitives::pow_valid(
+					&aos_inference_primitives::task_hash(id),
+					&codec::Encode::encode(&1u128),
+					&good.output.0,
+					*n,
+					4,
+				)
+			})
 			.unwrap_or(0);
 		assert_noop!(reveal_with_nonce(1, id, &good, bad_nonce), Error::<Test>::BadProofOfWork);
 		// Committed, but not at the positions the kernel chooses for 2: refused.
@@ -415,7 +468,15 @@ fn submissions_are_checked() {
 	test(|| {
 		let model = register_golden();
 		let submit_with = |input, fee, mode, k, sampling| {
-			Inference::submit_task(RuntimeOrigin::signed(DAPP), model, input, fee, mode, k, sampling)
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				model,
+				input,
+				fee,
+				mode,
+				k,
+				sampling,
+			)
 		};
 		let s = aos_kernel::golden::sampling();
 		assert_noop!(
@@ -423,14 +484,35 @@ fn submissions_are_checked() {
 			Error::<Test>::ModeNotAllowed
 		);
 		assert_noop!(
-			submit_with(TaskInput::Inline(BoundedVec::truncate_from(vec![1; 31])), FEE, VerificationMode::Redundancy, 3, s),
+			submit_with(
+				TaskInput::Inline(BoundedVec::truncate_from(vec![1; 31])),
+				FEE,
+				VerificationMode::Redundancy,
+				3,
+				s
+			),
 			Error::<Test>::BadInputLength
 		);
-		assert_noop!(submit_with(golden_input(), FEE, VerificationMode::Redundancy, 0, s), Error::<Test>::BadRedundancy);
-		assert_noop!(submit_with(golden_input(), FEE, VerificationMode::Redundancy, 9, s), Error::<Test>::BadRedundancy);
-		assert_noop!(submit_with(golden_input(), 3 * PRICE - 1, VerificationMode::Redundancy, 3, s), Error::<Test>::FeeTooLow);
 		assert_noop!(
-			submit_with(golden_input(), FEE, VerificationMode::Redundancy, 3, SamplingParams { top_k: 11, inv_temperature_q16: 0 }),
+			submit_with(golden_input(), FEE, VerificationMode::Redundancy, 0, s),
+			Error::<Test>::BadRedundancy
+		);
+		assert_noop!(
+			submit_with(golden_input(), FEE, VerificationMode::Redundancy, 9, s),
+			Error::<Test>::BadRedundancy
+		);
+		assert_noop!(
+			submit_with(golden_input(), 3 * PRICE - 1, VerificationMode::Redundancy, 3, s),
+			Error::<Test>::FeeTooLow
+		);
+		assert_noop!(
+			submit_with(
+				golden_input(),
+				FEE,
+				VerificationMode::Redundancy,
+				3,
+				SamplingParams { top_k: 11, inv_temperature_q16: 0 }
+			),
 			Error::<Test>::BadSampling
 		);
 		assert_noop!(
@@ -438,7 +520,15 @@ fn submissions_are_checked() {
 			Error::<Test>::InsufficientFunds
 		);
 		assert_noop!(
-			Inference::submit_task(RuntimeOrigin::signed(DAPP), H256::zero(), golden_input(), FEE, VerificationMode::Redundancy, 3, s),
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				H256::zero(),
+				golden_input(),
+				FEE,
+				VerificationMode::Redundancy,
+				3,
+				s
+			),
 			Error::<Test>::UnknownModel
 		);
 		// The other modes have their place but are not available yet.
@@ -454,12 +544,23 @@ fn submissions_are_checked() {
 			0
 		));
 		assert_noop!(
-			Inference::submit_task(RuntimeOrigin::signed(DAPP), H256::repeat_byte(1), golden_input(), FEE, VerificationMode::Zk, 3, s),
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				H256::repeat_byte(1),
+				golden_input(),
+				FEE,
+				VerificationMode::Zk,
+				3,
+				s
+			),
 			Error::<Test>::ModeNotSupported
 		);
 		// A remote input by hash.
 		assert_ok!(submit_with(
-			TaskInput::Remote { hash: H256::repeat_byte(9), uri: BoundedVec::truncate_from(b"ipfs://x".to_vec()) },
+			TaskInput::Remote {
+				hash: H256::repeat_byte(9),
+				uri: BoundedVec::truncate_from(b"ipfs://x".to_vec())
+			},
 			FEE,
 			VerificationMode::Redundancy,
 			3,
@@ -491,26 +592,53 @@ fn the_model_registry_checks_commitments_deposits_and_bans() {
 		assert_noop!(reg(id, 32, layers.clone(), 0), Error::<Test>::BadModes);
 		assert_noop!(reg(id, 32, layers.clone(), 16), Error::<Test>::BadModes);
 		assert_noop!(
-			Inference::register_model(RuntimeOrigin::signed(OWNER), id, 2, 32, layers.clone(), BoundedVec::default(), 1, PRICE),
+			Inference::register_model(
+				RuntimeOrigin::signed(OWNER),
+				id,
+				2,
+				32,
+				layers.clone(),
+				BoundedVec::default(),
+				1,
+				PRICE
+			),
 			Error::<Test>::UnsupportedKernelVersion
 		);
 		assert_ok!(reg(id, 32, layers.clone(), 1));
 		assert_noop!(reg(id, 32, layers.clone(), 1), Error::<Test>::ModelExists);
 		// The commitment the chain computed is the kernel's.
 		let model = aos_kernel::golden::model();
-		let expected = aos_kernel::commit::model_commitment(&model, &aos_kernel::commit::layer_roots(&model));
+		let expected =
+			aos_kernel::commit::model_commitment(&model, &aos_kernel::commit::layer_roots(&model));
 		assert_eq!(Models::<Test>::get(id).map(|m| m.commitment), Some(H256(expected)));
 		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &OWNER), 500);
-		assert_noop!(Inference::deregister_model(RuntimeOrigin::signed(DAPP), id), Error::<Test>::NotModelOwner);
-		assert_noop!(Inference::ban_model(RuntimeOrigin::signed(OWNER), id), sp_runtime::DispatchError::BadOrigin);
+		assert_noop!(
+			Inference::deregister_model(RuntimeOrigin::signed(DAPP), id),
+			Error::<Test>::NotModelOwner
+		);
+		assert_noop!(
+			Inference::ban_model(RuntimeOrigin::signed(OWNER), id),
+			sp_runtime::DispatchError::BadOrigin
+		);
 		assert_ok!(Inference::ban_model(RuntimeOrigin::signed(GOVERNOR), id));
 		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &OWNER), 0);
 		assert_noop!(
-			Inference::submit_task(RuntimeOrigin::signed(DAPP), id, golden_input(), FEE, VerificationMode::Redundancy, 1, aos_kernel::golden::sampling()),
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				id,
+				golden_input(),
+				FEE,
+				VerificationMode::Redundancy,
+				1,
+				aos_kernel::golden::sampling()
+			),
 			Error::<Test>::ModelBanned
 		);
 		assert_noop!(reg(id, 32, layers.clone(), 1), Error::<Test>::ModelExists);
-		assert_noop!(Inference::deregister_model(RuntimeOrigin::signed(OWNER), id), Error::<Test>::ModelBanned);
+		assert_noop!(
+			Inference::deregister_model(RuntimeOrigin::signed(OWNER), id),
+			Error::<Test>::ModelBanned
+		);
 		let other = H256::repeat_byte(2);
 		assert_ok!(reg(other, 32, layers, 1));
 		assert_ok!(Inference::deregister_model(RuntimeOrigin::signed(OWNER), other));
@@ -522,7 +650,10 @@ fn the_model_registry_checks_commitments_deposits_and_bans() {
 fn parameters_are_governed_and_bounded() {
 	test(|| {
 		let p = default_params();
-		assert_noop!(Inference::set_parameters(RuntimeOrigin::signed(1), p), sp_runtime::DispatchError::BadOrigin);
+		assert_noop!(
+			Inference::set_parameters(RuntimeOrigin::signed(1), p),
+			sp_runtime::DispatchError::BadOrigin
+		);
 		for bad in [
 			Params { randomness_delay: 1, ..p },
 			Params { claim_period: 0, ..p },
@@ -534,7 +665,10 @@ fn parameters_are_governed_and_bounded() {
 			Params { samples: 9, ..p },
 			Params { intermediates: 17, ..p },
 		] {
-			assert_noop!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), bad), Error::<Test>::BadParameters);
+			assert_noop!(
+				Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), bad),
+				Error::<Test>::BadParameters
+			);
 		}
 		let new = Params { pow_difficulty: 0, resolution_window: 17_280, ..p };
 		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), new));

@@ -1,7 +1,7 @@
 //! The pallet's stored and call types.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound};
+use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
 
 use crate::{BalanceOf, Config};
@@ -13,7 +13,16 @@ pub use aos_kernel::SamplingParams;
 
 /// How a task's result is verified.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub enum VerificationMode {
 	/// PoS+W: k operators sampled by VRF compute it; the majority rule decides and liars are
@@ -50,7 +59,16 @@ pub enum ModelStatus {
 
 /// One layer's commitment: its shape and the Merkle root of its neurons (kernel spec §4).
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
 )]
 pub struct LayerCommitment {
 	pub inputs: u32,
@@ -59,7 +77,9 @@ pub struct LayerCommitment {
 }
 
 /// A registered model.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct ModelInfo<T: Config> {
@@ -95,7 +115,17 @@ impl<T: Config> ModelInfo<T> {
 }
 
 /// A task's input.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxInput, MaxUri))]
 pub enum TaskInput<MaxInput: Get<u32>, MaxUri: Get<u32>> {
 	/// The int8 input itself.
@@ -130,7 +160,9 @@ impl<B> TaskStatus<B> {
 }
 
 /// The result a task settled on.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxTopK))]
 pub struct TaskResult<MaxTopK: Get<u32>> {
 	/// The kernel's output digest (kernel spec §7) of the logits.
@@ -146,7 +178,9 @@ pub struct TaskResult<MaxTopK: Get<u32>> {
 }
 
 /// A task.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct Task<T: Config> {
@@ -190,7 +224,9 @@ pub struct Claim<AccountId> {
 }
 
 /// What an operator reveals besides its output digest: the evidence that it ran the model.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxTopK, MaxSamples, MaxIntermediates))]
 pub struct Reveal<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get<u32>> {
 	/// The kernel's output digest of the logits.
@@ -247,5 +283,9 @@ pub struct Params<BlockNumber> {
 /// What reveals are grouped and compared by: the output digest and the top classes together,
 /// so that a reveal with the right digest and wrong classes does not count as the result.
 pub fn result_key(output: &H256, top: &[u32]) -> H256 {
-	H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&(b"aos/inference/result", output, top))))
+	H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&(
+		b"aos/inference/result",
+		output,
+		top,
+	))))
 }

@@ -49,7 +49,11 @@ pub fn vrf_transcript(task: &[u8; 32], randomness: &[u8; 32]) -> VrfTranscript {
 
 /// The VRF output of `key` for `transcript`, given the pre-output the key's owner produced
 /// (whose proof must be checked separately), as a number below 2^128.
-pub fn vrf_output(key: &Public, transcript: &VrfTranscript, pre_output: &VrfPreOutput) -> Option<u128> {
+pub fn vrf_output(
+	key: &Public,
+	transcript: &VrfTranscript,
+	pre_output: &VrfPreOutput,
+) -> Option<u128> {
 	key.make_bytes::<16>(VRF_OUTPUT_CONTEXT, transcript, pre_output).ok().map(u128::from_le_bytes)
 }
 
@@ -63,7 +67,8 @@ pub fn selection_threshold(stake: u128, total: u128, target: u32) -> u128 {
 	if weighted >= total {
 		return u128::MAX;
 	}
-	multiply_by_rational_with_rounding(u128::MAX, weighted, total, Rounding::Down).unwrap_or(u128::MAX)
+	multiply_by_rational_with_rounding(u128::MAX, weighted, total, Rounding::Down)
+		.unwrap_or(u128::MAX)
 }
 
 /// Whether a VRF output selects an operator with `stake` out of `total` for `target` selections.
@@ -85,9 +90,23 @@ pub struct RevealedResult<'a> {
 /// What an operator commits to: everything it will reveal, under a salt, bound to the task and
 /// to the operator (an encoded account id), so that no one else can reveal it and it cannot
 /// change its evidence after seeing others'.
-pub fn result_commitment(task: &[u8; 32], operator: &[u8], result: RevealedResult, salt: &[u8; 32]) -> [u8; 32] {
+pub fn result_commitment(
+	task: &[u8; 32],
+	operator: &[u8],
+	result: RevealedResult,
+	salt: &[u8; 32],
+) -> [u8; 32] {
 	sp_crypto_hashing::blake2_256(
-		&(b"aos/inference/commit", task, operator, result.output, result.top, result.samples, result.intermediates, salt)
+		&(
+			b"aos/inference/commit",
+			task,
+			operator,
+			result.output,
+			result.top,
+			result.samples,
+			result.intermediates,
+			salt,
+		)
 			.encode(),
 	)
 }
@@ -111,8 +130,15 @@ pub fn leading_zero_bits(hash: &[u8; 32]) -> u32 {
 }
 
 /// Whether `nonce` is a proof of work of `difficulty` leading zero bits (0: always).
-pub fn pow_valid(task: &[u8; 32], operator: &[u8], output: &[u8; 32], nonce: u64, difficulty: u8) -> bool {
-	difficulty == 0 || leading_zero_bits(&pow_hash(task, operator, output, nonce)) >= u32::from(difficulty)
+pub fn pow_valid(
+	task: &[u8; 32],
+	operator: &[u8],
+	output: &[u8; 32],
+	nonce: u64,
+	difficulty: u8,
+) -> bool {
+	difficulty == 0
+		|| leading_zero_bits(&pow_hash(task, operator, output, nonce)) >= u32::from(difficulty)
 }
 
 /// Finds a proof-of-work nonce by counting from 0 (expected `2^difficulty` hashes).
@@ -153,7 +179,8 @@ mod tests {
 		let other = sr25519::Pair::from_seed(&[8; 32]);
 		let (t0, t1) = (task_hash(0), task_hash(1));
 		let r = [3u8; 32];
-		let sign = |p: &sr25519::Pair, t: &[u8; 32]| p.vrf_sign(&vrf_transcript(t, &r).into_sign_data());
+		let sign =
+			|p: &sr25519::Pair, t: &[u8; 32]| p.vrf_sign(&vrf_transcript(t, &r).into_sign_data());
 		let sig = sign(&pair, &t0);
 		use sp_core::crypto::VrfPublic;
 		assert!(pair.public().vrf_verify(&vrf_transcript(&t0, &r).into_sign_data(), &sig));
@@ -161,8 +188,17 @@ mod tests {
 		assert!(!other.public().vrf_verify(&vrf_transcript(&t0, &r).into_sign_data(), &sig));
 		assert!(!pair.public().vrf_verify(&vrf_transcript(&t0, &[4; 32]).into_sign_data(), &sig));
 		let out = vrf_output(&pair.public(), &vrf_transcript(&t0, &r), &sig.pre_output).unwrap();
-		assert_eq!(out, u128::from_le_bytes(pair.make_bytes::<16>(VRF_OUTPUT_CONTEXT, &vrf_transcript(&t0, &r))));
-		assert_ne!(out, vrf_output(&pair.public(), &vrf_transcript(&t1, &r), &sign(&pair, &t1).pre_output).unwrap());
+		assert_eq!(
+			out,
+			u128::from_le_bytes(
+				pair.make_bytes::<16>(VRF_OUTPUT_CONTEXT, &vrf_transcript(&t0, &r))
+			)
+		);
+		assert_ne!(
+			out,
+			vrf_output(&pair.public(), &vrf_transcript(&t1, &r), &sign(&pair, &t1).pre_output)
+				.unwrap()
+		);
 	}
 
 	#[test]
@@ -172,7 +208,9 @@ mod tests {
 		for difficulty in [1u8, 4, 8, 12] {
 			let nonce = find_pow_nonce(&task, b"op", &output, difficulty);
 			assert!(pow_valid(&task, b"op", &output, nonce, difficulty));
-			assert!(leading_zero_bits(&pow_hash(&task, b"op", &output, nonce)) >= u32::from(difficulty));
+			assert!(
+				leading_zero_bits(&pow_hash(&task, b"op", &output, nonce)) >= u32::from(difficulty)
+			);
 		}
 		// The nonce of one operator does not serve another.
 		let nonce = find_pow_nonce(&task, b"op", &output, 12);
@@ -185,10 +223,15 @@ mod tests {
 
 	#[test]
 	fn commitments_bind_every_field() {
-		let r = |output: &'static [u8; 32], top: &'static [u32], samples: &'static [u32], inter: &'static [(u64, i32)]| {
+		let r = |output: &'static [u8; 32],
+		         top: &'static [u32],
+		         samples: &'static [u32],
+		         inter: &'static [(u64, i32)]| {
 			RevealedResult { output, top, samples, intermediates: inter }
 		};
-		let c = |task: &[u8; 32], op: &[u8], res: RevealedResult, salt: &[u8; 32]| result_commitment(task, op, res, salt);
+		let c = |task: &[u8; 32], op: &[u8], res: RevealedResult, salt: &[u8; 32]| {
+			result_commitment(task, op, res, salt)
+		};
 		let base = c(&[1; 32], b"op", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]);
 		assert_ne!(base, c(&[9; 32], b"op", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]));
 		assert_ne!(base, c(&[1; 32], b"oq", r(&[2; 32], &[3, 4], &[1], &[(5, 6)]), &[5; 32]));

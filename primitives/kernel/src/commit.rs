@@ -83,7 +83,11 @@ pub fn model_commitment(model: &Model, roots: &[Hash]) -> Hash {
 
 /// The model commitment from the kernel version, the input width and each layer's
 /// `(inputs, outputs, root)`: what the chain computes from a registration.
-pub fn commitment_from_layers(kernel_version: u16, inputs: u32, layers: &[(u32, u32, Hash)]) -> Hash {
+pub fn commitment_from_layers(
+	kernel_version: u16,
+	inputs: u32,
+	layers: &[(u32, u32, Hash)],
+) -> Hash {
 	let mut data = Vec::with_capacity(MODEL.len() + 6 + layers.len() * 40);
 	data.extend_from_slice(MODEL);
 	data.extend_from_slice(&kernel_version.to_le_bytes());

@@ -59,7 +59,8 @@ pub fn evaluate(
 	let draws = (0..samples)
 		.map(|i| sample(&trace.logits, sampling, sample_seed(seed.task, seed.operator, i)))
 		.collect::<Result<Vec<_>, _>>()?;
-	let reported = sample_intermediates(&trace, intermediates_seed(seed.task, seed.operator), intermediates);
+	let reported =
+		sample_intermediates(&trace, intermediates_seed(seed.task, seed.operator), intermediates);
 	Ok(Evaluation {
 		output: output_digest(&trace.logits),
 		top: top_k(&trace.logits, sampling.top_k),

@@ -54,7 +54,9 @@ pub fn infer(model: &Model, input: &[i8]) -> Result<Trace, ModelError> {
 		let x: &[i8] = activations.last().map_or(input, |a| a.as_slice());
 		match layer.output {
 			LayerOutput::Int8 { requant, activation } => {
-				let y = accumulate(layer, x).map(|acc| activate(requantize(acc, requant), activation)).collect();
+				let y = accumulate(layer, x)
+					.map(|acc| activate(requantize(acc, requant), activation))
+					.collect();
 				activations.push(y);
 			},
 			LayerOutput::Logits => logits = accumulate(layer, x).collect(),

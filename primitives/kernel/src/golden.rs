@@ -35,14 +35,24 @@ pub fn model() -> Model {
 		kernel_version: KERNEL_VERSION,
 		inputs: 32,
 		layers: alloc::vec![
-			layer(&mut r, 32, 64, LayerOutput::Int8 {
-				requant: Requant { multiplier: 1_518_500_250, shift: 39 },
-				activation: Activation::Relu
-			}),
-			layer(&mut r, 64, 32, LayerOutput::Int8 {
-				requant: Requant { multiplier: 1 << 20, shift: 28 },
-				activation: Activation::ClampedRelu { max: 100 }
-			}),
+			layer(
+				&mut r,
+				32,
+				64,
+				LayerOutput::Int8 {
+					requant: Requant { multiplier: 1_518_500_250, shift: 39 },
+					activation: Activation::Relu
+				}
+			),
+			layer(
+				&mut r,
+				64,
+				32,
+				LayerOutput::Int8 {
+					requant: Requant { multiplier: 1 << 20, shift: 28 },
+					activation: Activation::ClampedRelu { max: 100 }
+				}
+			),
 			layer(&mut r, 32, 10, LayerOutput::Logits),
 		],
 	}
@@ -60,7 +70,10 @@ pub fn task() -> Hash {
 
 /// The golden operators (encoded account ids).
 pub fn operators() -> [[u8; 32]; 2] {
-	[sp_crypto_hashing::blake2_256(b"aos/kernel/golden/alice"), sp_crypto_hashing::blake2_256(b"aos/kernel/golden/bob")]
+	[
+		sp_crypto_hashing::blake2_256(b"aos/kernel/golden/alice"),
+		sp_crypto_hashing::blake2_256(b"aos/kernel/golden/bob"),
+	]
 }
 
 /// Sampling for the golden task: top 4, one halving of weight per 4,096 logit units.

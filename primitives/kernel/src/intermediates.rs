@@ -20,7 +20,12 @@ pub const MAX_INTERMEDIATES: u32 = 64;
 
 /// The seed of `operator`'s intermediates for `task`.
 pub fn intermediates_seed(task: &Hash, operator: &[u8]) -> Hash {
-	hash_parts(&[b"aos/kernel/v1/intermediates", task, &(operator.len() as u32).to_le_bytes(), operator])
+	hash_parts(&[
+		b"aos/kernel/v1/intermediates",
+		task,
+		&(operator.len() as u32).to_le_bytes(),
+		operator,
+	])
 }
 
 /// The positions to report, in draw order.

@@ -139,15 +139,24 @@ impl Model {
 				return Err(ModelError::Shape { layer: index });
 			}
 			let count = u64::from(layer.inputs) * u64::from(layer.outputs);
-			if layer.weights.len() as u64 != count || layer.biases.len() as u64 != u64::from(layer.outputs) {
+			if layer.weights.len() as u64 != count
+				|| layer.biases.len() as u64 != u64::from(layer.outputs)
+			{
 				return Err(ModelError::ParameterCount { layer: index });
 			}
 			parameters = parameters.saturating_add(count);
 			match layer.output {
-				LayerOutput::Logits if i != last => return Err(ModelError::LogitsPlacement { layer: index }),
-				LayerOutput::Int8 { .. } if i == last => return Err(ModelError::LogitsPlacement { layer: index }),
+				LayerOutput::Logits if i != last => {
+					return Err(ModelError::LogitsPlacement { layer: index })
+				},
+				LayerOutput::Int8 { .. } if i == last => {
+					return Err(ModelError::LogitsPlacement { layer: index })
+				},
 				LayerOutput::Int8 { requant, activation } => {
-					if requant.multiplier == 0 || requant.multiplier > i32::MAX as u32 || requant.shift > MAX_SHIFT {
+					if requant.multiplier == 0
+						|| requant.multiplier > i32::MAX as u32
+						|| requant.shift > MAX_SHIFT
+					{
 						return Err(ModelError::Requant { layer: index });
 					}
 					if let Activation::ClampedRelu { max } = activation {
@@ -174,7 +183,11 @@ impl Model {
 	/// The number of int8 activations a run produces before the logits (the hidden layers'
 	/// outputs): with the logits, the positions [`crate::intermediates`] chooses from.
 	pub fn hidden_activations(&self) -> u64 {
-		self.layers.iter().filter(|l| matches!(l.output, LayerOutput::Int8 { .. })).map(|l| u64::from(l.outputs)).sum()
+		self.layers
+			.iter()
+			.filter(|l| matches!(l.output, LayerOutput::Int8 { .. }))
+			.map(|l| u64::from(l.outputs))
+			.sum()
 	}
 
 	/// The model file: [`MAGIC`] then the SCALE encoding.

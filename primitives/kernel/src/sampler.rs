@@ -28,12 +28,24 @@ pub const MAX_REJECTIONS: u32 = 64;
 
 /// `round(2^32 · 2^(-j/16))` for `j = 0 ..= 16`.
 const EXP2_NEG_Q32: [u64; 17] = [
-	4294967296, 4112874773, 3938502376, 3771522796, 3611622603, 3458501653, 3311872529, 3171459999, 3037000500,
-	2908241642, 2784941738, 2666869345, 2553802834, 2445529972, 2341847524, 2242560872, 2147483648,
+	4294967296, 4112874773, 3938502376, 3771522796, 3611622603, 3458501653, 3311872529, 3171459999,
+	3037000500, 2908241642, 2784941738, 2666869345, 2553802834, 2445529972, 2341847524, 2242560872,
+	2147483648,
 ];
 
 /// How a task's outputs are sampled.
-#[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+)]
 pub struct SamplingParams {
 	/// Candidates drawn from: `1` is greedy (argmax), at most [`MAX_TOP_K`].
 	pub top_k: u32,
@@ -107,7 +119,13 @@ pub fn uniform_below(rng: &mut ChaCha20Rng, bound: u64) -> u64 {
 
 /// The seed of draw `index` of `operator` for `task`.
 pub fn sample_seed(task: &Hash, operator: &[u8], index: u32) -> Hash {
-	hash_parts(&[b"aos/kernel/v1/sample", task, &(operator.len() as u32).to_le_bytes(), operator, &index.to_le_bytes()])
+	hash_parts(&[
+		b"aos/kernel/v1/sample",
+		task,
+		&(operator.len() as u32).to_le_bytes(),
+		operator,
+		&index.to_le_bytes(),
+	])
 }
 
 /// Draws one output index from `logits` with the given seed.

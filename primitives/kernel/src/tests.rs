@@ -6,7 +6,10 @@ use crate::{
 	exec::{activate, infer, requantize},
 	golden,
 	intermediates::{positions, MAX_INTERMEDIATES},
-	model::{content_hash, Activation, Layer, LayerOutput, Model, ModelError, Requant, MAX_LAYERS, MAX_WIDTH},
+	model::{
+		content_hash, Activation, Layer, LayerOutput, Model, ModelError, Requant, MAX_LAYERS,
+		MAX_WIDTH,
+	},
 	output_digest,
 	sampler::{exp2_neg_q32, sample, sample_seed, top_k, SamplingParams},
 	TaskSeed, KERNEL_VERSION, MAX_SAMPLES,
@@ -29,7 +32,13 @@ fn tiny() -> Model {
 				biases: vec![10, -100],
 				output: LayerOutput::Int8 { requant: rq(1, 1), activation: Activation::Relu },
 			},
-			Layer { inputs: 2, outputs: 3, weights: vec![1, 0, 0, 1, 2, -1], biases: vec![0, 5, -7], output: LayerOutput::Logits },
+			Layer {
+				inputs: 2,
+				outputs: 3,
+				weights: vec![1, 0, 0, 1, 2, -1],
+				biases: vec![0, 5, -7],
+				output: LayerOutput::Logits,
+			},
 		],
 	}
 }
@@ -111,27 +120,47 @@ fn malformed_models_and_inputs_are_refused() {
 	);
 	check(&|m| m.inputs = 3, ModelError::Shape { layer: 0 });
 	check(&|m| m.layers[1].inputs = 3, ModelError::Shape { layer: 1 });
-	check(&|m| m.layers[0].weights.pop().map(drop).unwrap_or(()), ModelError::ParameterCount { layer: 0 });
+	check(
+		&|m| m.layers[0].weights.pop().map(drop).unwrap_or(()),
+		ModelError::ParameterCount { layer: 0 },
+	);
 	check(&|m| m.layers[1].biases.push(0), ModelError::ParameterCount { layer: 1 });
 	check(&|m| m.layers[0].output = LayerOutput::Logits, ModelError::LogitsPlacement { layer: 0 });
 	check(
-		&|m| m.layers[1].output = LayerOutput::Int8 { requant: rq(1, 1), activation: Activation::Relu },
+		&|m| {
+			m.layers[1].output =
+				LayerOutput::Int8 { requant: rq(1, 1), activation: Activation::Relu }
+		},
 		ModelError::LogitsPlacement { layer: 1 },
 	);
 	check(
-		&|m| m.layers[0].output = LayerOutput::Int8 { requant: rq(0, 1), activation: Activation::Relu },
+		&|m| {
+			m.layers[0].output =
+				LayerOutput::Int8 { requant: rq(0, 1), activation: Activation::Relu }
+		},
 		ModelError::Requant { layer: 0 },
 	);
 	check(
-		&|m| m.layers[0].output = LayerOutput::Int8 { requant: rq(1 << 31, 1), activation: Activation::Relu },
+		&|m| {
+			m.layers[0].output =
+				LayerOutput::Int8 { requant: rq(1 << 31, 1), activation: Activation::Relu }
+		},
 		ModelError::Requant { layer: 0 },
 	);
 	check(
-		&|m| m.layers[0].output = LayerOutput::Int8 { requant: rq(1, 63), activation: Activation::Relu },
+		&|m| {
+			m.layers[0].output =
+				LayerOutput::Int8 { requant: rq(1, 63), activation: Activation::Relu }
+		},
 		ModelError::Requant { layer: 0 },
 	);
 	check(
-		&|m| m.layers[0].output = LayerOutput::Int8 { requant: rq(1, 1), activation: Activation::ClampedRelu { max: 0 } },
+		&|m| {
+			m.layers[0].output = LayerOutput::Int8 {
+				requant: rq(1, 1),
+				activation: Activation::ClampedRelu { max: 0 },
+			}
+		},
 		ModelError::Activation { layer: 0 },
 	);
 	let mut wide = ok.clone();
@@ -165,11 +194,15 @@ fn model_files_round_trip_and_bad_files_are_refused() {
 #[test]
 fn every_leaf_proves_against_its_root_and_nothing_else_does() {
 	for count in 1u32..=9 {
-		let leaves: Vec<_> = (0..count).map(|i| sp_crypto_hashing::blake2_256(&i.to_le_bytes())).collect();
+		let leaves: Vec<_> =
+			(0..count).map(|i| sp_crypto_hashing::blake2_256(&i.to_le_bytes())).collect();
 		let root = commit::root(&leaves);
 		for index in 0..count {
 			let proof = commit::prove(&leaves, index).unwrap();
-			assert!(commit::verify(&root, &leaves[index as usize], &proof), "count {count} index {index}");
+			assert!(
+				commit::verify(&root, &leaves[index as usize], &proof),
+				"count {count} index {index}"
+			);
 			// Another leaf, another index, a missing or an extra sibling, an index past the end: refused.
 			let other = sp_crypto_hashing::blake2_256(b"other");
 			assert!(!commit::verify(&root, &other, &proof));
@@ -183,7 +216,11 @@ fn every_leaf_proves_against_its_root_and_nothing_else_does() {
 			let mut long = proof.clone();
 			long.siblings.push(other);
 			assert!(!commit::verify(&root, &leaves[index as usize], &long));
-			assert!(!commit::verify(&root, &leaves[index as usize], &MerkleProof { index: count, ..proof }));
+			assert!(!commit::verify(
+				&root,
+				&leaves[index as usize],
+				&MerkleProof { index: count, ..proof }
+			));
 		}
 		assert!(commit::prove(&leaves, count).is_none());
 	}
@@ -210,7 +247,10 @@ fn a_neuron_opens_against_its_layer_commitment() {
 	// Any change of a weight changes the model commitment.
 	let mut other = model.clone();
 	other.layers[2].weights[3] ^= 1;
-	assert_ne!(commit::model_commitment(&model, &roots), commit::model_commitment(&other, &commit::layer_roots(&other)));
+	assert_ne!(
+		commit::model_commitment(&model, &roots),
+		commit::model_commitment(&other, &commit::layer_roots(&other))
+	);
 }
 
 #[test]
@@ -234,7 +274,9 @@ fn the_sampler_is_reproducible_per_operator_and_differs_between_them() {
 	let params = SamplingParams { top_k: 6, inv_temperature_q16: 1 << 12 };
 	let task = golden::task();
 	let [alice, bob] = golden::operators();
-	let draws = |op: &[u8]| -> Vec<u32> { (0..32).map(|i| sample(&logits, params, sample_seed(&task, op, i)).unwrap()).collect() };
+	let draws = |op: &[u8]| -> Vec<u32> {
+		(0..32).map(|i| sample(&logits, params, sample_seed(&task, op, i)).unwrap()).collect()
+	};
 	assert_eq!(draws(&alice), draws(&alice));
 	assert_ne!(draws(&alice), draws(&bob));
 	assert!(draws(&alice).iter().all(|c| *c < 6));
@@ -261,15 +303,26 @@ fn the_sampler_follows_its_temperature() {
 		counts[sample(&logits, halving, s).unwrap() as usize] += 1;
 	}
 	assert_eq!(counts[0], 0, "index 0 is not a candidate");
-	assert!((3800..4200).contains(&counts[1]) && (1800..2200).contains(&counts[2]) && (850..1150).contains(&counts[3]), "{counts:?}");
+	assert!(
+		(3800..4200).contains(&counts[1])
+			&& (1800..2200).contains(&counts[2])
+			&& (850..1150).contains(&counts[3]),
+		"{counts:?}"
+	);
 	// Ties share the top weight; a candidate 32 halvings down is never drawn.
 	let tied = [5, 5, -1_000_000];
 	let sharp = SamplingParams { top_k: 3, inv_temperature_q16: 1 << 16 };
 	let drawn: Vec<u32> = seeds(200).map(|s| sample(&tied, sharp, s).unwrap()).collect();
 	assert!(drawn.contains(&0) && drawn.contains(&1) && !drawn.contains(&2));
 	// Out-of-range parameters are refused.
-	assert_eq!(sample(&logits, SamplingParams { top_k: 0, inv_temperature_q16: 0 }, [0; 32]), Err(ModelError::Sampling));
-	assert_eq!(sample(&logits, SamplingParams { top_k: 5, inv_temperature_q16: 0 }, [0; 32]), Err(ModelError::Sampling));
+	assert_eq!(
+		sample(&logits, SamplingParams { top_k: 0, inv_temperature_q16: 0 }, [0; 32]),
+		Err(ModelError::Sampling)
+	);
+	assert_eq!(
+		sample(&logits, SamplingParams { top_k: 5, inv_temperature_q16: 0 }, [0; 32]),
+		Err(ModelError::Sampling)
+	);
 }
 
 #[test]
@@ -277,7 +330,17 @@ fn intermediates_are_distinct_in_range_and_per_operator() {
 	let model = golden::model();
 	let task = golden::task();
 	let [alice, bob] = golden::operators();
-	let run = |op: &[u8]| evaluate(&model, &golden::input(), TaskSeed { task: &task, operator: op }, golden::sampling(), 4, 16).unwrap();
+	let run = |op: &[u8]| {
+		evaluate(
+			&model,
+			&golden::input(),
+			TaskSeed { task: &task, operator: op },
+			golden::sampling(),
+			4,
+			16,
+		)
+		.unwrap()
+	};
 	let (a, b) = (run(&alice), run(&bob));
 	assert_eq!(a.output, b.output);
 	assert_eq!(a.top, b.top);
@@ -296,7 +359,14 @@ fn intermediates_are_distinct_in_range_and_per_operator() {
 	// Fewer positions than asked: all of them, in order; never more than the maximum.
 	assert_eq!(positions([1; 32], 5, 16), vec![0, 1, 2, 3, 4]);
 	assert_eq!(positions([1; 32], 1_000_000, 1000).len(), MAX_INTERMEDIATES as usize);
-	let too_many = evaluate(&model, &golden::input(), TaskSeed { task: &task, operator: &alice }, golden::sampling(), MAX_SAMPLES + 1, 0);
+	let too_many = evaluate(
+		&model,
+		&golden::input(),
+		TaskSeed { task: &task, operator: &alice },
+		golden::sampling(),
+		MAX_SAMPLES + 1,
+		0,
+	);
 	assert_eq!(too_many.unwrap_err(), ModelError::Sampling);
 }
 
@@ -308,20 +378,48 @@ fn golden_vectors() {
 	let file = model.to_file();
 	let task = golden::task();
 	let [alice, bob] = golden::operators();
-	let a = evaluate(&model, &golden::input(), TaskSeed { task: &task, operator: &alice }, golden::sampling(), 8, 8).unwrap();
-	let b = evaluate(&model, &golden::input(), TaskSeed { task: &task, operator: &bob }, golden::sampling(), 8, 8).unwrap();
-	assert_eq!(hex(&content_hash(&file)), "8773a4cc6d9b6975dd7d5053a53dadf3e5795efc687dbee2935860e72e49bdd1");
+	let a = evaluate(
+		&model,
+		&golden::input(),
+		TaskSeed { task: &task, operator: &alice },
+		golden::sampling(),
+		8,
+		8,
+	)
+	.unwrap();
+	let b = evaluate(
+		&model,
+		&golden::input(),
+		TaskSeed { task: &task, operator: &bob },
+		golden::sampling(),
+		8,
+		8,
+	)
+	.unwrap();
+	assert_eq!(
+		hex(&content_hash(&file)),
+		"8773a4cc6d9b6975dd7d5053a53dadf3e5795efc687dbee2935860e72e49bdd1"
+	);
 	assert_eq!(
 		hex(&commit::model_commitment(&model, &commit::layer_roots(&model))),
 		"0d0564e7015d72baa48fc9affec8aee3c5f179f6090d673b7f85a98e4e8d543b"
 	);
-	assert_eq!(a.trace.logits, vec![10521, -4791, 13609, -15870, -21248, 24632, 3364, -2133, 14831, 14632]);
+	assert_eq!(
+		a.trace.logits,
+		vec![10521, -4791, 13609, -15870, -21248, 24632, 3364, -2133, 14831, 14632]
+	);
 	assert_eq!(hex(&a.output), "a2f7cf1cc6ac1778e144616cd343a92959ee19af58e8214c9013373cbbacd9b3");
 	assert_eq!(a.output, output_digest(&a.trace.logits));
 	assert_eq!(a.top, vec![5, 8, 9, 2]);
 	assert_eq!(a.samples, vec![5, 5, 5, 5, 8, 5, 2, 5]);
-	assert_eq!(a.intermediates, vec![(65, 59), (0, 0), (3, 127), (85, 35), (55, 0), (36, 127), (105, 14632), (67, 0)]);
+	assert_eq!(
+		a.intermediates,
+		vec![(65, 59), (0, 0), (3, 127), (85, 35), (55, 0), (36, 127), (105, 14632), (67, 0)]
+	);
 	assert_eq!(b.output, a.output);
 	assert_eq!(b.samples, vec![9, 9, 5, 8, 5, 8, 5, 9]);
-	assert_eq!(b.intermediates, vec![(2, 23), (61, 0), (70, 0), (7, 63), (29, 0), (94, 0), (88, 0), (52, 0)]);
+	assert_eq!(
+		b.intermediates,
+		vec![(2, 23), (61, 0), (70, 0), (7, 63), (29, 0), (94, 0), (88, 0), (52, 0)]
+	);
 }
