@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Handles task `id`'s deadline. Returns the weight used.
-	fn process(id: TaskId, now: BlockNumberFor<T>) -> Weight {
+	pub(crate) fn process(id: TaskId, now: BlockNumberFor<T>) -> Weight {
 		let Some(task) = Tasks::<T>::get(id) else {
 			return T::DbWeight::get().reads(1);
 		};
@@ -66,8 +66,9 @@ impl<T: Config> Pallet<T> {
 				T::WeightInfo::fix_randomness()
 			},
 			TaskStatus::Claiming { round, tranche, .. } => {
-				Self::close_tranche(id, task, round, tranche, now);
+				let decided = Self::close_tranche(id, task, round, tranche, now);
 				T::WeightInfo::close_tranche()
+					.saturating_add(decided.map_or(Weight::zero(), T::WeightInfo::resolve))
 			},
 			TaskStatus::Committing { round, .. } => {
 				let until = now.saturating_add(Parameters::<T>::get().resolution_window);
@@ -101,7 +102,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Fixes the sampling randomness from the VRF of the parent block, which came after the
 	/// task's block; opens claims.
-	fn fix_randomness(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+	pub(crate) fn fix_randomness(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
 		let subject = codec::Encode::encode(&(b"aos/inference/sampling", id));
 		let (random, from) = T::Randomness::random(&subject);
 		let random = random.filter(|_| from > task.submitted_at);
@@ -128,14 +129,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// At the end of a claim tranche: enough claims → commit; too few → the next tranche, or,
-	/// after the last, go on with those there are (or give up if there are none).
-	fn close_tranche(
+	/// after the last, go on with those there are (or give up if there are none). Returns the
+	/// number of claims decided over if it came to a decision.
+	pub(crate) fn close_tranche(
 		id: TaskId,
 		mut task: TaskOf<T>,
 		round: u8,
 		tranche: u8,
 		now: BlockNumberFor<T>,
-	) {
+	) -> Option<u32> {
 		let params = Parameters::<T>::get();
 		let claims = Claims::<T>::get(id);
 		let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
@@ -148,24 +150,24 @@ impl<T: Config> Pallet<T> {
 			Tasks::<T>::insert(id, task);
 			Self::schedule(until, id);
 			Self::deposit_event(Event::ClaimsOpen { task: id, round, tranche, until });
-			return;
+			return None;
 		}
 		if this_round == 0 {
 			// No one new came. With earlier reveals, decide on them for the last time; with
 			// none at all, no one took the task.
 			if claims.is_empty() {
 				Self::end_undecided(id, task, now);
-			} else {
-				task.status = TaskStatus::Revealing { round, until: now };
-				Tasks::<T>::insert(id, task);
-				Self::decide_final(id);
+				return None;
 			}
-			return;
+			task.status = TaskStatus::Revealing { round, until: now };
+			Tasks::<T>::insert(id, task);
+			return Some(Self::decide_final(id));
 		}
 		let until = now.saturating_add(params.commit_period);
 		task.status = TaskStatus::Committing { round, until };
 		Tasks::<T>::insert(id, task);
 		Self::schedule(until, id);
 		Self::deposit_event(Event::CommitPhase { task: id, round, until });
+		None
 	}
 }

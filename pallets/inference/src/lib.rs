@@ -57,6 +57,8 @@ pub mod types;
 pub mod weights;
 
 mod agenda;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 mod invariants;
 mod registry;
 pub mod resolution;
@@ -201,6 +203,10 @@ pub mod pallet {
 
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
+
+		/// Makes operators, slashing and parent-block randomness for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
 	}
 
 	/// Registered models, by content hash.

@@ -171,6 +171,27 @@ impl pallet_inference::Config for Test {
 	type MaxAgendaPerBlock = ConstU32<8>;
 	type DefaultParams = DefaultParams;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+/// Operators and randomness for the benchmarks, from the real pallet-operators.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<AccountId, Balance> for BenchmarkHelper {
+	fn make_operator(who: &AccountId, vrf_key: sr25519::Public, collateral: Balance) {
+		assert_ok!(Operators::benchmark_operator(who, vrf_key, collateral));
+	}
+	fn min_collateral() -> Balance {
+		pallet_operators::Parameters::<Test>::get().min_collateral
+	}
+	fn enable_slashing() {
+		Operators::benchmark_enable_slashing();
+	}
+	fn make_randomness_available() {
+		VRF_AVAILABLE.with(|v| v.set(true));
+	}
 }
 
 pub const OWNER: AccountId = 500;

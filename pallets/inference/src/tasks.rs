@@ -97,12 +97,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The selections a claim threshold targets in `round`, `tranche`: k doubled per round and
-	/// multiplied by the tranche number, so that later tranches reach further down the VRF
-	/// outputs.
+	/// doubled again per tranche, so that each tranche reaches twice as far down the VRF outputs
+	/// as the one before (operators selected earlier stay selected).
 	pub fn selection_target(redundancy: u8, round: u8, tranche: u8) -> u32 {
-		u32::from(redundancy)
-			.saturating_mul(1u32 << u32::from(round.min(8)))
-			.saturating_mul(u32::from(tranche).saturating_add(1))
+		let doublings = u32::from(round).saturating_add(u32::from(tranche)).min(16);
+		u32::from(redundancy).saturating_mul(1u32 << doublings)
 	}
 
 	/// The claims wanted in `round`: k, doubled per round.

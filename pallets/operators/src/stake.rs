@@ -130,6 +130,20 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
 		let (name, endpoint) = Self::bounded_metadata(name, endpoint)?;
 		Self::check_vrf_key(&who, &vrf_key, &vrf_proof)?;
+		Self::register_checked(who, name, endpoint, vrf_key, eth_address, commission, collateral)
+	}
+
+	/// Registers `who` once its metadata and VRF key are checked.
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn register_checked(
+		who: T::AccountId,
+		name: BoundedVec<u8, T::MaxNameLen>,
+		endpoint: BoundedVec<u8, T::MaxEndpointLen>,
+		vrf_key: VrfPublic,
+		eth_address: Option<EthAddress>,
+		commission: Perbill,
+		collateral: BalanceOf<T>,
+	) -> DispatchResult {
 		let params = Parameters::<T>::get();
 		ensure!(collateral >= params.min_collateral, Error::<T>::BelowMinCollateral);
 		let pool_deposit = T::Currency::minimum_balance();
@@ -532,5 +546,53 @@ impl<T: Config> RewardOperator<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	fn reward_weight() -> Weight {
 		T::WeightInfo::reward()
+	}
+}
+
+/// Support for the benchmarks of pallets that sample operators.
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Funds `who` and registers it as an active, online operator with `collateral` of its own
+	/// and the VRF key `vrf_key`, without the key's proof of possession (benchmarks use fixed
+	/// VRF keys whose secret signing in wasm would need system randomness).
+	pub fn benchmark_operator(
+		who: &T::AccountId,
+		vrf_key: VrfPublic,
+		collateral: BalanceOf<T>,
+	) -> DispatchResult {
+		let collateral = collateral.max(Parameters::<T>::get().min_collateral);
+		let funds = collateral
+			.saturating_mul(2u32.into())
+			.saturating_add(T::Currency::minimum_balance().saturating_mul(2u32.into()));
+		T::Currency::set_balance(who, funds);
+		Self::register_checked(
+			who.clone(),
+			Default::default(),
+			Default::default(),
+			vrf_key,
+			None,
+			Perbill::zero(),
+			collateral,
+		)
+	}
+
+	/// Turns slashing on, every offence costing the minimum collateral (capped at all of the
+	/// stake), deferred by at least one block: the costliest way for a report to be handled.
+	pub fn benchmark_enable_slashing() {
+		use sp_runtime::traits::One;
+		Parameters::<T>::mutate(|p| {
+			p.slashing_enabled_from = Zero::zero();
+			if p.slash_defer_period.is_zero() {
+				p.slash_defer_period = One::one();
+				let two = BlockNumberFor::<T>::one().saturating_add(One::one());
+				p.unbonding_period = p.unbonding_period.max(two);
+			}
+			for kind in OffenceKind::ALL {
+				p.slash_rules.set(
+					kind,
+					SlashRule { amount: p.min_collateral, max_fraction: Perbill::one() },
+				);
+			}
+		});
 	}
 }
