@@ -3,8 +3,8 @@
 use crate::{
 	configs::consensus::EpochDuration, constants::time::BABE_GENESIS_EPOCH_CONFIG,
 	genesis_config_presets, AccountId, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
-	Historical, InherentDataExt, Nonce, Operators, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, Staking, System, TransactionPayment, VERSION,
+	Historical, Inference, InherentDataExt, Nonce, Operators, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SessionKeys, Staking, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use aos_operators_primitives::{OperatorState, StakeState};
@@ -261,6 +261,60 @@ impl_runtime_apis! {
 
 		fn stake_of(operator: AccountId, staker: AccountId) -> Option<StakeState<Balance, BlockNumber>> {
 			Operators::stake_state(&operator, &staker)
+		}
+	}
+
+	impl aos_inference_primitives::InferenceApi<
+		Block,
+		AccountId,
+		pallet_inference::TaskOf<Runtime>,
+		pallet_inference::Claim<AccountId>,
+		pallet_inference::ModelOf<Runtime>,
+	> for Runtime {
+		fn task(id: aos_inference_primitives::TaskId) -> Option<pallet_inference::TaskOf<Runtime>> {
+			pallet_inference::Tasks::<Runtime>::get(id)
+		}
+
+		fn claims(id: aos_inference_primitives::TaskId) -> Vec<pallet_inference::Claim<AccountId>> {
+			pallet_inference::Claims::<Runtime>::get(id).into_inner()
+		}
+
+		fn tasks_of(
+			owner: AccountId,
+			after: Option<aos_inference_primitives::TaskId>,
+			limit: u32,
+		) -> Vec<aos_inference_primitives::TaskId> {
+			Inference::tasks_of(&owner, after, limit)
+		}
+
+		fn model(id: aos_inference_primitives::ModelId) -> Option<pallet_inference::ModelOf<Runtime>> {
+			pallet_inference::Models::<Runtime>::get(id)
+		}
+	}
+
+	impl aos_inference_primitives::KernelApi<Block> for Runtime {
+		fn kernel_version() -> u16 {
+			aos_kernel::KERNEL_VERSION
+		}
+
+		fn evaluate(
+			model_file: Vec<u8>,
+			input: Vec<i8>,
+			task: aos_inference_primitives::TaskId,
+			operator: Vec<u8>,
+			sampling: aos_kernel::SamplingParams,
+			samples: u32,
+			intermediates: u32,
+		) -> Result<aos_inference_primitives::KernelEvaluation, aos_kernel::ModelError> {
+			aos_inference_primitives::evaluate_file(
+				&model_file,
+				&input,
+				task,
+				&operator,
+				sampling,
+				samples,
+				intermediates,
+			)
 		}
 	}
 

@@ -18,6 +18,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_collective, Council]
 	[pallet_root_dispatch, RootDispatch]
 	[pallet_operators, Operators]
+	[pallet_inference, Inference]
 	[pallet_utility, Utility]
 	[pallet_multisig, Multisig]
 	[pallet_sudo, Sudo]

@@ -13,13 +13,14 @@
 
 use crate::{
 	configs::{
+		inference::{dev_params as inference_dev_params, production_params as inference_params},
 		operators::{dev_params, production_params},
 		staking::{MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND},
 	},
 	constants::{currency::UNITS, time::*},
 	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
-	OperatorsConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig,
-	SudoConfig,
+	InferenceConfig, OperatorsConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	StakingConfig, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -63,25 +64,30 @@ pub struct Timing {
 	pub sessions_per_era: u32,
 	/// The operators pallet's parameters (periods, amounts, `slashing_enabled_from`).
 	pub operators: pallet_operators::ParamsOf<Runtime>,
+	/// The inference pallet's parameters (claim, commit and resolution windows, retention).
+	pub inference: pallet_inference::ParamsOf<Runtime>,
 }
 
 /// Short timing for development and local test networks: 1-minute epochs, 2-minute eras,
-/// operator periods of seconds to minutes and slashing from genesis.
+/// operator periods of seconds to minutes, slashing from genesis and inference windows of a
+/// few blocks.
 pub fn dev_timing() -> Timing {
 	Timing {
 		epoch_duration: DEV_EPOCH_DURATION_IN_SLOTS,
 		sessions_per_era: DEV_SESSIONS_PER_ERA,
 		operators: dev_params(),
+		inference: inference_dev_params(),
 	}
 }
 
-/// Production timing: 1-hour epochs, 6-hour eras, the AOS spec's operator periods and no
-/// slashing in the first year.
+/// Production timing: 1-hour epochs, 6-hour eras, the AOS spec's operator periods, no
+/// slashing in the first year and the 24-hour PoS+W resolution window.
 pub fn production_timing() -> Timing {
 	Timing {
 		epoch_duration: EPOCH_DURATION_IN_SLOTS,
 		sessions_per_era: SESSIONS_PER_ERA,
 		operators: production_params(),
+		inference: inference_params(),
 	}
 }
 
@@ -140,6 +146,7 @@ pub fn aos_genesis(
 		council: CouncilConfig { members: council },
 		sudo: SudoConfig { key: sudo },
 		operators: OperatorsConfig { params: Some(timing.operators) },
+		inference: InferenceConfig { params: Some(timing.inference) },
 	})
 }
 

@@ -91,7 +91,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -173,6 +173,9 @@ mod runtime {
 
 	#[runtime::pallet_index(40)]
 	pub type Operators = pallet_operators;
+
+	#[runtime::pallet_index(41)]
+	pub type Inference = pallet_inference;
 
 	// Present in every runtime, but only the development and local genesis presets set a key:
 	// on other networks it is inert.

@@ -12,31 +12,12 @@ use aos_runtime::{
 	constants::{currency::UNITS, time::DAYS},
 	Balances, Operators, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System,
 };
-use codec::Encode;
-use common::{executed, genesis, motion, run_to_block};
+use common::{executed, genesis, motion, register_operator as register, run_to_block};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use pallet_operators::{Parameter, SlashRule};
-use sp_core::{sr25519, Pair};
+
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Eve, Ferdie};
 use sp_runtime::{DispatchError, Perbill};
-
-/// Registers `who` as an operator with 1,000 AOS of collateral.
-fn register(who: Sr25519Keyring) {
-	let account = who.to_account_id();
-	let vrf = sr25519::Pair::from_string(&format!("//{who:?}//vrf"), None).expect("seed");
-	let mut message = pallet_operators::VRF_KEY_PROOF_PREFIX.to_vec();
-	account.encode_to(&mut message);
-	assert_ok!(Operators::register(
-		RuntimeOrigin::signed(account),
-		format!("{who:?}").into_bytes(),
-		b"https://operator.example".to_vec(),
-		vrf.public(),
-		vrf.sign(&message),
-		None,
-		Perbill::from_percent(5),
-		1_000 * UNITS,
-	));
-}
 
 /// Produces blocks up to `n`; `alive` heartbeat in every block whose number is a multiple of
 /// the heartbeat period. Returns the events of those blocks.

@@ -44,8 +44,8 @@ pub const BENCH_TASK: TaskId = 0;
 pub const BENCH_RANDOMNESS: [u8; 32] = [7; 32];
 /// The public half of the sr25519 key with seed `[42; 32]`.
 pub const BENCH_VRF_PUBLIC: [u8; 32] = [
-	96, 35, 208, 82, 113, 31, 71, 139, 199, 88, 145, 139, 221, 38, 226, 74, 197, 215, 115, 98,
-	159, 201, 2, 223, 176, 157, 226, 88, 139, 164, 171, 8,
+	96, 35, 208, 82, 113, 31, 71, 139, 199, 88, 145, 139, 221, 38, 226, 74, 197, 215, 115, 98, 159,
+	201, 2, 223, 176, 157, 226, 88, 139, 164, 171, 8,
 ];
 /// That key's VRF pre-output over (task [`BENCH_TASK`], [`BENCH_RANDOMNESS`]).
 pub const BENCH_VRF_PRE_OUTPUT: [u8; 32] = [
@@ -54,10 +54,10 @@ pub const BENCH_VRF_PRE_OUTPUT: [u8; 32] = [
 ];
 /// That key's VRF proof over (task [`BENCH_TASK`], [`BENCH_RANDOMNESS`]).
 pub const BENCH_VRF_PROOF: [u8; 64] = [
-	136, 194, 110, 183, 244, 252, 89, 51, 220, 66, 63, 202, 156, 55, 222, 79, 101, 93, 24, 15,
-	176, 130, 151, 68, 128, 201, 255, 53, 250, 234, 88, 6, 8, 120, 39, 246, 28, 86, 164, 25, 102,
-	73, 145, 206, 145, 151, 10, 178, 50, 136, 115, 66, 142, 3, 249, 209, 52, 221, 89, 83, 129, 41,
-	240, 0,
+	136, 194, 110, 183, 244, 252, 89, 51, 220, 66, 63, 202, 156, 55, 222, 79, 101, 93, 24, 15, 176,
+	130, 151, 68, 128, 201, 255, 53, 250, 234, 88, 6, 8, 120, 39, 246, 28, 86, 164, 25, 102, 73,
+	145, 206, 145, 151, 10, 178, 50, 136, 115, 66, 142, 3, 249, 209, 52, 221, 89, 83, 129, 41, 240,
+	0,
 ];
 
 /// Registered operators at most in the claim benchmark.
@@ -96,7 +96,11 @@ fn operators<T: Config>(name: &'static str, count: u32) -> Vec<T::AccountId> {
 }
 
 /// `l` layers of the largest width, last layer's outputs `outputs`.
-fn layers<T: Config>(l: u32, inputs: u32, outputs: u32) -> BoundedVec<LayerCommitment, T::MaxLayers> {
+fn layers<T: Config>(
+	l: u32,
+	inputs: u32,
+	outputs: u32,
+) -> BoundedVec<LayerCommitment, T::MaxLayers> {
 	let wide = aos_kernel::model::MAX_WIDTH;
 	let layers = (0..l)
 		.map(|i| LayerCommitment {
@@ -237,7 +241,12 @@ fn assign<T: Config>(
 			Reveals::<T>::insert(id, who, reveal);
 		}
 		claims
-			.try_push(Claim { operator: who.clone(), round: 0, commitment: Some(commitment), result })
+			.try_push(Claim {
+				operator: who.clone(),
+				round: 0,
+				commitment: Some(commitment),
+				result,
+			})
 			.map_err(|_| BenchmarkError::Stop("too many claims"))?;
 	}
 	Claims::<T>::insert(id, claims);
@@ -265,8 +274,7 @@ fn settled<T: Config>(c: u32) -> Result<(TaskId, Vec<T::AccountId>), BenchmarkEr
 	let top = Reveals::<T>::get(id, &ops[0]).map(|r| r.top).unwrap_or_default();
 	Tasks::<T>::mutate(id, |t| {
 		if let Some(t) = t {
-			t.result =
-				Some(TaskResult { output, top, agreeing: c, conflicting: 0, assigned: c });
+			t.result = Some(TaskResult { output, top, agreeing: c, conflicting: 0, assigned: c });
 			t.ended_at = Some(frame_system::Pallet::<T>::block_number());
 		}
 	});
@@ -334,20 +342,10 @@ mod benchmarks {
 		let input = TaskInput::Inline(BoundedVec::truncate_from(vec![1i8; i as usize]));
 		let k = params.max_redundancy;
 		let fee = plenty::<T>() / 10u32.into();
-		let sampling = SamplingParams {
-			top_k: T::MaxTopK::get().max(1),
-			inv_temperature_q16: 1 << 16,
-		};
+		let sampling =
+			SamplingParams { top_k: T::MaxTopK::get().max(1), inv_temperature_q16: 1 << 16 };
 		#[extrinsic_call]
-		_(
-			RawOrigin::Signed(dapp),
-			model,
-			input,
-			fee,
-			VerificationMode::Redundancy,
-			k,
-			sampling,
-		);
+		_(RawOrigin::Signed(dapp), model, input, fee, VerificationMode::Redundancy, k, sampling);
 		assert!(Tasks::<T>::contains_key(0));
 		Ok(())
 	}
@@ -380,8 +378,7 @@ mod benchmarks {
 				t.randomness = Some((H256(BENCH_RANDOMNESS), now.saturating_sub(One::one())));
 			}
 		});
-		let earlier: Vec<(T::AccountId, Option<H256>)> = (0..T::MaxClaims::get()
-			.saturating_sub(1))
+		let earlier: Vec<(T::AccountId, Option<H256>)> = (0..T::MaxClaims::get().saturating_sub(1))
 			.map(|i| (account("earlier", i, SEED), None))
 			.collect();
 		assign::<T>(BENCH_TASK, &earlier)?;
@@ -429,7 +426,12 @@ mod benchmarks {
 			Claims::<T>::mutate(BENCH_TASK, |c| {
 				let _ = c.try_insert(
 					0,
-					Claim { operator: account("other", 0, SEED), round: 0, commitment: None, result: None },
+					Claim {
+						operator: account("other", 0, SEED),
+						round: 0,
+						commitment: None,
+						result: None,
+					},
 				);
 			});
 		}

@@ -99,6 +99,7 @@ pub type ClaimsOf<T> = frame_support::BoundedVec<Claim<AccountIdOf<T>>, <T as Co
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::vec::Vec;
 	use aos_operators_primitives::{
 		OnSlashApplied, OperatorRegistry, RewardOperator, SlashOperator,
 	};
@@ -536,6 +537,20 @@ pub mod pallet {
 			if !frame_system::Pallet::<T>::account_exists(&account) {
 				let _ = frame_system::Pallet::<T>::inc_providers(&account);
 			}
+		}
+
+		/// Up to `limit` (at most 1,000) ids of `owner`'s tasks that are not pruned, in storage
+		/// order, starting after `after`: pages for the runtime API.
+		pub fn tasks_of(owner: &T::AccountId, after: Option<TaskId>, limit: u32) -> Vec<TaskId> {
+			let limit = limit.min(1_000) as usize;
+			let ids = match after {
+				Some(last) => TasksByOwner::<T>::iter_key_prefix_from(
+					owner,
+					TasksByOwner::<T>::hashed_key_for(owner, last),
+				),
+				None => TasksByOwner::<T>::iter_key_prefix(owner),
+			};
+			ids.take(limit).collect()
 		}
 
 		/// Checks parameters against their bounds.

@@ -676,3 +676,26 @@ fn parameters_are_governed_and_bounded() {
 		assert!(events().contains(&Event::ParametersChanged { params: new }));
 	});
 }
+
+#[test]
+fn tasks_of_pages_through_an_owners_tasks() {
+	test(|| {
+		let model = register_golden();
+		let ids: Vec<TaskId> = (0..5).map(|_| submit(model, 1, FEE)).collect();
+		let mut seen = Vec::new();
+		let mut after = None;
+		loop {
+			let page = Inference::tasks_of(&DAPP, after, 2);
+			assert!(page.len() <= 2);
+			if page.is_empty() {
+				break;
+			}
+			after = page.last().copied();
+			seen.extend(page);
+		}
+		seen.sort();
+		assert_eq!(seen, ids);
+		assert!(Inference::tasks_of(&OWNER, None, 10).is_empty());
+		assert_eq!(Inference::tasks_of(&DAPP, None, 0), Vec::<TaskId>::new());
+	});
+}

@@ -12,6 +12,8 @@
 //!   randomness comes from a block after the task's, and the key was registered before it.
 //! - [`result_commitment`]: what an operator commits to before anyone reveals.
 //! - [`pow_hash`], [`pow_valid`]: the light proof of work that binds a reveal to its operator.
+//! - [`InferenceApi`]: the runtime API that reads tasks, their assignments and models;
+//!   [`KernelApi`]: the runtime's own kernel, to check an evaluation against the chain's rules.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -149,6 +151,87 @@ pub fn find_pow_nonce(task: &[u8; 32], operator: &[u8], output: &[u8; 32], diffi
 /// The bytes of an encoded account id, as the kernel's seeds and the commitments take it.
 pub fn account_bytes<A: Encode>(who: &A) -> Vec<u8> {
 	who.encode()
+}
+
+/// What [`KernelApi::evaluate`] returns: a run of the kernel for one task and operator
+/// (kernel spec §7).
+#[derive(Clone, PartialEq, Eq, Encode, codec::Decode, scale_info::TypeInfo, Debug)]
+pub struct KernelEvaluation {
+	/// The last layer's logits.
+	pub logits: Vec<i32>,
+	/// The output digest of the logits.
+	pub output: [u8; 32],
+	/// The top classes, largest logit first.
+	pub top: Vec<u32>,
+	/// The operator's draws.
+	pub samples: Vec<u32>,
+	/// The operator's `(position, value)` intermediates.
+	pub intermediates: Vec<(u64, i32)>,
+}
+
+/// Runs the kernel (`aos_kernel::evaluate`) on a model file, for `task` and `operator`: what the
+/// runtime's [`KernelApi`] does.
+pub fn evaluate_file(
+	model_file: &[u8],
+	input: &[i8],
+	task: TaskId,
+	operator: &[u8],
+	sampling: aos_kernel::SamplingParams,
+	samples: u32,
+	intermediates: u32,
+) -> Result<KernelEvaluation, aos_kernel::ModelError> {
+	let model = aos_kernel::Model::from_file(model_file)?;
+	let hash = task_hash(task);
+	let seed = aos_kernel::TaskSeed { task: &hash, operator };
+	let run = aos_kernel::evaluate(&model, input, seed, sampling, samples, intermediates)?;
+	Ok(KernelEvaluation {
+		logits: run.trace.logits,
+		output: run.output,
+		top: run.top,
+		samples: run.samples,
+		intermediates: run.intermediates,
+	})
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads inference tasks and models. `Task`, `Claim` and `Model` are the inference pallet's
+	/// stored types, as the runtime instantiates them.
+	pub trait InferenceApi<AccountId, Task, Claim, Model>
+	where
+		AccountId: codec::Codec,
+		Task: codec::Codec,
+		Claim: codec::Codec,
+		Model: codec::Codec,
+	{
+		/// A task: its input, fee, status, randomness and result; `None` if there is no such
+		/// task or it was pruned.
+		fn task(id: TaskId) -> Option<Task>;
+		/// The operators assigned to a task, with their commitments and revealed results.
+		fn claims(id: TaskId) -> Vec<Claim>;
+		/// Up to `limit` (at most 1,000) ids of `owner`'s tasks that are not pruned, in storage
+		/// order, starting after `after` (a page's last id).
+		fn tasks_of(owner: AccountId, after: Option<TaskId>, limit: u32) -> Vec<TaskId>;
+		/// A registered (or banned) model.
+		fn model(id: ModelId) -> Option<Model>;
+	}
+
+	/// The runtime's own inference kernel.
+	pub trait KernelApi {
+		/// The kernel spec version the runtime runs (`docs/KERNEL.md`).
+		fn kernel_version() -> u16;
+		/// Runs `model_file` (an `AOSM` file) on `input` for `task` and `operator` (an encoded
+		/// account id): the logits, output digest, top classes, draws and intermediates the
+		/// chain expects of that operator.
+		fn evaluate(
+			model_file: Vec<u8>,
+			input: Vec<i8>,
+			task: TaskId,
+			operator: Vec<u8>,
+			sampling: aos_kernel::SamplingParams,
+			samples: u32,
+			intermediates: u32,
+		) -> Result<KernelEvaluation, aos_kernel::ModelError>;
+	}
 }
 
 #[cfg(test)]

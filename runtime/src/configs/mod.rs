@@ -1,10 +1,11 @@
 //! Runtime configuration, split per concern as in the polkadot-sdk solochain template:
 //! this module holds the system, time, token and utility pallets; [`consensus`] block
 //! production, finality and sessions; [`staking`] NPoS; [`governance`] the council and the
-//! governance origin; [`operators`] the AOS operator set.
+//! governance origin; [`operators`] the AOS operator set; [`inference`] inference tasks.
 
 pub mod consensus;
 pub mod governance;
+pub mod inference;
 pub mod operators;
 pub mod staking;
 

@@ -77,8 +77,8 @@ impl pallet_operators::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = GovernanceOrigin;
-	// Burned until the inference pallet's verification reward pool takes them.
-	type OnSlash = ();
+	// Liquidations fund their task's verification reward pool; the rest is burned.
+	type OnSlash = crate::Inference;
 	type PalletId = OperatorsPalletId;
 	type MaxNameLen = ConstU32<64>;
 	type MaxEndpointLen = ConstU32<256>;

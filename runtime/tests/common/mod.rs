@@ -125,3 +125,74 @@ pub fn executed(hash: sp_core::H256) -> Option<Result<(), DispatchError>> {
 		_ => None,
 	})
 }
+
+/// A BABE pre-digest for `slot` that carries a VRF output, signed by the slot's authority (a
+/// development keyring key), as a secondary-VRF block author makes it; `None` when the block
+/// would start a new epoch (the signature would need the next epoch's randomness).
+fn vrf_pre_digest(slot: u64) -> Option<Digest> {
+	use sp_consensus_babe::digests::SecondaryVRFPreDigest;
+	use sp_core::crypto::VrfSecret;
+	let genesis_slot = u64::from(pallet_babe::GenesisSlot::<Runtime>::get());
+	let duration =
+		<aos_runtime::configs::consensus::EpochDuration as frame_support::traits::Get<u64>>::get();
+	let epoch = pallet_babe::EpochIndex::<Runtime>::get();
+	if genesis_slot == 0 || duration == 0 || (slot - genesis_slot) / duration != epoch {
+		return None;
+	}
+	let authorities = Babe::authorities();
+	let index = (slot % authorities.len().max(1) as u64) as u32;
+	let public = authorities.get(index as usize)?.0.clone();
+	let keyring = Sr25519Keyring::from_public(&public.into())?;
+	let data = sp_consensus_babe::make_vrf_sign_data(
+		&pallet_babe::Randomness::<Runtime>::get(),
+		Slot::from(slot),
+		epoch,
+	);
+	let pre = PreDigest::SecondaryVRF(SecondaryVRFPreDigest {
+		authority_index: index,
+		slot: Slot::from(slot),
+		vrf_signature: keyring.pair().vrf_sign(&data),
+	});
+	Some(Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre.encode())] })
+}
+
+/// As [`run_to_block`], but blocks carry BABE VRF outputs (secondary-VRF slots), as on a live
+/// chain, so that `ParentBlockRandomness` has a value.
+pub fn run_to_block_with_vrf(n: BlockNumber) {
+	let mut parent = System::parent_hash();
+	while System::block_number() < n {
+		let number = System::block_number() + 1;
+		let slot = FIRST_SLOT + u64::from(number);
+		let digest = vrf_pre_digest(slot).unwrap_or_else(|| pre_digest(slot));
+		let header = Header::new(number, Default::default(), Default::default(), parent, digest);
+		Executive::initialize_block(&header);
+		pallet_timestamp::Pallet::<Runtime>::set_timestamp(slot * SLOT_DURATION);
+		let finished = Executive::finalize_block();
+		parent = finished.hash();
+	}
+}
+
+/// `who`'s VRF key for task sampling (`//Name//vrf`).
+pub fn vrf_pair(who: Sr25519Keyring) -> sp_core::sr25519::Pair {
+	use sp_core::Pair;
+	sp_core::sr25519::Pair::from_string(&format!("//{who:?}//vrf"), None).expect("seed")
+}
+
+/// Registers `who` as an operator with 1,000 AOS of collateral and its [`vrf_pair`].
+pub fn register_operator(who: Sr25519Keyring) {
+	use sp_core::Pair;
+	let account = who.to_account_id();
+	let vrf = vrf_pair(who);
+	let mut message = pallet_operators::VRF_KEY_PROOF_PREFIX.to_vec();
+	account.encode_to(&mut message);
+	assert_ok!(aos_runtime::Operators::register(
+		RuntimeOrigin::signed(account),
+		format!("{who:?}").into_bytes(),
+		b"https://operator.example".to_vec(),
+		vrf.public(),
+		vrf.sign(&message),
+		None,
+		sp_runtime::Perbill::from_percent(5),
+		1_000 * aos_runtime::constants::currency::UNITS,
+	));
+}

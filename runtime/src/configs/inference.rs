@@ -1,0 +1,120 @@
+//! AOS inference tasks (`pallet-inference`): the model registry, VRF-sampled operators and
+//! PoS+W resolution.
+//!
+//! Sampling randomness is BABE's VRF output of the parent block, read `randomness_delay` blocks
+//! after a task's block. Liquidated collateral comes back from pallet-operators (its `OnSlash`
+//! is this pallet) into the task's verification reward pool; other slashes are burned.
+//! [`production_params`] follow the PoS+W paper: a 24-hour resolution window. [`dev_params`]
+//! take a task from submission to settlement in about a minute.
+
+use crate::{
+	constants::{currency::*, time::*},
+	Balances, GovernanceOrigin, Runtime, RuntimeEvent, RuntimeHoldReason,
+};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use pallet_inference::{Params, ParamsOf};
+
+/// The parameters of a production network at genesis.
+pub fn production_params() -> ParamsOf<Runtime> {
+	Params {
+		// Two blocks: the block after the task's supplies the VRF (its author did not choose
+		// the task's block).
+		randomness_delay: 2,
+		// A minute for selected operators to see the randomness and claim, per tranche.
+		claim_period: MINUTES,
+		max_tranches: 4,
+		// Five minutes to fetch the model, run it and commit.
+		commit_period: 5 * MINUTES,
+		// The PoS+W paper's 24 hours.
+		resolution_window: 24 * HOURS,
+		max_rounds: 3,
+		retention: 7 * DAYS,
+		// 2^16 hashes: milliseconds for an operator, a cost for anyone copying reveals.
+		pow_difficulty: 16,
+		max_redundancy: 16,
+		samples: 4,
+		intermediates: 16,
+	}
+}
+
+/// The parameters of the `development` and `local_testnet` presets: a task settles within a
+/// minute or so of blocks.
+pub fn dev_params() -> ParamsOf<Runtime> {
+	Params {
+		randomness_delay: 2,
+		claim_period: 4,
+		max_tranches: 3,
+		commit_period: 4,
+		resolution_window: 6,
+		max_rounds: 2,
+		retention: 10 * MINUTES,
+		pow_difficulty: 8,
+		max_redundancy: 8,
+		samples: 2,
+		intermediates: 8,
+	}
+}
+
+parameter_types! {
+	/// Derives the escrow account fees pass through.
+	pub const InferencePalletId: PalletId = PalletId(*b"aos/infr");
+	/// Held from a model's owner while the model is registered.
+	pub const ModelDeposit: crate::Balance = 100 * UNITS;
+	pub InferenceDefaultParams: ParamsOf<Runtime> = production_params();
+}
+
+impl pallet_inference::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Operators = crate::Operators;
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	type GovernanceOrigin = GovernanceOrigin;
+	// Offline slashes, and liquidations of tasks already pruned, are burned.
+	type OnUnclaimedSlash = ();
+	type PalletId = InferencePalletId;
+	type ModelDeposit = ModelDeposit;
+	type MaxLayers = ConstU32<{ aos_kernel::model::MAX_LAYERS as u32 }>;
+	type MaxUriLen = ConstU32<256>;
+	// The kernel's widest layer.
+	type MaxInputLen = ConstU32<{ aos_kernel::model::MAX_WIDTH }>;
+	type MaxClaims = ConstU32<32>;
+	type MaxTopK = ConstU32<16>;
+	type MaxSamples = ConstU32<16>;
+	type MaxIntermediates = ConstU32<{ aos_kernel::intermediates::MAX_INTERMEDIATES }>;
+	// Each entry may resolve a task of up to 32 claims; 16 keep the worst block well inside
+	// its weight.
+	type MaxAgendaPerBlock = ConstU32<16>;
+	type DefaultParams = InferenceDefaultParams;
+	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+/// Operators, slashing and randomness for the inference benchmarks, from the runtime's own
+/// pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_inference::benchmarking::BenchmarkHelper<crate::AccountId, crate::Balance>
+	for BenchmarkHelper
+{
+	fn make_operator(
+		who: &crate::AccountId,
+		vrf_key: aos_operators_primitives::VrfPublic,
+		collateral: crate::Balance,
+	) {
+		if let Err(e) = crate::Operators::benchmark_operator(who, vrf_key, collateral) {
+			panic!("benchmark operator registration failed: {e:?}");
+		}
+	}
+	fn min_collateral() -> crate::Balance {
+		pallet_operators::Parameters::<Runtime>::get().min_collateral
+	}
+	fn enable_slashing() {
+		crate::Operators::benchmark_enable_slashing();
+	}
+	fn make_randomness_available() {
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([7u8; 32]));
+	}
+}
