@@ -28,9 +28,9 @@
 //!    each selected operator comes to the chain itself. If fewer than k claim within a tranche,
 //!    the next tranche doubles the threshold, as Polkadot's approval-voting tranches do.
 //! 4. **Commit** ([`Pallet::commit`]), then **reveal** ([`Pallet::reveal`]): each claimant commits
-//!    to H(task, operator, output, top classes, salt), then reveals its output digest, top
-//!    classes, its own samples and intermediates (kernel spec §5–7) and a proof-of-work nonce
-//!    that binds the reveal to it. The reveal phase is the resolution window.
+//!    to H(task, operator, output, top classes, samples, intermediates, salt), then reveals its
+//!    output digest, top classes, its own samples and intermediates (kernel spec §5–7) and a
+//!    proof-of-work nonce that binds the reveal to it. The reveal phase is the resolution window.
 //! 5. **Resolution** (PoS+W): with R the most frequent output (n reveals), m the reveals of
 //!    anything else and A the operators assigned to the task (silent ones count in A, not in m),
 //!    R is correct when n > 10·m or 100·n > 66·A. Then every operator that revealed something
