@@ -699,3 +699,45 @@ fn tasks_of_pages_through_an_owners_tasks() {
 		assert_eq!(Inference::tasks_of(&DAPP, None, 0), Vec::<TaskId>::new());
 	});
 }
+
+// --- Sampling cost ------------------------------------------------------------------------------
+
+/// What one claim costs with `operators` registered: (storage keys written, bytes of the storage
+/// proof of everything it read). Operator 1 holds enough stake to be selected for a k = 4 task
+/// whatever the others hold; the others hold the minimum.
+fn claim_cost_with_operators(operators: u32) -> (usize, usize) {
+	use frame_support::traits::fungible::Mutate;
+	let mut ext = new_test_ext();
+	let id = ext.execute_with(|| {
+		register_operator_with(1, 5_000 * COLLATERAL);
+		for i in 1..operators {
+			let who = 1_000_000 + AccountId::from(i);
+			<Balances as Mutate<AccountId>>::set_balance(&who, 2 * COLLATERAL);
+			register_operator_with(who, COLLATERAL);
+		}
+		let id = submit(register_golden(), 4, FEE);
+		until_claiming(id);
+		// As at the start of a block: the setup's events would otherwise be read back into
+		// the proof when the claim appends its own.
+		System::reset_events();
+		id
+	});
+	if let Err(e) = ext.commit_all() {
+		panic!("commit: {e}");
+	}
+	let (result, proof) = ext.execute_and_prove(|| claim(1, id));
+	assert_ok!(result);
+	let written = ext.overlayed_changes().changes().count();
+	(written, codec::Encode::encoded_size(&proof))
+}
+
+#[test]
+fn a_claim_with_10_000_operators_costs_what_it_does_with_10() {
+	let (writes_10, proof_10) = claim_cost_with_operators(10);
+	let (writes_n, proof_n) = claim_cost_with_operators(10_000);
+	println!("claim: writes {writes_10}/{writes_n}, proof {proof_10}/{proof_n} bytes with 10/10_000 operators");
+	assert_eq!(writes_10, writes_n, "storage writes");
+	// Only the trie gets deeper (a few branch nodes more on each path read); reading the
+	// operators would add at least 10_000 records, hundreds of kilobytes.
+	assert!(proof_n < proof_10 + 4 * 1024, "proof {proof_10} bytes with 10, {proof_n} with 10_000");
+}
