@@ -17,12 +17,13 @@ for n in 10 1000 10000; do
 done
 python3 - "$out" <<'PY'
 import json, statistics, sys
-print("| registered operators | median | mean | std-dev | runs |")
-print("|---|---|---|---|---|")
+print("| registered operators | median | mean | std-dev | runs | reads / writes | storage proof |")
+print("|---|---|---|---|---|---|---|")
 for n in (10, 1000, 10000):
-    results = json.load(open(f"{sys.argv[1]}/claim-{n}.json"))[0]["time_results"]
-    times = [r["extrinsic_time"] / 1000 for r in results]
-    reads = {r["reads"] for r in results}; writes = {r["writes"] for r in results}
+    bench = json.load(open(f"{sys.argv[1]}/claim-{n}.json"))[0]
+    times = [r["extrinsic_time"] / 1000 for r in bench["time_results"]]
+    db = bench["db_results"][0]
     print(f"| {n:,} | {statistics.median(times):,.0f} µs | {statistics.mean(times):,.0f} µs"
-          f" | {statistics.stdev(times):,.0f} µs | {len(times)} (reads {sorted(reads)}, writes {sorted(writes)}) |")
+          f" | {statistics.stdev(times):,.0f} µs | {len(times)} | {db['reads']} / {db['writes']}"
+          f" | {db['proof_size']:,} bytes |")
 PY

@@ -66,10 +66,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 16]`.
 	fn register_model(l: u32, ) -> Weight {
 		// Proof size: measured `213`, estimated `4500`.
-		// Minimum execution time: 83_797_000 picoseconds.
-		Weight::from_parts(93_735_461, 0)
+		// Minimum execution time: 84_177_000 picoseconds.
+		Weight::from_parts(122_863_539, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
-			.saturating_add(Weight::from_parts(764_488, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(810_654, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn deregister_model() -> Weight {
 		// Proof size: measured `1301`, estimated `4500`.
-		// Minimum execution time: 70_732_000 picoseconds.
-		Weight::from_parts(77_515_000, 0)
+		// Minimum execution time: 71_113_000 picoseconds.
+		Weight::from_parts(80_330_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn ban_model() -> Weight {
 		// Proof size: measured `1301`, estimated `4500`.
-		// Minimum execution time: 73_407_000 picoseconds.
-		Weight::from_parts(80_270_000, 0)
+		// Minimum execution time: 73_647_000 picoseconds.
+		Weight::from_parts(81_021_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -120,10 +120,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `i` is `[1, 4096]`.
 	fn submit_task(i: u32, ) -> Weight {
 		// Proof size: measured `1568`, estimated `4500`.
-		// Minimum execution time: 104_315_000 picoseconds.
-		Weight::from_parts(141_784_125, 0)
+		// Minimum execution time: 103_984_000 picoseconds.
+		Weight::from_parts(119_879_787, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
-			.saturating_add(Weight::from_parts(1_149, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(2_021, 0).saturating_mul(i.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -140,10 +140,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[10, 10000]`.
 	fn claim(n: u32, ) -> Weight {
 		// Proof size: measured `4102`, estimated `7867`.
-		// Minimum execution time: 720_876_000 picoseconds.
-		Weight::from_parts(1_045_857_341, 0)
+		// Minimum execution time: 756_824_000 picoseconds.
+		Weight::from_parts(1_022_671_424, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(55_122, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(8_409, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -153,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Claims` (`max_values`: None, `max_size`: Some(3185), added: 5660, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
 		// Proof size: measured `1495`, estimated `7867`.
-		// Minimum execution time: 26_239_000 picoseconds.
-		Weight::from_parts(31_589_000, 0)
+		// Minimum execution time: 26_529_000 picoseconds.
+		Weight::from_parts(33_913_000, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -171,8 +171,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(1004), added: 3479, mode: `MaxEncodedLen`)
 	fn reveal() -> Weight {
 		// Proof size: measured `3594`, estimated `7867`.
-		// Minimum execution time: 86_141_000 picoseconds.
-		Weight::from_parts(107_491_000, 0)
+		// Minimum execution time: 95_509_000 picoseconds.
+		Weight::from_parts(150_821_000, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -181,8 +181,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(26), added: 521, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 9_447_000 picoseconds.
-		Weight::from_parts(10_991_000, 0)
+		// Minimum execution time: 9_688_000 picoseconds.
+		Weight::from_parts(19_697_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -192,8 +192,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Agenda` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn on_initialize_base() -> Weight {
 		// Proof size: measured `66`, estimated `21014`.
-		// Minimum execution time: 34_143_000 picoseconds.
-		Weight::from_parts(36_939_000, 0)
+		// Minimum execution time: 33_833_000 picoseconds.
+		Weight::from_parts(56_405_000, 0)
 			.saturating_add(Weight::from_parts(0, 21014))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -208,8 +208,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4402), added: 6877, mode: `MaxEncodedLen`)
 	fn fix_randomness() -> Weight {
 		// Proof size: measured `377`, estimated `1518`.
-		// Minimum execution time: 30_857_000 picoseconds.
-		Weight::from_parts(40_366_000, 0)
+		// Minimum execution time: 31_199_000 picoseconds.
+		Weight::from_parts(50_274_000, 0)
 			.saturating_add(Weight::from_parts(0, 1518))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -228,8 +228,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4402), added: 6877, mode: `MaxEncodedLen`)
 	fn close_tranche() -> Weight {
 		// Proof size: measured `416`, estimated `6650`.
-		// Minimum execution time: 70_812_000 picoseconds.
-		Weight::from_parts(106_850_000, 0)
+		// Minimum execution time: 70_802_000 picoseconds.
+		Weight::from_parts(78_927_000, 0)
 			.saturating_add(Weight::from_parts(0, 6650))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -263,10 +263,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 32]`.
 	fn resolve(c: u32, ) -> Weight {
 		// Proof size: measured `2255`, estimated `7867`.
-		// Minimum execution time: 194_553_000 picoseconds.
-		Weight::from_parts(260_683_837, 0)
+		// Minimum execution time: 193_171_000 picoseconds.
+		Weight::from_parts(220_309_279, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(97_656_005, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(67_925_695, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -284,10 +284,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 32]`.
 	fn pay_pool(c: u32, ) -> Weight {
 		// Proof size: measured `793`, estimated `7867`.
-		// Minimum execution time: 119_073_000 picoseconds.
-		Weight::from_parts(100_648_322, 0)
+		// Minimum execution time: 115_556_000 picoseconds.
+		Weight::from_parts(119_563_000, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(122_508_787, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(117_159_982, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -305,10 +305,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 32]`.
 	fn prune(c: u32, ) -> Weight {
 		// Proof size: measured `508`, estimated `7867`.
-		// Minimum execution time: 39_254_000 picoseconds.
-		Weight::from_parts(52_419_229, 0)
+		// Minimum execution time: 28_813_000 picoseconds.
+		Weight::from_parts(52_704_485, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(2_255_684, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(2_985_317, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -320,77 +320,77 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register_model(l: u32, ) -> Weight {
-		Weight::from_parts(93_735_461, 0)
+		Weight::from_parts(122_863_539, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
-			.saturating_add(Weight::from_parts(764_488, 0).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(810_654, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn deregister_model() -> Weight {
-		Weight::from_parts(77_515_000, 0)
+		Weight::from_parts(80_330_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn ban_model() -> Weight {
-		Weight::from_parts(80_270_000, 0)
+		Weight::from_parts(81_021_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn submit_task(i: u32, ) -> Weight {
-		Weight::from_parts(141_784_125, 0)
+		Weight::from_parts(119_879_787, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
-			.saturating_add(Weight::from_parts(1_149, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(2_021, 0).saturating_mul(i.into()))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	fn claim(n: u32, ) -> Weight {
-		Weight::from_parts(1_045_857_341, 0)
+		Weight::from_parts(1_022_671_424, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(55_122, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(8_409, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(31_589_000, 0)
+		Weight::from_parts(33_913_000, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn reveal() -> Weight {
-		Weight::from_parts(107_491_000, 0)
+		Weight::from_parts(150_821_000, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(10_991_000, 0)
+		Weight::from_parts(19_697_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn on_initialize_base() -> Weight {
-		Weight::from_parts(36_939_000, 0)
+		Weight::from_parts(56_405_000, 0)
 			.saturating_add(Weight::from_parts(0, 21014))
 			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn fix_randomness() -> Weight {
-		Weight::from_parts(40_366_000, 0)
+		Weight::from_parts(50_274_000, 0)
 			.saturating_add(Weight::from_parts(0, 1518))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn close_tranche() -> Weight {
-		Weight::from_parts(106_850_000, 0)
+		Weight::from_parts(78_927_000, 0)
 			.saturating_add(Weight::from_parts(0, 6650))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn resolve(c: u32, ) -> Weight {
-		Weight::from_parts(260_683_837, 0)
+		Weight::from_parts(220_309_279, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(97_656_005, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(67_925_695, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -398,9 +398,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3084).saturating_mul(c.into()))
 	}
 	fn pay_pool(c: u32, ) -> Weight {
-		Weight::from_parts(100_648_322, 0)
+		Weight::from_parts(119_563_000, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(122_508_787, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(117_159_982, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -408,9 +408,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3084).saturating_mul(c.into()))
 	}
 	fn prune(c: u32, ) -> Weight {
-		Weight::from_parts(52_419_229, 0)
+		Weight::from_parts(52_704_485, 0)
 			.saturating_add(Weight::from_parts(0, 7867))
-			.saturating_add(Weight::from_parts(2_255_684, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(2_985_317, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(3))
