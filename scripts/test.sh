@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every AOS test: unit and runtime tests, the integration tests
-# against the real aos-node binary, and the three-validator network (zombienet).
+# against the real aos-node binary, the end-to-end tests (node, operators, dApps), and the
+# three-validator network (zombienet).
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
 aos_setup
+
+# The TypeScript dApp example, which an end-to-end test runs against the node.
+aos_log "TypeScript example: npm ci, type check"
+(
+	cd examples/dapp-ts
+	command -v npm >/dev/null || aos_need_apt nodejs npm
+	[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund --loglevel=error
+	npx tsc --noEmit
+)
 
 # One profile for everything: the integration tests need the release node anyway, and a second
 # (debug) build of the whole dependency tree would double the build time.

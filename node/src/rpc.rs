@@ -1,9 +1,9 @@
 //! The node's JSON-RPC methods beyond the ones sc-service provides (`system_*`, `chain_*`,
 //! `state_*`, `author_*` and the new `chainHead`/`transaction` APIs): account nonces
 //! (`system_accountNextIndex`), fees (`payment_*`), BABE (`babe_epochAuthorship`) and GRANDPA
-//! (`grandpa_*`).
+//! (`grandpa_*`), and AOS's own (`aos_*`: tasks, models and operators, see docs/RPC.md).
 
-use aos_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use aos_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce, Runtime};
 use jsonrpsee::RpcModule;
 use sc_consensus_babe::BabeWorkerHandle;
 use sc_consensus_grandpa::{
@@ -69,12 +69,21 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BabeApi<Block>
-		+ BlockBuilder<Block>,
+		+ BlockBuilder<Block>
+		+ pallet_inference_rpc::InferenceRuntimeApi<
+			Block,
+			AccountId,
+			pallet_inference::TaskOf<Runtime>,
+			pallet_inference::Claim<AccountId>,
+			pallet_inference::ModelOf<Runtime>,
+		> + pallet_operators_rpc::OperatorsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
 {
+	use pallet_inference_rpc::{Inference, InferenceApiServer};
+	use pallet_operators_rpc::{Operators, OperatorsApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
@@ -85,6 +94,10 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(Inference::<_, Block, Runtime>::new(client.clone()).into_rpc())?;
+	module.merge(OperatorsApiServer::<_, AccountId, Balance, BlockNumber>::into_rpc(
+		Operators::new(client.clone()),
+	))?;
 	module.merge(Babe::new(client, babe.worker_handle, babe.keystore, select_chain).into_rpc())?;
 	module.merge(
 		Grandpa::new(

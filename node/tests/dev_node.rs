@@ -5,8 +5,8 @@
 mod common;
 
 use codec::{Decode, Encode};
-use common::Node;
-use serde_json::{json, Value};
+use common::{block_hash, hash_from, hex_decode, hex_encode, Node};
+use serde_json::json;
 use sp_consensus_babe::digests::CompatibleDigestItem;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::generic::DigestItem;
@@ -16,28 +16,6 @@ type AccountInfo = frame_system::AccountInfo<
 	aos_runtime::Nonce,
 	<aos_runtime::Runtime as frame_system::Config>::AccountData,
 >;
-
-fn hex_decode(s: &str) -> Vec<u8> {
-	let s = s.trim_start_matches("0x");
-	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-	let mut s = String::from("0x");
-	for b in bytes {
-		s.push_str(&format!("{b:02x}"));
-	}
-	s
-}
-
-fn hash_from(value: &Value) -> aos_runtime::Hash {
-	let bytes = hex_decode(value.as_str().expect("hash string"));
-	aos_runtime::Hash::from_slice(&bytes)
-}
-
-fn block_hash(node: &Node, number: u64) -> Value {
-	node.rpc("chain_getBlockHash", json!([number]))
-}
 
 /// The BABE slot of block `number`.
 fn slot_of(node: &Node, number: u64) -> u64 {

@@ -279,6 +279,10 @@ impl_runtime_apis! {
 			pallet_inference::Claims::<Runtime>::get(id).into_inner()
 		}
 
+		fn next_task_id() -> aos_inference_primitives::TaskId {
+			pallet_inference::NextTaskId::<Runtime>::get()
+		}
+
 		fn tasks_of(
 			owner: AccountId,
 			after: Option<aos_inference_primitives::TaskId>,

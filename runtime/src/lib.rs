@@ -91,7 +91,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -246,7 +246,7 @@ pub fn tx_extension(nonce: Nonce, tip: Balance, period: u64, current_block: u64)
 
 /// Signs `call` with `signer` into an extrinsic for the chain with genesis hash `genesis`;
 /// `checkpoint` is the hash of block `current_block` when the transaction is mortal (the
-/// genesis hash when it is immortal).
+/// genesis hash when it is immortal). Signs for this runtime's own versions.
 #[cfg(feature = "std")]
 pub fn sign_extrinsic(
 	call: RuntimeCall,
@@ -255,19 +255,25 @@ pub fn sign_extrinsic(
 	genesis: Hash,
 	checkpoint: Hash,
 ) -> UncheckedExtrinsic {
+	let versions = (VERSION.spec_version, VERSION.transaction_version);
+	sign_extrinsic_for(call, signer, extension, genesis, checkpoint, versions)
+}
+
+/// [`sign_extrinsic`] for a chain that runs `(spec_version, transaction_version)`: clients
+/// built with this runtime sign for a later runtime as long as its transaction version (the
+/// encoding of calls and extensions) is this one's.
+#[cfg(feature = "std")]
+pub fn sign_extrinsic_for(
+	call: RuntimeCall,
+	signer: &sp_core::sr25519::Pair,
+	extension: TxExtension,
+	genesis: Hash,
+	checkpoint: Hash,
+	(spec_version, transaction_version): (u32, u32),
+) -> UncheckedExtrinsic {
 	use codec::Encode;
 	use sp_core::Pair;
-	let implicit = (
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis,
-		checkpoint,
-		(),
-		(),
-		(),
-		(),
-	);
+	let implicit = ((), spec_version, transaction_version, genesis, checkpoint, (), (), (), ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(

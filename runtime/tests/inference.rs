@@ -57,12 +57,7 @@ fn inference_events() -> Vec<Event<Runtime>> {
 fn register_golden_model() -> H256 {
 	let model = golden::model();
 	let id = H256(aos_kernel::model::content_hash(&model.to_file()));
-	let layers: Vec<LayerCommitment> = model
-		.layers
-		.iter()
-		.zip(aos_kernel::commit::layer_roots(&model))
-		.map(|(l, root)| LayerCommitment { inputs: l.inputs, outputs: l.outputs, root: H256(root) })
-		.collect();
+	let layers = LayerCommitment::of_model(&model);
 	assert_ok!(Inference::register_model(
 		RuntimeOrigin::signed(Alice.to_account_id()),
 		id,

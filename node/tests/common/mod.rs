@@ -16,14 +16,31 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// The `aos-node` binary cargo built for these tests.
-pub fn node_binary() -> &'static str {
-	env!("CARGO_BIN_EXE_aos-node")
+/// The `aos-node` binary: the one cargo built for the node's own tests, else the one next to
+/// the running test's target directory (other packages' tests, after `cargo build -p aos-node`).
+pub fn node_binary() -> PathBuf {
+	if let Some(path) = option_env!("CARGO_BIN_EXE_aos-node") {
+		return PathBuf::from(path);
+	}
+	let exe = std::env::current_exe().expect("the test's path");
+	// target/<profile>/deps/<test> → target/<profile>/aos-node
+	let path = exe.parent().and_then(Path::parent).map(|d| d.join("aos-node"));
+	match path {
+		Some(path) if path.exists() => path,
+		_ => panic!(
+			"no aos-node next to {}: build it first (cargo build -p aos-node)",
+			exe.display()
+		),
+	}
 }
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+	let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+	while !dir.join("Cargo.lock").exists() {
+		dir = dir.parent().expect("the repository root has Cargo.lock").to_path_buf();
+	}
+	dir
 }
 
 /// A fresh, empty directory under the system temp dir.
@@ -145,6 +162,55 @@ impl Drop for Node {
 		}
 		let _ = fs::remove_dir_all(&self.base);
 	}
+}
+
+/// Bytes from `0x`-hex.
+pub fn hex_decode(s: &str) -> Vec<u8> {
+	let s = s.trim_start_matches("0x");
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+}
+
+/// `0x`-hex of bytes.
+pub fn hex_encode(bytes: &[u8]) -> String {
+	let mut s = String::from("0x");
+	for b in bytes {
+		s.push_str(&format!("{b:02x}"));
+	}
+	s
+}
+
+/// A hash from its JSON `0x`-hex.
+pub fn hash_from(value: &Value) -> aos_runtime::Hash {
+	let bytes = hex_decode(value.as_str().expect("hash string"));
+	aos_runtime::Hash::from_slice(&bytes)
+}
+
+/// The JSON hash of block `number`.
+pub fn block_hash(node: &Node, number: u64) -> Value {
+	node.rpc("chain_getBlockHash", json!([number]))
+}
+
+/// Signs `call` as `who` with its next nonce, mortal for 64 blocks, and submits it; returns its
+/// hex.
+pub fn submit(node: &Node, who: &sp_core::sr25519::Pair, call: aos_runtime::RuntimeCall) -> String {
+	use codec::Encode;
+	use sp_core::Pair;
+	let account: aos_runtime::AccountId = who.public().into();
+	let nonce =
+		node.rpc("system_accountNextIndex", json!([account.to_string()])).as_u64().expect("nonce");
+	let genesis = hash_from(&block_hash(node, 0));
+	let best = node.best_number();
+	let checkpoint = hash_from(&block_hash(node, best));
+	let xt = aos_runtime::sign_extrinsic(
+		call,
+		who,
+		aos_runtime::tx_extension(nonce as u32, 0, 64, best),
+		genesis,
+		checkpoint,
+	);
+	let hex = hex_encode(&xt.encode());
+	node.rpc("author_submitExtrinsic", json!([hex]));
+	hex
 }
 
 /// The first `ip:port` after `marker` in a log line.

@@ -547,7 +547,7 @@ pub mod pallet {
 		/// Up to `limit` (at most 1,000) ids of `owner`'s tasks that are not pruned, in storage
 		/// order, starting after `after`: pages for the runtime API.
 		pub fn tasks_of(owner: &T::AccountId, after: Option<TaskId>, limit: u32) -> Vec<TaskId> {
-			let limit = limit.min(1_000) as usize;
+			let limit = limit.min(aos_inference_primitives::MAX_TASKS_PAGE) as usize;
 			let ids = match after {
 				Some(last) => TasksByOwner::<T>::iter_key_prefix_from(
 					owner,

@@ -285,13 +285,7 @@ pub fn register_operator_with(who: AccountId, collateral: Balance) {
 /// The golden model's id and layer commitments.
 pub fn golden_model() -> (ModelId, BoundedVec<LayerCommitment, ConstU32<16>>) {
 	let model = golden::model();
-	let roots = commit::layer_roots(&model);
-	let layers: Vec<LayerCommitment> = model
-		.layers
-		.iter()
-		.zip(roots)
-		.map(|(l, root)| LayerCommitment { inputs: l.inputs, outputs: l.outputs, root: H256(root) })
-		.collect();
+	let layers = LayerCommitment::of_model(&model);
 	(H256(aos_kernel::model::content_hash(&model.to_file())), BoundedVec::truncate_from(layers))
 }
 

@@ -76,6 +76,22 @@ pub struct LayerCommitment {
 	pub root: H256,
 }
 
+impl LayerCommitment {
+	/// The commitments of `model`'s layers, in order: what `register_model` takes.
+	pub fn of_model(model: &aos_kernel::Model) -> alloc::vec::Vec<LayerCommitment> {
+		model
+			.layers
+			.iter()
+			.zip(aos_kernel::commit::layer_roots(model))
+			.map(|(l, root)| LayerCommitment {
+				inputs: l.inputs,
+				outputs: l.outputs,
+				root: H256(root),
+			})
+			.collect()
+	}
+}
+
 /// A registered model.
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,

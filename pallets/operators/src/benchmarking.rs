@@ -39,6 +39,19 @@ fn vrf_key<T: Config>(who: &T::AccountId) -> (VrfPublic, sr25519::Signature) {
 	(key, proof)
 }
 
+/// An Ethereum address of a key made in the benchmark keystore, with its proof for `who`.
+fn eth_binding<T: Config>(who: &T::AccountId) -> EthBinding {
+	let key = sp_io::crypto::ecdsa_generate(BENCH_KEY, None);
+	let hash = eip191_hash(&eth_address_message(who));
+	let signed = sp_io::crypto::ecdsa_sign_prehashed(BENCH_KEY, &key, &hash)
+		.unwrap_or_else(|| panic!("the benchmark keystore signs with the key it made"));
+	let mut signature = [0u8; 65];
+	signature.copy_from_slice(signed.as_ref());
+	let public = sp_io::crypto::secp256k1_ecdsa_recover(&signature, &hash)
+		.unwrap_or_else(|_| panic!("a signature just made recovers"));
+	EthBinding { address: eth_address_of(&public), signature }
+}
+
 /// Parameters under which offences are slashed and deferred.
 fn slashing_params<T: Config>() {
 	Parameters::<T>::mutate(|p| {
@@ -66,7 +79,7 @@ fn operator<T: Config>(index: u32) -> Result<T::AccountId, BenchmarkError> {
 		vec![b'e'; T::MaxEndpointLen::get() as usize],
 		key,
 		proof,
-		Some(EthAddress::repeat_byte(1)),
+		None,
 		Perbill::from_percent(5),
 		balance::<T>(2),
 	)?;
@@ -129,6 +142,7 @@ mod benchmarks {
 	fn register() -> Result<(), BenchmarkError> {
 		let caller = funded_caller::<T>();
 		let (key, proof) = vrf_key::<T>(&caller);
+		let eth = eth_binding::<T>(&caller);
 		let name = vec![b'n'; T::MaxNameLen::get() as usize];
 		let endpoint = vec![b'e'; T::MaxEndpointLen::get() as usize];
 		let collateral = balance::<T>(2);
@@ -140,7 +154,7 @@ mod benchmarks {
 			endpoint,
 			key,
 			proof,
-			Some(EthAddress::repeat_byte(1)),
+			Some(eth),
 			Perbill::from_percent(5),
 			collateral,
 		);
@@ -166,11 +180,13 @@ mod benchmarks {
 	fn rotate_keys() -> Result<(), BenchmarkError> {
 		let who = operator::<T>(0)?;
 		let (key, proof) = vrf_key::<T>(&who);
+		let eth = eth_binding::<T>(&who);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), key, proof, Some(EthAddress::repeat_byte(2)));
+		_(RawOrigin::Signed(who.clone()), key, proof, Some(eth));
 
-		assert_eq!(VrfKeyOwners::<T>::get(key), Some(who));
+		assert_eq!(VrfKeyOwners::<T>::get(key), Some(who.clone()));
+		assert_eq!(Operators::<T>::get(&who).and_then(|o| o.eth_address), Some(eth.address));
 		Ok(())
 	}
 

@@ -70,7 +70,8 @@ mod view;
 pub mod weights;
 
 pub use aos_operators_primitives::{
-	EligibleOperator, EthAddress, OffenceKind, OffenceReference, OnSlashApplied, OperatorRegistry,
+	eip191_hash, eth_address_message, eth_address_of, normalized_recovery_id, EligibleOperator,
+	EthAddress, EthBinding, OffenceKind, OffenceReference, OnSlashApplied, OperatorRegistry,
 	RewardOperator, SlashId, SlashOperator, SlashOutcome, VrfPublic,
 };
 pub use pallet::*;
@@ -362,6 +363,10 @@ pub mod pallet {
 		/// The VRF key's proof of possession does not verify: sign
 		/// `VRF_KEY_PROOF_PREFIX ++ SCALE(account id)` with the VRF key.
 		BadVrfKeyProof,
+		/// The Ethereum address's proof does not verify: sign
+		/// `ETH_ADDRESS_PROOF_PREFIX ++ SCALE(account id)` with the address's key (EIP-191,
+		/// `eth_sign`).
+		BadEthAddressProof,
 		/// The name is longer than `MaxNameLen`.
 		NameTooLong,
 		/// The endpoint is longer than `MaxEndpointLen`.
@@ -449,7 +454,9 @@ pub mod pallet {
 		/// `min_collateral`) of its free balance, plus one existential deposit that keeps its
 		/// delegation pool account alive (returned when the operator is removed).
 		///
-		/// `vrf_proof` is the VRF key's signature of `VRF_KEY_PROOF_PREFIX ++ SCALE(caller)`.
+		/// `vrf_proof` is the VRF key's signature of `VRF_KEY_PROOF_PREFIX ++ SCALE(caller)`;
+		/// `eth`, the optional Ethereum address with its EIP-191 signature of
+		/// `ETH_ADDRESS_PROOF_PREFIX ++ SCALE(caller)` (`aos_operators_primitives::EthBinding`).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
@@ -458,21 +465,12 @@ pub mod pallet {
 			endpoint: alloc::vec::Vec<u8>,
 			vrf_key: VrfPublic,
 			vrf_proof: sr25519::Signature,
-			eth_address: Option<EthAddress>,
+			eth: Option<EthBinding>,
 			commission: Perbill,
 			collateral: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_register(
-				who,
-				name,
-				endpoint,
-				vrf_key,
-				vrf_proof,
-				eth_address,
-				commission,
-				collateral,
-			)
+			Self::do_register(who, name, endpoint, vrf_key, vrf_proof, eth, commission, collateral)
 		}
 
 		/// Changes the caller's name and endpoint.
@@ -503,10 +501,10 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			vrf_key: VrfPublic,
 			vrf_proof: sr25519::Signature,
-			eth_address: Option<EthAddress>,
+			eth: Option<EthBinding>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_rotate_keys(who, vrf_key, vrf_proof, eth_address)
+			Self::do_rotate_keys(who, vrf_key, vrf_proof, eth)
 		}
 
 		/// Sets the caller's commission: its cut of rewards before the pro-rata split.

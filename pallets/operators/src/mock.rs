@@ -220,6 +220,20 @@ pub fn register_with(who: AccountId, collateral: Balance, commission: Perbill) {
 	}
 }
 
+/// The Ethereum address of secp256k1 key `seed`, with its proof for `who`: the EIP-191
+/// signature an Ethereum wallet or Web3Signer's `eth_sign` would make, `v` as 27/28.
+pub fn eth_binding(who: AccountId, seed: u8) -> aos_operators_primitives::EthBinding {
+	use aos_operators_primitives::{eip191_hash, eth_address_message, eth_address_of};
+	let pair = sp_core::ecdsa::Pair::from_seed(&[seed; 32]);
+	let hash = eip191_hash(&eth_address_message(&who));
+	let mut signature = [0u8; 65];
+	signature.copy_from_slice(pair.sign_prehashed(&hash).as_ref());
+	let public = sp_io::crypto::secp256k1_ecdsa_recover(&signature, &hash)
+		.unwrap_or_else(|_| panic!("a signature just made recovers"));
+	signature[64] += 27;
+	aos_operators_primitives::EthBinding { address: eth_address_of(&public), signature }
+}
+
 /// Gives `who` `amount` more funds.
 pub fn fund(who: AccountId, amount: Balance) {
 	if let Err(e) = <Balances as Mutate<AccountId>>::mint_into(&who, amount) {

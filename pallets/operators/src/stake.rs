@@ -109,6 +109,20 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The address of an Ethereum binding whose signature `who`'s address made.
+	fn check_eth_binding(
+		who: &T::AccountId,
+		binding: Option<EthBinding>,
+	) -> Result<Option<EthAddress>, DispatchError> {
+		let Some(binding) = binding else { return Ok(None) };
+		let hash = eip191_hash(&eth_address_message(who));
+		let signature = normalized_recovery_id(&binding.signature);
+		let public = sp_io::crypto::secp256k1_ecdsa_recover(&signature, &hash)
+			.map_err(|_| Error::<T>::BadEthAddressProof)?;
+		ensure!(eth_address_of(&public) == binding.address, Error::<T>::BadEthAddressProof);
+		Ok(Some(binding.address))
+	}
+
 	/// Can `who` part with `amount` and stay alive?
 	fn ensure_funds(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		let free = T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
@@ -123,13 +137,14 @@ impl<T: Config> Pallet<T> {
 		endpoint: Vec<u8>,
 		vrf_key: VrfPublic,
 		vrf_proof: sr25519::Signature,
-		eth_address: Option<EthAddress>,
+		eth: Option<EthBinding>,
 		commission: Perbill,
 		collateral: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyOperator);
 		let (name, endpoint) = Self::bounded_metadata(name, endpoint)?;
 		Self::check_vrf_key(&who, &vrf_key, &vrf_proof)?;
+		let eth_address = Self::check_eth_binding(&who, eth)?;
 		Self::register_checked(who, name, endpoint, vrf_key, eth_address, commission, collateral)
 	}
 
@@ -198,9 +213,10 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		vrf_key: VrfPublic,
 		vrf_proof: sr25519::Signature,
-		eth_address: Option<EthAddress>,
+		eth: Option<EthBinding>,
 	) -> DispatchResult {
 		Self::check_vrf_key(&who, &vrf_key, &vrf_proof)?;
+		let eth_address = Self::check_eth_binding(&who, eth)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::mutate_operator(&who, |op| {
 			if op.vrf_key != vrf_key {

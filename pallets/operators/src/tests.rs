@@ -122,26 +122,40 @@ fn rotate_keys_moves_ownership_and_restarts_the_key_age() {
 		register(ALICE, 1_000);
 		run_to_block_with(50, &[ALICE]);
 		let new = vrf_pair(ALICE, 1);
-		let eth = Some(sp_core::H160::repeat_byte(7));
+		let eth = eth_binding(ALICE, 7);
 		assert_noop!(
 			Operators::rotate_keys(
 				RuntimeOrigin::signed(ALICE),
 				new.public(),
 				vrf_proof(BOB, &new),
-				eth
+				Some(eth)
 			),
 			Error::<Test>::BadVrfKeyProof
 		);
-		assert_ok!(Operators::rotate_keys(
-			RuntimeOrigin::signed(ALICE),
-			new.public(),
-			vrf_proof(ALICE, &new),
-			eth
-		));
+		// An Ethereum address is taken only with its key's signature for this operator.
+		let rotate = |eth| {
+			Operators::rotate_keys(
+				RuntimeOrigin::signed(ALICE),
+				new.public(),
+				vrf_proof(ALICE, &new),
+				Some(eth),
+			)
+		};
+		let for_bob = eth_binding(BOB, 7);
+		assert_noop!(rotate(for_bob), Error::<Test>::BadEthAddressProof);
+		let claimed = EthBinding { address: sp_core::H160::repeat_byte(7), ..eth };
+		assert_noop!(rotate(claimed), Error::<Test>::BadEthAddressProof);
+		let mut garbled = eth;
+		garbled.signature[3] ^= 1;
+		assert_noop!(rotate(garbled), Error::<Test>::BadEthAddressProof);
+		let mut zero_one = eth;
+		zero_one.signature[64] -= 27;
+		assert_ok!(rotate(zero_one));
+		assert_ok!(rotate(eth));
 		let state = Operators::operator_state(&ALICE).expect("registered");
 		assert_eq!(
 			(state.vrf_key, state.vrf_key_since, state.eth_address),
-			(new.public(), 50, eth)
+			(new.public(), 50, Some(eth.address))
 		);
 		assert_eq!(VrfKeyOwners::<Test>::get(vrf_pair(ALICE, 0).public()), None);
 		// The old key is free for someone else now.

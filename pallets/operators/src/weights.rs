@@ -72,7 +72,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::Liveness` (r:1 w:1)
 	/// Proof: `Operators::Liveness` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::Active` (r:1 w:1)
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Operators::Ledgers` (`max_values`: None, `max_size`: Some(501), added: 2976, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof size: measured `293`, estimated `4074`.
-		// Minimum execution time: 231_493_000 picoseconds.
-		Weight::from_parts(376_083_000, 0)
+		// Minimum execution time: 273_601_000 picoseconds.
+		Weight::from_parts(301_703_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(9))
@@ -94,9 +94,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Operators` (r:1 w:1)
 	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(609), added: 3084, mode: `MaxEncodedLen`)
 	fn update_metadata() -> Weight {
-		// Proof size: measured `807`, estimated `4074`.
-		// Minimum execution time: 33_693_000 picoseconds.
-		Weight::from_parts(68_588_000, 0)
+		// Proof size: measured `787`, estimated `4074`.
+		// Minimum execution time: 31_328_000 picoseconds.
+		Weight::from_parts(41_177_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -106,9 +106,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Operators` (r:1 w:1)
 	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(609), added: 3084, mode: `MaxEncodedLen`)
 	fn rotate_keys() -> Weight {
-		// Proof size: measured `876`, estimated `4074`.
-		// Minimum execution time: 106_068_000 picoseconds.
-		Weight::from_parts(165_259_000, 0)
+		// Proof size: measured `856`, estimated `4074`.
+		// Minimum execution time: 155_480_000 picoseconds.
+		Weight::from_parts(247_793_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -116,9 +116,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Operators` (r:1 w:1)
 	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(609), added: 3084, mode: `MaxEncodedLen`)
 	fn set_commission() -> Weight {
-		// Proof size: measured `807`, estimated `4074`.
-		// Minimum execution time: 32_151_000 picoseconds.
-		Weight::from_parts(67_927_000, 0)
+		// Proof size: measured `787`, estimated `4074`.
+		// Minimum execution time: 32_050_000 picoseconds.
+		Weight::from_parts(62_437_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -132,13 +132,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Ledgers` (r:1 w:1)
 	/// Proof: `Operators::Ledgers` (`max_values`: None, `max_size`: Some(501), added: 2976, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::Active` (r:1 w:1)
 	/// Proof: `Operators::Active` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
-		// Proof size: measured `1325`, estimated `4074`.
-		// Minimum execution time: 125_975_000 picoseconds.
-		Weight::from_parts(223_357_000, 0)
+		// Proof size: measured `1305`, estimated `4074`.
+		// Minimum execution time: 122_418_000 picoseconds.
+		Weight::from_parts(195_475_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -152,13 +152,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::Active` (r:1 w:1)
 	/// Proof: `Operators::Active` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn delegate() -> Weight {
-		// Proof size: measured `1323`, estimated `4074`.
-		// Minimum execution time: 119_523_000 picoseconds.
-		Weight::from_parts(207_848_000, 0)
+		// Proof size: measured `1303`, estimated `4074`.
+		// Minimum execution time: 114_003_000 picoseconds.
+		Weight::from_parts(186_669_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -172,9 +172,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Active` (r:1 w:1)
 	/// Proof: `Operators::Active` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
-		// Proof size: measured `1531`, estimated `4074`.
-		// Minimum execution time: 58_409_000 picoseconds.
-		Weight::from_parts(100_728_000, 0)
+		// Proof size: measured `1511`, estimated `4074`.
+		// Minimum execution time: 56_916_000 picoseconds.
+		Weight::from_parts(67_666_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -184,7 +184,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Operators` (r:1 w:1)
 	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(609), added: 3084, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::CounterForOperators` (r:1 w:1)
@@ -192,9 +192,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::VrfKeyOwners` (r:0 w:1)
 	/// Proof: `Operators::VrfKeyOwners` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
-		// Proof size: measured `1655`, estimated `6942`.
-		// Minimum execution time: 194_884_000 picoseconds.
-		Weight::from_parts(220_402_000, 0)
+		// Proof size: measured `1635`, estimated `6942`.
+		// Minimum execution time: 188_593_000 picoseconds.
+		Weight::from_parts(207_087_000, 0)
 			.saturating_add(Weight::from_parts(0, 6942))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -208,9 +208,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::LivenessChecks` (r:0 w:2)
 	/// Proof: `Operators::LivenessChecks` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		// Proof size: measured `985`, estimated `4074`.
-		// Minimum execution time: 46_597_000 picoseconds.
-		Weight::from_parts(76_854_000, 0)
+		// Proof size: measured `965`, estimated `4074`.
+		// Minimum execution time: 45_685_000 picoseconds.
+		Weight::from_parts(61_715_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -224,9 +224,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::LivenessChecks` (r:0 w:1)
 	/// Proof: `Operators::LivenessChecks` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn chill() -> Weight {
-		// Proof size: measured `820`, estimated `4074`.
-		// Minimum execution time: 44_904_000 picoseconds.
-		Weight::from_parts(91_201_000, 0)
+		// Proof size: measured `800`, estimated `4074`.
+		// Minimum execution time: 40_435_000 picoseconds.
+		Weight::from_parts(62_286_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -242,9 +242,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::LivenessChecks` (r:0 w:1)
 	/// Proof: `Operators::LivenessChecks` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
-		// Proof size: measured `984`, estimated `4074`.
-		// Minimum execution time: 50_324_000 picoseconds.
-		Weight::from_parts(100_538_000, 0)
+		// Proof size: measured `964`, estimated `4074`.
+		// Minimum execution time: 50_544_000 picoseconds.
+		Weight::from_parts(70_591_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -262,9 +262,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::LivenessChecks` (r:0 w:1)
 	/// Proof: `Operators::LivenessChecks` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn leave() -> Weight {
-		// Proof size: measured `1498`, estimated `4074`.
-		// Minimum execution time: 67_676_000 picoseconds.
-		Weight::from_parts(78_286_000, 0)
+		// Proof size: measured `1478`, estimated `4074`.
+		// Minimum execution time: 68_488_000 picoseconds.
+		Weight::from_parts(109_865_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -276,10 +276,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn set_parameters(n: u32, ) -> Weight {
 		// Proof size: measured `186`, estimated `1641`.
-		// Minimum execution time: 18_484_000 picoseconds.
-		Weight::from_parts(20_181_879, 0)
+		// Minimum execution time: 18_825_000 picoseconds.
+		Weight::from_parts(22_343_908, 0)
 			.saturating_add(Weight::from_parts(0, 1641))
-			.saturating_add(Weight::from_parts(2_918_895, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(2_656_115, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -300,9 +300,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::SlashesOf` (r:0 w:1)
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_slash() -> Weight {
-		// Proof size: measured `1242`, estimated `6196`.
-		// Minimum execution time: 129_913_000 picoseconds.
-		Weight::from_parts(141_224_000, 0)
+		// Proof size: measured `1222`, estimated `6196`.
+		// Minimum execution time: 130_584_000 picoseconds.
+		Weight::from_parts(200_905_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -323,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Operators::LivenessChecks` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn on_initialize_base() -> Weight {
 		// Proof size: measured `528`, estimated `3525`.
-		// Minimum execution time: 36_388_000 picoseconds.
-		Weight::from_parts(60_332_000, 0)
+		// Minimum execution time: 35_938_000 picoseconds.
+		Weight::from_parts(63_428_000, 0)
 			.saturating_add(Weight::from_parts(0, 3525))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -348,9 +348,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::SlashesOf` (r:0 w:1)
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn liveness_check() -> Weight {
-		// Proof size: measured `1199`, estimated `6060`.
-		// Minimum execution time: 76_463_000 picoseconds.
-		Weight::from_parts(140_883_000, 0)
+		// Proof size: measured `1179`, estimated `6060`.
+		// Minimum execution time: 74_028_000 picoseconds.
+		Weight::from_parts(132_909_000, 0)
 			.saturating_add(Weight::from_parts(0, 6060))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -364,21 +364,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Operators` (r:1 w:1)
 	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(609), added: 3084, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::Active` (r:1 w:1)
 	/// Proof: `Operators::Active` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Tasks` (r:1 w:0)
+	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4402), added: 6877, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::SlashesOf` (r:0 w:1)
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 10000]`.
 	fn apply_slash(d: u32, ) -> Weight {
-		// Proof size: measured `2857`, estimated `6254`.
-		// Minimum execution time: 127_398_000 picoseconds.
-		Weight::from_parts(264_433_149, 0)
-			.saturating_add(Weight::from_parts(0, 6254))
-			.saturating_add(Weight::from_parts(2_686, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
+		// Proof size: measured `2880`, estimated `7867`.
+		// Minimum execution time: 162_163_000 picoseconds.
+		Weight::from_parts(222_398_385, 0)
+			.saturating_add(Weight::from_parts(0, 7867))
+			.saturating_add(Weight::from_parts(9_652, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `Operators::SlashCursor` (r:1 w:1)
@@ -390,9 +392,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::Operators` (r:1 w:1)
 	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(609), added: 3084, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Tasks` (r:1 w:0)
+	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4402), added: 6877, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::Ledgers` (r:1 w:1)
 	/// Proof: `Operators::Ledgers` (`max_values`: None, `max_size`: Some(501), added: 2976, mode: `MaxEncodedLen`)
 	/// Storage: `Operators::CounterForOperators` (r:1 w:1)
@@ -402,11 +406,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::SlashesOf` (r:0 w:1)
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn apply_slash_reaping() -> Weight {
-		// Proof size: measured `1537`, estimated `6254`.
-		// Minimum execution time: 191_457_000 picoseconds.
-		Weight::from_parts(245_619_000, 0)
-			.saturating_add(Weight::from_parts(0, 6254))
-			.saturating_add(T::DbWeight::get().reads(11))
+		// Proof size: measured `1560`, estimated `7867`.
+		// Minimum execution time: 201_136_000 picoseconds.
+		Weight::from_parts(335_257_000, 0)
+			.saturating_add(Weight::from_parts(0, 7867))
+			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(12))
 	}
 	/// Storage: `Operators::Operators` (r:1 w:1)
@@ -422,9 +426,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Operators::SlashesOf` (r:0 w:1)
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn report_offence() -> Weight {
-		// Proof size: measured `979`, estimated `4074`.
-		// Minimum execution time: 45_986_000 picoseconds.
-		Weight::from_parts(92_623_000, 0)
+		// Proof size: measured `959`, estimated `4074`.
+		// Minimum execution time: 44_664_000 picoseconds.
+		Weight::from_parts(63_970_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -436,11 +440,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn reward() -> Weight {
-		// Proof size: measured `1319`, estimated `8799`.
-		// Minimum execution time: 162_153_000 picoseconds.
-		Weight::from_parts(290_443_000, 0)
+		// Proof size: measured `1299`, estimated `8799`.
+		// Minimum execution time: 152_404_000 picoseconds.
+		Weight::from_parts(166_120_000, 0)
 			.saturating_add(Weight::from_parts(0, 8799))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -450,123 +454,123 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(376_083_000, 0)
+		Weight::from_parts(301_703_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(8))
 			.saturating_add(ParityDbWeight::get().writes(9))
 	}
 	fn update_metadata() -> Weight {
-		Weight::from_parts(68_588_000, 0)
+		Weight::from_parts(41_177_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn rotate_keys() -> Weight {
-		Weight::from_parts(165_259_000, 0)
+		Weight::from_parts(247_793_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(67_927_000, 0)
+		Weight::from_parts(62_437_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(223_357_000, 0)
+		Weight::from_parts(195_475_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn delegate() -> Weight {
-		Weight::from_parts(207_848_000, 0)
+		Weight::from_parts(186_669_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(100_728_000, 0)
+		Weight::from_parts(67_666_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(220_402_000, 0)
+		Weight::from_parts(207_087_000, 0)
 			.saturating_add(Weight::from_parts(0, 6942))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(7))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(76_854_000, 0)
+		Weight::from_parts(61_715_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn chill() -> Weight {
-		Weight::from_parts(91_201_000, 0)
+		Weight::from_parts(62_286_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn resume() -> Weight {
-		Weight::from_parts(100_538_000, 0)
+		Weight::from_parts(70_591_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn leave() -> Weight {
-		Weight::from_parts(78_286_000, 0)
+		Weight::from_parts(109_865_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn set_parameters(n: u32, ) -> Weight {
-		Weight::from_parts(20_181_879, 0)
+		Weight::from_parts(22_343_908, 0)
 			.saturating_add(Weight::from_parts(0, 1641))
-			.saturating_add(Weight::from_parts(2_918_895, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(2_656_115, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn cancel_slash() -> Weight {
-		Weight::from_parts(141_224_000, 0)
+		Weight::from_parts(200_905_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(8))
 	}
 	fn on_initialize_base() -> Weight {
-		Weight::from_parts(60_332_000, 0)
+		Weight::from_parts(63_428_000, 0)
 			.saturating_add(Weight::from_parts(0, 3525))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn liveness_check() -> Weight {
-		Weight::from_parts(140_883_000, 0)
+		Weight::from_parts(132_909_000, 0)
 			.saturating_add(Weight::from_parts(0, 6060))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(8))
 	}
 	fn apply_slash(d: u32, ) -> Weight {
-		Weight::from_parts(264_433_149, 0)
-			.saturating_add(Weight::from_parts(0, 6254))
-			.saturating_add(Weight::from_parts(2_686, 0).saturating_mul(d.into()))
-			.saturating_add(ParityDbWeight::get().reads(10))
+		Weight::from_parts(222_398_385, 0)
+			.saturating_add(Weight::from_parts(0, 7867))
+			.saturating_add(Weight::from_parts(9_652, 0).saturating_mul(d.into()))
+			.saturating_add(ParityDbWeight::get().reads(11))
 			.saturating_add(ParityDbWeight::get().writes(10))
 	}
 	fn apply_slash_reaping() -> Weight {
-		Weight::from_parts(245_619_000, 0)
-			.saturating_add(Weight::from_parts(0, 6254))
-			.saturating_add(ParityDbWeight::get().reads(11))
+		Weight::from_parts(335_257_000, 0)
+			.saturating_add(Weight::from_parts(0, 7867))
+			.saturating_add(ParityDbWeight::get().reads(12))
 			.saturating_add(ParityDbWeight::get().writes(12))
 	}
 	fn report_offence() -> Weight {
-		Weight::from_parts(92_623_000, 0)
+		Weight::from_parts(63_970_000, 0)
 			.saturating_add(Weight::from_parts(0, 4074))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn reward() -> Weight {
-		Weight::from_parts(290_443_000, 0)
+		Weight::from_parts(166_120_000, 0)
 			.saturating_add(Weight::from_parts(0, 8799))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))

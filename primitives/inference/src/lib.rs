@@ -34,6 +34,9 @@ pub type TaskId = u64;
 /// A model is named by the content hash of its file.
 pub type ModelId = sp_core::H256;
 
+/// The most task ids [`InferenceApi::tasks_of`] returns at once.
+pub const MAX_TASKS_PAGE: u32 = 1_000;
+
 /// The VRF transcript's label.
 pub const VRF_LABEL: &[u8] = b"aos/inference/vrf";
 /// The context the VRF output bytes are derived in.
@@ -155,19 +158,7 @@ pub fn account_bytes<A: Encode>(who: &A) -> Vec<u8> {
 
 /// What [`KernelApi::evaluate`] returns: a run of the kernel for one task and operator
 /// (kernel spec §7).
-#[derive(Clone, PartialEq, Eq, Encode, codec::Decode, scale_info::TypeInfo, Debug)]
-pub struct KernelEvaluation {
-	/// The last layer's logits.
-	pub logits: Vec<i32>,
-	/// The output digest of the logits.
-	pub output: [u8; 32],
-	/// The top classes, largest logit first.
-	pub top: Vec<u32>,
-	/// The operator's draws.
-	pub samples: Vec<u32>,
-	/// The operator's `(position, value)` intermediates.
-	pub intermediates: Vec<(u64, i32)>,
-}
+pub type KernelEvaluation = aos_kernel::abi::Run;
 
 /// Runs the kernel (`aos_kernel::evaluate`) on a model file, for `task` and `operator`: what the
 /// runtime's [`KernelApi`] does.
@@ -180,16 +171,14 @@ pub fn evaluate_file(
 	samples: u32,
 	intermediates: u32,
 ) -> Result<KernelEvaluation, aos_kernel::ModelError> {
-	let model = aos_kernel::Model::from_file(model_file)?;
-	let hash = task_hash(task);
-	let seed = aos_kernel::TaskSeed { task: &hash, operator };
-	let run = aos_kernel::evaluate(&model, input, seed, sampling, samples, intermediates)?;
-	Ok(KernelEvaluation {
-		logits: run.trace.logits,
-		output: run.output,
-		top: run.top,
-		samples: run.samples,
-		intermediates: run.intermediates,
+	aos_kernel::abi::run(&aos_kernel::abi::Request {
+		model_file: model_file.to_vec(),
+		input: input.to_vec(),
+		task: task_hash(task),
+		operator: operator.to_vec(),
+		sampling,
+		samples,
+		intermediates,
 	})
 }
 
@@ -208,7 +197,9 @@ sp_api::decl_runtime_apis! {
 		fn task(id: TaskId) -> Option<Task>;
 		/// The operators assigned to a task, with their commitments and revealed results.
 		fn claims(id: TaskId) -> Vec<Claim>;
-		/// Up to `limit` (at most 1,000) ids of `owner`'s tasks that are not pruned, in storage
+		/// The id the next submitted task gets: every lower id was issued.
+		fn next_task_id() -> TaskId;
+		/// Up to `limit` (at most [`MAX_TASKS_PAGE`]) ids of `owner`'s tasks that are not pruned, in storage
 		/// order, starting after `after` (a page's last id).
 		fn tasks_of(owner: AccountId, after: Option<TaskId>, limit: u32) -> Vec<TaskId>;
 		/// A registered (or banned) model.

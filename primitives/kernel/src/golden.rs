@@ -80,3 +80,31 @@ pub fn operators() -> [[u8; 32]; 2] {
 pub fn sampling() -> SamplingParams {
 	SamplingParams { top_k: 4, inv_temperature_q16: 16 }
 }
+
+/// A seeded ReLU MLP of the given layer widths (`widths[0]` inputs, the last width logits), for
+/// benchmarks and tests of models larger than the golden one. Requantization scales by about
+/// `1 / (32·√inputs)`, which keeps most int8 activations in range for random weights.
+pub fn mlp(label: &[u8], widths: &[u32]) -> Model {
+	let mut r = rng(label);
+	let mut layers = Vec::new();
+	for (i, pair) in widths.windows(2).enumerate() {
+		let (inputs, outputs) = (pair[0], pair[1]);
+		let output = if i + 2 == widths.len() {
+			LayerOutput::Logits
+		} else {
+			// (acc · 2^30) >> (35 + ⌈log2(inputs) / 2⌉) ≈ acc / (32·√inputs).
+			let shift = 31 + 4 + (32 - inputs.leading_zeros()).div_ceil(2) as u8;
+			LayerOutput::Int8 {
+				requant: Requant { multiplier: 1 << 30, shift },
+				activation: Activation::Relu,
+			}
+		};
+		layers.push(layer(&mut r, inputs, outputs, output));
+	}
+	Model { kernel_version: KERNEL_VERSION, inputs: widths.first().copied().unwrap_or(0), layers }
+}
+
+/// A seeded input of `n` values.
+pub fn input_of(label: &[u8], n: usize) -> Vec<i8> {
+	bytes(&mut rng(label), n)
+}

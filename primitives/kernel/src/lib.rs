@@ -17,12 +17,14 @@
 //!   operator.
 //! - [`intermediates`]: activations at positions chosen by H(task, operator), reported with a
 //!   result as evidence that the operator ran the model itself.
-//! - [`evaluate`]: all of the above for one task and one operator.
+//! - [`evaluate`]: all of the above for one task and one operator; [`abi`]: the same as a
+//!   function of SCALE bytes, for sandboxes.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod abi;
 pub mod commit;
 pub mod exec;
 pub mod intermediates;

@@ -114,6 +114,8 @@ pub enum ModelError {
 	InputLength { expected: u32, found: u32 },
 	/// Sampling parameters out of range (top-k of 0 or more than the logits).
 	Sampling,
+	/// A sandboxed kernel got a request it cannot decode ([`crate::abi`]).
+	BadRequest,
 }
 
 impl Model {

@@ -20,11 +20,124 @@ use scale_info::TypeInfo;
 use sp_core::{sr25519, H160};
 use sp_runtime::{DispatchError, Perbill};
 
+/// JSON (serde) helpers for the RPC views: balances travel as decimal strings, since they
+/// exceed the integers JavaScript represents exactly (2^53).
+#[cfg(feature = "std")]
+pub mod decimal_string {
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+	use std::{fmt::Display, str::FromStr, string::String};
+
+	/// `value` as a decimal string.
+	pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+		s.collect_str(value)
+	}
+
+	/// A decimal string as a number; a clear error otherwise.
+	pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+		let text = String::deserialize(d)?;
+		text.parse().map_err(|_| D::Error::custom(format!("not a decimal amount: {text:?}")))
+	}
+
+	/// `(block, amount)` pairs, with the amounts as decimal strings.
+	pub mod pairs {
+		use super::*;
+		use serde::{ser::SerializeSeq, Serialize};
+		use std::vec::Vec;
+
+		pub fn serialize<B: Serialize, T: Display, S: Serializer>(
+			value: &[(B, T)],
+			s: S,
+		) -> Result<S::Ok, S::Error> {
+			let mut seq = s.serialize_seq(Some(value.len()))?;
+			for (b, t) in value {
+				seq.serialize_element(&(b, t.to_string()))?;
+			}
+			seq.end()
+		}
+
+		pub fn deserialize<'de, B, T, D>(d: D) -> Result<Vec<(B, T)>, D::Error>
+		where
+			B: Deserialize<'de>,
+			T: FromStr,
+			D: Deserializer<'de>,
+		{
+			let pairs: Vec<(B, String)> = Vec::deserialize(d)?;
+			pairs
+				.into_iter()
+				.map(|(b, text)| {
+					let t = text
+						.parse()
+						.map_err(|_| D::Error::custom(format!("not a decimal amount: {text:?}")))?;
+					Ok((b, t))
+				})
+				.collect()
+		}
+	}
+}
+
 /// An operator's public sr25519 key for VRF task sampling.
 pub type VrfPublic = sr25519::Public;
 
 /// An Ethereum address (20 bytes), for the EigenLayer bridge.
 pub type EthAddress = H160;
+
+/// The message an operator's Ethereum key signs to prove that the operator owns its address:
+/// this prefix followed by the SCALE encoding of the operator's account id.
+pub const ETH_ADDRESS_PROOF_PREFIX: &[u8] = b"aos:operator-eth-address:";
+
+/// An operator's Ethereum address with the proof that the operator controls it: the address's
+/// EIP-191 signature ("personal_sign", what a Web3Signer's `eth_sign` returns) of
+/// [`eth_address_message`]. Without the proof anyone could claim another's address on the
+/// EigenLayer side.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct EthBinding {
+	pub address: EthAddress,
+	/// `r ‖ s ‖ v`, with `v` either 0/1 or Ethereum's 27/28.
+	pub signature: [u8; 65],
+}
+
+/// What an operator's Ethereum key signs: [`ETH_ADDRESS_PROOF_PREFIX`] and the SCALE
+/// encoding of its account id.
+pub fn eth_address_message<AccountId: Encode>(operator: &AccountId) -> Vec<u8> {
+	let mut message = Vec::from(ETH_ADDRESS_PROOF_PREFIX);
+	operator.encode_to(&mut message);
+	message
+}
+
+/// The hash an EIP-191 "personal_sign" signature signs:
+/// `keccak256("\x19Ethereum Signed Message:\n" ‖ len(message) ‖ message)`.
+pub fn eip191_hash(message: &[u8]) -> [u8; 32] {
+	let mut data = Vec::from(&b"\x19Ethereum Signed Message:\n"[..]);
+	data.extend_from_slice(alloc::format!("{}", message.len()).as_bytes());
+	data.extend_from_slice(message);
+	sp_crypto_hashing::keccak_256(&data)
+}
+
+/// The Ethereum address of an uncompressed secp256k1 public key (`x ‖ y`, 64 bytes).
+pub fn eth_address_of(public: &[u8; 64]) -> EthAddress {
+	let hash = sp_crypto_hashing::keccak_256(public);
+	EthAddress::from_slice(&hash[12..])
+}
+
+/// A signature's `r ‖ s ‖ v` with `v` as 0 or 1, as `secp256k1_ecdsa_recover` takes it.
+pub fn normalized_recovery_id(signature: &[u8; 65]) -> [u8; 65] {
+	let mut sig = *signature;
+	if sig[64] >= 27 {
+		sig[64] -= 27;
+	}
+	sig
+}
 
 /// Identifies a deferred slash.
 pub type SlashId = u64;
@@ -182,6 +295,16 @@ pub enum OperatorStatusView {
 /// A slash waiting for its veto window to end.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+	feature = "std",
+	serde(
+		rename_all = "camelCase",
+		bound(
+			serialize = "Balance: std::fmt::Display, BlockNumber: serde::Serialize",
+			deserialize = "Balance: std::str::FromStr, BlockNumber: serde::Deserialize<'de>"
+		)
+	)
+)]
 pub struct PendingSlashView<Balance, BlockNumber> {
 	/// The slash's id (governance cancels it by this id).
 	pub id: SlashId,
@@ -190,6 +313,7 @@ pub struct PendingSlashView<Balance, BlockNumber> {
 	/// What the offence was about, in the reporter's terms.
 	pub reference: Option<OffenceReference>,
 	/// The amount asked for; capped when applied at the kind's maximum fraction of the stake.
+	#[cfg_attr(feature = "std", serde(with = "decimal_string"))]
 	pub amount: Balance,
 	/// When the offence was reported.
 	pub reported_at: BlockNumber,
@@ -200,16 +324,30 @@ pub struct PendingSlashView<Balance, BlockNumber> {
 /// An operator's state: the answer of [`OperatorsApi::operator`].
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+	feature = "std",
+	serde(
+		rename_all = "camelCase",
+		bound(
+			serialize = "Balance: std::fmt::Display, BlockNumber: serde::Serialize",
+			deserialize = "Balance: std::str::FromStr, BlockNumber: serde::Deserialize<'de>"
+		)
+	)
+)]
 pub struct OperatorState<Balance, BlockNumber> {
 	/// Liveness and participation.
 	pub status: OperatorStatusView,
 	/// The operator's own active (bonded, not unbonding) stake.
+	#[cfg_attr(feature = "std", serde(with = "decimal_string"))]
 	pub own_stake: Balance,
 	/// Active stake delegated to the operator.
+	#[cfg_attr(feature = "std", serde(with = "decimal_string"))]
 	pub delegated_stake: Balance,
 	/// `own_stake + delegated_stake`: what task sampling weighs.
+	#[cfg_attr(feature = "std", serde(with = "decimal_string"))]
 	pub total_stake: Balance,
 	/// Stake being unbonded (own and delegated), still slashable until withdrawn.
+	#[cfg_attr(feature = "std", serde(with = "decimal_string"))]
 	pub unbonding: Balance,
 	/// Number of delegators.
 	pub delegators: u32,
@@ -230,10 +368,19 @@ pub struct OperatorState<Balance, BlockNumber> {
 /// One staker's position with an operator: the answer of [`OperatorsApi::stake_of`].
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+	feature = "std",
+	serde(bound(
+		serialize = "Balance: std::fmt::Display, BlockNumber: serde::Serialize",
+		deserialize = "Balance: std::str::FromStr, BlockNumber: serde::Deserialize<'de>"
+	))
+)]
 pub struct StakeState<Balance, BlockNumber> {
 	/// Active stake, at the pool's current value.
+	#[cfg_attr(feature = "std", serde(with = "decimal_string"))]
 	pub active: Balance,
 	/// Unbonding chunks: (withdrawable from block, amount at the current value).
+	#[cfg_attr(feature = "std", serde(with = "decimal_string::pairs"))]
 	pub unbonding: Vec<(BlockNumber, Balance)>,
 }
 

@@ -1,0 +1,253 @@
+//! `aos-cli`: register a model, submit an inference task and wait for its verified result, and
+//! read tasks, models and operators, against an `aos-node` (docs/RPC.md).
+//!
+//! ```text
+//! aos-cli --suri //Alice model register models/iris/iris.aosm --price 1
+//! aos-cli --suri //Alice task submit --model 0x… --input 12,-3,127,0 --fee 3 --redundancy 3 --wait
+//! aos-cli task show 0
+//! aos-cli operator show 5FHneW46…
+//! ```
+
+use aos_client::{
+	format_aos, parse_aos,
+	runtime::{AccountId, Runtime, RuntimeEvent},
+	Chain, StatusView, TaskView,
+};
+use clap::{Parser, Subcommand};
+use pallet_inference::{LayerCommitment, TaskInput, VerificationMode};
+use sp_core::{sr25519, Pair, H256};
+use sp_runtime::BoundedVec;
+use std::{path::PathBuf, process::ExitCode, time::Duration};
+
+#[derive(Parser)]
+#[command(version, about = "Submit inference tasks to AOS and read their verified results")]
+struct Cli {
+	/// The node's WebSocket JSON-RPC endpoint.
+	#[arg(long, global = true, default_value = "ws://127.0.0.1:9944", env = "AOS_RPC_URL")]
+	url: String,
+	/// The signing account's secret URI (a `0x` seed, a mnemonic, or `//Alice` on dev chains);
+	/// needed by the commands that send transactions.
+	#[arg(long, global = true, env = "AOS_SURI", hide_env_values = true)]
+	suri: Option<String>,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Models.
+	#[command(subcommand)]
+	Model(ModelCommand),
+	/// Inference tasks.
+	#[command(subcommand)]
+	Task(TaskCommand),
+	/// Operators.
+	#[command(subcommand)]
+	Operator(OperatorCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+	/// Registers an AOSM model file (made by aos-model-import); prints its id.
+	Register {
+		file: PathBuf,
+		/// Where operators fetch the file.
+		#[arg(long)]
+		uri: String,
+		/// The least fee per assigned operator, in AOS.
+		#[arg(long, default_value = "1")]
+		price: String,
+	},
+	/// Prints a model as JSON.
+	Show { id: H256 },
+}
+
+#[derive(Subcommand)]
+enum TaskCommand {
+	/// Submits a task (PoS+W redundancy mode); prints its id, or its result with `--wait`.
+	Submit {
+		#[arg(long)]
+		model: H256,
+		/// The int8 input, comma-separated (`12,-3,127,0`).
+		#[arg(long, allow_hyphen_values = true)]
+		input: String,
+		/// The fee, in AOS, held until the task ends.
+		#[arg(long)]
+		fee: String,
+		/// k: the operators wanted.
+		#[arg(long, default_value_t = 3)]
+		redundancy: u8,
+		/// Top-k of the sampler (1: argmax).
+		#[arg(long, default_value_t = 1)]
+		top_k: u32,
+		/// Wait for the verified result and print it.
+		#[arg(long)]
+		wait: bool,
+	},
+	/// Prints a task as JSON.
+	Show { id: u64 },
+	/// Waits until a task ends and prints its result.
+	Wait {
+		id: u64,
+		/// Give up after this many seconds.
+		#[arg(long, default_value_t = 600)]
+		timeout: u64,
+	},
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+	/// Prints an operator's state as JSON.
+	Show { account: AccountId },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+	let cli = Cli::parse();
+	match run(cli).await {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(e) => {
+			eprintln!("aos-cli: {e}");
+			ExitCode::FAILURE
+		},
+	}
+}
+
+fn signer(cli: &Cli) -> Result<sr25519::Pair, String> {
+	let suri = cli.suri.as_deref().ok_or("this command sends a transaction: give --suri")?;
+	sr25519::Pair::from_string(suri, None).map_err(|e| format!("--suri: not a secret key ({e:?})"))
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), String> {
+	println!("{}", serde_json::to_string_pretty(value).map_err(|e| e.to_string())?);
+	Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+	let chain = Chain::connect(&cli.url).await.map_err(|e| e.to_string())?;
+	match &cli.command {
+		Command::Model(ModelCommand::Register { file, uri, price }) => {
+			let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+			let model = aos_kernel::Model::from_file(&bytes)
+				.map_err(|e| format!("{}: not an AOSM model: {e:?}", file.display()))?;
+			let id = H256(aos_kernel::model::content_hash(&bytes));
+			let call = pallet_inference::Call::<Runtime>::register_model {
+				model: id,
+				kernel_version: model.kernel_version,
+				inputs: model.inputs,
+				layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
+				uri: BoundedVec::truncate_from(uri.clone().into_bytes()),
+				modes: VerificationMode::Redundancy.bit(),
+				price: parse_aos(price).map_err(|e| format!("--price: {e}"))?,
+			};
+			chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
+			println!("{id:?}");
+		},
+		Command::Model(ModelCommand::Show { id }) => {
+			match chain.model(*id).await.map_err(|e| e.to_string())? {
+				Some(model) => print_json(&model)?,
+				None => return Err(format!("no model {id:?}")),
+			}
+		},
+		Command::Task(TaskCommand::Submit { model, input, fee, redundancy, top_k, wait }) => {
+			let values = input
+				.split(',')
+				.map(|v| v.trim().parse::<i8>())
+				.collect::<Result<Vec<_>, _>>()
+				.map_err(|e| format!("--input: comma-separated int8 values (-128..=127): {e}"))?;
+			let call = pallet_inference::Call::<Runtime>::submit_task {
+				model: *model,
+				input: TaskInput::Inline(BoundedVec::truncate_from(values)),
+				fee: parse_aos(fee).map_err(|e| format!("--fee: {e}"))?,
+				mode: VerificationMode::Redundancy,
+				redundancy: *redundancy,
+				sampling: aos_kernel::SamplingParams {
+					top_k: *top_k,
+					inv_temperature_q16: 1 << 16,
+				},
+			};
+			let included =
+				chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
+			let id = included
+				.events
+				.iter()
+				.find_map(|e| match e {
+					RuntimeEvent::Inference(pallet_inference::Event::TaskSubmitted {
+						task,
+						..
+					}) => Some(*task),
+					_ => None,
+				})
+				.ok_or("the task was included but no TaskSubmitted event was found")?;
+			eprintln!("task {id} submitted in block {}", included.block_number);
+			if *wait {
+				let task = wait_for(&chain, id, 600).await?;
+				print_result(&task);
+			} else {
+				println!("{id}");
+			}
+		},
+		Command::Task(TaskCommand::Show { id }) => {
+			match chain.task(*id).await.map_err(|e| e.to_string())? {
+				Some(task) => print_json(&task)?,
+				None => return Err(format!("task {id} was pruned")),
+			}
+		},
+		Command::Task(TaskCommand::Wait { id, timeout }) => {
+			let task = wait_for(&chain, *id, *timeout).await?;
+			print_result(&task);
+		},
+		Command::Operator(OperatorCommand::Show { account }) => {
+			match chain.operator(account).await.map_err(|e| e.to_string())? {
+				Some(state) => print_json(&state)?,
+				None => return Err(format!("{account} is not an operator")),
+			}
+		},
+	}
+	Ok(())
+}
+
+/// Polls task `id` until it ends.
+async fn wait_for(chain: &Chain, id: u64, timeout: u64) -> Result<TaskView<AccountId>, String> {
+	let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+	let mut last_phase = None;
+	loop {
+		let task = chain
+			.task(id)
+			.await
+			.map_err(|e| e.to_string())?
+			.ok_or(format!("task {id} was pruned"))?;
+		if task.status.is_final() {
+			return Ok(task);
+		}
+		let phase = serde_json::to_value(task.status)
+			.ok()
+			.and_then(|v| v["phase"].as_str().map(String::from));
+		if phase != last_phase {
+			eprintln!("task {id}: {}", phase.as_deref().unwrap_or("?"));
+			last_phase = phase;
+		}
+		if tokio::time::Instant::now() > deadline {
+			return Err(format!("task {id} did not end within {timeout} s"));
+		}
+		tokio::time::sleep(Duration::from_secs(2)).await;
+	}
+}
+
+fn print_result(task: &TaskView<AccountId>) {
+	match (&task.status, &task.result) {
+		(StatusView::Settled, Some(result)) => {
+			println!("task {}: settled", task.id);
+			println!("  top classes: {:?}", result.top);
+			println!("  output digest: {:?}", result.output);
+			println!(
+				"  verified by PoS+W: {} of {} assigned operators agreed, {} disagreed",
+				result.agreeing, result.assigned, result.conflicting
+			);
+			if task.pool > 0 {
+				println!("  liquidated collateral paid to the honest: {}", format_aos(task.pool));
+			}
+		},
+		_ => println!("task {}: undecided (no result won; the fee was refunded)", task.id),
+	}
+}

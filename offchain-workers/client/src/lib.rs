@@ -1,0 +1,411 @@
+//! # AOS client
+//!
+//! What the operator service (`aos-operator`) and the command line (`aos-cli`) share to talk to
+//! an `aos-node` over WebSocket JSON-RPC:
+//!
+//! - [`Chain::connect`] checks that the node runs a runtime whose transaction encoding this
+//!   client was built for (the runtime's `transaction_version`), and refuses otherwise.
+//! - Calls are the runtime's own types ([`aos_runtime::RuntimeCall`]): a client cannot build a
+//!   call the runtime would not decode. [`Chain::submit`] signs one with the node's current
+//!   spec version, a mortal era and the account's next nonce, and follows it into a block,
+//!   returning its events or the dispatch error by name (`Inference::NotSelected`).
+//! - Reads: blocks, events ([`Chain::events`]), storage values, and the typed `aos_*` RPC
+//!   methods (tasks, models, operators; docs/RPC.md) through [`Chain::rpc`].
+
+use codec::{Decode, Encode};
+use jsonrpsee::{
+	core::{
+		client::{ClientT, Subscription, SubscriptionClientT},
+		params::ArrayParams,
+	},
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sp_core::{sr25519, Pair};
+use std::time::Duration;
+
+pub use aos_runtime::{self as runtime, AccountId, Hash, RuntimeCall, RuntimeEvent};
+pub use jsonrpsee::core::ClientError;
+pub use pallet_inference_rpc::{InferenceApiClient, ModelView, StatusView, TaskView};
+pub use pallet_operators_rpc::{OperatorState, OperatorsApiClient, StakeState};
+
+/// Block numbers.
+pub type BlockNumber = aos_runtime::BlockNumber;
+/// A block header.
+pub type Header = aos_runtime::Header;
+/// An event with its phase, as `System::Events` stores it.
+pub type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
+
+/// How long a transaction stays valid, in blocks (mortality).
+const MORTALITY: u64 = 64;
+
+/// What can go wrong talking to the node.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	#[error("cannot connect to the node at {url}: {source}")]
+	Connect { url: String, source: ClientError },
+	#[error("the node's JSON-RPC failed: {0}")]
+	Rpc(#[from] ClientError),
+	#[error(
+		"the node runs {spec_name} with transaction version {node}, this client was built for \
+		 transaction version {ours}: use a client built for the node's runtime"
+	)]
+	IncompatibleRuntime { spec_name: String, node: u32, ours: u32 },
+	#[error("cannot decode {what} from the node: {reason}")]
+	Decode { what: &'static str, reason: String },
+	#[error("the transaction pool refused the transaction: {0}")]
+	Refused(String),
+	#[error("the transaction was {0} before it was included in a block")]
+	NotIncluded(String),
+	#[error("the transaction failed: {0}")]
+	Dispatch(String),
+}
+
+/// The result of this crate's calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A transaction in a block.
+#[derive(Clone, Debug)]
+pub struct Included {
+	pub block_hash: Hash,
+	pub block_number: BlockNumber,
+	/// Its events (the dispatch's own, then the fee's and `ExtrinsicSuccess`).
+	pub events: Vec<RuntimeEvent>,
+}
+
+/// A connection to an `aos-node`.
+pub struct Chain {
+	rpc: WsClient,
+	genesis: Hash,
+	url: String,
+}
+
+fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T> {
+	T::decode(&mut &bytes[..]).map_err(|e| Error::Decode { what, reason: e.to_string() })
+}
+
+fn from_json<T: DeserializeOwned>(what: &'static str, value: Value) -> Result<T> {
+	serde_json::from_value(value).map_err(|e| Error::Decode { what, reason: e.to_string() })
+}
+
+fn hex_bytes(what: &'static str, value: &Value) -> Result<Vec<u8>> {
+	let text = value.as_str().ok_or(Error::Decode { what, reason: format!("not hex: {value}") })?;
+	sp_core::bytes::from_hex(text).map_err(|e| Error::Decode { what, reason: e.to_string() })
+}
+
+/// The node's runtime versions.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Versions {
+	pub spec_name: String,
+	pub spec_version: u32,
+	pub transaction_version: u32,
+}
+
+impl Chain {
+	/// Connects to the node at `url` (`ws://…`) and checks its runtime.
+	pub async fn connect(url: &str) -> Result<Chain> {
+		let rpc = WsClientBuilder::default()
+			.connection_timeout(Duration::from_secs(10))
+			.request_timeout(Duration::from_secs(60))
+			.max_response_size(64 << 20)
+			.build(url)
+			.await
+			.map_err(|source| Error::Connect { url: url.into(), source })?;
+		let genesis: Hash = rpc.request("chain_getBlockHash", rpc_params![0]).await?;
+		let chain = Chain { rpc, genesis, url: url.into() };
+		chain.versions().await?;
+		Ok(chain)
+	}
+
+	/// The URL it is connected to.
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// Whether the connection is still up.
+	pub fn is_connected(&self) -> bool {
+		self.rpc.is_connected()
+	}
+
+	/// The raw JSON-RPC client, with the typed `aos_*` methods ([`InferenceApiClient`],
+	/// [`OperatorsApiClient`]).
+	pub fn rpc(&self) -> &WsClient {
+		&self.rpc
+	}
+
+	/// The genesis hash.
+	pub fn genesis(&self) -> Hash {
+		self.genesis
+	}
+
+	/// The node's runtime versions; an error if its transactions are not encoded as this
+	/// client's.
+	pub async fn versions(&self) -> Result<Versions> {
+		let v: Versions = self.rpc.request("state_getRuntimeVersion", rpc_params![]).await?;
+		let ours = aos_runtime::VERSION.transaction_version;
+		if v.transaction_version != ours {
+			return Err(Error::IncompatibleRuntime {
+				spec_name: v.spec_name,
+				node: v.transaction_version,
+				ours,
+			});
+		}
+		Ok(v)
+	}
+
+	/// Task `id` (`aos_task`), or `None` once pruned.
+	pub async fn task(&self, id: u64) -> Result<Option<TaskView<AccountId>>> {
+		Ok(InferenceApiClient::<Hash, AccountId>::task(&self.rpc, id, None).await?)
+	}
+
+	/// Model `id` (`aos_model`).
+	pub async fn model(&self, id: sp_core::H256) -> Result<Option<ModelView<AccountId>>> {
+		Ok(InferenceApiClient::<Hash, AccountId>::model(&self.rpc, id, None).await?)
+	}
+
+	/// `who`'s operator state (`aos_operator`), if it is an operator.
+	pub async fn operator(
+		&self,
+		who: &AccountId,
+	) -> Result<Option<OperatorState<aos_runtime::Balance, BlockNumber>>> {
+		Ok(OperatorsApiClient::<Hash, AccountId, aos_runtime::Balance, BlockNumber>::operator(
+			&self.rpc,
+			who.clone(),
+			None,
+		)
+		.await?)
+	}
+
+	/// The best block's header.
+	pub async fn best_header(&self) -> Result<Header> {
+		Ok(self.rpc.request("chain_getHeader", rpc_params![]).await?)
+	}
+
+	/// The header of block `hash`.
+	pub async fn header(&self, hash: Hash) -> Result<Option<Header>> {
+		Ok(self.rpc.request("chain_getHeader", rpc_params![hash]).await?)
+	}
+
+	/// The hash of block `number` on the best chain.
+	pub async fn block_hash(&self, number: BlockNumber) -> Result<Option<Hash>> {
+		Ok(self.rpc.request("chain_getBlockHash", rpc_params![number]).await?)
+	}
+
+	/// The last finalized block's hash.
+	pub async fn finalized_hash(&self) -> Result<Hash> {
+		Ok(self.rpc.request("chain_getFinalizedHead", rpc_params![]).await?)
+	}
+
+	/// New best blocks' headers, as they are imported.
+	pub async fn subscribe_best_heads(&self) -> Result<Subscription<Header>> {
+		Ok(self
+			.rpc
+			.subscribe("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads")
+			.await?)
+	}
+
+	/// The raw value at storage `key` at block `at` (the best block without it).
+	pub async fn storage_raw(&self, key: &[u8], at: Option<Hash>) -> Result<Option<Vec<u8>>> {
+		let value: Option<sp_core::Bytes> = self
+			.rpc
+			.request("state_getStorage", rpc_params![sp_core::Bytes(key.to_vec()), at])
+			.await?;
+		Ok(value.map(|b| b.0))
+	}
+
+	/// The decoded value at storage `key`.
+	pub async fn storage<T: Decode>(
+		&self,
+		what: &'static str,
+		key: &[u8],
+		at: Option<Hash>,
+	) -> Result<Option<T>> {
+		self.storage_raw(key, at).await?.map(|bytes| decode(what, &bytes)).transpose()
+	}
+
+	/// The events of block `at`.
+	pub async fn events(&self, at: Hash) -> Result<Vec<EventRecord>> {
+		// `frame_system::Events` is private: its key is built as FRAME builds it.
+		let key = [sp_crypto_hashing::twox_128(b"System"), sp_crypto_hashing::twox_128(b"Events")]
+			.concat();
+		Ok(self.storage("System::Events", &key, Some(at)).await?.unwrap_or_default())
+	}
+
+	/// `who`'s free balance at the best block.
+	pub async fn free_balance(&self, who: &AccountId) -> Result<aos_runtime::Balance> {
+		let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
+		let info: Option<
+			frame_system::AccountInfo<
+				aos_runtime::Nonce,
+				pallet_balances::AccountData<aos_runtime::Balance>,
+			>,
+		> = self.storage("System::Account", &key, None).await?;
+		Ok(info.map_or(0, |i| i.data.free))
+	}
+
+	/// `who`'s next nonce, counting its transactions in the node's pool.
+	pub async fn next_nonce(&self, who: &AccountId) -> Result<aos_runtime::Nonce> {
+		Ok(self.rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?)
+	}
+
+	/// Signs `call` as `signer` for the node's current runtime, mortal for 64 blocks from the
+	/// best block.
+	pub async fn sign(
+		&self,
+		signer: &sr25519::Pair,
+		call: RuntimeCall,
+	) -> Result<aos_runtime::UncheckedExtrinsic> {
+		let versions = self.versions().await?;
+		let account = AccountId::from(signer.public());
+		let nonce = self.next_nonce(&account).await?;
+		let best = self.best_header().await?;
+		let checkpoint = best.hash();
+		let extension = aos_runtime::tx_extension(nonce, 0, MORTALITY, u64::from(best.number));
+		Ok(aos_runtime::sign_extrinsic_for(
+			call,
+			signer,
+			extension,
+			self.genesis,
+			checkpoint,
+			(versions.spec_version, versions.transaction_version),
+		))
+	}
+
+	/// Signs and submits `call`, and waits until it is in a best block: its events, or the
+	/// reason it failed.
+	pub async fn submit(&self, signer: &sr25519::Pair, call: RuntimeCall) -> Result<Included> {
+		let xt = self.sign(signer, call).await?;
+		self.submit_extrinsic(xt.encode()).await
+	}
+
+	/// Submits an encoded extrinsic and waits until it is in a best block.
+	pub async fn submit_extrinsic(&self, encoded: Vec<u8>) -> Result<Included> {
+		let mut params = ArrayParams::new();
+		params.insert(sp_core::Bytes(encoded.clone())).map_err(ClientError::ParseError)?;
+		let mut status: Subscription<Value> = self
+			.rpc
+			.subscribe("author_submitAndWatchExtrinsic", params, "author_unwatchExtrinsic")
+			.await
+			.map_err(|e| match e {
+				ClientError::Call(e) => Error::Refused(e.data().map_or_else(
+					|| e.message().to_string(),
+					|d| format!("{}: {}", e.message(), d.get()),
+				)),
+				other => Error::Rpc(other),
+			})?;
+		while let Some(update) = status.next().await {
+			let update = update
+				.map_err(|e| Error::Decode { what: "transaction status", reason: e.to_string() })?;
+			if let Some(block) = update.get("inBlock").or_else(|| update.get("finalized")) {
+				let block: Hash = from_json("block hash", block.clone())?;
+				return self.outcome(block, &encoded).await;
+			}
+			// "future", "ready" and "broadcast" are on the way; anything else ends it.
+			let waiting = update.as_str().is_some_and(|s| ["future", "ready"].contains(&s))
+				|| update.get("broadcast").is_some();
+			if !waiting {
+				return Err(Error::NotIncluded(update.to_string()));
+			}
+		}
+		Err(Error::NotIncluded("lost (the node closed the subscription)".into()))
+	}
+
+	/// The events of extrinsic `encoded` in block `block`, or its dispatch error.
+	async fn outcome(&self, block: Hash, encoded: &[u8]) -> Result<Included> {
+		let signed: Value = self.rpc.request("chain_getBlock", rpc_params![block]).await?;
+		let extrinsics = signed["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+		let mut index = None;
+		for (i, xt) in extrinsics.iter().enumerate() {
+			if hex_bytes("extrinsic", xt)? == encoded {
+				index = Some(i as u32);
+			}
+		}
+		let index = index.ok_or(Error::NotIncluded("reported in a block that lacks it".into()))?;
+		let number: BlockNumber =
+			from_json::<Header>("header", signed["block"]["header"].clone())?.number;
+		let mut events = Vec::new();
+		for record in self.events(block).await? {
+			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
+				continue;
+			}
+			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error,
+				..
+			}) = &record.event
+			{
+				return Err(Error::Dispatch(describe(dispatch_error)));
+			}
+			events.push(record.event);
+		}
+		Ok(Included { block_hash: block, block_number: number, events })
+	}
+}
+
+/// A dispatch error by name: `Inference::NotSelected` for a pallet's error.
+pub fn describe(error: &sp_runtime::DispatchError) -> String {
+	match aos_runtime::RuntimeError::from_dispatch_error(*error) {
+		Some(e) => {
+			let text = format!("{e:?}");
+			// `Inference(NotSelected)` → `Inference::NotSelected`.
+			match text.split_once('(') {
+				Some((pallet, rest)) => format!("{pallet}::{}", rest.trim_end_matches(')')),
+				None => text,
+			}
+		},
+		None => format!("{error:?}"),
+	}
+}
+
+/// A decimal amount of AOS (18 decimals) in the smallest unit.
+pub fn parse_aos(text: &str) -> Result<u128, String> {
+	let bad = || format!("{text:?} is not an amount of AOS (like \"1000\" or \"0.5\")");
+	let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+	if whole.is_empty() && fraction.is_empty() || fraction.len() > 18 {
+		return Err(bad());
+	}
+	let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+	if !digits(whole) || !digits(fraction) {
+		return Err(bad());
+	}
+	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+	let fraction: u128 = if fraction.is_empty() {
+		0
+	} else {
+		format!("{fraction:0<18}").parse().map_err(|_| bad())?
+	};
+	whole.checked_mul(aos_runtime::UNITS).and_then(|w| w.checked_add(fraction)).ok_or_else(bad)
+}
+
+/// An amount in the smallest unit as AOS, without trailing zeros: `1.5 AOS`.
+pub fn format_aos(amount: u128) -> String {
+	let unit = aos_runtime::UNITS;
+	let fraction = format!("{:018}", amount % unit);
+	let fraction = fraction.trim_end_matches('0');
+	if fraction.is_empty() {
+		format!("{} AOS", amount / unit)
+	} else {
+		format!("{}.{fraction} AOS", amount / unit)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn amounts_of_aos() {
+		let unit = aos_runtime::UNITS;
+		assert_eq!(parse_aos("1000"), Ok(1000 * unit));
+		assert_eq!(parse_aos("0.5"), Ok(unit / 2));
+		assert_eq!(parse_aos("1.000000000000000001"), Ok(unit + 1));
+		for bad in ["", ".", "1.0000000000000000001", "-1", "1e3", "one"] {
+			assert!(parse_aos(bad).is_err(), "{bad}");
+		}
+		assert_eq!(format_aos(1000 * unit), "1000 AOS");
+		assert_eq!(format_aos(unit / 2 + 3 * unit), "3.5 AOS");
+		assert_eq!(format_aos(1), "0.000000000000000001 AOS");
+	}
+}

@@ -1,0 +1,235 @@
+//! `config.yaml`: the AOS operator's keys (`node_id`, `signer_key`) with their meaning, and
+//! what AOS adds. Every error names the key at fault.
+
+use serde::Deserialize;
+use sp_core::H160;
+use std::{
+	net::SocketAddr,
+	path::{Path, PathBuf},
+};
+
+/// The operator's configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+	/// The operator's Ethereum address (AOS: `node_id`).
+	pub node_id: String,
+	/// Who signs for `node_id` (AOS: `signer_key`): the URL of a Web3Signer (`http://…`), or
+	/// a `0x`-hex secp256k1 private key kept in this file.
+	pub signer_key: String,
+	/// The node's WebSocket JSON-RPC endpoint.
+	#[serde(default = "default_node_url")]
+	pub node_url: String,
+	/// The file with the chain account's and the VRF key's secrets.
+	pub keystore: PathBuf,
+	/// Where the operator keeps its database and its model cache.
+	pub data_dir: PathBuf,
+	/// Where models are fetched from.
+	#[serde(default)]
+	pub models: ModelsConfig,
+	/// The Nitro enclave that will run models in TEE mode (a later release); unused yet.
+	#[serde(default)]
+	pub enclave: Option<String>,
+	/// Register and bond at start when the account is not an operator yet.
+	#[serde(default)]
+	pub register: Option<RegisterConfig>,
+	/// Prometheus metrics address (`host:port`); none serves no metrics.
+	#[serde(default)]
+	pub metrics: Option<SocketAddr>,
+	/// The wasm kernel's limits.
+	#[serde(default)]
+	pub kernel: KernelConfig,
+	/// Test-only misbehaviour, for the end-to-end tests of liquidation.
+	#[serde(default)]
+	pub testing: TestingConfig,
+}
+
+fn default_node_url() -> String {
+	"ws://127.0.0.1:9944".into()
+}
+
+/// Where models come from: files named `<model id>.aosm` (the id in `0x` hex) in a directory or
+/// under an HTTP URL. Without a source, the URI the model was registered with is used.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsConfig {
+	#[serde(default)]
+	pub source: Option<String>,
+}
+
+/// What to register with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterConfig {
+	pub name: String,
+	#[serde(default)]
+	pub endpoint: String,
+	/// The operator's cut of rewards, in percent.
+	#[serde(default)]
+	pub commission_percent: u8,
+	/// The collateral to bond, in AOS (decimal, e.g. `"1000"` or `"1000.5"`).
+	pub collateral: String,
+}
+
+/// The wasm kernel's limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelConfig {
+	/// Fuel (wasm instructions, roughly) one evaluation may use.
+	#[serde(default = "default_fuel")]
+	pub fuel: u64,
+	/// Also run the native kernel and refuse to commit when they differ.
+	#[serde(default = "default_true")]
+	pub check_native: bool,
+}
+
+impl Default for KernelConfig {
+	fn default() -> Self {
+		KernelConfig { fuel: default_fuel(), check_native: true }
+	}
+}
+
+fn default_fuel() -> u64 {
+	20_000_000_000
+}
+
+fn default_true() -> bool {
+	true
+}
+
+/// Test-only misbehaviour.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestingConfig {
+	/// Report a wrong result (the logits' digest with one logit changed) for every task.
+	#[serde(default)]
+	pub wrong_results: bool,
+}
+
+/// Who signs Ethereum messages for `node_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerKey {
+	/// A Web3Signer-compatible server at this URL.
+	Web3Signer(String),
+	/// A local secp256k1 secret key.
+	Local([u8; 32]),
+}
+
+/// A configuration error: the key and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+	#[error("cannot read {path}: {source}")]
+	Read { path: PathBuf, source: std::io::Error },
+	#[error("{path}: {message}")]
+	Syntax { path: PathBuf, message: String },
+	#[error("{path}: `{key}`: {message}")]
+	Key { path: PathBuf, key: &'static str, message: String },
+}
+
+impl Config {
+	/// Reads and checks `path`; relative paths in it are relative to its directory.
+	pub fn load(path: &Path) -> Result<Config, ConfigError> {
+		let text = std::fs::read_to_string(path)
+			.map_err(|source| ConfigError::Read { path: path.into(), source })?;
+		let mut config: Config = serde_yaml::from_str(&text)
+			.map_err(|e| ConfigError::Syntax { path: path.into(), message: e.to_string() })?;
+		let base = path.parent().unwrap_or(Path::new("."));
+		config.keystore = base.join(&config.keystore);
+		config.data_dir = base.join(&config.data_dir);
+		let key = |key, message: String| ConfigError::Key { path: path.into(), key, message };
+		config.eth_address().map_err(|m| key("node_id", m))?;
+		config.signer().map_err(|m| key("signer_key", m))?;
+		if !(config.node_url.starts_with("ws://") || config.node_url.starts_with("wss://")) {
+			return Err(key(
+				"node_url",
+				format!("{:?} is not a ws:// or wss:// URL", config.node_url),
+			));
+		}
+		if let Some(register) = &config.register {
+			aos_client::parse_aos(&register.collateral)
+				.map_err(|m| key("register.collateral", m))?;
+			if register.commission_percent > 100 {
+				return Err(key("register.commission_percent", "is above 100".into()));
+			}
+		}
+		if config.kernel.fuel == 0 {
+			return Err(key("kernel.fuel", "must be above 0".into()));
+		}
+		Ok(config)
+	}
+
+	/// `node_id` as an address.
+	pub fn eth_address(&self) -> Result<H160, String> {
+		let hex = self.node_id.strip_prefix("0x").unwrap_or(&self.node_id);
+		let bytes = hex::decode(hex).ok().filter(|b| b.len() == 20).ok_or_else(|| {
+			format!("{:?} is not an Ethereum address (0x and 40 hex digits)", self.node_id)
+		})?;
+		Ok(H160::from_slice(&bytes))
+	}
+
+	/// `signer_key` as a signer.
+	pub fn signer(&self) -> Result<SignerKey, String> {
+		let key = self.signer_key.trim();
+		if key.starts_with("http://") || key.starts_with("https://") {
+			return Ok(SignerKey::Web3Signer(key.trim_end_matches('/').into()));
+		}
+		let hex = key.strip_prefix("0x").unwrap_or(key);
+		match hex::decode(hex).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+			Some(secret) => Ok(SignerKey::Local(secret)),
+			None => {
+				Err("neither a Web3Signer URL (http://…) nor a 0x-hex 32-byte private key".into())
+			},
+		}
+	}
+
+	/// The collateral to register with, in the smallest unit.
+	pub fn collateral(&self) -> Option<u128> {
+		self.register.as_ref().and_then(|r| aos_client::parse_aos(&r.collateral).ok())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn load(text: &str) -> Result<Config, String> {
+		let dir = std::env::temp_dir().join(format!("aos-config-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let path = dir.join(format!("{}.yaml", text.len()));
+		std::fs::write(&path, text).unwrap();
+		Config::load(&path).map_err(|e| e.to_string())
+	}
+
+	const GOOD: &str = "node_id: \"0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1\"\n\
+		signer_key: http://127.0.0.1:9000\nkeystore: keys.yaml\ndata_dir: data\n";
+
+	#[test]
+	fn the_aos_keys_keep_their_meaning() {
+		let config = load(GOOD).unwrap();
+		assert_eq!(config.signer(), Ok(SignerKey::Web3Signer("http://127.0.0.1:9000".into())));
+		assert_eq!(
+			config.eth_address().unwrap(),
+			H160::from_slice(&hex::decode("90F8bf6A479f320ead074411a4B0e7944Ea8c9C1").unwrap())
+		);
+		assert_eq!(config.node_url, "ws://127.0.0.1:9944");
+		assert!(config.kernel.check_native);
+		let local = GOOD.replace("http://127.0.0.1:9000", &format!("\"0x{}\"", "11".repeat(32)));
+		assert_eq!(load(&local).unwrap().signer(), Ok(SignerKey::Local([0x11; 32])));
+	}
+
+	#[test]
+	fn errors_name_the_key() {
+		let bad_id = GOOD.replace("0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1", "0x1234");
+		assert!(load(&bad_id).unwrap_err().contains("`node_id`: \"0x1234\" is not an Ethereum"));
+		let bad_signer = GOOD.replace("http://127.0.0.1:9000", "/tmp/key");
+		assert!(load(&bad_signer).unwrap_err().contains("`signer_key`: neither a Web3Signer URL"));
+		let missing = GOOD.replace("keystore: keys.yaml\n", "");
+		assert!(load(&missing).unwrap_err().contains("missing field `keystore`"));
+		let unknown = format!("{GOOD}node_idd: 1\n");
+		assert!(load(&unknown).unwrap_err().contains("unknown field `node_idd`"));
+		let url = format!("{GOOD}node_url: http://127.0.0.1:9944\n");
+		assert!(load(&url).unwrap_err().contains("`node_url`: \"http://127.0.0.1:9944\" is not"));
+		let collateral = format!("{GOOD}register:\n  name: op\n  collateral: lots\n");
+		assert!(load(&collateral).unwrap_err().contains("`register.collateral`: \"lots\""));
+	}
+}

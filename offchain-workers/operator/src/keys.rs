@@ -1,0 +1,196 @@
+//! The operator's keys: its chain account and VRF key (a keystore file), and the signer of its
+//! Ethereum address (`signer_key`: a Web3Signer, or a local key).
+
+use aos_client::runtime::AccountId;
+use aos_operators_primitives::{eip191_hash, eth_address_message, eth_address_of, EthBinding};
+use jsonrpsee::{
+	core::client::ClientT,
+	http_client::{HttpClient, HttpClientBuilder},
+	rpc_params,
+};
+use serde::Deserialize;
+use sp_core::{sr25519, Pair, H160};
+use std::path::Path;
+
+use crate::config::SignerKey;
+
+/// The keystore file: secret URIs (`0x` seeds, mnemonics, or `//Dev` paths for test chains).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeystoreFile {
+	/// The chain account that registers, bonds, claims, commits and reveals.
+	account: String,
+	/// The sr25519 key the operator proves its task selections with.
+	vrf: String,
+}
+
+/// The chain-side keys.
+pub struct Keys {
+	pub account: sr25519::Pair,
+	pub vrf: sr25519::Pair,
+}
+
+impl Keys {
+	/// Reads the keystore at `path`. Warns when others may read it.
+	pub fn load(path: &Path) -> Result<Keys, String> {
+		let text = std::fs::read_to_string(path)
+			.map_err(|e| format!("cannot read the keystore {}: {e}", path.display()))?;
+		#[cfg(unix)]
+		{
+			use std::os::unix::fs::PermissionsExt;
+			if let Ok(meta) = std::fs::metadata(path) {
+				if meta.permissions().mode() & 0o077 != 0 {
+					tracing::warn!(
+						"the keystore {} can be read by other users: chmod 600 it",
+						path.display()
+					);
+				}
+			}
+		}
+		let file: KeystoreFile =
+			serde_yaml::from_str(&text).map_err(|e| format!("keystore {}: {e}", path.display()))?;
+		let pair = |key: &str, uri: &str| {
+			sr25519::Pair::from_string(uri, None).map_err(|e| {
+				format!("keystore {}: `{key}`: not a secret key ({e:?})", path.display())
+			})
+		};
+		Ok(Keys { account: pair("account", &file.account)?, vrf: pair("vrf", &file.vrf)? })
+	}
+
+	/// The chain account.
+	pub fn account_id(&self) -> AccountId {
+		self.account.public().into()
+	}
+}
+
+/// Signs EIP-191 messages for the operator's Ethereum address.
+pub enum EthSigner {
+	/// A secp256k1 key held here.
+	Local { key: k256::ecdsa::SigningKey, address: H160 },
+	/// A Web3Signer (its `eth_sign` JSON-RPC method).
+	Web3Signer { client: HttpClient, url: String, address: H160 },
+}
+
+/// The Ethereum address of a secp256k1 key.
+pub fn address_of(key: &k256::ecdsa::SigningKey) -> H160 {
+	let point = key.verifying_key().to_encoded_point(false);
+	let mut public = [0u8; 64];
+	public.copy_from_slice(&point.as_bytes()[1..]);
+	eth_address_of(&public)
+}
+
+impl EthSigner {
+	/// The signer `key` for `address`; an error if it does not sign for that address.
+	pub async fn new(key: SignerKey, address: H160) -> Result<EthSigner, String> {
+		match key {
+			SignerKey::Local(secret) => {
+				let key = k256::ecdsa::SigningKey::from_slice(&secret)
+					.map_err(|e| format!("signer_key: not a secp256k1 private key: {e}"))?;
+				let own = address_of(&key);
+				if own != address {
+					return Err(format!(
+						"signer_key is the key of {own:?}, not of node_id {address:?}"
+					));
+				}
+				Ok(EthSigner::Local { key, address })
+			},
+			SignerKey::Web3Signer(url) => {
+				let client = HttpClientBuilder::default()
+					.build(&url)
+					.map_err(|e| format!("signer_key: {url}: {e}"))?;
+				let accounts: Vec<H160> =
+					client.request("eth_accounts", rpc_params![]).await.map_err(|e| {
+						format!("signer_key: the Web3Signer at {url} does not answer: {e}")
+					})?;
+				if !accounts.contains(&address) {
+					return Err(format!(
+						"signer_key: the Web3Signer at {url} holds no key for node_id {address:?} \
+						 (it holds {accounts:?})"
+					));
+				}
+				Ok(EthSigner::Web3Signer { client, url, address })
+			},
+		}
+	}
+
+	/// The address it signs for.
+	pub fn address(&self) -> H160 {
+		match self {
+			EthSigner::Local { address, .. } | EthSigner::Web3Signer { address, .. } => *address,
+		}
+	}
+
+	/// The EIP-191 signature (`r ‖ s ‖ v`, v = 27/28) of `message`.
+	pub async fn sign(&self, message: &[u8]) -> Result<[u8; 65], String> {
+		match self {
+			EthSigner::Local { key, .. } => {
+				let (signature, recovery) = key
+					.sign_prehash_recoverable(&eip191_hash(message))
+					.map_err(|e| format!("signing with the local key: {e}"))?;
+				let mut out = [0u8; 65];
+				out[..64].copy_from_slice(&signature.to_bytes());
+				out[64] = 27 + recovery.to_byte();
+				Ok(out)
+			},
+			EthSigner::Web3Signer { client, url, address } => {
+				let data = format!("0x{}", hex::encode(message));
+				let signature: String = client
+					.request("eth_sign", rpc_params![address, data])
+					.await
+					.map_err(|e| format!("eth_sign at the Web3Signer {url}: {e}"))?;
+				let bytes = hex::decode(signature.trim_start_matches("0x"))
+					.map_err(|_| format!("the Web3Signer {url} returned {signature:?}"))?;
+				<[u8; 65]>::try_from(bytes).map_err(|_| {
+					format!("the Web3Signer {url} returned {signature:?}, not 65 bytes")
+				})
+			},
+		}
+	}
+
+	/// The proof, for pallet-operators, that `operator` owns this address.
+	pub async fn binding(&self, operator: &AccountId) -> Result<EthBinding, String> {
+		let signature = self.sign(&eth_address_message(operator)).await?;
+		Ok(EthBinding { address: self.address(), signature })
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use aos_operators_primitives::normalized_recovery_id;
+
+	#[tokio::test]
+	async fn a_local_key_signs_what_the_runtime_recovers() {
+		let secret = [0x4c; 32];
+		let key = k256::ecdsa::SigningKey::from_slice(&secret).unwrap();
+		let address = address_of(&key);
+		let signer = EthSigner::new(SignerKey::Local(secret), address).await.unwrap();
+		let operator = AccountId::from([7u8; 32]);
+		let binding = signer.binding(&operator).await.unwrap();
+		assert!(binding.signature[64] == 27 || binding.signature[64] == 28);
+		// What pallet-operators does, with sp-io's secp256k1 recovery.
+		let hash = eip191_hash(&eth_address_message(&operator));
+		let public = sp_io::crypto::secp256k1_ecdsa_recover(
+			&normalized_recovery_id(&binding.signature),
+			&hash,
+		)
+		.unwrap_or_else(|_| panic!("the signature recovers"));
+		assert_eq!(eth_address_of(&public), address);
+		// Another address is refused.
+		let err = EthSigner::new(SignerKey::Local(secret), H160::repeat_byte(1)).await.err();
+		assert!(err.unwrap().contains("not of node_id"));
+	}
+
+	#[test]
+	fn the_well_known_test_key_has_its_well_known_address() {
+		// Anvil's first account.
+		let secret =
+			hex::decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+				.unwrap();
+		let key = k256::ecdsa::SigningKey::from_slice(&secret).unwrap();
+		assert_eq!(
+			address_of(&key),
+			H160::from_slice(&hex::decode("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266").unwrap())
+		);
+	}
+}

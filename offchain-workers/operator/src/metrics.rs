@@ -1,0 +1,58 @@
+//! Prometheus metrics, served at `metrics` (`/metrics`) when configured.
+
+use substrate_prometheus_endpoint::{
+	register, Counter, Gauge, Histogram, HistogramOpts, PrometheusError, Registry, F64, U64,
+};
+
+/// What the operator counts.
+pub struct Metrics {
+	pub registry: Registry,
+	pub best_block: Gauge<U64>,
+	pub claims: Counter<U64>,
+	pub commits: Counter<U64>,
+	pub reveals: Counter<U64>,
+	pub tasks_ended: Counter<U64>,
+	pub heartbeats: Counter<U64>,
+	pub liquidated: Counter<U64>,
+	pub errors: Counter<U64>,
+	/// Rewards received, in AOS.
+	pub paid: Counter<F64>,
+	pub kernel_seconds: Histogram,
+	pub kernel_fuel: Histogram,
+}
+
+impl Metrics {
+	pub fn new() -> Result<Metrics, PrometheusError> {
+		let registry = Registry::new_custom(Some("aos_operator".into()), None)?;
+		let counter = |name: &str, help: &str| register(Counter::new(name, help)?, &registry);
+		Ok(Metrics {
+			best_block: register(Gauge::new("best_block", "The best block seen")?, &registry)?,
+			claims: counter("claims_total", "Tasks claimed with a VRF proof")?,
+			commits: counter("commits_total", "Results committed")?,
+			reveals: counter("reveals_total", "Results revealed")?,
+			tasks_ended: counter("tasks_ended_total", "Tasks taken that ended")?,
+			heartbeats: counter("heartbeats_total", "Heartbeats sent")?,
+			liquidated: counter(
+				"liquidations_total",
+				"Times this operator was reported for a wrong result",
+			)?,
+			errors: counter("errors_total", "Sessions that ended in an error (then reconnected)")?,
+			paid: register(Counter::new("paid_aos_total", "Rewards received, in AOS")?, &registry)?,
+			kernel_seconds: register(
+				Histogram::with_opts(HistogramOpts::new(
+					"kernel_seconds",
+					"Time of one evaluation",
+				))?,
+				&registry,
+			)?,
+			kernel_fuel: register(
+				Histogram::with_opts(
+					HistogramOpts::new("kernel_fuel", "Wasm fuel of one evaluation")
+						.buckets(substrate_prometheus_endpoint::exponential_buckets(1e4, 10.0, 8)?),
+				)?,
+				&registry,
+			)?,
+			registry,
+		})
+	}
+}

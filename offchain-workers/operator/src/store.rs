@@ -1,0 +1,165 @@
+//! The operator's own records, in an embedded database (redb) under `data_dir`: what it
+//! computed and committed to for each task it took (with the salt, which exists nowhere else),
+//! so that after a crash or a restart it reveals what it committed to and never commits twice.
+//! Each record is written, and the write made durable, *before* the transaction it enables is
+//! submitted.
+
+use codec::{Decode, Encode};
+use redb::{Database, ReadableTable, TableDefinition};
+use std::path::Path;
+
+use aos_inference_primitives::TaskId;
+
+const TASKS: TableDefinition<u64, &[u8]> = TableDefinition::new("tasks");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// What the operator revealed or will reveal for a task.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Evidence {
+	pub output: [u8; 32],
+	pub top: Vec<u32>,
+	pub samples: Vec<u32>,
+	pub intermediates: Vec<(u64, i32)>,
+	pub salt: [u8; 32],
+	pub pow_nonce: u64,
+}
+
+/// A task the operator took.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct TaskRecord {
+	/// The round it was selected in.
+	pub round: u8,
+	/// Its result, once computed (before it commits).
+	pub evidence: Option<Evidence>,
+	/// Its commitment is on chain.
+	pub committed: bool,
+	/// Its reveal is on chain.
+	pub revealed: bool,
+	/// The task ended: nothing more to do.
+	pub done: bool,
+}
+
+/// The database.
+pub struct Store {
+	db: Database,
+}
+
+/// A database error, as text: the operator logs it and retries.
+pub type StoreResult<T> = Result<T, String>;
+
+fn err(e: impl std::fmt::Display) -> String {
+	format!("operator database: {e}")
+}
+
+impl Store {
+	/// Opens (or creates) the database in `dir`.
+	pub fn open(dir: &Path) -> StoreResult<Store> {
+		std::fs::create_dir_all(dir).map_err(err)?;
+		let db = Database::create(dir.join("operator.redb")).map_err(err)?;
+		let tx = db.begin_write().map_err(err)?;
+		tx.open_table(TASKS).map_err(err)?;
+		tx.open_table(META).map_err(err)?;
+		tx.commit().map_err(err)?;
+		Ok(Store { db })
+	}
+
+	/// The record of task `id`.
+	pub fn task(&self, id: TaskId) -> StoreResult<Option<TaskRecord>> {
+		let tx = self.db.begin_read().map_err(err)?;
+		let table = tx.open_table(TASKS).map_err(err)?;
+		let Some(value) = table.get(id).map_err(err)? else { return Ok(None) };
+		TaskRecord::decode(&mut value.value()).map(Some).map_err(err)
+	}
+
+	/// Writes the record of task `id`, durably.
+	pub fn put_task(&self, id: TaskId, record: &TaskRecord) -> StoreResult<()> {
+		let tx = self.db.begin_write().map_err(err)?;
+		{
+			let mut table = tx.open_table(TASKS).map_err(err)?;
+			table.insert(id, record.encode().as_slice()).map_err(err)?;
+		}
+		tx.commit().map_err(err)
+	}
+
+	/// Changes the record of task `id` (which must exist).
+	pub fn update_task(&self, id: TaskId, f: impl FnOnce(&mut TaskRecord)) -> StoreResult<()> {
+		let mut record = self.task(id)?.ok_or_else(|| err(format!("no record of task {id}")))?;
+		f(&mut record);
+		self.put_task(id, &record)
+	}
+
+	/// The tasks not done yet.
+	pub fn open_tasks(&self) -> StoreResult<Vec<(TaskId, TaskRecord)>> {
+		let tx = self.db.begin_read().map_err(err)?;
+		let table = tx.open_table(TASKS).map_err(err)?;
+		let mut open = Vec::new();
+		for entry in table.iter().map_err(err)? {
+			let (id, value) = entry.map_err(err)?;
+			let record = TaskRecord::decode(&mut value.value()).map_err(err)?;
+			if !record.done {
+				open.push((id.value(), record));
+			}
+		}
+		Ok(open)
+	}
+
+	/// The last block whose events were handled.
+	pub fn last_block(&self) -> StoreResult<Option<u32>> {
+		let tx = self.db.begin_read().map_err(err)?;
+		let table = tx.open_table(META).map_err(err)?;
+		Ok(table.get("last_block").map_err(err)?.map(|v| v.value() as u32))
+	}
+
+	/// Records that block `number`'s events were handled.
+	pub fn set_last_block(&self, number: u32) -> StoreResult<()> {
+		let tx = self.db.begin_write().map_err(err)?;
+		{
+			let mut table = tx.open_table(META).map_err(err)?;
+			table.insert("last_block", u64::from(number)).map_err(err)?;
+		}
+		tx.commit().map_err(err)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn records_survive_reopening() {
+		let dir = std::env::temp_dir().join(format!("aos-store-{}", std::process::id()));
+		let _ = std::fs::remove_dir_all(&dir);
+		let evidence = Evidence {
+			output: [1; 32],
+			top: vec![2, 0],
+			samples: vec![2],
+			intermediates: vec![(3, -4)],
+			salt: [9; 32],
+			pow_nonce: 77,
+		};
+		{
+			let store = Store::open(&dir).unwrap();
+			assert_eq!(store.task(5).unwrap(), None);
+			let record = TaskRecord {
+				round: 0,
+				evidence: Some(evidence.clone()),
+				committed: false,
+				revealed: false,
+				done: false,
+			};
+			store.put_task(5, &record).unwrap();
+			store.update_task(5, |r| r.committed = true).unwrap();
+			store.put_task(6, &TaskRecord { done: true, ..record }).unwrap();
+			store.set_last_block(41).unwrap();
+		}
+		let store = Store::open(&dir).unwrap();
+		let open = store.open_tasks().unwrap();
+		assert_eq!(open.len(), 1);
+		assert_eq!(open[0].0, 5);
+		assert!(open[0].1.committed);
+		assert_eq!(open[0].1.evidence, Some(evidence));
+		assert_eq!(store.last_block().unwrap(), Some(41));
+		assert!(store.update_task(9, |_| ()).is_err());
+		let _ = std::fs::remove_dir_all(&dir);
+	}
+}

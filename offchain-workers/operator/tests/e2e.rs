@@ -1,0 +1,377 @@
+//! End to end, for real: `aos-node --dev` and three `aos-operator` processes. A dApp (Alice)
+//! registers the Iris model and submits a k = 3 task; the operators are selected by their VRF,
+//! run the model in the wasm kernel, commit, reveal, and the chain settles the task by PoS+W.
+//!
+//! - three honest operators agree and are paid the fee;
+//! - one operator configured to cheat loses: the correct result wins, the cheater is liquidated
+//!   per the rule and the two honest operators share its collateral;
+//! - an operator killed between its commit and its reveal restarts, resumes, and reveals.
+//!
+//! The scenarios run one after another (each with its own node): they time blocks.
+
+#[path = "../../../node/tests/common/mod.rs"]
+mod common;
+
+use aos_client::runtime::{self, AccountId, RuntimeEvent};
+use codec::Decode;
+use common::{block_hash, hex_decode, hex_encode, submit, Node};
+use pallet_inference::{LayerCommitment, TaskInput, VerificationMode};
+use serde_json::{json, Value};
+use sp_core::H256;
+use sp_keyring::Sr25519Keyring::{self, Alice, Dave, Eve, Ferdie};
+use sp_runtime::BoundedVec;
+use std::{
+	fs,
+	os::unix::process::CommandExt,
+	path::PathBuf,
+	process::{Child, Command, Stdio},
+	sync::Mutex,
+	time::{Duration, Instant},
+};
+
+const UNITS: u128 = runtime::UNITS;
+/// An Iris setosa (5.1, 3.5, 1.4, 0.2 cm) at the model's input scale, 0.0622 cm per step.
+const SETOSA: [i8; 4] = [82, 56, 23, 3];
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A running `aos-operator`.
+struct Operator {
+	who: Sr25519Keyring,
+	config: PathBuf,
+	log: PathBuf,
+	child: Option<Child>,
+}
+
+impl Operator {
+	fn start(&mut self) {
+		let log = fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("log");
+		let mut cmd = Command::new(env!("CARGO_BIN_EXE_aos-operator"));
+		cmd.arg("-c")
+			.arg(&self.config)
+			.env("RUST_LOG", "aos_operator=debug")
+			.stdout(Stdio::null())
+			.stderr(log);
+		// SAFETY: prctl only asks the kernel to kill the child with the test process.
+		unsafe {
+			cmd.pre_exec(|| {
+				libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+				Ok(())
+			});
+		}
+		self.child = Some(cmd.spawn().expect("spawn aos-operator"));
+	}
+
+	fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	fn log(&self) -> String {
+		fs::read_to_string(&self.log).unwrap_or_default()
+	}
+
+	fn account(&self) -> AccountId {
+		self.who.to_account_id()
+	}
+}
+
+impl Drop for Operator {
+	fn drop(&mut self) {
+		self.kill();
+		if std::thread::panicking() {
+			eprintln!("--- aos-operator {:?} log ---\n{}", self.who, self.log());
+		}
+	}
+}
+
+/// A dev chain with the Iris model registered and three operators running.
+struct Devnet {
+	node: Node,
+	model: H256,
+	operators: Vec<Operator>,
+}
+
+fn wait(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+	let start = Instant::now();
+	while !done() {
+		assert!(start.elapsed() < timeout, "{what}: not within {timeout:?}");
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
+fn devnet(tag: &str, cheater: Option<Sr25519Keyring>) -> Devnet {
+	let node = Node::start(tag, &["--dev"]);
+	node.wait_until("block 1", Duration::from_secs(60), |n| n.best_number() >= 1);
+	let dir = common::temp_dir(&format!("{tag}-operators"));
+
+	let model_path = common::repo_root().join("models/iris/iris.aosm");
+	let file = fs::read(&model_path).expect("models/iris/iris.aosm");
+	let model = aos_kernel::Model::from_file(&file).expect("the Iris model");
+	let id = H256(aos_kernel::model::content_hash(&file));
+	submit(
+		&node,
+		&Alice.pair(),
+		pallet_inference::Call::register_model {
+			model: id,
+			kernel_version: model.kernel_version,
+			inputs: model.inputs,
+			layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
+			uri: BoundedVec::truncate_from(model_path.display().to_string().into_bytes()),
+			modes: VerificationMode::Redundancy.bit(),
+			price: UNITS,
+		}
+		.into(),
+	);
+
+	let mut operators = Vec::new();
+	for (i, who) in [Dave, Eve, Ferdie].into_iter().enumerate() {
+		let name = format!("{who:?}").to_lowercase();
+		let keystore = dir.join(format!("{name}-keys.yaml"));
+		fs::write(&keystore, format!("account: \"//{who:?}\"\nvrf: \"//{who:?}//vrf\"\n")).unwrap();
+		let secret = [i as u8 + 0x31; 32];
+		let key = k256::ecdsa::SigningKey::from_slice(&secret).unwrap();
+		let address = aos_operator::keys::address_of(&key);
+		let config = dir.join(format!("{name}.yaml"));
+		let cheat = cheater == Some(who);
+		fs::write(
+			&config,
+			format!(
+				"node_id: \"{address:?}\"\nsigner_key: \"0x{}\"\nnode_url: ws://{}\n\
+				 keystore: {name}-keys.yaml\ndata_dir: {name}-data\n\
+				 register:\n  name: {name}\n  collateral: \"1000\"\n  commission_percent: 5\n\
+				 testing:\n  wrong_results: {cheat}\n",
+				hex::encode(secret),
+				node.rpc
+			),
+		)
+		.unwrap();
+		let mut operator =
+			Operator { who, config, log: dir.join(format!("{name}.log")), child: None };
+		operator.start();
+		operators.push(operator);
+	}
+	for operator in &operators {
+		let account = operator.account().to_string();
+		wait(&format!("{:?} registered", operator.who), Duration::from_secs(120), || {
+			node.rpc("aos_operator", json!([account]))["status"] == "Active"
+		});
+	}
+	assert!(!node.rpc("aos_model", json!([hex_encode(id.as_bytes())])).is_null());
+	Devnet { node, model: id, operators }
+}
+
+impl Devnet {
+	/// Alice submits the setosa task with k = 3 and a fee of 3 AOS; returns its id.
+	fn submit_task(&self) -> u64 {
+		let before = self.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
+		submit(
+			&self.node,
+			&Alice.pair(),
+			pallet_inference::Call::submit_task {
+				model: self.model,
+				input: TaskInput::Inline(BoundedVec::truncate_from(SETOSA.to_vec())),
+				fee: 3 * UNITS,
+				mode: VerificationMode::Redundancy,
+				redundancy: 3,
+				sampling: aos_kernel::SamplingParams { top_k: 1, inv_temperature_q16: 1 << 16 },
+			}
+			.into(),
+		);
+		let mut id = None;
+		wait("task submitted", Duration::from_secs(60), || {
+			let now = self.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
+			id = now
+				.as_array()
+				.into_iter()
+				.flatten()
+				.find(|t| !before.as_array().unwrap().contains(t))
+				.and_then(Value::as_u64);
+			id.is_some()
+		});
+		id.unwrap()
+	}
+
+	fn task(&self, id: u64) -> Value {
+		self.node.rpc("aos_task", json!([id]))
+	}
+
+	fn wait_settled(&self, id: u64) -> Value {
+		wait(&format!("task {id} ended"), Duration::from_secs(400), || {
+			let phase = self.task(id)["status"]["phase"].clone();
+			phase == "settled" || phase == "undecided"
+		});
+		self.task(id)
+	}
+
+	/// Every event of the best chain's blocks `from ..= to`.
+	fn events(&self, from: u64, to: u64) -> Vec<RuntimeEvent> {
+		let key = [sp_crypto_hashing::twox_128(b"System"), sp_crypto_hashing::twox_128(b"Events")]
+			.concat();
+		let mut events = Vec::new();
+		for n in from..=to {
+			let hash = block_hash(&self.node, n);
+			let raw = self.node.rpc("state_getStorage", json!([hex_encode(&key), hash]));
+			let Some(raw) = raw.as_str() else { continue };
+			let records: Vec<aos_client::EventRecord> =
+				Decode::decode(&mut &hex_decode(raw)[..]).expect("events");
+			events.extend(records.into_iter().map(|r| r.event));
+		}
+		events
+	}
+
+	fn paid(&self, events: &[RuntimeEvent], task: u64) -> Vec<(AccountId, u128)> {
+		events
+			.iter()
+			.filter_map(|e| match e {
+				RuntimeEvent::Inference(pallet_inference::Event::OperatorPaid {
+					task: t,
+					operator,
+					amount,
+				}) if *t == task => Some((operator.clone(), *amount)),
+				_ => None,
+			})
+			.collect()
+	}
+}
+
+/// The class the kernel gives the setosa input.
+fn expected_class() -> u32 {
+	let file = fs::read(common::repo_root().join("models/iris/iris.aosm")).unwrap();
+	let model = aos_kernel::Model::from_file(&file).unwrap();
+	let trace = aos_kernel::infer(&model, &SETOSA).unwrap();
+	let (best, _) =
+		trace.logits.iter().enumerate().max_by_key(|(i, v)| (**v, -(*i as i64))).unwrap();
+	best as u32
+}
+
+#[test]
+fn three_honest_operators_agree_and_are_paid() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let net = devnet("e2e-honest", None);
+	let from = net.node.best_number();
+	let id = net.submit_task();
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	let result = &task["result"];
+	assert_eq!((result["agreeing"].as_u64(), result["conflicting"].as_u64()), (Some(3), Some(0)));
+	assert_eq!(result["top"], json!([expected_class()]), "setosa is class 0: {task}");
+	// The fee is shared by the three.
+	let events = net.events(from, net.node.best_number());
+	let mut paid = net.paid(&events, id);
+	paid.sort();
+	let mut expected: Vec<_> = net.operators.iter().map(|o| (o.account(), UNITS)).collect();
+	expected.sort();
+	assert_eq!(paid, expected);
+	for operator in &net.operators {
+		let log = operator.log();
+		for step in ["registered", "claimed", "computed", "committed", "revealed"] {
+			assert!(log.contains(step), "{:?} did not log {step}:\n{log}", operator.who);
+		}
+	}
+}
+
+#[test]
+fn a_cheating_operator_is_liquidated_and_the_honest_share_its_collateral() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let net = devnet("e2e-cheat", Some(Ferdie));
+	let from = net.node.best_number();
+	let stake_before = net.node.rpc("aos_operator", json!([Ferdie.to_account_id().to_string()]))
+		["ownStake"]
+		.as_str()
+		.unwrap()
+		.parse::<u128>()
+		.unwrap();
+	let id = net.submit_task();
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	let result = &task["result"];
+	// n = 2, m = 1, A = 3: 2 > 10·1 fails, 100·2 > 66·3 holds.
+	assert_eq!(
+		(result["agreeing"].as_u64(), result["conflicting"].as_u64(), result["assigned"].as_u64()),
+		(Some(2), Some(1), Some(3))
+	);
+	assert_eq!(result["top"], json!([expected_class()]));
+	// The liquidation is applied after the slash's veto window and funds the task's pool.
+	wait("the pool is funded and paid", Duration::from_secs(180), || {
+		net.task(id)["pool"].as_str().is_some_and(|p| p != "0")
+	});
+	let pool: u128 = net.task(id)["pool"].as_str().unwrap().parse().unwrap();
+	let stake_after = net.node.rpc("aos_operator", json!([Ferdie.to_account_id().to_string()]))
+		["ownStake"]
+		.as_str()
+		.unwrap()
+		.parse::<u128>()
+		.unwrap();
+	assert_eq!(stake_before - stake_after, pool, "the cheater's loss is the pool");
+	let mut events = Vec::new();
+	wait("the pool is paid out", Duration::from_secs(60), || {
+		events = net.events(from, net.node.best_number());
+		net.paid(&events, id).iter().map(|(_, a)| a).sum::<u128>() == 3 * UNITS + pool
+	});
+	assert!(events.iter().any(|e| matches!(e,
+		RuntimeEvent::Inference(pallet_inference::Event::OperatorLiquidated { task, operator })
+			if *task == id && *operator == Ferdie.to_account_id())));
+	let paid = net.paid(&events, id);
+	assert!(paid.iter().all(|(who, _)| *who != Ferdie.to_account_id()), "{paid:?}");
+	let dave: u128 = paid.iter().filter(|(w, _)| *w == Dave.to_account_id()).map(|(_, a)| a).sum();
+	let eve: u128 = paid.iter().filter(|(w, _)| *w == Eve.to_account_id()).map(|(_, a)| a).sum();
+	assert!(dave.abs_diff(eve) <= 1, "equal shares: {dave} vs {eve}");
+}
+
+#[test]
+fn an_operator_killed_between_commit_and_reveal_resumes_and_reveals() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let mut net = devnet("e2e-restart", None);
+	let id = net.submit_task();
+	let needle = format!("committed task={id}");
+	{
+		let dave = &net.operators[0];
+		wait("Dave committed", Duration::from_secs(200), || dave.log().contains(&needle));
+	}
+	net.operators[0].kill();
+	let killed_at = net.operators[0].log().len();
+	std::thread::sleep(Duration::from_secs(3));
+	net.operators[0].start();
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	assert_eq!(task["result"]["agreeing"], 3, "Dave's reveal counted: {task}");
+	let after = net.operators[0].log()[killed_at..].to_string();
+	assert!(
+		after.contains(&format!("revealed task={id}")),
+		"Dave revealed after restarting:\n{after}"
+	);
+	assert!(!after.contains(&needle), "Dave did not commit twice:\n{after}");
+}
+
+#[test]
+fn the_typescript_dapp_registers_submits_and_prints_the_verified_result() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let example = common::repo_root().join("examples/dapp-ts");
+	let tsx = example.join("node_modules/.bin/tsx");
+	assert!(tsx.exists(), "run `npm ci` in {} first (scripts/test.sh does)", example.display());
+	let net = devnet("e2e-ts", None);
+	// The dApp uses its own account (Bob) and registers the model itself when it is not there:
+	// here Alice has registered it already, so it reads it and goes on.
+	let out = Command::new(&tsx)
+		.arg("src/classify.ts")
+		.args(["--url", &format!("ws://{}", net.node.rpc), "--suri", "//Bob"])
+		.args(["--measurements", "5.1,3.5,1.4,0.2", "--fee", "3", "--redundancy", "3"])
+		.current_dir(&example)
+		.output()
+		.expect("run the TypeScript example");
+	let stdout = String::from_utf8_lossy(&out.stdout);
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(out.status.success(), "the example failed:\n{stdout}\n{stderr}");
+	assert!(stdout.contains("model 0x") && stdout.contains("is registered"), "{stdout}");
+	assert!(stdout.contains("verified result: class 0 = setosa"), "{stdout}");
+	assert!(stdout.contains("3 of 3 operators agreed, 0 disagreed"), "{stdout}");
+	// The chain agrees with what it printed.
+	let tasks = net
+		.node
+		.rpc("aos_tasksOf", json!([sp_keyring::Sr25519Keyring::Bob.to_account_id().to_string()]));
+	let id = tasks[0].as_u64().expect("Bob's task");
+	assert_eq!(net.task(id)["status"]["phase"], "settled");
+}

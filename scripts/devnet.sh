@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The main job: a local AOS devnet doing what AOS is for. Sets up what is missing, builds
+# aos-node, aos-operator and aos-cli, starts `aos-node --dev` (Alice validating), registers
+# the Iris classifier (models/iris: an ONNX model imported with aos-model-import), starts three
+# operators (Dave, Eve, Ferdie), submits a demo task with k = 3 and prints its result once
+# PoS+W verified it. The network keeps running (ws://127.0.0.1:9944) until Ctrl-C.
+#
+#   ./scripts/devnet.sh                 # everything in a fresh temporary directory
+#   DEVNET_DIR=/tmp/aos-devnet ./scripts/devnet.sh
+#   DEVNET_EXIT=1 ./scripts/devnet.sh   # stop after the demo task (for scripts and CI)
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+root=$(aos_repo_root)
+cd "$root"
+aos_setup
+aos_log "building aos-node, aos-operator and aos-cli (release; a first build takes long, see docs/BUILD.md)"
+cargo build --release --locked -p aos-node -p aos-operator -p aos-cli
+bin="$CARGO_TARGET_DIR/release"
+dir=${DEVNET_DIR:-$(mktemp -d /tmp/aos-devnet.XXXXXX)}
+mkdir -p "$dir"
+port=${DEVNET_RPC_PORT:-9944}
+url="ws://127.0.0.1:$port"
+cli() { "$bin/aos-cli" --url "$url" "$@"; }
+
+pids=()
+stop() {
+	trap - INT TERM EXIT
+	aos_log "stopping the devnet"
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	echo "logs and data are in $dir"
+}
+trap stop INT TERM EXIT
+
+aos_log "starting aos-node --dev (log: $dir/node.log)"
+"$bin/aos-node" --dev --base-path "$dir/node" --rpc-port "$port" --prometheus-port 0 \
+	>"$dir/node.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 120); do
+	cli task show 0 >/dev/null 2>"$dir/probe.err" || true
+	grep -q "there is no task 0" "$dir/probe.err" 2>/dev/null && break
+	sleep 1
+done
+grep -q "there is no task 0" "$dir/probe.err" || { echo "aos-node did not start; see $dir/node.log" >&2; exit 1; }
+
+model_file="$root/models/iris/iris.aosm"
+aos_log "Alice registers the Iris model"
+model=$(cli --suri //Alice model register "$model_file" --uri "$model_file" --price 1)
+echo "model $model"
+
+# Three operators. Their Ethereum keys are well-known test keys (anvil's accounts 1-3),
+# signed for locally; point `signer_key` at a Web3Signer URL to sign there instead.
+eth_keys=(
+	59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+	5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
+	7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6
+)
+eth_addrs=(
+	0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+	0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
+	0x90F79bf6EB2c4f870365E785982E1f101E93b906
+)
+names=(dave eve ferdie)
+for i in 0 1 2; do
+	name=${names[$i]}
+	seed="//${name^}"
+	printf 'account: "%s"\nvrf: "%s//vrf"\n' "$seed" "$seed" >"$dir/$name-keys.yaml"
+	chmod 600 "$dir/$name-keys.yaml"
+	cat >"$dir/$name.yaml" <<EOF
+node_id: "${eth_addrs[$i]}"
+signer_key: "0x${eth_keys[$i]}"
+node_url: $url
+keystore: $name-keys.yaml
+data_dir: $name-data
+register:
+  name: $name
+  collateral: "1000"
+  commission_percent: 5
+EOF
+	aos_log "starting operator $name (log: $dir/$name.log)"
+	"$bin/aos-operator" -c "$dir/$name.yaml" >"$dir/$name.log" 2>&1 &
+	pids+=($!)
+done
+for name in "${names[@]}"; do
+	for _ in $(seq 120); do
+		grep -q "registered\|connected" "$dir/$name.log" && break
+		sleep 1
+	done
+done
+# The operators register in their first blocks; VRF keys count from the block after.
+for _ in $(seq 60); do
+	[ "$(grep -l "registered" "$dir"/{dave,eve,ferdie}.log 2>/dev/null | wc -l)" -eq 3 ] && break
+	sleep 1
+done
+[ "$(grep -l "registered" "$dir"/{dave,eve,ferdie}.log | wc -l)" -eq 3 ] ||
+	{ echo "the operators did not register; see $dir/*.log" >&2; exit 1; }
+
+aos_log "Alice submits a task: classify an Iris flower of 5.1 × 3.5 cm sepals, 1.4 × 0.2 cm petals"
+# The model's input scale is 0.0622 cm per step (models/iris/README.md).
+cli --suri //Alice task submit --model "$model" --input 82,56,23,3 --fee 3 --redundancy 3 --wait |
+	tee "$dir/result.txt"
+class=$(sed -n 's/.*top classes: \[\([0-9]*\).*/\1/p' "$dir/result.txt")
+[ -n "$class" ] && echo "  class $class = $(sed -n "$((class + 1))p" "$root/models/iris/labels.txt")"
+
+if [ "${DEVNET_EXIT:-0}" = 1 ]; then
+	exit 0
+fi
+aos_log "the devnet runs on $url; submit more with $bin/aos-cli (see README.md). Ctrl-C stops it."
+wait
