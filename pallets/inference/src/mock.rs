@@ -3,7 +3,7 @@
 
 use crate::{self as pallet_inference, *};
 use aos_inference_primitives::{find_pow_nonce, result_commitment, task_hash, vrf_transcript};
-use aos_kernel::{commit, golden, Evaluation, TaskSeed};
+use aos_kernel::{golden, Evaluation, TaskSeed};
 use codec::Encode;
 use frame_support::{
 	assert_ok, derive_impl, ord_parameter_types, parameter_types,
