@@ -179,6 +179,27 @@ impl Chain {
 		.await?)
 	}
 
+	/// pallet-inference's parameters at the best block.
+	pub async fn inference_params(&self) -> Result<pallet_inference::ParamsOf<runtime::Runtime>> {
+		type Default = <runtime::Runtime as pallet_inference::Config>::DefaultParams;
+		let key = pallet_inference::Parameters::<runtime::Runtime>::hashed_key();
+		// Nothing stored reads as the runtime's default, as in the runtime (ValueQuery).
+		Ok(self
+			.storage("Inference::Parameters", &key, None)
+			.await?
+			.unwrap_or_else(<Default as frame_support::traits::Get<_>>::get))
+	}
+
+	/// pallet-operators' parameters at the best block.
+	pub async fn operators_params(&self) -> Result<pallet_operators::ParamsOf<runtime::Runtime>> {
+		type Default = <runtime::Runtime as pallet_operators::Config>::DefaultParams;
+		let key = pallet_operators::Parameters::<runtime::Runtime>::hashed_key();
+		Ok(self
+			.storage("Operators::Parameters", &key, None)
+			.await?
+			.unwrap_or_else(<Default as frame_support::traits::Get<_>>::get))
+	}
+
 	/// The best block's header.
 	pub async fn best_header(&self) -> Result<Header> {
 		Ok(self.rpc.request("chain_getHeader", rpc_params![]).await?)

@@ -73,7 +73,37 @@ pub enum EthSigner {
 
 /// The Ethereum address of a secp256k1 key.
 pub fn address_of(key: &k256::ecdsa::SigningKey) -> H160 {
-	let point = key.verifying_key().to_encoded_point(false);
+	address_of_public(key.verifying_key())
+}
+
+/// The EIP-191 signature (`r ‖ s ‖ v`, v = 27/28) of `message` by `key`, as `eth_sign` makes it.
+pub fn sign_eip191(key: &k256::ecdsa::SigningKey, message: &[u8]) -> Result<[u8; 65], String> {
+	let (signature, recovery) = key
+		.sign_prehash_recoverable(&eip191_hash(message))
+		.map_err(|e| format!("signing with the local key: {e}"))?;
+	let mut out = [0u8; 65];
+	out[..64].copy_from_slice(&signature.to_bytes());
+	out[64] = 27 + recovery.to_byte();
+	Ok(out)
+}
+
+/// The address whose key made the EIP-191 `signature` (`r ‖ s ‖ v`) of `message`.
+pub fn recover_address(message: &[u8], signature: &[u8; 65]) -> Option<H160> {
+	let (rs, v) = signature.split_at(64);
+	let v = v.first().copied()?;
+	let recovery = k256::ecdsa::RecoveryId::from_byte(if v >= 27 { v - 27 } else { v })?;
+	let signature = k256::ecdsa::Signature::from_slice(rs).ok()?;
+	let key = k256::ecdsa::VerifyingKey::recover_from_prehash(
+		&eip191_hash(message),
+		&signature,
+		recovery,
+	)
+	.ok()?;
+	Some(address_of_public(&key))
+}
+
+fn address_of_public(key: &k256::ecdsa::VerifyingKey) -> H160 {
+	let point = key.to_encoded_point(false);
 	let mut public = [0u8; 64];
 	public.copy_from_slice(&point.as_bytes()[1..]);
 	eth_address_of(&public)
@@ -123,15 +153,7 @@ impl EthSigner {
 	/// The EIP-191 signature (`r ‖ s ‖ v`, v = 27/28) of `message`.
 	pub async fn sign(&self, message: &[u8]) -> Result<[u8; 65], String> {
 		match self {
-			EthSigner::Local { key, .. } => {
-				let (signature, recovery) = key
-					.sign_prehash_recoverable(&eip191_hash(message))
-					.map_err(|e| format!("signing with the local key: {e}"))?;
-				let mut out = [0u8; 65];
-				out[..64].copy_from_slice(&signature.to_bytes());
-				out[64] = 27 + recovery.to_byte();
-				Ok(out)
-			},
+			EthSigner::Local { key, .. } => sign_eip191(key, message),
 			EthSigner::Web3Signer { client, url, address } => {
 				let data = format!("0x{}", hex::encode(message));
 				let signature: String = client
@@ -140,9 +162,20 @@ impl EthSigner {
 					.map_err(|e| format!("eth_sign at the Web3Signer {url}: {e}"))?;
 				let bytes = hex::decode(signature.trim_start_matches("0x"))
 					.map_err(|_| format!("the Web3Signer {url} returned {signature:?}"))?;
-				<[u8; 65]>::try_from(bytes).map_err(|_| {
+				let signature = <[u8; 65]>::try_from(bytes).map_err(|_| {
 					format!("the Web3Signer {url} returned {signature:?}, not 65 bytes")
-				})
+				})?;
+				// Checked here so that a misbehaving signer is named, rather than the chain
+				// refusing the registration with BadEthAddressProof.
+				match recover_address(message, &signature) {
+					Some(signer) if signer == *address => Ok(signature),
+					Some(signer) => Err(format!(
+						"the Web3Signer {url} signed with the key of {signer:?}, not of {address:?}"
+					)),
+					None => Err(format!(
+						"the Web3Signer {url} returned a signature that recovers no key"
+					)),
+				}
 			},
 		}
 	}
@@ -179,6 +212,94 @@ mod tests {
 		// Another address is refused.
 		let err = EthSigner::new(SignerKey::Local(secret), H160::repeat_byte(1)).await.err();
 		assert!(err.unwrap().contains("not of node_id"));
+	}
+
+	/// A stand-in for Web3Signer's Ethereum JSON-RPC over HTTP: `eth_accounts`, and `eth_sign`
+	/// (params `[address, 0x-data]`, the EIP-191 signature as 0x-hex, an error for an address
+	/// it holds no key for). `signs_with`, when set, is the key it really signs with: a faulty
+	/// signer.
+	async fn web3signer(
+		key: k256::ecdsa::SigningKey,
+		signs_with: Option<k256::ecdsa::SigningKey>,
+	) -> (String, jsonrpsee::server::ServerHandle) {
+		use jsonrpsee::{
+			server::{RpcModule, Server},
+			types::ErrorObjectOwned,
+		};
+		let address = address_of(&key);
+		let signing = signs_with.unwrap_or(key);
+		let mut module = RpcModule::new(());
+		module
+			.register_method("eth_accounts", move |_, _, _| vec![address])
+			.unwrap();
+		module
+			.register_method("eth_sign", move |params, _, _| {
+				let (who, data): (H160, String) = params.parse()?;
+				if who != address {
+					return Err(ErrorObjectOwned::owned(
+						-32000,
+						format!("no key for {who:?}"),
+						None::<()>,
+					));
+				}
+				let data = hex::decode(data.trim_start_matches("0x")).map_err(|_| {
+					ErrorObjectOwned::owned(-32602, "data is not hex", None::<()>)
+				})?;
+				let signature = sign_eip191(&signing, &data).unwrap();
+				Ok::<_, ErrorObjectOwned>(format!("0x{}", hex::encode(signature)))
+			})
+			.unwrap();
+		let server = Server::builder().build("127.0.0.1:0").await.unwrap();
+		let url = format!("http://{}", server.local_addr().unwrap());
+		(url, server.start(module))
+	}
+
+	#[tokio::test]
+	async fn a_web3signer_signs_what_the_runtime_recovers() {
+		let key = k256::ecdsa::SigningKey::from_slice(&[0x5d; 32]).unwrap();
+		let address = address_of(&key);
+		let (url, server) = web3signer(key, None).await;
+		let signer = EthSigner::new(SignerKey::Web3Signer(url.clone()), address).await.unwrap();
+		let operator = AccountId::from([9u8; 32]);
+		let binding = signer.binding(&operator).await.unwrap();
+		assert_eq!(binding.address, address);
+		let hash = eip191_hash(&eth_address_message(&operator));
+		let public = sp_io::crypto::secp256k1_ecdsa_recover(
+			&normalized_recovery_id(&binding.signature),
+			&hash,
+		)
+		.unwrap_or_else(|_| panic!("the signature recovers"));
+		assert_eq!(eth_address_of(&public), address);
+
+		// A node_id the signer holds no key for is refused at start, naming both.
+		let err = EthSigner::new(SignerKey::Web3Signer(url), H160::repeat_byte(3)).await.err();
+		let err = err.unwrap();
+		assert!(err.contains("holds no key for node_id"), "{err}");
+		server.stop().unwrap();
+	}
+
+	#[tokio::test]
+	async fn a_web3signer_signing_with_another_key_is_named() {
+		let key = k256::ecdsa::SigningKey::from_slice(&[0x5d; 32]).unwrap();
+		let other = k256::ecdsa::SigningKey::from_slice(&[0x6e; 32]).unwrap();
+		let address = address_of(&key);
+		let (url, server) = web3signer(key, Some(other.clone())).await;
+		let signer = EthSigner::new(SignerKey::Web3Signer(url), address).await.unwrap();
+		let err = signer.binding(&AccountId::from([9u8; 32])).await.err().unwrap();
+		assert!(err.contains(&format!("signed with the key of {:?}", address_of(&other))), "{err}");
+		server.stop().unwrap();
+	}
+
+	#[tokio::test]
+	async fn an_absent_web3signer_is_named() {
+		// A port nothing listens on: bind one, then free it.
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let url = format!("http://127.0.0.1:{port}");
+		let err = EthSigner::new(SignerKey::Web3Signer(url.clone()), H160::repeat_byte(3))
+			.await
+			.err()
+			.unwrap();
+		assert!(err.contains(&format!("the Web3Signer at {url} does not answer")), "{err}");
 	}
 
 	#[test]

@@ -70,7 +70,7 @@ impl Operator {
 		self.ensure_registered(&chain).await?;
 		let mut heads = chain.subscribe_best_heads().await.map_err(|e| e.to_string())?;
 		*backoff = Duration::from_secs(1);
-		let mut heartbeat_sent_at = None;
+		let mut heartbeat_due = 0;
 		loop {
 			let head = match tokio::time::timeout(Duration::from_secs(120), heads.next()).await {
 				Err(_) => return Err("no new block for 120 s".into()),
@@ -79,7 +79,7 @@ impl Operator {
 			};
 			self.metrics.best_block.set(u64::from(head.number));
 			self.on_block(&chain, head.number).await?;
-			self.heartbeat(&chain, head.number, &mut heartbeat_sent_at).await?;
+			self.heartbeat(&chain, head.number, &mut heartbeat_due).await?;
 		}
 	}
 
@@ -289,15 +289,7 @@ impl Operator {
 			run.output = aos_kernel::output_digest(&run.logits);
 			tracing::warn!(task = id, "testing.wrong_results: reporting a wrong result");
 		}
-		let params: pallet_inference::ParamsOf<Runtime> = chain
-			.storage(
-				"Inference::Parameters",
-				&pallet_inference::Parameters::<Runtime>::hashed_key(),
-				None,
-			)
-			.await
-			.map_err(|e| e.to_string())?
-			.unwrap_or_else(|| runtime::configs::inference::production_params());
+		let params = chain.inference_params().await.map_err(|e| e.to_string())?;
 		let hash = task_hash(id);
 		let pow_nonce = find_pow_nonce(&hash, &operator, &run.output, params.pow_difficulty);
 		let evidence = Evidence {
@@ -421,38 +413,32 @@ impl Operator {
 		Ok(())
 	}
 
-	/// Sends a heartbeat once per heartbeat period.
-	async fn heartbeat(
-		&self,
-		chain: &Chain,
-		best: u32,
-		sent_at: &mut Option<u32>,
-	) -> Result<(), String> {
-		let params: pallet_operators::ParamsOf<Runtime> = chain
-			.storage(
-				"Operators::Parameters",
-				&pallet_operators::Parameters::<Runtime>::hashed_key(),
-				None,
-			)
-			.await
-			.map_err(|e| e.to_string())?
-			.ok_or("pallet-operators has no parameters")?;
-		let Some(state) = chain.operator(&self.account()).await.map_err(|e| e.to_string())? else {
-			return Ok(());
-		};
-		// One heartbeat inside every period: periods are fixed windows of `heartbeat_period`.
-		let period = params.heartbeat_period.max(1);
-		let last = state.last_heartbeat.max(sent_at.unwrap_or(0));
-		if best / period <= last / period {
+	/// Sends a heartbeat once per heartbeat period. `due` is the first block at which one may be
+	/// owed; before it nothing is read, so the chain is asked once per period, not every block.
+	async fn heartbeat(&self, chain: &Chain, best: u32, due: &mut u32) -> Result<(), String> {
+		if best < *due {
 			return Ok(());
 		}
-		*sent_at = Some(best);
+		let params = chain.operators_params().await.map_err(|e| e.to_string())?;
+		// Periods are fixed windows of `heartbeat_period` blocks: one heartbeat inside each.
+		let period = params.heartbeat_period.max(1);
+		let next_window = (best / period).saturating_add(1).saturating_mul(period);
+		let Some(state) = chain.operator(&self.account()).await.map_err(|e| e.to_string())? else {
+			*due = next_window;
+			return Ok(());
+		};
+		if state.last_heartbeat / period >= best / period {
+			*due = next_window;
+			return Ok(());
+		}
 		let call = pallet_operators::Call::<Runtime>::heartbeat {};
 		match chain.submit(&self.keys.account, call.into()).await {
 			Ok(included) => {
+				*due = next_window;
 				self.metrics.heartbeats.inc();
 				tracing::debug!(block = included.block_number, "heartbeat");
 			},
+			// Tried again at the next block.
 			Err(e) => tracing::warn!("heartbeat failed: {e}"),
 		}
 		Ok(())
