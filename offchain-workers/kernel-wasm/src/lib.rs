@@ -19,12 +19,31 @@ struct Bump;
 
 static mut NEXT: usize = 0;
 static mut END: usize = 0;
+/// Where the newest allocation starts: it may grow in place.
+static mut LAST: usize = 0;
 
 const PAGE: usize = 65_536;
 
+/// Makes `NEXT .. end` usable, growing memory if needed.
+///
+/// # Safety
+/// Single-threaded use only, as everything touching the statics.
+unsafe fn reserve(end: usize) -> bool {
+	unsafe {
+		if end > END {
+			let pages = (end - END).div_ceil(PAGE);
+			if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
+				return false;
+			}
+			END += pages * PAGE;
+		}
+		true
+	}
+}
+
 unsafe impl GlobalAlloc for Bump {
 	unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-		// SAFETY: the module is single-threaded; NEXT and END are only touched here.
+		// SAFETY: the module is single-threaded; the statics are only touched here.
 		unsafe {
 			if NEXT == 0 {
 				// Allocate above the initial memory (data and stack); only this grows it.
@@ -33,19 +52,37 @@ unsafe impl GlobalAlloc for Bump {
 			}
 			let start = (NEXT + layout.align() - 1) & !(layout.align() - 1);
 			let Some(end) = start.checked_add(layout.size()) else { return core::ptr::null_mut() };
-			if end > END {
-				let pages = (end - END).div_ceil(PAGE);
-				if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
-					return core::ptr::null_mut();
-				}
-				END += pages * PAGE;
+			if !reserve(end) {
+				return core::ptr::null_mut();
 			}
 			NEXT = end;
+			LAST = start;
 			start as *mut u8
 		}
 	}
 
 	unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
+
+	/// The newest allocation grows in place (a Vec being filled, as when SCALE decodes a
+	/// model's weights in chunks): no copy, and no memory left behind for the host to fault in.
+	unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+		// SAFETY: single-threaded; `ptr` came from `alloc` with `layout`.
+		unsafe {
+			if ptr as usize == LAST && LAST != 0 {
+				let Some(end) = LAST.checked_add(new_size) else { return core::ptr::null_mut() };
+				if !reserve(end) {
+					return core::ptr::null_mut();
+				}
+				NEXT = end;
+				return ptr;
+			}
+			let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
+			if !new.is_null() {
+				core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+			}
+			new
+		}
+	}
 }
 
 #[global_allocator]

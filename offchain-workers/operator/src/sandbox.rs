@@ -1,17 +1,28 @@
 //! The kernel in wasmtime: `offchain-workers/kernel-wasm`, compiled to `wasm32v1-none` by this
 //! crate's build script, run with fuel metering in a deterministic configuration (NaN
 //! canonicalization, no threads, deterministic relaxed SIMD, bounded memory) and a fresh
-//! instance per evaluation. The native kernel (`aos_kernel`) can check every answer.
+//! instance per evaluation (from a pool whose memory stays mapped and is zeroed between uses).
+//! The native kernel (`aos_kernel`) can check every answer.
 
 use aos_kernel::abi::{Reply, Request};
 use codec::{Decode, Encode};
-use wasmtime::{Config, Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{
+	Config, Engine, Instance, InstanceAllocationStrategy, Module, PoolingAllocationConfig, Store,
+	StoreLimits, StoreLimitsBuilder,
+};
 
 /// The kernel's wasm module.
 pub const KERNEL_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aos_kernel.wasm"));
 
 /// The most memory an evaluation may use.
 const MAX_MEMORY: usize = 512 << 20;
+
+/// Evaluations that may run at once (the operator runs one at a time).
+const SLOTS: u32 = 4;
+
+/// Memory a slot keeps mapped between evaluations, zeroed rather than unmapped: a fresh
+/// instance then takes no page faults for it (they were half the time of a large model's run).
+const KEEP_RESIDENT: usize = 32 << 20;
 
 /// Why the sandbox gave no answer.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +57,13 @@ impl WasmKernel {
 			.cranelift_nan_canonicalization(true)
 			.relaxed_simd_deterministic(true)
 			.wasm_threads(false);
+		let mut pool = PoolingAllocationConfig::default();
+		pool.total_core_instances(SLOTS)
+			.total_memories(SLOTS)
+			.total_tables(SLOTS)
+			.max_memory_size(MAX_MEMORY)
+			.linear_memory_keep_resident(KEEP_RESIDENT);
+		config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 		let engine = Engine::new(&config).map_err(|e| format!("wasmtime: {e}"))?;
 		let module =
 			Module::new(&engine, KERNEL_WASM).map_err(|e| format!("the kernel's wasm: {e}"))?;
@@ -139,6 +157,29 @@ mod tests {
 		bad.input.pop();
 		let reply = kernel.evaluate(&bad).unwrap().reply;
 		assert!(matches!(reply, Err(aos_kernel::ModelError::InputLength { .. })), "{reply:?}");
+	}
+
+	#[test]
+	fn widths_off_the_simd_step_and_extreme_products_agree() {
+		let kernel = WasmKernel::new(10_000_000_000).unwrap();
+		// Widths that are not multiples of 16 (the wasm dot product's step): chunks and tails.
+		let odd = golden::mlp(b"aos/test/odd", &[37, 53, 19, 5]);
+		// Every product at -128 · -128 = 2^14: the most an i16 lane holds before widening.
+		let mut extreme = golden::mlp(b"aos/test/extreme", &[4096, 3]);
+		for layer in &mut extreme.layers {
+			layer.weights.iter_mut().for_each(|w| *w = i8::MIN);
+		}
+		for (model, input) in [
+			(&odd, golden::input_of(b"aos/test/odd-input", 37)),
+			(&extreme, vec![i8::MIN; 4096]),
+		] {
+			let mut req = request(b"alice");
+			req.model_file = model.to_file();
+			req.input = input;
+			req.sampling.top_k = 1;
+			let metered = kernel.evaluate_checked(&req).unwrap();
+			assert!(metered.reply.is_ok(), "{:?}", metered.reply);
+		}
 	}
 
 	#[test]
