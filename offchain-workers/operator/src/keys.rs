@@ -229,9 +229,7 @@ mod tests {
 		let address = address_of(&key);
 		let signing = signs_with.unwrap_or(key);
 		let mut module = RpcModule::new(());
-		module
-			.register_method("eth_accounts", move |_, _, _| vec![address])
-			.unwrap();
+		module.register_method("eth_accounts", move |_, _, _| vec![address]).unwrap();
 		module
 			.register_method("eth_sign", move |params, _, _| {
 				let (who, data): (H160, String) = params.parse()?;
@@ -242,9 +240,8 @@ mod tests {
 						None::<()>,
 					));
 				}
-				let data = hex::decode(data.trim_start_matches("0x")).map_err(|_| {
-					ErrorObjectOwned::owned(-32602, "data is not hex", None::<()>)
-				})?;
+				let data = hex::decode(data.trim_start_matches("0x"))
+					.map_err(|_| ErrorObjectOwned::owned(-32602, "data is not hex", None::<()>))?;
 				let signature = sign_eip191(&signing, &data).unwrap();
 				Ok::<_, ErrorObjectOwned>(format!("0x{}", hex::encode(signature)))
 			})

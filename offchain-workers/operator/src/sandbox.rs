@@ -169,10 +169,9 @@ mod tests {
 		for layer in &mut extreme.layers {
 			layer.weights.iter_mut().for_each(|w| *w = i8::MIN);
 		}
-		for (model, input) in [
-			(&odd, golden::input_of(b"aos/test/odd-input", 37)),
-			(&extreme, vec![i8::MIN; 4096]),
-		] {
+		for (model, input) in
+			[(&odd, golden::input_of(b"aos/test/odd-input", 37)), (&extreme, vec![i8::MIN; 4096])]
+		{
 			let mut req = request(b"alice");
 			req.model_file = model.to_file();
 			req.input = input;
