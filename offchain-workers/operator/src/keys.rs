@@ -68,7 +68,7 @@ pub enum EthSigner {
 	/// A secp256k1 key held here.
 	Local { key: k256::ecdsa::SigningKey, address: H160 },
 	/// A Web3Signer (its `eth_sign` JSON-RPC method).
-	Web3Signer { client: HttpClient, url: String, address: H160 },
+	Web3Signer { client: Box<HttpClient>, url: String, address: H160 },
 }
 
 /// The Ethereum address of a secp256k1 key.
@@ -138,7 +138,7 @@ impl EthSigner {
 						 (it holds {accounts:?})"
 					));
 				}
-				Ok(EthSigner::Web3Signer { client, url, address })
+				Ok(EthSigner::Web3Signer { client: Box::new(client), url, address })
 			},
 		}
 	}
