@@ -181,23 +181,33 @@ impl Chain {
 
 	/// pallet-inference's parameters at the best block.
 	pub async fn inference_params(&self) -> Result<pallet_inference::ParamsOf<runtime::Runtime>> {
-		type Default = <runtime::Runtime as pallet_inference::Config>::DefaultParams;
-		let key = pallet_inference::Parameters::<runtime::Runtime>::hashed_key();
-		// Nothing stored reads as the runtime's default, as in the runtime (ValueQuery).
-		Ok(self
-			.storage("Inference::Parameters", &key, None)
-			.await?
-			.unwrap_or_else(<Default as frame_support::traits::Get<_>>::get))
+		self.value_or(
+			"Inference::Parameters",
+			&pallet_inference::Parameters::<runtime::Runtime>::hashed_key(),
+			<runtime::Runtime as pallet_inference::Config>::DefaultParams::get,
+		)
+		.await
 	}
 
 	/// pallet-operators' parameters at the best block.
 	pub async fn operators_params(&self) -> Result<pallet_operators::ParamsOf<runtime::Runtime>> {
-		type Default = <runtime::Runtime as pallet_operators::Config>::DefaultParams;
-		let key = pallet_operators::Parameters::<runtime::Runtime>::hashed_key();
-		Ok(self
-			.storage("Operators::Parameters", &key, None)
-			.await?
-			.unwrap_or_else(<Default as frame_support::traits::Get<_>>::get))
+		self.value_or(
+			"Operators::Parameters",
+			&pallet_operators::Parameters::<runtime::Runtime>::hashed_key(),
+			<runtime::Runtime as pallet_operators::Config>::DefaultParams::get,
+		)
+		.await
+	}
+
+	/// A `ValueQuery` storage value at the best block: nothing stored reads as `default()`, as
+	/// in the runtime.
+	async fn value_or<T: Decode>(
+		&self,
+		what: &'static str,
+		key: &[u8],
+		default: impl FnOnce() -> T,
+	) -> Result<T> {
+		Ok(self.storage(what, key, None).await?.unwrap_or_else(default))
 	}
 
 	/// The best block's header.

@@ -192,6 +192,17 @@ mod tests {
 	use super::*;
 	use aos_operators_primitives::normalized_recovery_id;
 
+	/// The address pallet-operators recovers from `binding` (sp-io's secp256k1 recovery).
+	fn runtime_recovers(binding: &EthBinding, operator: &AccountId) -> H160 {
+		let hash = eip191_hash(&eth_address_message(operator));
+		let public = sp_io::crypto::secp256k1_ecdsa_recover(
+			&normalized_recovery_id(&binding.signature),
+			&hash,
+		)
+		.unwrap_or_else(|_| panic!("the signature recovers"));
+		eth_address_of(&public)
+	}
+
 	#[tokio::test]
 	async fn a_local_key_signs_what_the_runtime_recovers() {
 		let secret = [0x4c; 32];
@@ -201,14 +212,7 @@ mod tests {
 		let operator = AccountId::from([7u8; 32]);
 		let binding = signer.binding(&operator).await.unwrap();
 		assert!(binding.signature[64] == 27 || binding.signature[64] == 28);
-		// What pallet-operators does, with sp-io's secp256k1 recovery.
-		let hash = eip191_hash(&eth_address_message(&operator));
-		let public = sp_io::crypto::secp256k1_ecdsa_recover(
-			&normalized_recovery_id(&binding.signature),
-			&hash,
-		)
-		.unwrap_or_else(|_| panic!("the signature recovers"));
-		assert_eq!(eth_address_of(&public), address);
+		assert_eq!(runtime_recovers(&binding, &operator), address);
 		// Another address is refused.
 		let err = EthSigner::new(SignerKey::Local(secret), H160::repeat_byte(1)).await.err();
 		assert!(err.unwrap().contains("not of node_id"));
@@ -260,13 +264,7 @@ mod tests {
 		let operator = AccountId::from([9u8; 32]);
 		let binding = signer.binding(&operator).await.unwrap();
 		assert_eq!(binding.address, address);
-		let hash = eip191_hash(&eth_address_message(&operator));
-		let public = sp_io::crypto::secp256k1_ecdsa_recover(
-			&normalized_recovery_id(&binding.signature),
-			&hash,
-		)
-		.unwrap_or_else(|_| panic!("the signature recovers"));
-		assert_eq!(eth_address_of(&public), address);
+		assert_eq!(runtime_recovers(&binding, &operator), address);
 
 		// A node_id the signer holds no key for is refused at start, naming both.
 		let err = EthSigner::new(SignerKey::Web3Signer(url), H160::repeat_byte(3)).await.err();
