@@ -1,0 +1,1188 @@
+//! The verifier: ezkl's reusable halo2 verifier (`Halo2VerifierReusable.sol`), run natively.
+//!
+//! The VKA is a program for that contract: its gate, permutation, lookup and PCS sections are
+//! bytecode over EVM memory and calldata pointers. So this module keeps the contract's memory
+//! model (words at EVM addresses, calldata laid out as the ABI lays out
+//! `verifyProof(bytes proof, uint256[] instances, bytes32[] vka)`) and follows it step by step;
+//! what differs is only how the work is done:
+//!
+//! - field arithmetic runs on arkworks' BN254 scalar field;
+//! - `ecMul`/`ecAdd` are not evaluated one by one: points are kept as symbolic combinations
+//!   ([`Lc`]) and evaluated by one multi-scalar multiplication ([`Bn254Ops::msm_g1`]), then one
+//!   pairing check ([`Bn254Ops::pairing_is_one`]) — the two operations a runtime hands to host
+//!   functions;
+//! - every loop is charged to a step budget proportional to the input's size, so a hostile VKA
+//!   cannot make a verification run longer than its size pays for;
+//! - what the contract leaves unchecked is checked: the proof's exact length, that the
+//!   transcript consumes all of it, unknown opcodes, pointers outside memory.
+//!
+//! Section names below follow the contract's comments; docs/research/ezkl-vka.md describes
+//! each encoding.
+
+use alloc::vec::Vec;
+use ark_bn254::{Fr, G1Affine};
+use ark_ff::{Field, Zero};
+
+use crate::{
+	curve::{g1_from_words, Bn254Ops, Lc},
+	vka::{at, Vka, BASE},
+	word::{addmod, fr, mulmod, submod, word, W, Q, R},
+	Error,
+};
+
+/// Where the proof starts in the contract's calldata.
+pub const PROOF_CPTR: u64 = 0x84;
+/// The memory the contract may use, in bytes: the VKA, then scratch and challenges, all
+/// reachable by 16-bit offsets from the VKA's end.
+const MEM_LIMIT: u64 = 0x30000;
+/// `DELTA`: the generator of the permutation argument's cosets.
+const DELTA: W = W([
+	0x870e56bbe533e9a2,
+	0x5b5f898e5e963f25,
+	0x64ec26aad4c86e71,
+	0x09226b6e22c6f0ca,
+]);
+
+/// What a verification cost: the steps taken and the size of the final MSM.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+	pub steps: u64,
+	pub msm_terms: u32,
+}
+
+/// The step budget for a verification: linear in what the caller pays for (the VKA's and the
+/// proof's words and the instances). Real ezkl verifications take about 5 steps per input
+/// word (1,202 for the Iris MLP's 260 words); the budget allows 16 and a constant.
+pub fn step_budget(vka_words: usize, proof_len: usize, instances: usize) -> u64 {
+	16 * (vka_words as u64 + proof_len as u64 / 32 + instances as u64) + 2048
+}
+
+/// Verifies `proof` (ezkl's proof bytes) for `instances` (32-byte big-endian field elements,
+/// in ezkl's order) against `vka`. `Ok` means valid; any `Err` means the proof is not accepted.
+pub fn verify(
+	vka: &Vka,
+	proof: &[u8],
+	instances: &[[u8; 32]],
+	ops: &impl Bn254Ops,
+) -> Result<Stats, Error> {
+	if proof.len() as u64 != vka.proof_len() {
+		return Err(Error::Proof("length does not match the VKA"));
+	}
+	if instances.len() as u64 != u64::from(vka.num_instances()) {
+		return Err(Error::Instances("count does not match the VKA"));
+	}
+	let mut m = Machine::new(vka, proof, instances);
+	m.run(ops)
+}
+
+struct Machine<'a> {
+	vka: &'a Vka,
+	mem: Vec<W>,
+	calldata: Vec<u8>,
+	instances_cptr: u64,
+	n_instances: u64,
+	proof_end: u64,
+	vka_end: W,
+	steps: u64,
+	budget: u64,
+	/// The contract's two EC accumulators: `acc` at (vka_end, +0x20), `tmp` at (+0x80, +0xa0).
+	acc: Lc,
+	tmp: Lc,
+	/// The quotient commitment (the contract's theta_mptr + 0x260/0x280).
+	quotient: Lc,
+}
+
+impl<'a> Machine<'a> {
+	fn new(vka: &'a Vka, proof: &[u8], instances: &[[u8; 32]]) -> Self {
+		let n = vka.words.len();
+		let vka_end = BASE + 32 * n as u64;
+		// The ABI encoding of verifyProof(proof, instances, vka): selector, three offsets,
+		// the proof (its length is a multiple of 32: checked against the VKA), the instances.
+		let mut calldata = Vec::with_capacity(4 + 32 * 5 + proof.len() + 32 * instances.len());
+		calldata.extend_from_slice(&[0x34, 0x09, 0xfc, 0x9f]);
+		let off_inst = 0x60 + 0x20 + proof.len() as u64;
+		let off_vka = off_inst + 0x20 + 32 * instances.len() as u64;
+		for v in [0x60, off_inst, off_vka, proof.len() as u64] {
+			calldata.extend_from_slice(&W::from_u64(v).to_be());
+		}
+		calldata.extend_from_slice(proof);
+		calldata.extend_from_slice(&W::from_u64(instances.len() as u64).to_be());
+		for i in instances {
+			calldata.extend_from_slice(i);
+		}
+		let mut mem = alloc::vec![W::ZERO; (vka_end / 32) as usize];
+		mem[2] = W::from_u64(vka_end); // the free memory pointer
+		mem[4] = W::from_u64(n as u64); // the vka array's length
+		mem[5..].copy_from_slice(&vka.words);
+		Machine {
+			vka,
+			mem,
+			calldata,
+			instances_cptr: PROOF_CPTR + proof.len() as u64 + 0x20,
+			n_instances: instances.len() as u64,
+			proof_end: PROOF_CPTR + proof.len() as u64,
+			vka_end: W::from_u64(vka_end),
+			steps: 0,
+			budget: step_budget(n, proof.len(), instances.len()),
+			acc: Lc::default(),
+			tmp: Lc::default(),
+			quotient: Lc::default(),
+		}
+	}
+
+	fn step(&mut self, n: u64) -> Result<(), Error> {
+		self.steps = self.steps.saturating_add(n);
+		if self.steps > self.budget {
+			return Err(Error::Budget);
+		}
+		Ok(())
+	}
+
+	fn addr(&self, p: W) -> Result<usize, Error> {
+		let p = p.as_u64().filter(|p| *p < MEM_LIMIT).ok_or(Error::Vka("pointer out of memory"))?;
+		if p % 32 != 0 {
+			return Err(Error::Vka("unaligned memory pointer"));
+		}
+		Ok((p / 32) as usize)
+	}
+
+	fn mload(&self, p: W) -> Result<W, Error> {
+		let i = self.addr(p)?;
+		Ok(self.mem.get(i).copied().unwrap_or_default())
+	}
+
+	fn mstore(&mut self, p: W, v: W) -> Result<(), Error> {
+		let i = self.addr(p)?;
+		if i >= self.mem.len() {
+			self.mem.resize(i + 1, W::ZERO);
+		}
+		if let Some(slot) = self.mem.get_mut(i) {
+			*slot = v;
+		}
+		Ok(())
+	}
+
+	fn m(&self, p: u64) -> Result<W, Error> {
+		self.mload(W::from_u64(p))
+	}
+
+	/// `mload(add(vka_end, off))`
+	fn mrel(&self, off: W) -> Result<W, Error> {
+		self.mload(self.vka_end.add(off))
+	}
+
+	fn cload(&self, p: W) -> W {
+		let mut b = [0u8; 32];
+		if let Some(p) = p.as_u64() {
+			for (i, byte) in b.iter_mut().enumerate() {
+				let at = p.saturating_add(i as u64);
+				if let Some(v) = usize::try_from(at).ok().and_then(|a| self.calldata.get(a)) {
+					*byte = *v;
+				}
+			}
+		}
+		W::from_be(&b)
+	}
+
+	fn cpoint(&self, x: W, y: W) -> Result<Lc, Error> {
+		g1_from_words(self.cload(x), self.cload(y)).map(Lc::point).ok_or(Error::Proof("a point is not on the curve"))
+	}
+
+	fn mpoint(&self, x: W, y: W) -> Result<Lc, Error> {
+		g1_from_words(self.mload(x)?, self.mload(y)?)
+			.map(Lc::point)
+			.ok_or(Error::Vka("a commitment is not on the curve"))
+	}
+
+	fn keccak(&self, from: W, to: W) -> Result<[u8; 32], Error> {
+		let (a, b) = (self.addr(from)?, self.addr(to)?);
+		let mut buf = Vec::with_capacity(32 * b.saturating_sub(a));
+		for i in a..b {
+			buf.extend_from_slice(&self.mem.get(i).copied().unwrap_or_default().to_be());
+		}
+		Ok(sp_crypto_hashing::keccak_256(&buf))
+	}
+
+	/// `read_ec_point`: a proof point, canonical and on the curve (not the identity), absorbed.
+	fn read_ec_point(&mut self, cptr: &mut W, hash: &mut W) -> Result<(), Error> {
+		let x = self.cload(*cptr);
+		let y = self.cload(cptr.addu(0x20));
+		if !(x < Q && y < Q) || x.is_zero() && y.is_zero() || g1_from_words(x, y).is_none() {
+			return Err(Error::Proof("a commitment is not a curve point"));
+		}
+		self.mstore(*hash, x)?;
+		self.mstore(hash.addu(0x20), y)?;
+		*cptr = cptr.addu(0x40);
+		*hash = hash.addu(0x40);
+		Ok(())
+	}
+
+	fn squeeze(&mut self, ch: &mut W, hash: &mut W) -> Result<(), Error> {
+		let h = W::from_be(&self.keccak(self.vka_end, *hash)?);
+		self.mstore(*ch, word(fr(h)))?;
+		self.mstore(self.vka_end, h)?;
+		*ch = ch.addu(0x20);
+		*hash = self.vka_end.addu(0x20);
+		Ok(())
+	}
+
+	fn squeeze_cont(&mut self, ch: &mut W) -> Result<(), Error> {
+		// mstore8(vka_end + 0x20, 1): the top byte of the next word.
+		let next = self.vka_end.addu(0x20);
+		let mut b = self.mload(next)?.to_be();
+		b[0] = 1;
+		self.mstore(next, W::from_be(&b))?;
+		let state = self.mload(self.vka_end)?.to_be();
+		let mut input = [0u8; 33];
+		input[..32].copy_from_slice(&state);
+		input[32] = 1;
+		let h = W::from_be(&sp_crypto_hashing::keccak_256(&input));
+		self.mstore(*ch, word(fr(h)))?;
+		self.mstore(self.vka_end, h)?;
+		*ch = ch.addu(0x20);
+		Ok(())
+	}
+
+	/// `batch_invert(mptr_start, mptr_end)`, with its scratch writes.
+	fn batch_invert(&mut self, start: W, end: W) -> Result<(), Error> {
+		let mut gp_mptr = end;
+		let mut gp = self.mload(start)?;
+		let mut mptr = start.addu(0x20);
+		while mptr < end.subu(0x20) {
+			self.step(1)?;
+			gp = mulmod(gp, self.mload(mptr)?);
+			self.mstore(gp_mptr, gp)?;
+			mptr = mptr.addu(0x20);
+			gp_mptr = gp_mptr.addu(0x20);
+		}
+		gp = mulmod(gp, self.mload(mptr)?);
+		for (i, v) in [W::from_u64(0x20), W::from_u64(0x20), W::from_u64(0x20), gp, R.subu(2), R]
+			.into_iter()
+			.enumerate()
+		{
+			self.mstore(gp_mptr.addu(0x20 * i as u64), v)?;
+		}
+		// The modexp precompile: gp^(r-2), 0 for 0.
+		let mut all_inv = word(fr(gp).inverse().unwrap_or_else(Fr::zero));
+		self.mstore(gp_mptr, all_inv)?;
+		let first = start;
+		let second = first.addu(0x20);
+		gp_mptr = gp_mptr.subu(0x20);
+		while second < mptr {
+			self.step(1)?;
+			let inv = mulmod(all_inv, self.mload(gp_mptr)?);
+			all_inv = mulmod(all_inv, self.mload(mptr)?);
+			self.mstore(mptr, inv)?;
+			mptr = mptr.subu(0x20);
+			gp_mptr = gp_mptr.subu(0x20);
+		}
+		let inv_first = mulmod(all_inv, self.mload(second)?);
+		let inv_second = mulmod(all_inv, self.mload(first)?);
+		self.mstore(first, inv_first)?;
+		self.mstore(second, inv_second)?;
+		Ok(())
+	}
+
+	fn run(&mut self, ops: &impl Bn254Ops) -> Result<Stats, Error> {
+		let theta = self.transcript()?;
+		self.lagrange(theta)?;
+		self.quotient_eval(theta)?;
+		self.quotient_commitment(theta)?;
+		let (lhs, rhs) = self.pairing_input(theta)?;
+		let (bases, scalars): (Vec<G1Affine>, Vec<Fr>) = lhs.terms.iter().copied().unzip();
+		self.step(bases.len() as u64)?;
+		let lhs = ops.msm_g1(&bases, &scalars);
+		let ok = ops.pairing_is_one(&[lhs, rhs], &[self.vka.g2, self.vka.neg_s_g2]);
+		if !ok {
+			return Err(Error::PairingFailed);
+		}
+		Ok(Stats { steps: self.steps, msm_terms: bases.len() as u32 })
+	}
+
+	/// Reads the instances and the proof into the transcript and squeezes every challenge.
+	/// Returns theta_mptr.
+	fn transcript(&mut self) -> Result<W, Error> {
+		let vka_end = self.vka_end;
+		self.mstore(vka_end, self.m(BASE)?)?;
+		let mut hash = vka_end.addu(0x20);
+		let mut cptr = W::from_u64(PROOF_CPTR);
+		let mut ch = vka_end.add(self.m(BASE + 32 * at::FSM as u64)?);
+		let theta = ch.add(self.m(BASE + 32 * at::CHALLENGES_OFFSET as u64)?);
+		let mut len_ptr = W::from_u64(self.vka.phase_table);
+		let mut data = self.mload(len_ptr)?;
+		let num_words = data.low8();
+		data = data.shr(8);
+		let num_evals = self.m(BASE + 32 * at::NUM_EVALS as u64)?.mul(W::from_u64(0x20));
+
+		for i in 0..self.n_instances {
+			self.step(1)?;
+			let inst = self.cload(W::from_u64(self.instances_cptr + 32 * i));
+			if inst >= R {
+				return Err(Error::Instances("an instance is not below r"));
+			}
+			self.mstore(hash, inst)?;
+			hash = hash.addu(0x20);
+		}
+		for _ in 0..num_words {
+			len_ptr = len_ptr.addu(0x20);
+			while !data.is_zero() {
+				self.step(1)?;
+				let end = cptr.addu(data.low16());
+				data = data.shr(16);
+				while cptr < end {
+					self.step(1)?;
+					self.read_ec_point(&mut cptr, &mut hash)?;
+				}
+				self.squeeze(&mut ch, &mut hash)?;
+				let n = data.low8();
+				data = data.shr(8);
+				for _ in 1..n {
+					self.step(1)?;
+					self.squeeze_cont(&mut ch)?;
+				}
+			}
+			data = self.mload(len_ptr)?;
+		}
+		let end = cptr.add(num_evals);
+		while cptr < end {
+			self.step(1)?;
+			let e = self.cload(cptr);
+			if e >= R {
+				return Err(Error::Proof("an evaluation is not below r"));
+			}
+			self.mstore(hash, e)?;
+			cptr = cptr.addu(0x20);
+			hash = hash.addu(0x20);
+		}
+		self.squeeze(&mut ch, &mut hash)?; // zeta
+		self.squeeze_cont(&mut ch)?; // nu
+		self.read_ec_point(&mut cptr, &mut hash)?; // W
+		self.squeeze(&mut ch, &mut hash)?; // mu
+		self.read_ec_point(&mut cptr, &mut hash)?; // W'
+		if cptr != self.proof_end {
+			return Err(Error::Proof("the transcript does not end where the proof does"));
+		}
+		Ok(theta)
+	}
+
+	fn lagrange(&mut self, theta: W) -> Result<(), Error> {
+		let k = self.m(BASE + 32 * at::K as u64)?.as_u64().unwrap_or(0);
+		let x = fr(self.mload(theta.addu(0x80))?);
+		let mut x_n = x;
+		for _ in 0..k {
+			x_n.square_in_place();
+		}
+		let x_n = word(x_n);
+		let x = word(x);
+		let omega = self.m(0x180)?;
+		let x_n_mptr = theta.addu(0x180);
+		let mut mptr = x_n_mptr;
+		let n_inst = self.m(0xe0)?;
+		let n_neg = self.m(0x480)?;
+		let mut mptr_end = mptr.add(W::from_u64(0x20).mul(n_inst.add(n_neg)));
+		if n_inst.is_zero() {
+			mptr_end = mptr_end.addu(0x20);
+		}
+		let mut pow = self.m(0x1c0)?;
+		while mptr < mptr_end {
+			self.step(1)?;
+			self.mstore(mptr, submod(x, pow))?;
+			pow = mulmod(pow, omega);
+			mptr = mptr.addu(0x20);
+		}
+		let x_n_minus_1 = submod(x_n, W::from_u64(1));
+		self.mstore(mptr_end, x_n_minus_1)?;
+		self.batch_invert(x_n_mptr, mptr_end.addu(0x20))?;
+		mptr = x_n_mptr;
+		let l_i_common = mulmod(x_n_minus_1, self.m(0x160)?);
+		let mut pow = self.m(0x1c0)?;
+		while mptr < mptr_end {
+			self.step(1)?;
+			let v = mulmod(l_i_common, mulmod(self.mload(mptr)?, pow));
+			self.mstore(mptr, v)?;
+			pow = mulmod(pow, omega);
+			mptr = mptr.addu(0x20);
+		}
+		let mut l_blind = self.mload(x_n_mptr.addu(0x20))?;
+		let mut l_i = x_n_mptr.addu(0x40);
+		let l_i_end = x_n_mptr.add(W::from_u64(0x20).mul(n_neg));
+		while l_i < l_i_end {
+			self.step(1)?;
+			l_blind = addmod(l_blind, self.mload(l_i)?);
+			l_i = l_i.addu(0x20);
+		}
+		let mut instance_eval = W::ZERO;
+		for i in 0..self.n_instances {
+			self.step(1)?;
+			let inst = self.cload(W::from_u64(self.instances_cptr + 32 * i));
+			instance_eval = addmod(instance_eval, mulmod(self.mload(l_i)?, inst));
+			l_i = l_i.addu(0x20);
+		}
+		let inv = self.mload(mptr_end)?;
+		let l_last = self.mload(x_n_mptr)?;
+		let l_0 = self.mload(x_n_mptr.add(W::from_u64(0x20).mul(n_neg)))?;
+		self.mstore(x_n_mptr, x_n)?;
+		self.mstore(theta.addu(0x1a0), inv)?;
+		self.mstore(theta.addu(0x1c0), l_last)?;
+		self.mstore(theta.addu(0x1e0), l_blind)?;
+		self.mstore(theta.addu(0x200), l_0)?;
+		self.mstore(theta.addu(0x220), instance_eval)?;
+		Ok(())
+	}
+
+	/// `expression_evals_packed`: runs one expression's ops, results in slots from `fsmp`.
+	/// Returns (next code pointer, next word, last slot offset or the lookup accumulator).
+	fn expression(&mut self, fsmp: W, code_ptr: W, mut w: W) -> Result<(W, W, W), Error> {
+		let n = W::from_u64(0x20).mul(W::from_u64(w.low8())).addu(0x20);
+		w = w.shr(8);
+		let mut acc = W::ZERO;
+		let mut ret0 = W::ZERO;
+		let mut i = W::from_u64(0x20);
+		while i < n {
+			while !w.is_zero() {
+				self.step(1)?;
+				let dst = fsmp.add(acc);
+				match w.low8() {
+					0x00 => {
+						w = w.shr(8);
+						let v = self.cload(W::from_u64(w.low16()));
+						self.mstore(dst, v)?;
+						w = w.shr(16);
+					},
+					0x01 => {
+						w = w.shr(8);
+						let v = R.sub(self.m(w.low16())?);
+						self.mstore(dst, v)?;
+						w = w.shr(16);
+					},
+					op @ (0x02 | 0x03) => {
+						w = w.shr(8);
+						let (a, b) = (self.m(w.low16())?, self.m(w.shr(16).low16())?);
+						self.mstore(dst, if op == 0x02 { addmod(a, b) } else { mulmod(a, b) })?;
+						w = w.shr(32);
+					},
+					0x04 => return self.lookup_accum(w, i, code_ptr),
+					_ => return Err(Error::Vka("unknown expression opcode")),
+				}
+				acc = acc.addu(0x20);
+			}
+			ret0 = code_ptr.add(i);
+			w = self.mload(ret0)?;
+			i = i.addu(0x20);
+		}
+		Ok((ret0, w, acc.subu(0x20)))
+	}
+
+	/// `lookup_input_accum`: the θ-fold that ends a lookup expression.
+	fn lookup_accum(&mut self, mut w: W, i: W, code_ptr: W) -> Result<(W, W, W), Error> {
+		w = w.shr(8);
+		let n = W::from_u64(0x20).mul(W::from_u64(w.low8()));
+		w = w.shr(8);
+		let mut a = self.m(w.low16())?;
+		w = w.shr(16);
+		let theta = self.mrel(W::from_u64(0x60))?;
+		let mut ret0 = W::ZERO;
+		let mut j = W::ZERO;
+		while j < n {
+			while !w.is_zero() {
+				self.step(1)?;
+				a = addmod(mulmod(a, theta), self.m(w.low16())?);
+				w = w.shr(16);
+			}
+			ret0 = code_ptr.add(i.add(j));
+			w = self.mload(ret0)?;
+			j = j.addu(0x20);
+		}
+		Ok((ret0, w, a))
+	}
+
+	fn quotient_eval(&mut self, theta: W) -> Result<(), Error> {
+		let vka_end = self.vka_end;
+		let y = self.mload(theta.addu(0x60))?;
+		let mut numer = W::ZERO;
+		// Gate computations.
+		{
+			let len_ptr = self.m(0x3e0)?;
+			let mut ptr = len_ptr.addu(0x20);
+			let len = self.mload(len_ptr)?;
+			let mut w = self.mload(ptr)?;
+			let mut block = W::ZERO;
+			while block < len {
+				self.step(1)?;
+				let (p, nw, last) = self.expression(vka_end, ptr, w)?;
+				ptr = p;
+				w = nw;
+				let v = self.mload(vka_end.add(last))?;
+				numer = if block.is_zero() { v } else { addmod(mulmod(numer, y), v) };
+				block = block.addu(0x20);
+			}
+		}
+		// Permutation computations.
+		{
+			let mut pz_ptr = self.m(0x400)?;
+			let mut pz = self.mload(pz_ptr)?;
+			let last_idx = W::from_u64(pz.low8());
+			pz = pz.shr(8);
+			let num_words = pz.mask(32);
+			pz_ptr = pz_ptr.addu(0x20);
+			pz = self.mload(pz_ptr)?;
+			let l_0 = self.mload(theta.addu(0x200))?;
+			let z0 = self.cload(W::from_u64(pz.low16()));
+			numer = addmod(mulmod(numer, y), submod(l_0, mulmod(l_0, z0)));
+			let z_last_ptr = last_idx.mul(W::from_u64(num_words.low16())).add(pz_ptr);
+			let z_last = self.cload(W::from_u64(self.mload(z_last_ptr)?.low16()));
+			let l_last = self.mload(theta.addu(0x1c0))?;
+			numer = addmod(mulmod(numer, y), mulmod(l_last, submod(mulmod(z_last, z_last), z_last)));
+			let beta_x = mulmod(self.mload(theta.addu(0x20))?, self.mload(theta.addu(0x80))?);
+			self.mstore(vka_end, beta_x)?;
+			numer = self.z_evals(pz, num_words, z_last_ptr, pz_ptr, theta, l_0, y, numer)?;
+		}
+		// MV lookup computations.
+		{
+			self.mstore(vka_end, self.mload(theta.addu(0x1c0))?)?; // l_last
+			self.mstore(vka_end.addu(0x20), self.mload(theta.addu(0x200))?)?; // l_0
+			self.mstore(vka_end.addu(0x40), self.mload(theta.addu(0x1e0))?)?; // l_blind
+			self.mstore(vka_end.addu(0x60), self.mload(theta)?)?; // theta
+			self.mstore(vka_end.addu(0x80), self.mload(theta.addu(0x20))?)?; // beta
+			let len_ptr = self.m(0x420)?;
+			let mut evals_ptr = len_ptr.addu(0x20);
+			let meta = self.mload(len_ptr)?;
+			if !meta.is_zero() {
+				let end = W::from_u64(meta.low16());
+				if meta.shr(16).low8() != 0 {
+					return Err(Error::Unsupported("plookup (non-logUp) lookups"));
+				}
+				let mut table = W::ZERO;
+				while evals_ptr < end {
+					self.step(1)?;
+					let (p, t, n) = self.mv_lookup(table, evals_ptr, numer, y)?;
+					evals_ptr = p;
+					table = t;
+					numer = n;
+				}
+			}
+		}
+		let inv = self.mload(theta.addu(0x1a0))?;
+		self.mstore(theta.addu(0x240), mulmod(numer, inv))?;
+		Ok(())
+	}
+
+	#[allow(clippy::too_many_arguments)]
+	fn z_evals(
+		&mut self,
+		mut z: W,
+		packed: W,
+		z_last_ptr: W,
+		mut pz_ptr: W,
+		theta: W,
+		l_0: W,
+		y: W,
+		mut numer: W,
+	) -> Result<W, Error> {
+		let vka_end = self.vka_end;
+		let num_words = W::from_u64(packed.low16());
+		self.mstore(vka_end.addu(0x20), vka_end.addu(0x40))?;
+		while pz_ptr < z_last_ptr {
+			self.step(1)?;
+			let next = pz_ptr.add(num_words);
+			let z_j = self.mload(next)?;
+			let d = submod(self.cload(W::from_u64(z_j.low16())), self.cload(W::from_u64(z.shr(32).low16())));
+			numer = addmod(mulmod(numer, y), mulmod(l_0, d));
+			self.col_evals(z, num_words, pz_ptr, theta)?;
+			pz_ptr = next;
+			z = z_j;
+		}
+		let last_words = W::from_u64(packed.shr(16).low16());
+		self.col_evals(z, last_words, pz_ptr, theta)?;
+		let end = self.mload(vka_end.addu(0x20))?;
+		let mut j = vka_end.addu(0x40);
+		while j < end {
+			self.step(1)?;
+			numer = addmod(mulmod(numer, y), self.mload(j)?);
+			j = j.addu(0x20);
+		}
+		Ok(numer)
+	}
+
+	fn col_evals(&mut self, mut z: W, num_words: W, pz_ptr: W, theta: W) -> Result<(), Error> {
+		let vka_end = self.vka_end;
+		let gamma = fr(self.mload(theta.addu(0x40))?);
+		let beta = fr(self.mload(theta.addu(0x20))?);
+		let l_last = self.mload(theta.addu(0x1c0))?;
+		let l_blind = self.mload(theta.addu(0x1e0))?;
+		let i_eval = self.mload(theta.addu(0x220))?;
+		let mut lhs = fr(self.cload(W::from_u64(z.shr(16).low16())));
+		let mut rhs = fr(self.cload(W::from_u64(z.low16())));
+		z = z.shr(48);
+		let mut j = W::ZERO;
+		while j < num_words {
+			while !z.is_zero() {
+				self.step(1)?;
+				let eval = if z.low8() == 0 { fr(self.cload(W::from_u64(z.shr(8).low16()))) } else { fr(i_eval) };
+				let sigma = fr(self.cload(W::from_u64(z.shr(24).low16())));
+				lhs *= eval + beta * sigma + gamma;
+				let running = self.mload(vka_end)?;
+				rhs *= eval + fr(running) + gamma;
+				z = z.shr(40);
+				self.mstore(vka_end, mulmod(running, DELTA))?;
+			}
+			z = self.mload(pz_ptr.add(j).addu(0x20))?;
+			j = j.addu(0x20);
+		}
+		let lsr = word(lhs - rhs);
+		let fsm_ptr = self.mload(vka_end.addu(0x20))?;
+		self.mstore(fsm_ptr, submod(lsr, mulmod(lsr, addmod(l_last, l_blind))))?;
+		self.mstore(vka_end.addu(0x20), fsm_ptr.addu(0x20))?;
+		Ok(())
+	}
+
+	/// `lookup_expr_evals_packed` with the logUp `+ β`.
+	fn lookup_expr(&mut self, fsmp: W, code_ptr: W, w: W) -> Result<(W, W, W), Error> {
+		let (p, nw, v) = self.expression(fsmp, code_ptr, w)?;
+		Ok((p, nw, addmod(v, self.mrel(W::from_u64(0x80))?)))
+	}
+
+	/// `mv_lookup_evals`
+	fn mv_lookup(&mut self, mut table: W, mut evals_ptr: W, mut numer: W, y: W) -> Result<(W, W, W), Error> {
+		let base = self.vka_end.addu(0xa0);
+		let mut evals = self.mload(evals_ptr)?;
+		let new_table = evals.low8();
+		evals = evals.shr(8);
+		let phi = self.cload(W::from_u64(evals.low16()));
+		let l_0 = self.mrel(W::from_u64(0x20))?;
+		let l_last = self.mrel(W::ZERO)?;
+		let l_blind = self.mrel(W::from_u64(0x40))?;
+		numer = addmod(mulmod(numer, y), mulmod(l_0, phi));
+		numer = addmod(mulmod(numer, y), mulmod(l_last, phi));
+		evals_ptr = evals_ptr.addu(0x20);
+		let mut input = self.mload(evals_ptr)?;
+		if new_table != 0 {
+			let w = self.mload(evals_ptr)?;
+			let (p, nw, t) = self.lookup_expr(base, evals_ptr, w)?;
+			evals_ptr = p;
+			input = nw;
+			table = t;
+		}
+		let outer = W::from_u64(input.low16());
+		input = input.shr(16);
+		let mut j = base;
+		while j < outer.add(base) {
+			self.step(1)?;
+			let (p, nw, ident) = self.lookup_expr(j, evals_ptr, input)?;
+			evals_ptr = p;
+			input = nw;
+			self.mstore(j, ident)?;
+			j = j.addu(0x20);
+		}
+		let f = |m: &Self, j: W| m.mload(j.add(base));
+		let mut rhs = W::ZERO;
+		if outer == 0x20u64 {
+			rhs = table;
+		} else {
+			let last_idx = outer.subu(0x20);
+			let mut i = W::ZERO;
+			while i < outer {
+				let (mut tmp, mut j) = (f(self, W::ZERO)?, W::from_u64(0x20));
+				if i.is_zero() {
+					tmp = f(self, W::from_u64(0x20))?;
+					j = W::from_u64(0x40);
+				}
+				while j < outer {
+					self.step(1)?;
+					if i != j {
+						tmp = mulmod(tmp, f(self, j)?);
+					}
+					j = j.addu(0x20);
+				}
+				rhs = addmod(rhs, tmp);
+				if i == last_idx {
+					rhs = mulmod(rhs, table);
+				}
+				i = i.addu(0x20);
+			}
+		}
+		let mut tmp = f(self, W::ZERO)?;
+		let mut j = W::from_u64(0x20);
+		while j < outer {
+			self.step(1)?;
+			tmp = mulmod(tmp, f(self, j)?);
+			j = j.addu(0x20);
+		}
+		let m = self.cload(W::from_u64(evals.shr(32).low16()));
+		rhs = submod(rhs, mulmod(m, tmp));
+		let phi_next = self.cload(W::from_u64(evals.shr(16).low16()));
+		let lhs = mulmod(mulmod(table, tmp), submod(phi_next, phi));
+		let active = submod(W::from_u64(1), addmod(l_blind, l_last));
+		numer = addmod(mulmod(numer, y), mulmod(active, submod(lhs, rhs)));
+		Ok((evals_ptr, table, numer))
+	}
+
+	fn quotient_commitment(&mut self, theta: W) -> Result<(), Error> {
+		let last = self.m(BASE + 32 * at::LAST_QUOTIENT_X_CPTR as u64)?;
+		let first = self.m(BASE + 32 * at::FIRST_QUOTIENT_X_CPTR as u64)?;
+		let mut acc = self.cpoint(last, last.addu(0x20))?;
+		let x_n = fr(self.mload(theta.addu(0x180))?);
+		let mut cptr = last.subu(0x40);
+		let end = first.subu(0x40);
+		while end < cptr {
+			self.step(1 + acc.len() as u64)?;
+			acc.scale(x_n);
+			acc.add(&self.cpoint(cptr, cptr.addu(0x20))?);
+			cptr = cptr.subu(0x40);
+		}
+		self.quotient = acc;
+		Ok(())
+	}
+
+	fn point_rots(&mut self, mut pc: W, mut pcs_ptr: W, mut shift: u64, mut xp: W, omega: W) -> Result<(W, W), Error> {
+		let max_rot = pc.low8();
+		pc = pc.shr(8);
+		for i in 0..max_rot {
+			self.step(1)?;
+			self.mstore(self.vka_end.addu(pc.low16()), xp)?;
+			if i == max_rot - 1 {
+				break;
+			}
+			xp = mulmod(xp, omega);
+			shift += 16;
+			pc = pc.shr(16);
+			if shift == 256 {
+				shift = 0;
+				pcs_ptr = pcs_ptr.addu(0x20);
+				pc = self.mload(pcs_ptr)?;
+			}
+		}
+		Ok((xp, pcs_ptr))
+	}
+
+	fn coeff_computation(&mut self, cld: W, cd: W) -> Result<W, Error> {
+		let vka_end = self.vka_end;
+		let len = cld.low8();
+		let rest = cld.shr(8);
+		let p = |m: &Self, shift: u64| m.mload(W::from_u64(cd.shr(shift).low16()).add(vka_end));
+		if len == 1 {
+			let v = word(fr(p(self, 0)?));
+			self.mstore(W::from_u64(cd.shr(16).low16()).add(vka_end), v)?;
+		} else {
+			let mut coeff = W::ZERO;
+			let aggr = len * 16;
+			for i in 0..len {
+				let mut first = true;
+				let mut off = i * 16;
+				let point_i = p(self, off)?;
+				for j in 0..len {
+					self.step(1)?;
+					if j == i {
+						continue;
+					}
+					let d = submod(point_i, p(self, j * 16)?);
+					coeff = if first { d } else { mulmod(coeff, d) };
+					first = false;
+				}
+				off += aggr;
+				coeff = mulmod(coeff, p(self, off)?);
+				off += aggr;
+				self.mstore(W::from_u64(cd.shr(off).low16()).add(vka_end), coeff)?;
+			}
+		}
+		Ok(rest)
+	}
+
+	#[allow(clippy::too_many_arguments)]
+	fn r_evals_set(&mut self, rot_len: u64, mut ptr: W, zeta: W, qe: W, coeff_ptr: W) -> Result<(W, W), Error> {
+		let mut data = self.mload(ptr)?;
+		let num_words = data.low8();
+		data = data.shr(8);
+		let mut r = W::ZERO;
+		if rot_len == 0x20 {
+			let coeff = self.mload(coeff_ptr)?;
+			r = addmod(r, mulmod(coeff, self.cload(W::from_u64(data.low16()))));
+			data = data.shr(16);
+			r = mulmod(r, zeta);
+			r = addmod(r, mulmod(coeff, qe));
+			for _ in 0..num_words {
+				while !data.is_zero() {
+					self.step(1)?;
+					let gl = data.low8();
+					data = data.shr(8);
+					if gl != 0 {
+						for _ in 0..gl {
+							self.step(1)?;
+							r = addmod(mulmod(r, zeta), mulmod(coeff, self.cload(W::from_u64(data.low16()))));
+							data = data.shr(16);
+						}
+					} else {
+						let mut mptr = W::from_u64(data.low16());
+						data = data.shr(16);
+						let end = W::from_u64(data.low16());
+						while end < mptr {
+							self.step(1)?;
+							r = addmod(mulmod(r, zeta), mulmod(coeff, self.cload(mptr)));
+							mptr = mptr.subu(0x20);
+						}
+						data = data.shr(16);
+					}
+				}
+				ptr = ptr.addu(0x20);
+				data = self.mload(ptr)?;
+			}
+		} else {
+			for i in 0..num_words {
+				while !data.is_zero() {
+					let mut j = 0u64;
+					while j < rot_len {
+						self.step(1)?;
+						let c = self.mload(coeff_ptr.addu(j))?;
+						r = addmod(r, mulmod(c, self.cload(W::from_u64(data.low16()))));
+						data = data.shr(16);
+						j += 0x20;
+					}
+					if !data.is_zero() || i + 1 < num_words {
+						r = mulmod(r, zeta);
+					}
+				}
+				ptr = ptr.addu(0x20);
+				data = self.mload(ptr)?;
+			}
+		}
+		Ok((r, ptr))
+	}
+
+	/// `pairing_input_computations(_first)`: one set's commitments, Horner in ζ, into `acc`
+	/// (the first set) or `tmp`.
+	fn pairing_set(&mut self, first: bool, len: u64, mut pcs_ptr: W, mut data: W, theta: W) -> Result<(), Error> {
+		let zeta = fr(self.mload(theta.addu(0xa0))?);
+		let mut lc = self.cpoint(W::from_u64(data.low16()), W::from_u64(data.shr(16).low16()))?;
+		data = data.shr(32);
+		let mut i = 0u64;
+		while i < len {
+			while !data.is_zero() {
+				self.step(1)?;
+				let loc = data.low8();
+				data = data.shr(8);
+				let cnt = data.low8();
+				data = data.shr(8);
+				let push = |m: &mut Self, p: Lc, lc: &mut Lc| -> Result<(), Error> {
+					m.step(1 + lc.len() as u64)?;
+					lc.scale(zeta);
+					lc.add(&p);
+					Ok(())
+				};
+				if cnt == 0 {
+					let mut mptr = W::from_u64(data.low16());
+					data = data.shr(16);
+					let end = W::from_u64(data.low16());
+					match loc {
+						0 | 1 => {
+							while end < mptr {
+								let p = if loc == 0 {
+									self.mpoint(mptr, mptr.addu(0x20))?
+								} else {
+									self.cpoint(mptr, mptr.addu(0x20))?
+								};
+								push(self, p, &mut lc)?;
+								mptr = mptr.subu(0x40);
+							}
+						},
+						_ => return Err(Error::Vka("unknown commitment location")),
+					}
+					data = data.shr(16);
+				} else {
+					match loc {
+						0 | 1 => {
+							// The contract reads a second point only for a count of exactly 2.
+							for n in 0..if cnt == 2 { 2 } else { 1 } {
+								if n == 1 {
+									data = data.shr(32);
+								}
+								let (x, y) = (W::from_u64(data.low16()), W::from_u64(data.shr(16).low16()));
+								let p = if loc == 0 { self.mpoint(x, y)? } else { self.cpoint(x, y)? };
+								push(self, p, &mut lc)?;
+							}
+							data = data.shr(32);
+						},
+						2 => {
+							let q = self.quotient.clone();
+							push(self, q, &mut lc)?;
+						},
+						_ => return Err(Error::Vka("unknown commitment location")),
+					}
+				}
+			}
+			pcs_ptr = pcs_ptr.addu(0x20);
+			data = self.mload(pcs_ptr)?;
+			i += 0x20;
+		}
+		if first {
+			self.acc = lc;
+		} else {
+			self.tmp = lc;
+		}
+		Ok(())
+	}
+
+	/// The PCS section: SHPLONK's points, vanishing products, coefficients, the combined
+	/// evaluation and the pairing's left input. Returns (lhs, rhs = W').
+	fn pairing_input(&mut self, theta: W) -> Result<(Lc, G1Affine), Error> {
+		let vka_end = self.vka_end;
+		let rel = |p: W| p.add(vka_end);
+		// point_computations
+		let mut pcs_ptr = self.m(0x440)?;
+		{
+			let pc = self.mload(pcs_ptr)?;
+			let x = self.mload(theta.addu(0x80))?;
+			let omega = self.m(0x180)?;
+			let omega_inv = self.m(0x1a0)?;
+			let (_, p) = self.point_rots(pc, pcs_ptr, 8, mulmod(x, omega), omega)?;
+			pcs_ptr = p.addu(0x20);
+			let mut pc = self.mload(pcs_ptr)?;
+			self.mstore(rel(W::from_u64(pc.low16())), x)?;
+			pc = pc.shr(16);
+			let (_, p) = self.point_rots(pc, pcs_ptr, 24, mulmod(x, omega_inv), omega_inv)?;
+			pcs_ptr = p.addu(0x20);
+		}
+		// vanishing_computations
+		{
+			let mu = self.mload(theta.addu(0xe0))?;
+			let mut vc = self.mload(pcs_ptr)?;
+			self.mstore(vka_end.addu(0x20), W::from_u64(1))?;
+			let mut mptr = W::from_u64(vc.low16());
+			vc = vc.shr(16);
+			let end = W::from_u64(vc.low16());
+			vc = vc.shr(16);
+			let mut point = W::from_u64(vc.low16());
+			while mptr < end {
+				self.step(1)?;
+				let v = submod(mu, self.mload(rel(point))?);
+				self.mstore(rel(mptr), v)?;
+				mptr = mptr.addu(0x20);
+				point = point.addu(0x20);
+			}
+			vc = vc.shr(16);
+			let num_words = vc.low8();
+			vc = vc.shr(8);
+			let mut s = self.mload(rel(W::from_u64(vc.low16())))?;
+			vc = vc.shr(16);
+			for _ in 0..num_words {
+				while !vc.is_zero() {
+					self.step(1)?;
+					s = mulmod(s, self.mload(rel(W::from_u64(vc.low16())))?);
+					vc = vc.shr(16);
+				}
+				pcs_ptr = pcs_ptr.addu(0x20);
+				vc = self.mload(pcs_ptr)?;
+			}
+			let mut diff_ptr = rel(W::from_u64(vc.low16()));
+			self.mstore(diff_ptr, s)?;
+			vc = vc.shr(16);
+			let sets = vc.low16();
+			pcs_ptr = pcs_ptr.addu(0x20);
+			vc = self.mload(pcs_ptr)?;
+			for i in 0..sets {
+				self.step(1)?;
+				let mut diff = self.mload(rel(W::from_u64(vc.low16())))?;
+				vc = vc.shr(16);
+				while !vc.is_zero() {
+					self.step(1)?;
+					diff = mulmod(diff, self.mload(rel(W::from_u64(vc.low16())))?);
+					vc = vc.shr(16);
+				}
+				diff_ptr = diff_ptr.addu(0x20);
+				self.mstore(diff_ptr, diff)?;
+				if i == 0 {
+					self.mstore(vka_end, diff)?;
+				}
+				pcs_ptr = pcs_ptr.addu(0x20);
+				vc = self.mload(pcs_ptr)?;
+			}
+		}
+		// coeff_computations
+		{
+			let mut cld = self.mload(pcs_ptr)?;
+			let end = pcs_ptr.add(W::from_u64(0x20 * cld.low8()));
+			cld = cld.shr(8);
+			let mut i = pcs_ptr;
+			pcs_ptr = end;
+			while i < end {
+				while !cld.is_zero() {
+					self.step(1)?;
+					let cd = self.mload(pcs_ptr)?;
+					cld = self.coeff_computation(cld, cd)?;
+					pcs_ptr = pcs_ptr.addu(0x20);
+				}
+				cld = self.mload(i.addu(0x20))?;
+				i = i.addu(0x20);
+			}
+		}
+		// normalized_coeff_computations
+		{
+			let mut d = self.mload(pcs_ptr)?;
+			self.batch_invert(vka_end, rel(W::from_u64(d.low16())))?;
+			d = d.shr(16);
+			let diff_0_inv = self.mload(vka_end)?;
+			let mptr0 = rel(W::from_u64(d.low16()));
+			d = d.shr(16);
+			self.mstore(mptr0, diff_0_inv)?;
+			let end = mptr0.addu(d.low16());
+			let mut mptr = mptr0.addu(0x20);
+			while mptr < end {
+				self.step(1)?;
+				let v = mulmod(self.mload(mptr)?, diff_0_inv);
+				self.mstore(mptr, v)?;
+				mptr = mptr.addu(0x20);
+			}
+			pcs_ptr = pcs_ptr.addu(0x20);
+		}
+		let mut coeff_ptr = vka_end.addu(0x20);
+		// r_evals_computations
+		{
+			let mut md = self.mload(pcs_ptr)?;
+			let end = pcs_ptr.add(W::from_u64(0x20 * md.low8()));
+			md = md.shr(8);
+			let mut set_coeff = rel(W::from_u64(md.low16()));
+			md = md.shr(16);
+			let mut r_eval_mptr = rel(W::from_u64(md.low16()));
+			md = md.shr(16);
+			let mut i = pcs_ptr;
+			pcs_ptr = end;
+			let zeta = self.mload(theta.addu(0xa0))?;
+			let qe = self.mload(theta.addu(0x240))?;
+			let mut not_first = false;
+			while i < end {
+				while !md.is_zero() {
+					self.step(1)?;
+					let rot_len = md.low8();
+					let (mut r, p) = self.r_evals_set(rot_len, pcs_ptr, zeta, qe, coeff_ptr)?;
+					pcs_ptr = p;
+					coeff_ptr = coeff_ptr.addu(rot_len);
+					md = md.shr(8);
+					if not_first {
+						r = mulmod(r, self.mload(set_coeff)?);
+						set_coeff = set_coeff.addu(0x20);
+					}
+					not_first = true;
+					self.mstore(r_eval_mptr, r)?;
+					r_eval_mptr = r_eval_mptr.addu(0x20);
+				}
+				md = self.mload(i.addu(0x20))?;
+				i = i.addu(0x20);
+			}
+		}
+		// coeff_sums_computation
+		{
+			let mut d = self.mload(pcs_ptr)?;
+			let end = pcs_ptr.add(W::from_u64(0x20 * d.low8()));
+			d = d.shr(8);
+			coeff_ptr = vka_end.addu(0x20);
+			let mut i = pcs_ptr;
+			pcs_ptr = end;
+			while i < end {
+				while !d.is_zero() {
+					self.step(1)?;
+					let mut sum = self.mload(coeff_ptr)?;
+					let len = d.low8();
+					d = d.shr(8);
+					let mut j = 0x20;
+					while j < len {
+						self.step(1)?;
+						sum = addmod(sum, self.mload(coeff_ptr.addu(j))?);
+						j += 0x20;
+					}
+					coeff_ptr = coeff_ptr.addu(len);
+					self.mstore(rel(W::from_u64(d.low16())), sum)?;
+					d = d.shr(16);
+				}
+				d = self.mload(i.addu(0x20))?;
+				i = i.addu(0x20);
+			}
+		}
+		// r_eval_computation
+		let nu = self.mload(theta.addu(0xc0))?;
+		{
+			let mut d = self.mload(pcs_ptr)?;
+			let end = rel(W::from_u64(d.low16()));
+			let mut mptr = vka_end;
+			d = d.shr(16);
+			let mut sum_mptr = rel(W::from_u64(d.low16()));
+			while mptr < end {
+				self.step(1)?;
+				let v = self.mload(sum_mptr)?;
+				self.mstore(mptr, v)?;
+				mptr = mptr.addu(0x20);
+				sum_mptr = sum_mptr.addu(0x20);
+			}
+			d = d.shr(16);
+			self.batch_invert(vka_end, end)?;
+			let r_eval_ptr = rel(W::from_u64(d.low16()));
+			let mut r_eval = mulmod(self.mload(end.subu(0x20))?, self.mload(r_eval_ptr)?);
+			let mut sum_inv = end.subu(0x40);
+			let stop = vka_end.subu(0x20);
+			let mut r_eval_mptr = r_eval_ptr.subu(0x20);
+			while sum_inv > stop {
+				self.step(1)?;
+				r_eval = mulmod(r_eval, nu);
+				r_eval = addmod(r_eval, mulmod(self.mload(sum_inv)?, self.mload(r_eval_mptr)?));
+				sum_inv = sum_inv.subu(0x20);
+				r_eval_mptr = r_eval_mptr.subu(0x20);
+			}
+			self.mstore(theta.addu(0x2a0), r_eval)?;
+			pcs_ptr = pcs_ptr.addu(0x20);
+		}
+		// pairing_input_computations
+		let mut nu_acc = fr(nu);
+		let mut md = self.mload(pcs_ptr)?;
+		let end = pcs_ptr.add(W::from_u64(0x20 * md.low8()));
+		md = md.shr(8);
+		let mut set_coeff = rel(W::from_u64(md.low16()));
+		md = md.shr(16);
+		let mut ec = md.mask(80);
+		md = md.shr(80);
+		let mut i = pcs_ptr;
+		pcs_ptr = end;
+		let mut first = true;
+		while i < end {
+			while !md.is_zero() {
+				self.step(1)?;
+				let len = md.low8();
+				md = md.shr(8);
+				let data = self.mload(pcs_ptr)?;
+				if first {
+					first = false;
+					self.pairing_set(true, len, pcs_ptr, data, theta)?;
+					pcs_ptr = pcs_ptr.addu(len);
+					continue;
+				}
+				self.pairing_set(false, len, pcs_ptr, data, theta)?;
+				pcs_ptr = pcs_ptr.addu(len);
+				let s = nu_acc * fr(self.mload(set_coeff)?);
+				self.step(self.tmp.len() as u64)?;
+				self.tmp.scale(s);
+				set_coeff = set_coeff.addu(0x20);
+				let tmp = core::mem::take(&mut self.tmp);
+				self.acc.add(&tmp);
+				nu_acc *= fr(nu);
+			}
+			md = self.mload(i.addu(0x20))?;
+			i = i.addu(0x20);
+		}
+		let mut acc = core::mem::take(&mut self.acc);
+		// −r_eval·G1
+		let r_eval = fr(self.mload(theta.addu(0x2a0))?);
+		acc.terms.push((self.vka.g1, -r_eval));
+		// −vanishing_0·W
+		let w = self.cpoint(W::from_u64(ec.low16()), W::from_u64(ec.shr(16).low16()))?;
+		ec = ec.shr(32);
+		let vanishing = fr(self.mload(rel(W::from_u64(ec.low16())))?);
+		ec = ec.shr(16);
+		for (p, c) in w.terms {
+			acc.terms.push((p, -(c * vanishing)));
+		}
+		// μ·W'
+		let wx = self.cload(W::from_u64(ec.low16()));
+		let wy = self.cload(W::from_u64(ec.shr(16).low16()));
+		let w_prime = g1_from_words(wx, wy).ok_or(Error::Proof("W' is not on the curve"))?;
+		let mu = fr(self.mload(theta.addu(0xe0))?);
+		acc.terms.push((w_prime, mu));
+		Ok((acc, w_prime))
+	}
+}

@@ -1,0 +1,164 @@
+//! ezkl's verifying artifact (VKA): what `create_evm_vka` writes, parsed and checked.
+//!
+//! The file is bincode's `Vec<[u8; 32]>`: a little-endian `u64` word count, then the words, each
+//! a big-endian EVM word. Word `i` sits at EVM memory address `0xa0 + 32·i` in the reusable
+//! verifier, and every pointer the VKA holds uses that numbering. The first words are named
+//! constants (docs/research/ezkl-vka.md §1.3); the rest (commitments, constants, the gate,
+//! permutation, lookup and PCS programs) is reached through pointers.
+
+use alloc::vec::Vec;
+use ark_bn254::{G1Affine, G2Affine};
+
+use crate::{
+	curve::{g1_from_words, g2_from_words},
+	word::{W, R},
+	Error,
+};
+
+/// Address of word 0.
+pub const BASE: u64 = 0xa0;
+/// The largest VKA the verifier takes, in words: every pointer it holds is 16 bits wide, so a
+/// bigger artifact cannot be addressed.
+pub const MAX_WORDS: usize = 2048;
+/// The largest circuit: 2^28 rows (BN254's two-adicity bounds it anyway).
+pub const MAX_K: u64 = 28;
+
+/// Named constants (word indices).
+pub(crate) mod at {
+	pub const VK_DIGEST: usize = 0;
+	pub const FSM: usize = 1;
+	pub const NUM_INSTANCES: usize = 2;
+	pub const NUM_EVALS: usize = 3;
+	pub const CHALLENGES_OFFSET: usize = 4;
+	pub const K: usize = 5;
+	pub const N_INV: usize = 6;
+	pub const HAS_ACCUMULATOR: usize = 10;
+	pub const G1_X: usize = 14;
+	pub const G2: usize = 16;
+	pub const NEG_S_G2: usize = 20;
+	pub const LAST_QUOTIENT_X_CPTR: usize = 24;
+	pub const FIRST_QUOTIENT_X_CPTR: usize = 25;
+	pub const GATE_LEN_OFFSET: usize = 26;
+	pub const RESCALING_LEN_OFFSET: usize = 30;
+	pub const NUM_NEG_LAGRANGES: usize = 31;
+	/// `num_fixed_comms` in ezkl ≥ 22's layout, the first phase word before it.
+	pub const WORD_32: usize = 32;
+}
+
+/// A parsed, checked VKA.
+#[derive(Clone, Debug)]
+pub struct Vka {
+	pub(crate) words: Vec<W>,
+	/// Address of the phase table (`num_advices_user_challenges_0`).
+	pub(crate) phase_table: u64,
+	pub(crate) g1: G1Affine,
+	pub(crate) g2: G2Affine,
+	pub(crate) neg_s_g2: G2Affine,
+}
+
+impl Vka {
+	/// Parses ezkl's `vka.bin` and checks what can be checked without a proof: framing, the
+	/// layout version, the curve points and the bounds of the named constants.
+	pub fn parse(bytes: &[u8]) -> Result<Vka, Error> {
+		let (count, body) = bytes.split_at_checked(8).ok_or(Error::Vka("shorter than its count"))?;
+		let count = u64::from_le_bytes(count.try_into().map_err(|_| Error::Vka("count"))?);
+		if count > MAX_WORDS as u64 {
+			return Err(Error::Vka("more words than 16-bit pointers can address"));
+		}
+		if body.len() as u64 != count * 32 {
+			return Err(Error::Vka("length does not match its word count"));
+		}
+		let words: Vec<W> = body
+			.chunks_exact(32)
+			.map(|c| W::from_be(c.try_into().unwrap_or(&[0; 32])))
+			.collect();
+		if words.len() < 40 {
+			return Err(Error::Vka("too few words for the constants"));
+		}
+		let w = |i: usize| words.get(i).copied().unwrap_or_default();
+		// ezkl ≥ 22 stores num_fixed_comms in word 32, a small count; older versions put the
+		// packed phase table there, whose first bytes make it at least 0x4001.
+		let phase_word = if w(at::WORD_32) < 0x4000u64 { 33 } else { 32 };
+		let phase_table = BASE + 32 * phase_word as u64;
+		if w(at::HAS_ACCUMULATOR) != 0u64 {
+			return Err(Error::Unsupported("aggregation (accumulator) proofs"));
+		}
+		if w(at::K) > MAX_K || w(at::K) == 0u64 {
+			return Err(Error::Vka("k out of range"));
+		}
+		for i in [at::VK_DIGEST, at::N_INV, 7, 8, 9] {
+			if w(i) >= R {
+				return Err(Error::Vka("a scalar constant is not below r"));
+			}
+		}
+		// The program and scratch pointers must stay inside 16-bit addressing.
+		let vka_end = BASE + 32 * words.len() as u64;
+		for i in [at::FSM, at::NUM_INSTANCES, at::NUM_EVALS, at::CHALLENGES_OFFSET, at::NUM_NEG_LAGRANGES]
+		{
+			if w(i) > 0xffffu64 {
+				return Err(Error::Vka("a size constant is out of range"));
+			}
+		}
+		for i in at::LAST_QUOTIENT_X_CPTR..=at::RESCALING_LEN_OFFSET {
+			let p = w(i).as_u64().ok_or(Error::Vka("pointer out of range"))?;
+			if i >= at::GATE_LEN_OFFSET && !(BASE..vka_end).contains(&p) {
+				return Err(Error::Vka("program pointer outside the VKA"));
+			}
+		}
+		let g1 = g1_from_words(w(at::G1_X), w(at::G1_X + 1)).ok_or(Error::Vka("G1 generator"))?;
+		let g2 = g2_from_words([w(at::G2), w(at::G2 + 1), w(at::G2 + 2), w(at::G2 + 3)])
+			.ok_or(Error::Vka("G2 generator"))?;
+		let neg_s_g2 = g2_from_words([
+			w(at::NEG_S_G2),
+			w(at::NEG_S_G2 + 1),
+			w(at::NEG_S_G2 + 2),
+			w(at::NEG_S_G2 + 3),
+		])
+		.ok_or(Error::Vka("-s·G2"))?;
+		Ok(Vka { words, phase_table, g1, g2, neg_s_g2 })
+	}
+
+	/// The number of words.
+	pub fn len(&self) -> usize {
+		self.words.len()
+	}
+
+	pub fn is_empty(&self) -> bool {
+		self.words.is_empty()
+	}
+
+	fn small(&self, i: usize) -> u64 {
+		self.words.get(i).and_then(|w| w.as_u64()).unwrap_or(0)
+	}
+
+	/// How many public instances a proof carries.
+	pub fn num_instances(&self) -> u32 {
+		self.small(at::NUM_INSTANCES) as u32
+	}
+
+	/// log2 of the circuit's rows.
+	pub fn k(&self) -> u32 {
+		self.small(at::K) as u32
+	}
+
+	/// The proof's length in bytes that this VKA implies: the commitments up to the last
+	/// quotient piece, the evaluations, and the two SHPLONK opening points.
+	pub fn proof_len(&self) -> u64 {
+		let last = self.small(at::LAST_QUOTIENT_X_CPTR);
+		(last + 0x40).saturating_sub(crate::verify::PROOF_CPTR)
+			+ 32 * self.small(at::NUM_EVALS)
+			+ 0x80
+	}
+
+	/// halo2's transcript representation of the verifying key (the transcript's first input).
+	pub fn vk_digest(&self) -> [u8; 32] {
+		self.words.first().copied().unwrap_or_default().to_be()
+	}
+
+	/// The words the verifier reads: everything before the rescaling section (which only
+	/// tells an EVM caller how to display instances as decimals).
+	pub fn verified_words(&self) -> usize {
+		let end = self.small(at::RESCALING_LEN_OFFSET);
+		(end.saturating_sub(BASE) / 32) as usize
+	}
+}
