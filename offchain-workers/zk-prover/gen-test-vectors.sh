@@ -2,7 +2,8 @@
 # Regenerates the ezkl test vectors of primitives/zk with the real, pinned ezkl, offline:
 # ONNX model -> settings -> compiled circuit -> test SRS (gen_srs) -> keys -> witness -> proof ->
 # VKA, for each model make_models.py makes (iris: a 4-16-16-3 MLP; conv: a 3x3 convolution and a
-# dense layer). The committed vectors are the VKA, the proof and the settings; the keys (the
+# dense layer; mlp16/64/256: the pallet's benchmark vectors). Pass model names to remake only
+# those. The committed vectors are the VKA, the proof and the settings; the keys (the
 # proving key is ~140 MB) stay in the work dir, ZK_WORK (default ~/.cache/aos-zk-artifacts).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,8 +12,9 @@ py="$("$here/setup-venv.sh")"
 work="${ZK_WORK:-$HOME/.cache/aos-zk-artifacts}"
 out="$root/primitives/zk/test-vectors"
 mkdir -p "$work" "$out"
-"$py" "$here/make_models.py" "$work"
-for m in iris conv; do
+models="${*:-iris conv mlp16 mlp64 mlp256}"
+"$py" "$here/make_models.py" "$work" $models
+for m in $models; do
 	d="$work/$m"
 	"$py" "$here/ezkl_helper.py" setup --onnx "$d/model.onnx" --dir "$d" --calibration "$d/calibration.json"
 	"$py" "$here/ezkl_helper.py" prove --dir "$d" --input "$d/input.json" --proof "$d/proof.json"

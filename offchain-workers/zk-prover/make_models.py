@@ -3,7 +3,9 @@
 
   make_models.py OUT_DIR
 
-writes OUT_DIR/{iris,conv}/{model.onnx,calibration.json,input.json}:
+  make_models.py OUT_DIR [NAME...]
+
+writes OUT_DIR/NAME/{model.onnx,calibration.json,input.json} for each model (all by default):
 
 - iris: models/iris/iris.onnx (4 -> 16 -> 16 -> 3 MLP) taking the *quantized* int8 input a task
   carries (x_cm = q * input_scale from models/iris/model.json): the input scale is folded into
@@ -11,6 +13,7 @@ writes OUT_DIR/{iris,conv}/{model.onnx,calibration.json,input.json}:
   int8 value, which is how the chain binds a proof to a task's input.
 - conv: a different shape, seeded random weights: a 1x6x6 int input, a 3x3 convolution to 2
   channels, ReLU, flatten, a dense layer to 4 logits.
+- mlp16, mlp64, mlp256: width -> 16 -> 4 MLPs, the pallet's benchmark vectors.
 """
 
 import json
@@ -71,9 +74,46 @@ def conv(out):
     json.dump({"input_data": [x.tolist()]}, open(os.path.join(out, "input.json"), "w"))
 
 
+def mlp(width):
+    """A width -> 16 -> 4 ReLU MLP with seeded weights: the benchmark vectors, whose instance
+    count (width + 4) spans the range the pallet's weights are fitted over."""
+
+    def make(out):
+        rng = np.random.default_rng(width)
+        w1 = (rng.standard_normal((16, width)) * 0.02).astype(np.float32)
+        b1 = (rng.standard_normal(16) * 0.1).astype(np.float32)
+        w2 = (rng.standard_normal((4, 16)) * 0.1).astype(np.float32)
+        b2 = (rng.standard_normal(4) * 0.1).astype(np.float32)
+        g = helper.make_graph(
+            [
+                helper.make_node("Gemm", ["x", "w1", "b1"], ["h"], transB=1),
+                helper.make_node("Relu", ["h"], ["r"]),
+                helper.make_node("Gemm", ["r", "w2", "b2"], ["y"], transB=1),
+            ],
+            f"mlp{width}",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, width])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+            [numpy_helper.from_array(a, n) for a, n in [(w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2")]],
+        )
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        onnx.checker.check_model(m)
+        onnx.save(m, os.path.join(out, "model.onnx"))
+        cal = rng.integers(-127, 128, size=(8, width))
+        json.dump({"input_data": [cal.flatten().tolist()]}, open(os.path.join(out, "calibration.json"), "w"))
+        json.dump({"input_data": [rng.integers(-127, 128, size=width).tolist()]}, open(os.path.join(out, "input.json"), "w"))
+
+    return make
+
+
+MODELS = [("iris", iris), ("conv", conv), ("mlp16", mlp(16)), ("mlp64", mlp(64)), ("mlp256", mlp(256))]
+
+
 def main():
     out = sys.argv[1]
-    for name, make in [("iris", iris), ("conv", conv)]:
+    only = sys.argv[2:]
+    for name, make in MODELS:
+        if only and name not in only:
+            continue
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
         make(d)
