@@ -163,6 +163,16 @@ impl<T: Config> Pallet<T> {
 			Tasks::<T>::insert(id, task);
 			return Some(Self::decide_final(id));
 		}
+		if task.mode == VerificationMode::Zk {
+			// A proof needs no commit-reveal: claimants prove until the end of what would
+			// have been both phases, and the first valid proof settles the task.
+			let until = now.saturating_add(params.commit_period).saturating_add(params.resolution_window);
+			task.status = TaskStatus::Revealing { round, until };
+			Tasks::<T>::insert(id, task);
+			Self::schedule(until, id);
+			Self::deposit_event(Event::ProofPhase { task: id, round, until });
+			return None;
+		}
 		let until = now.saturating_add(params.commit_period);
 		task.status = TaskStatus::Committing { round, until };
 		Tasks::<T>::insert(id, task);

@@ -50,8 +50,11 @@ impl<T: Config> Pallet<T> {
 					claim.result.is_none() || Reveals::<T>::contains_key(id, &claim.operator),
 					"a revealed claim without its reveal",
 				)?;
+				// A Zk-mode result is a verified proof: no commit-reveal.
 				ensure_that(
-					claim.result.is_none() || claim.commitment.is_some(),
+					claim.result.is_none()
+						|| claim.commitment.is_some()
+						|| task.mode == VerificationMode::Zk,
 					"a reveal without a commitment",
 				)?;
 			}

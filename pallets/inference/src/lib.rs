@@ -63,6 +63,7 @@ mod invariants;
 mod registry;
 pub mod resolution;
 mod tasks;
+mod zk;
 
 #[cfg(test)]
 mod mock;
@@ -204,6 +205,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAgendaPerBlock: Get<u32>;
 
+		/// Which models have a zk verifying key: Zk-mode tasks are taken only for those
+		/// (`pallet-zk-verifier`; `()` for none).
+		type ZkModels: aos_inference_primitives::zk::ZkModels;
+
 		/// The parameters at genesis when the genesis config gives none.
 		type DefaultParams: Get<ParamsOf<Self>>;
 
@@ -316,6 +321,12 @@ pub mod pallet {
 		OperatorLiquidated { task: TaskId, operator: T::AccountId },
 		/// An assigned operator that did not reveal was reported as offline.
 		OperatorSilent { task: TaskId, operator: T::AccountId },
+		/// A Zk-mode task's claimants prove until `until`.
+		ProofPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// A Zk-mode task settled on a proof that the chain verified.
+		TaskProved { task: TaskId, operator: T::AccountId, output: H256 },
+		/// An assigned operator submitted a proof that does not verify, and was reported.
+		InvalidProofReported { task: TaskId, operator: T::AccountId },
 		/// An operator was paid for revealing a task's result.
 		OperatorPaid { task: TaskId, operator: T::AccountId, amount: BalanceOf<T> },
 		/// Liquidated collateral reached a task's verification reward pool.
@@ -345,9 +356,13 @@ pub mod pallet {
 		BadModes,
 		/// The model does not allow this verification mode.
 		ModeNotAllowed,
-		/// This verification mode is not available yet (zk, TEE and optimistic come with their
+		/// This verification mode is not available yet (TEE and optimistic come with their
 		/// pallets).
 		ModeNotSupported,
+		/// A Zk-mode task needs a model with a linked verifying key.
+		NoVerifyingKey,
+		/// A Zk-mode task needs its input inline: the proof's public instances must carry it.
+		InlineInputRequired,
 		/// The inline input's length is not the model's input width.
 		BadInputLength,
 		/// k must be at least 1 and at most the `max_redundancy` parameter.

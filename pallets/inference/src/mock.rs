@@ -120,6 +120,16 @@ impl pallet_operators::Config for Test {
 std::thread_local! {
 	/// When false, the parent block has no VRF output (a secondary slot).
 	pub static VRF_AVAILABLE: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+	/// The models with a zk verifying key linked.
+	pub static ZK_MODELS: core::cell::RefCell<Vec<H256>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Stands in for pallet-zk-verifier's registry of linked verifying keys.
+pub struct MockZkModels;
+impl aos_inference_primitives::zk::ZkModels for MockZkModels {
+	fn has_vk(model: &H256) -> bool {
+		ZK_MODELS.with(|m| m.borrow().contains(model))
+	}
 }
 
 /// Stands in for BABE's `ParentBlockRandomness`: a value derived from the subject and the
@@ -156,6 +166,7 @@ impl pallet_inference::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Operators = Operators;
+	type ZkModels = MockZkModels;
 	type Randomness = ParentBlockRandomness;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnUnclaimedSlash = UnclaimedSink;

@@ -198,7 +198,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays `amount`, held by the escrow account, to `winners` in equal shares (the remainder of
 	/// the division to the first), through pallet-operators so that delegators get their part.
-	fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) {
+	pub(crate) fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) {
 		let count: BalanceOf<T> = (winners.len() as u32).into();
 		if count.is_zero() || amount.is_zero() {
 			return;

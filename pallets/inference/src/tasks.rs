@@ -22,6 +22,8 @@ use sp_core::{
 };
 use sp_runtime::{traits::Saturating, SaturatedConversion};
 
+use aos_inference_primitives::zk::ZkModels as _;
+
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_task(
 		who: T::AccountId,
@@ -35,7 +37,14 @@ impl<T: Config> Pallet<T> {
 		let model = Models::<T>::get(model_id).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(model.status == ModelStatus::Active, Error::<T>::ModelBanned);
 		ensure!(model.modes & mode.bit() != 0, Error::<T>::ModeNotAllowed);
-		ensure!(mode == VerificationMode::Redundancy, Error::<T>::ModeNotSupported);
+		match mode {
+			VerificationMode::Redundancy => {},
+			VerificationMode::Zk => {
+				ensure!(T::ZkModels::has_vk(&model_id), Error::<T>::NoVerifyingKey);
+				ensure!(matches!(input, TaskInput::Inline(_)), Error::<T>::InlineInputRequired);
+			},
+			_ => return Err(Error::<T>::ModeNotSupported.into()),
+		}
 		if let TaskInput::Inline(values) = &input {
 			ensure!(values.len() as u32 == model.inputs, Error::<T>::BadInputLength);
 		}

@@ -553,7 +553,7 @@ fn submissions_are_checked() {
 				3,
 				s
 			),
-			Error::<Test>::ModeNotSupported
+			Error::<Test>::NoVerifyingKey
 		);
 		// A remote input by hash.
 		assert_ok!(submit_with(
@@ -740,4 +740,90 @@ fn a_claim_with_10_000_operators_costs_what_it_does_with_10() {
 	// Only the trie gets deeper (a few branch nodes more on each path read); reading the
 	// operators would add at least 10_000 records, hundreds of kilobytes.
 	assert!(proof_n < proof_10 + 4 * 1024, "proof {proof_10} bytes with 10, {proof_n} with 10_000");
+}
+
+/// Zk mode from this pallet's side: a task for a model with a linked verifying key is claimed,
+/// then waits for a proof instead of commit-reveal; a proved result settles it and pays the
+/// prover; an invalid proof is reported as `ZkProofInvalid`; with no proof it escalates.
+#[test]
+fn zk_tasks_wait_for_a_proof_and_settle_on_it() {
+	use aos_inference_primitives::zk::{ZkTaskError, ZkTasks};
+	test(|| {
+		let ops: Vec<AccountId> = (1..=2).collect();
+		for op in &ops {
+			register_operator(*op);
+		}
+		let (model, layers) = golden_model();
+		assert_ok!(Inference::register_model(
+			RuntimeOrigin::signed(OWNER),
+			model,
+			aos_kernel::KERNEL_VERSION,
+			32,
+			layers,
+			BoundedVec::default(),
+			VerificationMode::Zk.bit(),
+			PRICE,
+		));
+		run_to_block(System::block_number() + 1);
+		let zk_submit = |input| {
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				model,
+				input,
+				FEE,
+				VerificationMode::Zk,
+				1,
+				aos_kernel::golden::sampling(),
+			)
+		};
+		assert_noop!(zk_submit(golden_input()), Error::<Test>::NoVerifyingKey);
+		ZK_MODELS.with(|m| m.borrow_mut().push(model));
+		let remote = TaskInput::Remote { hash: H256::zero(), uri: BoundedVec::default() };
+		assert_noop!(zk_submit(remote), Error::<Test>::InlineInputRequired);
+		let id = NextTaskId::<Test>::get();
+		assert_ok!(zk_submit(golden_input()));
+		assert_eq!(Inference::proof_task(id, &1), Err(ZkTaskError::NotAwaitingProof));
+		until_claiming(id);
+		let claimed = claim_all(id, &ops);
+		assert_eq!(claimed.len(), 1);
+		let prover = claimed[0];
+		let other = if prover == 1 { 2 } else { 1 };
+		// No commit phase: straight to the proof window.
+		assert!(matches!(task(id).status, TaskStatus::Revealing { .. }));
+		assert_eq!(Inference::proof_task(id, &other), Err(ZkTaskError::NotAssigned));
+		let t = Inference::proof_task(id, &prover).unwrap();
+		assert_eq!((t.model, t.input), (model, aos_kernel::golden::input()));
+
+		Inference::report_invalid_proof(id, &prover);
+		System::assert_has_event(
+			Event::InvalidProofReported { task: id, operator: prover }.into(),
+		);
+		// Reported to pallet-operators under its own kind (its slash is deferred there).
+		assert!(System::events().iter().any(|e| matches!(
+			&e.event,
+			RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred { operator, kind, .. })
+				if *operator == prover && *kind == aos_operators_primitives::OffenceKind::ZkProofInvalid
+		)));
+
+		let logits = [5, -3, 9, 0];
+		let paid_before = free(prover);
+		Inference::settle_proved(id, &prover, &logits);
+		let r = settled(id);
+		assert_eq!(r.output, H256(aos_kernel::output_digest(&logits)));
+		assert_eq!(r.top.first(), Some(&2));
+		assert_eq!((r.agreeing, r.assigned), (1, 1));
+		assert!(free(prover) > paid_before || collateral(prover) > 0);
+		assert_eq!(Inference::proof_task(id, &prover), Err(ZkTaskError::NotAwaitingProof));
+
+		// With no proof, the window's end escalates the task to a new round.
+		let id2 = NextTaskId::<Test>::get();
+		assert_ok!(zk_submit(golden_input()));
+		until_claiming(id2);
+		claim_all(id2, &ops);
+		run_until(|| !matches!(task(id2).status, TaskStatus::Revealing { .. }));
+		assert!(matches!(
+			task(id2).status,
+			TaskStatus::Claiming { round: 1, .. } | TaskStatus::Undecided
+		));
+	});
 }

@@ -12,12 +12,15 @@
 //!   randomness comes from a block after the task's, and the key was registered before it.
 //! - [`result_commitment`]: what an operator commits to before anyone reveals.
 //! - [`pow_hash`], [`pow_valid`]: the light proof of work that binds a reveal to its operator.
+//! - [`zk`]: the traits through which `pallet-inference` and `pallet-zk-verifier` meet.
 //! - [`InferenceApi`]: the runtime API that reads tasks, their assignments and models;
 //!   [`KernelApi`]: the runtime's own kernel, to check an evaluation against the chain's rules.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
+
+pub mod zk;
 
 use alloc::vec::Vec;
 use codec::Encode;
