@@ -1,0 +1,401 @@
+//! # Zk verifier pallet
+//!
+//! Verifies, in the runtime, ezkl's proofs of AOS inference tasks — no EVM, no trusted
+//! off-chain `ezkl verify`.
+//!
+//! - **Verifying keys.** [`Pallet::register_vk`] stores an ezkl verifying artifact (VKA, the
+//!   bytes `ezkl.create_evm_vka` writes) under the BLAKE2b-256 hash of its bytes, once it parses
+//!   ([`aos_zk::Vka::parse`]: layout, curve points, bounds), and holds a deposit from its
+//!   registrant ([`Config::DepositBase`] + [`Config::DepositPerByte`] per byte) until
+//!   [`Pallet::unregister_vk`]. A VKA is at most [`Config::MaxVkaLen`] bytes.
+//! - **Models.** A model's owner links a VK to the model ([`Pallet::link_model`]): from then on
+//!   `pallet-inference` takes Zk-mode tasks for it ([`aos_inference_primitives::zk::ZkModels`]).
+//!   The VK's circuit must take the model's input as public instances and give its logits as
+//!   public instances: `inputs + outputs` instances, inputs first, in ezkl's fixed point with
+//!   the link's `input_scale` (an int8 input value q is the field element q·2^input_scale). The
+//!   weights are fixed columns of the circuit, so the VK names the model's computation.
+//! - **Proofs.** An operator assigned to a Zk-mode task submits an ezkl proof and its public
+//!   instances ([`Pallet::submit_proof`]). The instances must carry the task's input; then the
+//!   proof is verified ([`aos_zk::verify`], its MSM and pairing through [`Config::Curve`], the
+//!   node's host functions in the runtime). A valid proof settles the task on the logits its
+//!   instances carry (`pallet-inference` pays the prover). A proof that fails either check is
+//!   rejected and, since it comes from an assigned operator, reported as `ZkProofInvalid`
+//!   (slashed by pallet-operators' rule for it): the call itself succeeds, so that the report
+//!   stands.
+//!
+//! The verifier and the VKA format are described in `primitives/zk` and
+//! `docs/research/ezkl-vka.md`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod binding;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+use aos_inference_primitives::{
+	zk::{ZkModels, ZkTaskError, ZkTasks},
+	ModelId, TaskId,
+};
+use frame_support::traits::fungible;
+use sp_core::H256;
+
+type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::MutateHold,
+		traits::tokens::Precision,
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::Saturating;
+	#[cfg(any(test, feature = "try-runtime"))]
+	use sp_runtime::traits::Zero;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Holds VK deposits.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The inference tasks and models (`pallet-inference`).
+		type Tasks: ZkTasks<Self::AccountId>;
+
+		/// Runs the verifier's MSM and pairing: the node's host functions
+		/// (`aos_zk_host::Host`), or `aos_zk::Pure` for wasm-only arithmetic.
+		type Curve: aos_zk::Bn254Ops + Default;
+
+		/// Longest VKA, in bytes.
+		#[pallet::constant]
+		type MaxVkaLen: Get<u32>;
+
+		/// Longest proof, in bytes.
+		#[pallet::constant]
+		type MaxProofLen: Get<u32>;
+
+		/// Most public instances of a proof.
+		#[pallet::constant]
+		type MaxInstances: Get<u32>;
+
+		/// Held for every registered VK.
+		#[pallet::constant]
+		type DepositBase: Get<BalanceOf<Self>>;
+
+		/// Held per byte of a registered VK.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A registered verifying key's deposit.
+		VkDeposit,
+	}
+
+	/// A registered verifying key.
+	#[derive(frame_support::CloneNoBound, frame_support::PartialEqNoBound, frame_support::EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, frame_support::DebugNoBound)]
+	#[scale_info(skip_type_params(T))]
+	#[codec(mel_bound())]
+	pub struct VkInfo<T: Config> {
+		pub owner: T::AccountId,
+		pub deposit: BalanceOf<T>,
+		/// Its public instances.
+		pub num_instances: u32,
+		/// log2 of its circuit's rows.
+		pub k: u8,
+		/// Its size in bytes.
+		pub len: u32,
+		/// Models linked to it.
+		pub links: u32,
+	}
+
+	/// A model's link to its verifying key.
+	#[derive(
+		Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug,
+	)]
+	pub struct ModelVk {
+		pub vk: H256,
+		/// ezkl's fixed-point scale (log2) of the circuit's input instances.
+		pub input_scale: u8,
+	}
+
+	/// Registered verifying keys, by the BLAKE2b-256 hash of their bytes.
+	#[pallet::storage]
+	pub type Vks<T: Config> = StorageMap<_, Identity, H256, VkInfo<T>>;
+
+	/// Their bytes (apart from [`Vks`], whose reads stay small).
+	#[pallet::storage]
+	pub type VkBytes<T: Config> = StorageMap<_, Identity, H256, BoundedVec<u8, T::MaxVkaLen>>;
+
+	/// Each model's verifying key.
+	#[pallet::storage]
+	pub type ModelVks<T: Config> = StorageMap<_, Identity, ModelId, ModelVk>;
+
+	/// Why a submitted proof was rejected.
+	#[derive(
+		Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug,
+	)]
+	pub enum Rejection {
+		/// The instances do not carry the task's input.
+		InputMismatch,
+		/// An output instance is not an i32 logit.
+		OutputOutOfRange,
+		/// The proof does not verify.
+		Invalid,
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A verifying key was registered.
+		VkRegistered { vk: H256, owner: T::AccountId, num_instances: u32, k: u8, len: u32 },
+		/// A verifying key was removed; its deposit was released.
+		VkUnregistered { vk: H256 },
+		/// A model's owner linked a verifying key to it.
+		ModelLinked { model: ModelId, vk: H256, input_scale: u8 },
+		/// A model's link was removed.
+		ModelUnlinked { model: ModelId },
+		/// A proof verified and settled its task.
+		ProofAccepted { task: TaskId, operator: T::AccountId, vk: H256 },
+		/// A proof was rejected; its submitter, assigned to the task, was reported.
+		ProofRejected { task: TaskId, operator: T::AccountId, reason: Rejection },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The bytes are not a VKA this verifier reads.
+		MalformedVka,
+		/// This VKA is registered already.
+		VkExists,
+		/// No such verifying key.
+		UnknownVk,
+		/// Only the VK's registrant may do this.
+		NotVkOwner,
+		/// The VK is linked to models.
+		VkInUse,
+		/// No such model.
+		UnknownModel,
+		/// Only the model's owner may do this.
+		NotModelOwner,
+		/// The model does not allow the Zk verification mode.
+		ZkNotAllowed,
+		/// The VK's public instances are not the model's inputs and outputs.
+		ShapeMismatch,
+		/// The input scale is above 32.
+		BadScale,
+		/// The model has no verifying key linked.
+		NoVerifyingKey,
+		/// No such task.
+		UnknownTask,
+		/// The task is not in Zk mode.
+		NotZkTask,
+		/// The task is not waiting for a proof.
+		NotAwaitingProof,
+		/// The caller is not assigned to the task.
+		NotAssigned,
+		/// Not enough free funds for the deposit.
+		InsufficientFunds,
+	}
+
+	impl<T> From<ZkTaskError> for Error<T> {
+		fn from(e: ZkTaskError) -> Self {
+			match e {
+				ZkTaskError::UnknownTask => Error::UnknownTask,
+				ZkTaskError::NotZkTask => Error::NotZkTask,
+				ZkTaskError::NotAwaitingProof => Error::NotAwaitingProof,
+				ZkTaskError::NotAssigned => Error::NotAssigned,
+			}
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a verifying key: ezkl's VKA bytes. Holds the deposit.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_vk(vka.len() as u32))]
+		pub fn register_vk(origin: OriginFor<T>, vka: BoundedVec<u8, T::MaxVkaLen>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let parsed = aos_zk::Vka::parse(&vka).map_err(|_| Error::<T>::MalformedVka)?;
+			let vk = H256(sp_crypto_hashing::blake2_256(&vka));
+			ensure!(!Vks::<T>::contains_key(vk), Error::<T>::VkExists);
+			let len = vka.len() as u32;
+			let deposit = T::DepositBase::get()
+				.saturating_add(T::DepositPerByte::get().saturating_mul(len.into()));
+			T::Currency::hold(&HoldReason::VkDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientFunds)?;
+			let (num_instances, k) = (parsed.num_instances(), parsed.k() as u8);
+			Vks::<T>::insert(vk, VkInfo { owner: who.clone(), deposit, num_instances, k, len, links: 0 });
+			VkBytes::<T>::insert(vk, vka);
+			Self::deposit_event(Event::VkRegistered { vk, owner: who, num_instances, k, len });
+			Ok(())
+		}
+
+		/// Removes an unlinked verifying key and releases its deposit. Its registrant only.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::unregister_vk())]
+		pub fn unregister_vk(origin: OriginFor<T>, vk: H256) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
+			ensure!(info.owner == who, Error::<T>::NotVkOwner);
+			ensure!(info.links == 0, Error::<T>::VkInUse);
+			T::Currency::release(&HoldReason::VkDeposit.into(), &who, info.deposit, Precision::BestEffort)?;
+			Vks::<T>::remove(vk);
+			VkBytes::<T>::remove(vk);
+			Self::deposit_event(Event::VkUnregistered { vk });
+			Ok(())
+		}
+
+		/// Links verifying key `vk` to `model` (replacing any earlier link). The model's owner
+		/// only; the VK must have the model's inputs plus outputs as public instances.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::link_model())]
+		pub fn link_model(origin: OriginFor<T>, model: ModelId, vk: H256, input_scale: u8) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let m = T::Tasks::model(&model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(m.owner == who, Error::<T>::NotModelOwner);
+			ensure!(m.zk_allowed, Error::<T>::ZkNotAllowed);
+			ensure!(input_scale <= 32, Error::<T>::BadScale);
+			let mut info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
+			ensure!(
+				u64::from(info.num_instances) == u64::from(m.inputs) + u64::from(m.outputs),
+				Error::<T>::ShapeMismatch
+			);
+			if let Some(old) = ModelVks::<T>::get(model) {
+				Vks::<T>::mutate(old.vk, |i| {
+					if let Some(i) = i {
+						i.links = i.links.saturating_sub(1);
+					}
+				});
+				if old.vk == vk {
+					info.links = info.links.saturating_sub(1);
+				}
+			}
+			info.links = info.links.saturating_add(1);
+			Vks::<T>::insert(vk, info);
+			ModelVks::<T>::insert(model, ModelVk { vk, input_scale });
+			Self::deposit_event(Event::ModelLinked { model, vk, input_scale });
+			Ok(())
+		}
+
+		/// Removes a model's link: it takes no Zk-mode tasks until linked again. Its owner only.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unlink_model())]
+		pub fn unlink_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let m = T::Tasks::model(&model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(m.owner == who, Error::<T>::NotModelOwner);
+			let link = ModelVks::<T>::take(model).ok_or(Error::<T>::NoVerifyingKey)?;
+			Vks::<T>::mutate(link.vk, |i| {
+				if let Some(i) = i {
+					i.links = i.links.saturating_sub(1);
+				}
+			});
+			Self::deposit_event(Event::ModelUnlinked { model });
+			Ok(())
+		}
+
+		/// Submits a proof for Zk-mode task `task`, from an operator assigned to it: ezkl's
+		/// proof bytes and its public instances (32-byte big-endian field elements, inputs then
+		/// logits). Valid: the task settles on the logits. Not: rejected and reported.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::submit_proof(instances.len() as u32))]
+		pub fn submit_proof(
+			origin: OriginFor<T>,
+			task: TaskId,
+			proof: BoundedVec<u8, T::MaxProofLen>,
+			instances: BoundedVec<[u8; 32], T::MaxInstances>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let t = T::Tasks::proof_task(task, &who).map_err(Error::<T>::from)?;
+			let link = ModelVks::<T>::get(t.model).ok_or(Error::<T>::NoVerifyingKey)?;
+			let bytes = VkBytes::<T>::get(link.vk).ok_or(Error::<T>::UnknownVk)?;
+			let vka = aos_zk::Vka::parse(&bytes).map_err(|_| Error::<T>::MalformedVka)?;
+			let outcome = binding::logits(&t.input, link.input_scale, &instances).and_then(|logits| {
+				aos_zk::verify(&vka, &proof, &instances, &T::Curve::default())
+					.map(|_| logits)
+					.map_err(|_| Rejection::Invalid)
+			});
+			match outcome {
+				Ok(logits) => {
+					T::Tasks::settle_proved(task, &who, &logits);
+					Self::deposit_event(Event::ProofAccepted { task, operator: who, vk: link.vk });
+				},
+				Err(reason) => {
+					T::Tasks::report_invalid_proof(task, &who);
+					Self::deposit_event(Event::ProofRejected { task, operator: who, reason });
+				},
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The VKA linked to `model`, for readers (the operator checks it has the right keys).
+		pub fn model_vk(model: &ModelId) -> Option<(ModelVk, Vec<u8>)> {
+			let link = ModelVks::<T>::get(model)?;
+			Some((link, VkBytes::<T>::get(link.vk)?.into_inner()))
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Invariants: every VK has its bytes, hashing to its key, and a deposit no smaller
+		/// than its rule; link counts match the links; every link names a registered VK.
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let mut links = alloc::collections::BTreeMap::<H256, u32>::new();
+			for (_, l) in ModelVks::<T>::iter() {
+				ensure!(Vks::<T>::contains_key(l.vk), "a link to an unknown VK");
+				*links.entry(l.vk).or_default() += 1;
+			}
+			for (vk, info) in Vks::<T>::iter() {
+				let bytes = VkBytes::<T>::get(vk).ok_or("a VK without its bytes")?;
+				ensure!(H256(sp_crypto_hashing::blake2_256(&bytes)) == vk, "a VK under a wrong hash");
+				ensure!(bytes.len() as u32 == info.len, "a VK's length");
+				ensure!(!info.deposit.is_zero() || T::DepositBase::get().is_zero(), "a VK without deposit");
+				ensure!(links.get(&vk).copied().unwrap_or(0) == info.links, "a VK's link count");
+			}
+			ensure!(VkBytes::<T>::iter_keys().all(|k| Vks::<T>::contains_key(k)), "bytes without a VK");
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> ZkModels for Pallet<T> {
+	fn has_vk(model: &ModelId) -> bool {
+		ModelVks::<T>::contains_key(model)
+	}
+}

@@ -1,0 +1,141 @@
+//! A runtime with the pallet, balances, and a stand-in for pallet-inference's tasks.
+
+use crate as pallet_zk_verifier;
+use aos_inference_primitives::{
+	zk::{ZkModel, ZkTask, ZkTaskError, ZkTasks},
+	ModelId, TaskId,
+};
+use core::cell::RefCell;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use sp_runtime::BuildStorage;
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Zk: pallet_zk_verifier,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+}
+
+parameter_types! {
+	pub const DepositBase: Balance = 1_000;
+	pub const DepositPerByte: Balance = 1;
+}
+
+impl pallet_zk_verifier::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Tasks = MockTasks;
+	type Curve = aos_zk::Pure;
+	type MaxVkaLen = ConstU32<65_536>;
+	type MaxProofLen = ConstU32<65_536>;
+	type MaxInstances = ConstU32<1024>;
+	type DepositBase = DepositBase;
+	type DepositPerByte = DepositPerByte;
+	type WeightInfo = ();
+}
+
+/// A task of the stand-in.
+#[derive(Clone, Default)]
+pub struct MockTask {
+	pub model: ModelId,
+	pub input: Vec<i8>,
+	pub zk: bool,
+	pub open: bool,
+	pub assigned: Vec<AccountId>,
+	pub settled: Option<(AccountId, Vec<i32>)>,
+	pub reported: Vec<AccountId>,
+}
+
+std::thread_local! {
+	pub static MODELS: RefCell<BTreeMap<ModelId, ZkModel<AccountId>>> = const { RefCell::new(BTreeMap::new()) };
+	pub static TASKS: RefCell<BTreeMap<TaskId, MockTask>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Stands in for pallet-inference.
+pub struct MockTasks;
+impl ZkTasks<AccountId> for MockTasks {
+	fn model(model: &ModelId) -> Option<ZkModel<AccountId>> {
+		MODELS.with(|m| m.borrow().get(model).cloned())
+	}
+	fn proof_task(task: TaskId, who: &AccountId) -> Result<ZkTask, ZkTaskError> {
+		TASKS.with(|t| {
+			let t = t.borrow();
+			let t = t.get(&task).ok_or(ZkTaskError::UnknownTask)?;
+			if !t.zk {
+				return Err(ZkTaskError::NotZkTask);
+			}
+			if !t.open {
+				return Err(ZkTaskError::NotAwaitingProof);
+			}
+			if !t.assigned.contains(who) {
+				return Err(ZkTaskError::NotAssigned);
+			}
+			Ok(ZkTask { model: t.model, input: t.input.clone() })
+		})
+	}
+	fn settle_proved(task: TaskId, who: &AccountId, logits: &[i32]) {
+		TASKS.with(|t| {
+			if let Some(t) = t.borrow_mut().get_mut(&task) {
+				t.settled = Some((*who, logits.to_vec()));
+				t.open = false;
+			}
+		})
+	}
+	fn report_invalid_proof(task: TaskId, who: &AccountId) {
+		TASKS.with(|t| {
+			if let Some(t) = t.borrow_mut().get_mut(&task) {
+				t.reported.push(*who);
+			}
+		})
+	}
+}
+
+pub const OWNER: AccountId = 1;
+pub const OPERATOR: AccountId = 2;
+pub const OTHER: AccountId = 3;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap_or_default();
+	let _ = pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(OWNER, 1_000_000), (OPERATOR, 1_000_000), (OTHER, 1_000_000)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut t);
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| System::set_block_number(1));
+	MODELS.with(|m| m.borrow_mut().clear());
+	TASKS.with(|m| m.borrow_mut().clear());
+	ext
+}
+
+pub fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		if let Err(e) = Zk::do_try_state() {
+			panic!("invariants broken: {e:?}");
+		}
+	});
+}

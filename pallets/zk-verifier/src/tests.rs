@@ -1,0 +1,167 @@
+//! The pallet against real ezkl 23.0.5 artifacts (primitives/zk/test-vectors).
+
+use crate::{mock::*, *};
+use aos_inference_primitives::zk::ZkModel;
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
+use sp_core::H256;
+
+fn vector(name: &str) -> (Vec<u8>, aos_zk::proof_json::ProofFile, Vec<i8>) {
+	let dir = format!("{}/../../primitives/zk/test-vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+	let vka = std::fs::read(format!("{dir}/vka.bin")).unwrap();
+	let proof = aos_zk::proof_json::parse(&std::fs::read(format!("{dir}/proof.json")).unwrap()).unwrap();
+	let input: serde_json_like::Input = serde_json_like::read(&format!("{dir}/input.json"));
+	(vka, proof, input)
+}
+
+/// input.json is `{"input_data": [[q0, q1, …]]}`: read the integers without a JSON dependency.
+mod serde_json_like {
+	pub type Input = Vec<i8>;
+	pub fn read(path: &str) -> Input {
+		let s = std::fs::read_to_string(path).unwrap();
+		let inner = s.split("[[").nth(1).unwrap().split("]]").next().unwrap();
+		inner.split(',').map(|v| v.trim().parse::<i8>().unwrap()).collect()
+	}
+}
+
+const MODEL: H256 = H256::repeat_byte(7);
+
+fn model(inputs: u32, outputs: u32, zk_allowed: bool) {
+	MODELS.with(|m| m.borrow_mut().insert(MODEL, ZkModel { owner: OWNER, inputs, outputs, zk_allowed }));
+}
+
+fn task(id: u64, input: Vec<i8>) {
+	TASKS.with(|t| {
+		t.borrow_mut().insert(
+			id,
+			MockTask { model: MODEL, input, zk: true, open: true, assigned: vec![OPERATOR], ..Default::default() },
+		)
+	});
+}
+
+fn mock_task(id: u64) -> MockTask {
+	TASKS.with(|t| t.borrow().get(&id).cloned().unwrap())
+}
+
+fn register(vka: &[u8]) -> H256 {
+	assert_ok!(Zk::register_vk(RuntimeOrigin::signed(OWNER), BoundedVec::truncate_from(vka.to_vec())));
+	H256(sp_crypto_hashing::blake2_256(vka))
+}
+
+fn submit(id: u64, who: AccountId, proof: &[u8], instances: &[[u8; 32]]) -> frame_support::dispatch::DispatchResult {
+	Zk::submit_proof(
+		RuntimeOrigin::signed(who),
+		id,
+		BoundedVec::truncate_from(proof.to_vec()),
+		BoundedVec::truncate_from(instances.to_vec()),
+	)
+}
+
+#[test]
+fn registration_holds_a_deposit_and_checks_the_vka() {
+	test(|| {
+		let (vka, ..) = vector("iris");
+		assert_noop!(
+			Zk::register_vk(RuntimeOrigin::signed(OWNER), BoundedVec::truncate_from(vka[..100].to_vec())),
+			Error::<Test>::MalformedVka
+		);
+		let vk = register(&vka);
+		let info = Vks::<Test>::get(vk).unwrap();
+		assert_eq!((info.num_instances, info.k, info.len), (7, 15, vka.len() as u32));
+		let deposit = 1_000 + vka.len() as u128;
+		assert_eq!(Balances::balance_on_hold(&HoldReason::VkDeposit.into(), &OWNER), deposit);
+		assert_noop!(
+			Zk::register_vk(RuntimeOrigin::signed(OTHER), BoundedVec::truncate_from(vka.clone())),
+			Error::<Test>::VkExists
+		);
+		assert_noop!(Zk::unregister_vk(RuntimeOrigin::signed(OTHER), vk), Error::<Test>::NotVkOwner);
+		assert_ok!(Zk::unregister_vk(RuntimeOrigin::signed(OWNER), vk));
+		assert_eq!(Balances::balance_on_hold(&HoldReason::VkDeposit.into(), &OWNER), 0);
+		assert!(!VkBytes::<Test>::contains_key(vk));
+	});
+}
+
+#[test]
+fn linking_checks_owner_mode_and_shape() {
+	test(|| {
+		let (vka, ..) = vector("iris");
+		let vk = register(&vka);
+		model(4, 3, false);
+		assert_noop!(Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7), Error::<Test>::ZkNotAllowed);
+		model(4, 4, true);
+		assert_noop!(Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7), Error::<Test>::ShapeMismatch);
+		model(4, 3, true);
+		assert_noop!(Zk::link_model(RuntimeOrigin::signed(OTHER), MODEL, vk, 7), Error::<Test>::NotModelOwner);
+		assert_noop!(
+			Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, H256::zero(), 7),
+			Error::<Test>::UnknownVk
+		);
+		assert!(!<Zk as aos_inference_primitives::zk::ZkModels>::has_vk(&MODEL));
+		assert_ok!(Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7));
+		assert!(<Zk as aos_inference_primitives::zk::ZkModels>::has_vk(&MODEL));
+		assert_noop!(Zk::unregister_vk(RuntimeOrigin::signed(OWNER), vk), Error::<Test>::VkInUse);
+		assert_ok!(Zk::unlink_model(RuntimeOrigin::signed(OWNER), MODEL));
+		assert_ok!(Zk::unregister_vk(RuntimeOrigin::signed(OWNER), vk));
+	});
+}
+
+fn linked(name: &str, inputs: u32, outputs: u32) -> (aos_zk::proof_json::ProofFile, Vec<i8>) {
+	let (vka, proof, input) = vector(name);
+	let vk = register(&vka);
+	model(inputs, outputs, true);
+	assert_ok!(Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7));
+	(proof, input)
+}
+
+#[test]
+fn a_valid_proof_settles_its_task_on_the_proved_logits() {
+	test(|| {
+		let (p, input) = linked("iris", 4, 3);
+		task(1, input);
+		assert_noop!(submit(1, OTHER, &p.proof, &p.instances), Error::<Test>::NotAssigned);
+		assert_noop!(submit(9, OPERATOR, &p.proof, &p.instances), Error::<Test>::UnknownTask);
+		assert_ok!(submit(1, OPERATOR, &p.proof, &p.instances));
+		// ezkl's rescaled outputs were 8.2578125, -1.5234375, -7.2890625 at scale 2^7.
+		assert_eq!(mock_task(1).settled, Some((OPERATOR, vec![1057, -195, -933])));
+		assert!(mock_task(1).reported.is_empty());
+		assert_noop!(submit(1, OPERATOR, &p.proof, &p.instances), Error::<Test>::NotAwaitingProof);
+	});
+}
+
+#[test]
+fn a_proof_of_another_input_is_rejected_and_reported() {
+	test(|| {
+		let (p, mut input) = linked("iris", 4, 3);
+		input[0] = input[0].wrapping_add(1);
+		task(1, input);
+		assert_ok!(submit(1, OPERATOR, &p.proof, &p.instances));
+		assert_eq!(mock_task(1).settled, None);
+		assert_eq!(mock_task(1).reported, vec![OPERATOR]);
+		System::assert_has_event(
+			Event::ProofRejected { task: 1, operator: OPERATOR, reason: Rejection::InputMismatch }.into(),
+		);
+	});
+}
+
+#[test]
+fn a_false_proof_is_rejected_and_reported() {
+	test(|| {
+		let (p, input) = linked("conv", 36, 4);
+		task(1, input.clone());
+		// A forged logit: the instances bind the input but the proof does not verify.
+		let mut forged = p.instances.clone();
+		forged[36] = binding::felt(100_000);
+		assert_ok!(submit(1, OPERATOR, &p.proof, &forged));
+		assert_eq!(mock_task(1).reported, vec![OPERATOR]);
+		System::assert_has_event(
+			Event::ProofRejected { task: 1, operator: OPERATOR, reason: Rejection::Invalid }.into(),
+		);
+		// A corrupted proof byte.
+		let mut proof = p.proof.clone();
+		proof[100] ^= 1;
+		assert_ok!(submit(1, OPERATOR, &proof, &p.instances));
+		assert_eq!(mock_task(1).reported, vec![OPERATOR, OPERATOR]);
+		// The honest proof still settles it.
+		assert_ok!(submit(1, OPERATOR, &p.proof, &p.instances));
+		assert!(mock_task(1).settled.is_some());
+	});
+}
