@@ -166,7 +166,8 @@ impl<T: Config> Pallet<T> {
 		if task.mode == VerificationMode::Zk {
 			// A proof needs no commit-reveal: claimants prove until the end of what would
 			// have been both phases, and the first valid proof settles the task.
-			let until = now.saturating_add(params.commit_period).saturating_add(params.resolution_window);
+			let until =
+				now.saturating_add(params.commit_period).saturating_add(params.resolution_window);
 			task.status = TaskStatus::Revealing { round, until };
 			Tasks::<T>::insert(id, task);
 			Self::schedule(until, id);

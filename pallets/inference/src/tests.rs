@@ -795,9 +795,7 @@ fn zk_tasks_wait_for_a_proof_and_settle_on_it() {
 		assert_eq!((t.model, t.input), (model, aos_kernel::golden::input()));
 
 		Inference::report_invalid_proof(id, &prover);
-		System::assert_has_event(
-			Event::InvalidProofReported { task: id, operator: prover }.into(),
-		);
+		System::assert_has_event(Event::InvalidProofReported { task: id, operator: prover }.into());
 		// Reported to pallet-operators under its own kind (its slash is deferred there).
 		assert!(System::events().iter().any(|e| matches!(
 			&e.event,

@@ -51,10 +51,8 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 		Agenda::<T>::remove(until, id);
 		let now = frame_system::Pallet::<T>::block_number();
 		let output = H256(aos_kernel::output_digest(logits));
-		let top: BoundedVec<u32, T::MaxTopK> = BoundedVec::truncate_from(aos_kernel::sampler::top_k(
-			logits,
-			task.sampling.top_k,
-		));
+		let top: BoundedVec<u32, T::MaxTopK> =
+			BoundedVec::truncate_from(aos_kernel::sampler::top_k(logits, task.sampling.top_k));
 		let key = result_key(&output, &top);
 		let mut claims = Claims::<T>::get(id);
 		for c in claims.iter_mut() {
@@ -88,8 +86,7 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 		)
 		.unwrap_or_default();
 		Self::pay_winners(id, core::slice::from_ref(who), moved);
-		task.result =
-			Some(TaskResult { output, top, agreeing: 1, conflicting: 0, assigned });
+		task.result = Some(TaskResult { output, top, agreeing: 1, conflicting: 0, assigned });
 		task.status = TaskStatus::Settled;
 		task.ended_at = Some(now);
 		Tasks::<T>::insert(id, task);

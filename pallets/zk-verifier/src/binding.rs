@@ -8,7 +8,7 @@
 
 use crate::Rejection;
 use alloc::vec::Vec;
-use aos_zk::word::{W, R};
+use aos_zk::word::{R, W};
 
 /// The field element ezkl uses for the integer `v` (big-endian bytes).
 pub fn felt(v: i64) -> [u8; 32] {

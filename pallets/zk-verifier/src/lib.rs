@@ -56,9 +56,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use frame_support::{
-		pallet_prelude::*,
-		traits::fungible::MutateHold,
-		traits::tokens::Precision,
+		pallet_prelude::*, traits::fungible::MutateHold, traits::tokens::Precision,
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::Saturating;
@@ -119,7 +117,16 @@ pub mod pallet {
 	}
 
 	/// A registered verifying key.
-	#[derive(frame_support::CloneNoBound, frame_support::PartialEqNoBound, frame_support::EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, frame_support::DebugNoBound)]
+	#[derive(
+		frame_support::CloneNoBound,
+		frame_support::PartialEqNoBound,
+		frame_support::EqNoBound,
+		Encode,
+		Decode,
+		MaxEncodedLen,
+		TypeInfo,
+		frame_support::DebugNoBound,
+	)]
 	#[scale_info(skip_type_params(T))]
 	#[codec(mel_bound())]
 	pub struct VkInfo<T: Config> {
@@ -136,9 +143,7 @@ pub mod pallet {
 	}
 
 	/// A model's link to its verifying key.
-	#[derive(
-		Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug,
-	)]
+	#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 	pub struct ModelVk {
 		pub vk: H256,
 		/// ezkl's fixed-point scale (log2) of the circuit's input instances.
@@ -239,7 +244,10 @@ pub mod pallet {
 		/// Registers a verifying key: ezkl's VKA bytes. Holds the deposit.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_vk(vka.len() as u32))]
-		pub fn register_vk(origin: OriginFor<T>, vka: BoundedVec<u8, T::MaxVkaLen>) -> DispatchResult {
+		pub fn register_vk(
+			origin: OriginFor<T>,
+			vka: BoundedVec<u8, T::MaxVkaLen>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let parsed = aos_zk::Vka::parse(&vka).map_err(|_| Error::<T>::MalformedVka)?;
 			let vk = H256(sp_crypto_hashing::blake2_256(&vka));
@@ -250,7 +258,10 @@ pub mod pallet {
 			T::Currency::hold(&HoldReason::VkDeposit.into(), &who, deposit)
 				.map_err(|_| Error::<T>::InsufficientFunds)?;
 			let (num_instances, k) = (parsed.num_instances(), parsed.k() as u8);
-			Vks::<T>::insert(vk, VkInfo { owner: who.clone(), deposit, num_instances, k, len, links: 0 });
+			Vks::<T>::insert(
+				vk,
+				VkInfo { owner: who.clone(), deposit, num_instances, k, len, links: 0 },
+			);
 			VkBytes::<T>::insert(vk, vka);
 			Self::deposit_event(Event::VkRegistered { vk, owner: who, num_instances, k, len });
 			Ok(())
@@ -264,7 +275,12 @@ pub mod pallet {
 			let info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
 			ensure!(info.owner == who, Error::<T>::NotVkOwner);
 			ensure!(info.links == 0, Error::<T>::VkInUse);
-			T::Currency::release(&HoldReason::VkDeposit.into(), &who, info.deposit, Precision::BestEffort)?;
+			T::Currency::release(
+				&HoldReason::VkDeposit.into(),
+				&who,
+				info.deposit,
+				Precision::BestEffort,
+			)?;
 			Vks::<T>::remove(vk);
 			VkBytes::<T>::remove(vk);
 			Self::deposit_event(Event::VkUnregistered { vk });
@@ -275,7 +291,12 @@ pub mod pallet {
 		/// only; the VK must have the model's inputs plus outputs as public instances.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::link_model())]
-		pub fn link_model(origin: OriginFor<T>, model: ModelId, vk: H256, input_scale: u8) -> DispatchResult {
+		pub fn link_model(
+			origin: OriginFor<T>,
+			model: ModelId,
+			vk: H256,
+			input_scale: u8,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let m = T::Tasks::model(&model).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(m.owner == who, Error::<T>::NotModelOwner);
@@ -336,11 +357,12 @@ pub mod pallet {
 			let link = ModelVks::<T>::get(t.model).ok_or(Error::<T>::NoVerifyingKey)?;
 			let bytes = VkBytes::<T>::get(link.vk).ok_or(Error::<T>::UnknownVk)?;
 			let vka = aos_zk::Vka::parse(&bytes).map_err(|_| Error::<T>::MalformedVka)?;
-			let outcome = binding::logits(&t.input, link.input_scale, &instances).and_then(|logits| {
-				aos_zk::verify(&vka, &proof, &instances, &T::Curve::default())
-					.map(|_| logits)
-					.map_err(|_| Rejection::Invalid)
-			});
+			let outcome =
+				binding::logits(&t.input, link.input_scale, &instances).and_then(|logits| {
+					aos_zk::verify(&vka, &proof, &instances, &T::Curve::default())
+						.map(|_| logits)
+						.map_err(|_| Rejection::Invalid)
+				});
 			match outcome {
 				Ok(logits) => {
 					T::Tasks::settle_proved(task, &who, &logits);
@@ -383,12 +405,21 @@ pub mod pallet {
 			}
 			for (vk, info) in Vks::<T>::iter() {
 				let bytes = VkBytes::<T>::get(vk).ok_or("a VK without its bytes")?;
-				ensure!(H256(sp_crypto_hashing::blake2_256(&bytes)) == vk, "a VK under a wrong hash");
+				ensure!(
+					H256(sp_crypto_hashing::blake2_256(&bytes)) == vk,
+					"a VK under a wrong hash"
+				);
 				ensure!(bytes.len() as u32 == info.len, "a VK's length");
-				ensure!(!info.deposit.is_zero() || T::DepositBase::get().is_zero(), "a VK without deposit");
+				ensure!(
+					!info.deposit.is_zero() || T::DepositBase::get().is_zero(),
+					"a VK without deposit"
+				);
 				ensure!(links.get(&vk).copied().unwrap_or(0) == info.links, "a VK's link count");
 			}
-			ensure!(VkBytes::<T>::iter_keys().all(|k| Vks::<T>::contains_key(k)), "bytes without a VK");
+			ensure!(
+				VkBytes::<T>::iter_keys().all(|k| Vks::<T>::contains_key(k)),
+				"bytes without a VK"
+			);
 			Ok(())
 		}
 	}

@@ -8,7 +8,8 @@ use sp_core::H256;
 fn vector(name: &str) -> (Vec<u8>, aos_zk::proof_json::ProofFile, Vec<i8>) {
 	let dir = format!("{}/../../primitives/zk/test-vectors/{name}", env!("CARGO_MANIFEST_DIR"));
 	let vka = std::fs::read(format!("{dir}/vka.bin")).unwrap();
-	let proof = aos_zk::proof_json::parse(&std::fs::read(format!("{dir}/proof.json")).unwrap()).unwrap();
+	let proof =
+		aos_zk::proof_json::parse(&std::fs::read(format!("{dir}/proof.json")).unwrap()).unwrap();
 	let input: serde_json_like::Input = serde_json_like::read(&format!("{dir}/input.json"));
 	(vka, proof, input)
 }
@@ -26,14 +27,23 @@ mod serde_json_like {
 const MODEL: H256 = H256::repeat_byte(7);
 
 fn model(inputs: u32, outputs: u32, zk_allowed: bool) {
-	MODELS.with(|m| m.borrow_mut().insert(MODEL, ZkModel { owner: OWNER, inputs, outputs, zk_allowed }));
+	MODELS.with(|m| {
+		m.borrow_mut().insert(MODEL, ZkModel { owner: OWNER, inputs, outputs, zk_allowed })
+	});
 }
 
 fn task(id: u64, input: Vec<i8>) {
 	TASKS.with(|t| {
 		t.borrow_mut().insert(
 			id,
-			MockTask { model: MODEL, input, zk: true, open: true, assigned: vec![OPERATOR], ..Default::default() },
+			MockTask {
+				model: MODEL,
+				input,
+				zk: true,
+				open: true,
+				assigned: vec![OPERATOR],
+				..Default::default()
+			},
 		)
 	});
 }
@@ -43,11 +53,19 @@ fn mock_task(id: u64) -> MockTask {
 }
 
 fn register(vka: &[u8]) -> H256 {
-	assert_ok!(Zk::register_vk(RuntimeOrigin::signed(OWNER), BoundedVec::truncate_from(vka.to_vec())));
+	assert_ok!(Zk::register_vk(
+		RuntimeOrigin::signed(OWNER),
+		BoundedVec::truncate_from(vka.to_vec())
+	));
 	H256(sp_crypto_hashing::blake2_256(vka))
 }
 
-fn submit(id: u64, who: AccountId, proof: &[u8], instances: &[[u8; 32]]) -> frame_support::dispatch::DispatchResult {
+fn submit(
+	id: u64,
+	who: AccountId,
+	proof: &[u8],
+	instances: &[[u8; 32]],
+) -> frame_support::dispatch::DispatchResult {
 	Zk::submit_proof(
 		RuntimeOrigin::signed(who),
 		id,
@@ -61,7 +79,10 @@ fn registration_holds_a_deposit_and_checks_the_vka() {
 	test(|| {
 		let (vka, ..) = vector("iris");
 		assert_noop!(
-			Zk::register_vk(RuntimeOrigin::signed(OWNER), BoundedVec::truncate_from(vka[..100].to_vec())),
+			Zk::register_vk(
+				RuntimeOrigin::signed(OWNER),
+				BoundedVec::truncate_from(vka[..100].to_vec())
+			),
 			Error::<Test>::MalformedVka
 		);
 		let vk = register(&vka);
@@ -73,7 +94,10 @@ fn registration_holds_a_deposit_and_checks_the_vka() {
 			Zk::register_vk(RuntimeOrigin::signed(OTHER), BoundedVec::truncate_from(vka.clone())),
 			Error::<Test>::VkExists
 		);
-		assert_noop!(Zk::unregister_vk(RuntimeOrigin::signed(OTHER), vk), Error::<Test>::NotVkOwner);
+		assert_noop!(
+			Zk::unregister_vk(RuntimeOrigin::signed(OTHER), vk),
+			Error::<Test>::NotVkOwner
+		);
 		assert_ok!(Zk::unregister_vk(RuntimeOrigin::signed(OWNER), vk));
 		assert_eq!(Balances::balance_on_hold(&HoldReason::VkDeposit.into(), &OWNER), 0);
 		assert!(!VkBytes::<Test>::contains_key(vk));
@@ -86,11 +110,20 @@ fn linking_checks_owner_mode_and_shape() {
 		let (vka, ..) = vector("iris");
 		let vk = register(&vka);
 		model(4, 3, false);
-		assert_noop!(Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7), Error::<Test>::ZkNotAllowed);
+		assert_noop!(
+			Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7),
+			Error::<Test>::ZkNotAllowed
+		);
 		model(4, 4, true);
-		assert_noop!(Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7), Error::<Test>::ShapeMismatch);
+		assert_noop!(
+			Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, vk, 7),
+			Error::<Test>::ShapeMismatch
+		);
 		model(4, 3, true);
-		assert_noop!(Zk::link_model(RuntimeOrigin::signed(OTHER), MODEL, vk, 7), Error::<Test>::NotModelOwner);
+		assert_noop!(
+			Zk::link_model(RuntimeOrigin::signed(OTHER), MODEL, vk, 7),
+			Error::<Test>::NotModelOwner
+		);
 		assert_noop!(
 			Zk::link_model(RuntimeOrigin::signed(OWNER), MODEL, H256::zero(), 7),
 			Error::<Test>::UnknownVk
@@ -137,7 +170,8 @@ fn a_proof_of_another_input_is_rejected_and_reported() {
 		assert_eq!(mock_task(1).settled, None);
 		assert_eq!(mock_task(1).reported, vec![OPERATOR]);
 		System::assert_has_event(
-			Event::ProofRejected { task: 1, operator: OPERATOR, reason: Rejection::InputMismatch }.into(),
+			Event::ProofRejected { task: 1, operator: OPERATOR, reason: Rejection::InputMismatch }
+				.into(),
 		);
 	});
 }

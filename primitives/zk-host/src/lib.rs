@@ -20,9 +20,7 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use aos_zk::{
-	curve::{
-		fr_from_bytes, fr_to_bytes, g1_from_bytes, g1_to_bytes, g2_from_bytes, g2_to_bytes,
-	},
+	curve::{fr_from_bytes, fr_to_bytes, g1_from_bytes, g1_to_bytes, g2_from_bytes, g2_to_bytes},
 	Bn254Ops,
 };
 use sp_runtime_interface::{
@@ -59,7 +57,11 @@ pub mod host {
 	use super::*;
 
 	pub fn msm_g1(bases: &[u8], scalars: &[u8], out: &mut [u8]) -> u32 {
-		if bases.len() % 64 != 0 || scalars.len() % 32 != 0 || bases.len() / 64 != scalars.len() / 32 || out.len() != 64 {
+		if bases.len() % 64 != 0
+			|| scalars.len() % 32 != 0
+			|| bases.len() / 64 != scalars.len() / 32
+			|| out.len() != 64
+		{
 			return MALFORMED;
 		}
 		let Some(b) = bases.chunks_exact(64).map(g1_from_bytes).collect::<Option<Vec<_>>>() else {
@@ -92,7 +94,11 @@ pub mod host {
 pub struct Host;
 
 impl Bn254Ops for Host {
-	fn msm_g1(&self, bases: &[ark_bn254::G1Affine], scalars: &[ark_bn254::Fr]) -> ark_bn254::G1Affine {
+	fn msm_g1(
+		&self,
+		bases: &[ark_bn254::G1Affine],
+		scalars: &[ark_bn254::Fr],
+	) -> ark_bn254::G1Affine {
 		let b: Vec<u8> = bases.iter().flat_map(g1_to_bytes).collect();
 		let s: Vec<u8> = scalars.iter().flat_map(fr_to_bytes).collect();
 		let mut out = [0u8; 64];
@@ -128,7 +134,10 @@ mod tests {
 			let vka = Vka::parse(&std::fs::read(format!("{dir}{name}/vka.bin")).unwrap()).unwrap();
 			let p = proof_json::parse(&std::fs::read(format!("{dir}{name}/proof.json")).unwrap())
 				.unwrap();
-			assert_eq!(verify(&vka, &p.proof, &p.instances, &Host), verify(&vka, &p.proof, &p.instances, &Pure));
+			assert_eq!(
+				verify(&vka, &p.proof, &p.instances, &Host),
+				verify(&vka, &p.proof, &p.instances, &Pure)
+			);
 			assert!(verify(&vka, &p.proof, &p.instances, &Host).is_ok());
 			let mut bad = p.instances.clone();
 			bad[0][31] ^= 1;
