@@ -52,7 +52,7 @@ pub struct Stats {
 
 /// The step budget for a verification: linear in what the caller pays for (the VKA's and the
 /// proof's words and the instances). Real ezkl verifications take about 5 steps per input
-/// word (1,202 for the Iris MLP's 260 words); the budget allows 16 and a constant.
+/// word (1,213 for the Iris MLP's 260 words); the budget allows 16 and a constant.
 pub fn step_budget(vka_words: usize, proof_len: usize, instances: usize) -> u64 {
 	16 * (vka_words as u64 + proof_len as u64 / 32 + instances as u64) + 2048
 }
@@ -75,6 +75,47 @@ pub fn verify(
 	m.run(ops)
 }
 
+/// The PCS section's shape as its first sub-sections declare it, which the later ones must
+/// follow: one entry per rotation set everywhere, and pointers into the right scratch.
+#[derive(Default)]
+struct PcsLayout {
+	/// The number of sets (vanishing_computations).
+	sets: u64,
+	/// The rotations of each set (coeff_computations).
+	rots: Vec<u64>,
+	/// The points and the μ − points, `[start, end)` offsets from vka_end, slot i of one
+	/// for slot i of the other (at most 64).
+	points: (u64, u64),
+	mu_minus: (u64, u64),
+	/// The point slots written so far, a bit each.
+	written: u64,
+	/// Each set's vanishing product: the μ − points of the rotations it lacks, a bit each.
+	diffs: Vec<u64>,
+	/// Where vanishing_0 (the product for the first set's own rotations) is.
+	vanishing_0: u64,
+	/// The next coefficient: they are consecutive from vka_end + 0x20.
+	next_coeff: u64,
+}
+
+impl PcsLayout {
+	/// All the slots of the points region, a bit each.
+	fn all(&self) -> u64 {
+		let n = self.mu_minus.1.saturating_sub(self.mu_minus.0) / 0x20;
+		if n >= 64 {
+			u64::MAX
+		} else {
+			(1 << n) - 1
+		}
+	}
+
+	/// The bit of a μ − point slot.
+	fn mu_bit(&self, p: u64) -> Option<u64> {
+		let (start, end) = self.mu_minus;
+		let d = p.checked_sub(start)?;
+		(p < end && d.is_multiple_of(0x20)).then(|| 1u64 << (d / 0x20))
+	}
+}
+
 struct Machine<'a> {
 	vka: &'a Vka,
 	mem: Vec<W>,
@@ -82,7 +123,24 @@ struct Machine<'a> {
 	instances_cptr: u64,
 	n_instances: u64,
 	proof_end: u64,
+	/// The proof's evaluations, `[start, end)` in calldata: every evaluation the VKA points at
+	/// is one of them, and every commitment it points at lies before them.
+	evals: (u64, u64),
+	/// The VKA's commitments (fixed, then permutation), `[start, end)` in memory: from the end
+	/// of the phase table up to the gates (the constants lie in between too).
+	vka_comms: (u64, u64),
 	vka_end: W,
+	/// `vka_end + fsm`, where the challenges start, and theta_mptr, where they end.
+	challenges: W,
+	theta: W,
+	/// The lowest VKA word an expression reads (a constant), the highest VKA commitment the
+	/// opening reads and the number of permutation columns: together they check
+	/// num_fixed_comms.
+	first_constant: u64,
+	last_vka_commitment: u64,
+	perm_columns: u64,
+	/// What the PCS sub-sections must agree on.
+	pcs: PcsLayout,
 	steps: u64,
 	budget: u64,
 	/// The contract's two EC accumulators: `acc` at (vka_end, +0x20), `tmp` at (+0x80, +0xa0).
@@ -110,6 +168,13 @@ impl<'a> Machine<'a> {
 		for i in instances {
 			calldata.extend_from_slice(i);
 		}
+		let evals_start = vka.small(at::LAST_QUOTIENT_X_CPTR).saturating_add(0x40);
+		let evals_end = evals_start.saturating_add(32 * vka.small(at::NUM_EVALS));
+		let fsm = vka.small(at::FSM);
+		let theta = vka_end + fsm + vka.small(at::CHALLENGES_OFFSET);
+		let table = vka.phase_table;
+		let table_words = vka.words.get(((table - BASE) / 32) as usize).map_or(0, |w| w.low8());
+		let vka_comms = (table + 32 * table_words, vka.small(at::GATE_LEN_OFFSET));
 		let mut mem = alloc::vec![W::ZERO; (vka_end / 32) as usize];
 		mem[2] = W::from_u64(vka_end); // the free memory pointer
 		mem[4] = W::from_u64(n as u64); // the vka array's length
@@ -121,7 +186,15 @@ impl<'a> Machine<'a> {
 			instances_cptr: PROOF_CPTR + proof.len() as u64 + 0x20,
 			n_instances: instances.len() as u64,
 			proof_end: PROOF_CPTR + proof.len() as u64,
+			evals: (evals_start, evals_end),
+			vka_comms,
 			vka_end: W::from_u64(vka_end),
+			challenges: W::from_u64(vka_end + fsm),
+			theta: W::from_u64(theta),
+			first_constant: u64::MAX,
+			last_vka_commitment: 0,
+			perm_columns: 0,
+			pcs: PcsLayout::default(),
 			steps: 0,
 			budget: step_budget(n, proof.len(), instances.len()),
 			acc: Lc::default(),
@@ -192,6 +265,52 @@ impl<'a> Machine<'a> {
 		g1_from_words(self.mload(x)?, self.mload(y)?)
 			.map(Lc::point)
 			.ok_or(Error::Vka("a commitment is not on the curve"))
+	}
+
+	/// An evaluation the VKA points at: one of the proof's evaluations, not any calldata.
+	fn eval(&self, p: u64) -> Result<W, Error> {
+		let (start, end) = self.evals;
+		if !(start..end).contains(&p) || !(p - start).is_multiple_of(32) {
+			return Err(Error::Vka("an evaluation pointer is not one of the proof's evaluations"));
+		}
+		Ok(self.cload(W::from_u64(p)))
+	}
+
+	/// A proof commitment the VKA points at: one of the points before the evaluations, its y
+	/// in the word after its x.
+	fn commitment(&self, x: u64, y: u64) -> Result<Lc, Error> {
+		let slot = (PROOF_CPTR..self.evals.0).contains(&x) && (x - PROOF_CPTR).is_multiple_of(0x40);
+		if !slot || y != x + 0x20 {
+			return Err(Error::Vka("a commitment pointer is not one of the proof's points"));
+		}
+		self.cpoint(W::from_u64(x), W::from_u64(y))
+	}
+
+	/// A VKA commitment the PCS section points at: one of its points, its y after its x.
+	fn vka_commitment(&mut self, x: u64, y: u64) -> Result<Lc, Error> {
+		let (start, end) = self.vka_comms;
+		if !(start..end).contains(&x) || !(x - start).is_multiple_of(0x40) || y != x + 0x20 {
+			return Err(Error::Vka("a commitment pointer is not one of the VKA's points"));
+		}
+		self.last_vka_commitment = self.last_vka_commitment.max(x);
+		self.mpoint(W::from_u64(x), W::from_u64(y))
+	}
+
+	/// An expression's memory operand: a constant of the VKA, a slot the expression has
+	/// written (from `fsmp`, its first, up to `slot`, the one it writes now), a user challenge
+	/// or the instance evaluation. Nothing else: any other scratch holds what an earlier
+	/// computation left, and memory nobody wrote reads as 0.
+	fn operand(&mut self, p: u64, fsmp: W, slot: W) -> Result<W, Error> {
+		let w = W::from_u64(p);
+		if (self.vka_comms.0..self.vka_comms.1).contains(&p) {
+			self.first_constant = self.first_constant.min(p);
+		} else if !(fsmp <= w && w < slot
+			|| self.challenges <= w && w < self.theta
+			|| w == self.theta.addu(0x220))
+		{
+			return Err(Error::Vka("an operand is not a constant, a result or a challenge"));
+		}
+		self.mload(w)
 	}
 
 	fn keccak(&self, from: W, to: W) -> Result<[u8; 32], Error> {
@@ -334,7 +453,11 @@ impl<'a> Machine<'a> {
 					self.read_ec_point(&mut cptr, &mut hash)?;
 				}
 				self.squeeze(&mut ch, &mut hash)?;
+				// The challenges squeezed: the first always, so at least one.
 				let n = data.low8();
+				if n == 0 {
+					return Err(Error::Vka("a phase without challenges"));
+				}
 				data = data.shr(8);
 				for _ in 1..n {
 					self.step(1)?;
@@ -445,23 +568,31 @@ impl<'a> Machine<'a> {
 				match w.low8() {
 					0x00 => {
 						w = w.shr(8);
-						let v = self.cload(W::from_u64(w.low16()));
+						let v = self.eval(w.low16())?;
 						self.mstore(dst, v)?;
 						w = w.shr(16);
 					},
 					0x01 => {
 						w = w.shr(8);
-						let v = R.sub(self.m(w.low16())?);
+						let v = R.sub(self.operand(w.low16(), fsmp, dst)?);
 						self.mstore(dst, v)?;
 						w = w.shr(16);
 					},
 					op @ (0x02 | 0x03) => {
 						w = w.shr(8);
-						let (a, b) = (self.m(w.low16())?, self.m(w.shr(16).low16())?);
+						let a = self.operand(w.low16(), fsmp, dst)?;
+						let b = self.operand(w.shr(16).low16(), fsmp, dst)?;
 						self.mstore(dst, if op == 0x02 { addmod(a, b) } else { mulmod(a, b) })?;
 						w = w.shr(32);
 					},
-					0x04 => return self.lookup_accum(w, i, code_ptr),
+					0x04 => {
+						// It ends the expression, on its last word as the expression's length says.
+						let (ret0, w, a) = self.lookup_accum(w, i, code_ptr, fsmp, dst)?;
+						if ret0 != code_ptr.add(n).subu(0x20) {
+							return Err(Error::Vka("a lookup expression is not as long as it says"));
+						}
+						return Ok((ret0, w, a));
+					},
 					_ => return Err(Error::Vka("unknown expression opcode")),
 				}
 				acc = acc.addu(0x20);
@@ -474,11 +605,18 @@ impl<'a> Machine<'a> {
 	}
 
 	/// `lookup_input_accum`: the θ-fold that ends a lookup expression.
-	fn lookup_accum(&mut self, mut w: W, i: W, code_ptr: W) -> Result<(W, W, W), Error> {
+	fn lookup_accum(
+		&mut self,
+		mut w: W,
+		i: W,
+		code_ptr: W,
+		fsmp: W,
+		slot: W,
+	) -> Result<(W, W, W), Error> {
 		w = w.shr(8);
 		let n = W::from_u64(0x20).mul(W::from_u64(w.low8()));
 		w = w.shr(8);
-		let mut a = self.m(w.low16())?;
+		let mut a = self.operand(w.low16(), fsmp, slot)?;
 		w = w.shr(16);
 		let theta = self.mrel(W::from_u64(0x60))?;
 		let mut ret0 = W::ZERO;
@@ -486,7 +624,7 @@ impl<'a> Machine<'a> {
 		while j < n {
 			while !w.is_zero() {
 				self.step(1)?;
-				a = addmod(mulmod(a, theta), self.m(w.low16())?);
+				a = addmod(mulmod(a, theta), self.operand(w.low16(), fsmp, slot)?);
 				w = w.shr(16);
 			}
 			ret0 = code_ptr.add(i.add(j));
@@ -516,6 +654,10 @@ impl<'a> Machine<'a> {
 				numer = if block.is_zero() { v } else { addmod(mulmod(numer, y), v) };
 				block = block.addu(0x20);
 			}
+			// Each section ends where the next one begins: no word between them goes unread.
+			if ptr != self.m(0x400)? {
+				return Err(Error::Vka("the gates do not end where the permutation begins"));
+			}
 		}
 		// Permutation computations.
 		{
@@ -523,14 +665,17 @@ impl<'a> Machine<'a> {
 			let mut pz = self.mload(pz_ptr)?;
 			let last_idx = W::from_u64(pz.low8());
 			pz = pz.shr(8);
+			if !pz.shr(32).is_zero() {
+				return Err(Error::Vka("unused bits of the permutation's meta word are set"));
+			}
 			let num_words = pz.mask(32);
 			pz_ptr = pz_ptr.addu(0x20);
 			pz = self.mload(pz_ptr)?;
 			let l_0 = self.mload(theta.addu(0x200))?;
-			let z0 = self.cload(W::from_u64(pz.low16()));
+			let z0 = self.eval(pz.low16())?;
 			numer = addmod(mulmod(numer, y), submod(l_0, mulmod(l_0, z0)));
 			let z_last_ptr = last_idx.mul(W::from_u64(num_words.low16())).add(pz_ptr);
-			let z_last = self.cload(W::from_u64(self.mload(z_last_ptr)?.low16()));
+			let z_last = self.eval(self.mload(z_last_ptr)?.low16())?;
 			let l_last = self.mload(theta.addu(0x1c0))?;
 			numer = addmod(mulmod(numer, y), mulmod(l_last, submod(mulmod(z_last, z_last), z_last)));
 			let beta_x = mulmod(self.mload(theta.addu(0x20))?, self.mload(theta.addu(0x80))?);
@@ -552,6 +697,9 @@ impl<'a> Machine<'a> {
 				if meta.shr(16).low8() != 0 {
 					return Err(Error::Unsupported("plookup (non-logUp) lookups"));
 				}
+				if !meta.shr(24).is_zero() || end != self.m(0x440)? {
+					return Err(Error::Vka("a malformed lookups' meta word"));
+				}
 				let mut table = W::ZERO;
 				while evals_ptr < end {
 					self.step(1)?;
@@ -560,6 +708,9 @@ impl<'a> Machine<'a> {
 					table = t;
 					numer = n;
 				}
+			}
+			if evals_ptr != self.m(0x440)? {
+				return Err(Error::Vka("the lookups do not end where the PCS section begins"));
 			}
 		}
 		let inv = self.mload(theta.addu(0x1a0))?;
@@ -586,13 +737,16 @@ impl<'a> Machine<'a> {
 			self.step(1)?;
 			let next = pz_ptr.add(num_words);
 			let z_j = self.mload(next)?;
-			let d = submod(self.cload(W::from_u64(z_j.low16())), self.cload(W::from_u64(z.shr(32).low16())));
+			let d = submod(self.eval(z_j.low16())?, self.eval(z.shr(32).low16())?);
 			numer = addmod(mulmod(numer, y), mulmod(l_0, d));
 			self.col_evals(z, num_words, pz_ptr, theta)?;
 			pz_ptr = next;
 			z = z_j;
 		}
 		let last_words = W::from_u64(packed.shr(16).low16());
+		if pz_ptr != z_last_ptr || z_last_ptr.add(last_words) != self.m(0x420)? {
+			return Err(Error::Vka("the permutation does not end where the lookups begin"));
+		}
 		self.col_evals(z, last_words, pz_ptr, theta)?;
 		let end = self.mload(vka_end.addu(0x20))?;
 		let mut j = vka_end.addu(0x40);
@@ -611,15 +765,28 @@ impl<'a> Machine<'a> {
 		let l_last = self.mload(theta.addu(0x1c0))?;
 		let l_blind = self.mload(theta.addu(0x1e0))?;
 		let i_eval = self.mload(theta.addu(0x220))?;
-		let mut lhs = fr(self.cload(W::from_u64(z.shr(16).low16())));
-		let mut rhs = fr(self.cload(W::from_u64(z.low16())));
+		// A z's evaluations at x, ωx and ω^-l·x are consecutive (the last z has no third, and
+		// its pointer, unread, still points past the second).
+		if z.shr(16).low16() != z.low16() + 0x20 || z.shr(32).low16() != z.low16() + 0x40 {
+			return Err(Error::Vka("a permutation z's evaluations are not consecutive"));
+		}
+		let mut lhs = fr(self.eval(z.shr(16).low16())?);
+		let mut rhs = fr(self.eval(z.low16())?);
 		z = z.shr(48);
 		let mut j = W::ZERO;
 		while j < num_words {
+			self.step(1)?;
 			while !z.is_zero() {
 				self.step(1)?;
-				let eval = if z.low8() == 0 { fr(self.cload(W::from_u64(z.shr(8).low16()))) } else { fr(i_eval) };
-				let sigma = fr(self.cload(W::from_u64(z.shr(24).low16())));
+				// A column is an evaluation in the proof (flag 0) or the instance column (flag 1,
+				// no pointer).
+				let eval = match (z.low8(), z.shr(8).low16()) {
+					(0, p) => fr(self.eval(p)?),
+					(1, 0) => fr(i_eval),
+					_ => return Err(Error::Vka("a malformed permutation column")),
+				};
+				self.perm_columns += 1;
+				let sigma = fr(self.eval(z.shr(24).low16())?);
 				lhs *= eval + beta * sigma + gamma;
 				let running = self.mload(vka_end)?;
 				rhs *= eval + fr(running) + gamma;
@@ -648,7 +815,11 @@ impl<'a> Machine<'a> {
 		let mut evals = self.mload(evals_ptr)?;
 		let new_table = evals.low8();
 		evals = evals.shr(8);
-		let phi = self.cload(W::from_u64(evals.low16()));
+		// [new table: 8][φ: 16][φ(ωx): 16][m: 16], nothing above.
+		if new_table > 1 || !evals.shr(48).is_zero() {
+			return Err(Error::Vka("a malformed lookup word"));
+		}
+		let phi = self.eval(evals.low16())?;
 		let l_0 = self.mrel(W::from_u64(0x20))?;
 		let l_last = self.mrel(W::ZERO)?;
 		let l_blind = self.mrel(W::from_u64(0x40))?;
@@ -708,9 +879,9 @@ impl<'a> Machine<'a> {
 			tmp = mulmod(tmp, f(self, j)?);
 			j = j.addu(0x20);
 		}
-		let m = self.cload(W::from_u64(evals.shr(32).low16()));
+		let m = self.eval(evals.shr(32).low16())?;
 		rhs = submod(rhs, mulmod(m, tmp));
-		let phi_next = self.cload(W::from_u64(evals.shr(16).low16()));
+		let phi_next = self.eval(evals.shr(16).low16())?;
 		let lhs = mulmod(mulmod(table, tmp), submod(phi_next, phi));
 		let active = submod(W::from_u64(1), addmod(l_blind, l_last));
 		numer = addmod(mulmod(numer, y), mulmod(active, submod(lhs, rhs)));
@@ -718,17 +889,20 @@ impl<'a> Machine<'a> {
 	}
 
 	fn quotient_commitment(&mut self, theta: W) -> Result<(), Error> {
-		let last = self.m(BASE + 32 * at::LAST_QUOTIENT_X_CPTR as u64)?;
-		let first = self.m(BASE + 32 * at::FIRST_QUOTIENT_X_CPTR as u64)?;
-		let mut acc = self.cpoint(last, last.addu(0x20))?;
+		let last = self.vka.small(at::LAST_QUOTIENT_X_CPTR);
+		let first = self.vka.small(at::FIRST_QUOTIENT_X_CPTR);
+		// The pieces h_0 (first) … h_last are whole points apart.
+		if first > last || !(last - first).is_multiple_of(0x40) {
+			return Err(Error::Vka("the quotient pointers are not whole points apart"));
+		}
+		let mut acc = self.commitment(last, last + 0x20)?;
 		let x_n = fr(self.mload(theta.addu(0x180))?);
-		let mut cptr = last.subu(0x40);
-		let end = first.subu(0x40);
-		while end < cptr {
+		let mut cptr = last;
+		while first < cptr {
+			cptr -= 0x40;
 			self.step(1 + acc.len() as u64)?;
 			acc.scale(x_n);
-			acc.add(&self.cpoint(cptr, cptr.addu(0x20))?);
-			cptr = cptr.subu(0x40);
+			acc.add(&self.commitment(cptr, cptr + 0x20)?);
 		}
 		self.quotient = acc;
 		Ok(())
@@ -739,6 +913,11 @@ impl<'a> Machine<'a> {
 		pc = pc.shr(8);
 		for i in 0..max_rot {
 			self.step(1)?;
+			// A rotation between the ones queried has no slot (0: the contract writes the point
+			// to scratch at vka_end, unread); the last one, the farthest, is queried.
+			if pc.low16() != 0 || i == max_rot - 1 {
+				self.point_slot(pc.low16())?;
+			}
 			self.mstore(self.vka_end.addu(pc.low16()), xp)?;
 			if i == max_rot - 1 {
 				break;
@@ -752,13 +931,74 @@ impl<'a> Machine<'a> {
 				pc = self.mload(pcs_ptr)?;
 			}
 		}
+		if !(if max_rot == 0 { pc } else { pc.shr(16) }).is_zero() {
+			return Err(Error::Vka("unused bits of a point word are set"));
+		}
 		Ok((xp, pcs_ptr))
+	}
+
+	/// Marks a slot point_computations writes: one of the points region, written once.
+	fn point_slot(&mut self, p: u64) -> Result<(), Error> {
+		let (start, end) = self.pcs.points;
+		let bit = match p.checked_sub(start) {
+			Some(d) if p < end && d.is_multiple_of(0x20) => 1u64 << (d / 0x20),
+			_ => 0,
+		};
+		if bit == 0 || self.pcs.written & bit != 0 {
+			return Err(Error::Vka("a point slot outside the points, or written twice"));
+		}
+		self.pcs.written |= bit;
+		Ok(())
+	}
+
+	/// A per-set length (in bytes, 0x20 per rotation) of the `set`-th set: what
+	/// coeff_computations declared.
+	fn set_rots(&self, set: usize, len: u64) -> Result<(), Error> {
+		match self.pcs.rots.get(set) {
+			Some(rots) if 0x20 * rots == len => Ok(()),
+			_ => Err(Error::Vka("a rotation set differs from its coefficients")),
+		}
+	}
+
+	/// A per-set list ended after `n` entries: one per set.
+	fn all_sets(&self, n: usize) -> Result<(), Error> {
+		if n as u64 != self.pcs.sets {
+			return Err(Error::Vka("a PCS list is not one entry per rotation set"));
+		}
+		Ok(())
 	}
 
 	fn coeff_computation(&mut self, cld: W, cd: W) -> Result<W, Error> {
 		let vka_end = self.vka_end;
 		let len = cld.low8();
 		let rest = cld.shr(8);
+		// A set of 1..=5 rotations, 16 bits a pointer: [points, if len > 1][μ − points][coeffs].
+		let bits = if len == 1 { 32 } else { 48 * len };
+		if !(1..=5).contains(&len) || !cd.shr(bits).is_zero() {
+			return Err(Error::Vka("a malformed coefficient word"));
+		}
+		// Its pointers: the set's rotations (the μ − points its vanishing product lacks, in
+		// order, and the points in the same slots) and the coefficients next in line.
+		let set = self.pcs.rots.len();
+		let field = |k: u64| cd.shr(16 * k).low16();
+		let points = if len == 1 { 0 } else { len };
+		let (mut own, mut previous) = (0u64, 0u64);
+		for k in 0..len {
+			let mu = field(points + k);
+			let same_slot = len == 1
+				|| field(k).checked_sub(self.pcs.points.0) == mu.checked_sub(self.pcs.mu_minus.0);
+			let next = field(points + len + k) == self.pcs.next_coeff;
+			match self.pcs.mu_bit(mu) {
+				Some(bit) if mu > previous && same_slot && next => own |= bit,
+				_ => return Err(Error::Vka("a coefficient word does not match its set")),
+			}
+			previous = mu;
+			self.pcs.next_coeff += 0x20;
+		}
+		if self.pcs.diffs.get(set).map(|d| self.pcs.all() & !d) != Some(own) {
+			return Err(Error::Vka("a set's coefficients are not its rotations"));
+		}
+		self.pcs.rots.push(len);
 		let p = |m: &Self, shift: u64| m.mload(W::from_u64(cd.shr(shift).low16()).add(vka_end));
 		if len == 1 {
 			let v = word(fr(p(self, 0)?));
@@ -794,9 +1034,12 @@ impl<'a> Machine<'a> {
 		let num_words = data.low8();
 		data = data.shr(8);
 		let mut r = W::ZERO;
+		if rot_len == 0 || !rot_len.is_multiple_of(0x20) || rot_len > 0xa0 {
+			return Err(Error::Vka("a malformed rotation set"));
+		}
 		if rot_len == 0x20 {
 			let coeff = self.mload(coeff_ptr)?;
-			r = addmod(r, mulmod(coeff, self.cload(W::from_u64(data.low16()))));
+			r = addmod(r, mulmod(coeff, self.eval(data.low16())?));
 			data = data.shr(16);
 			r = mulmod(r, zeta);
 			r = addmod(r, mulmod(coeff, qe));
@@ -808,17 +1051,21 @@ impl<'a> Machine<'a> {
 					if gl != 0 {
 						for _ in 0..gl {
 							self.step(1)?;
-							r = addmod(mulmod(r, zeta), mulmod(coeff, self.cload(W::from_u64(data.low16()))));
+							r = addmod(mulmod(r, zeta), mulmod(coeff, self.eval(data.low16())?));
 							data = data.shr(16);
 						}
 					} else {
-						let mut mptr = W::from_u64(data.low16());
+						let mut mptr = data.low16();
 						data = data.shr(16);
-						let end = W::from_u64(data.low16());
+						let end = data.low16();
+						// A run of consecutive evaluations, from mptr down to (not including) end.
+						if mptr <= end || !(mptr - end).is_multiple_of(0x20) {
+							return Err(Error::Vka("a malformed run of evaluations"));
+						}
 						while end < mptr {
 							self.step(1)?;
-							r = addmod(mulmod(r, zeta), mulmod(coeff, self.cload(mptr)));
-							mptr = mptr.subu(0x20);
+							r = addmod(mulmod(r, zeta), mulmod(coeff, self.eval(mptr)?));
+							mptr -= 0x20;
 						}
 						data = data.shr(16);
 					}
@@ -829,11 +1076,13 @@ impl<'a> Machine<'a> {
 		} else {
 			for i in 0..num_words {
 				while !data.is_zero() {
+					// Charged here too: a rotation length of 0 consumes nothing of `data`.
+					self.step(1)?;
 					let mut j = 0u64;
 					while j < rot_len {
 						self.step(1)?;
 						let c = self.mload(coeff_ptr.addu(j))?;
-						r = addmod(r, mulmod(c, self.cload(W::from_u64(data.low16()))));
+						r = addmod(r, mulmod(c, self.eval(data.low16())?));
 						data = data.shr(16);
 						j += 0x20;
 					}
@@ -852,7 +1101,7 @@ impl<'a> Machine<'a> {
 	/// (the first set) or `tmp`.
 	fn pairing_set(&mut self, first: bool, len: u64, mut pcs_ptr: W, mut data: W, theta: W) -> Result<(), Error> {
 		let zeta = fr(self.mload(theta.addu(0xa0))?);
-		let mut lc = self.cpoint(W::from_u64(data.low16()), W::from_u64(data.shr(16).low16()))?;
+		let mut lc = self.commitment(data.low16(), data.shr(16).low16())?;
 		data = data.shr(32);
 		let mut i = 0u64;
 		while i < len {
@@ -868,45 +1117,46 @@ impl<'a> Machine<'a> {
 					lc.add(&p);
 					Ok(())
 				};
-				if cnt == 0 {
-					let mut mptr = W::from_u64(data.low16());
-					data = data.shr(16);
-					let end = W::from_u64(data.low16());
-					match loc {
-						0 | 1 => {
-							while end < mptr {
-								let p = if loc == 0 {
-									self.mpoint(mptr, mptr.addu(0x20))?
-								} else {
-									self.cpoint(mptr, mptr.addu(0x20))?
-								};
-								push(self, p, &mut lc)?;
-								mptr = mptr.subu(0x40);
-							}
-						},
-						_ => return Err(Error::Vka("unknown commitment location")),
+				// A VKA commitment (location 0) or a proof commitment (1).
+				let point = |m: &mut Self, loc: u64, x: u64, y: u64| {
+					if loc == 0 {
+						m.vka_commitment(x, y)
+					} else {
+						m.commitment(x, y)
 					}
-					data = data.shr(16);
-				} else {
-					match loc {
-						0 | 1 => {
-							// The contract reads a second point only for a count of exactly 2.
-							for n in 0..if cnt == 2 { 2 } else { 1 } {
-								if n == 1 {
-									data = data.shr(32);
-								}
-								let (x, y) = (W::from_u64(data.low16()), W::from_u64(data.shr(16).low16()));
-								let p = if loc == 0 { self.mpoint(x, y)? } else { self.cpoint(x, y)? };
-								push(self, p, &mut lc)?;
+				};
+				// ezkl writes a count of 1 or 2 points, or 0 for a run of 3 or more, and the
+				// quotient (location 2) alone.
+				match (loc, cnt) {
+					(0 | 1, 0) => {
+						let mut mptr = data.low16();
+						data = data.shr(16);
+						let end = data.low16();
+						if mptr <= end || !(mptr - end).is_multiple_of(0x40) {
+							return Err(Error::Vka("a malformed run of commitments"));
+						}
+						while end < mptr {
+							let p = point(self, loc, mptr, mptr + 0x20)?;
+							push(self, p, &mut lc)?;
+							mptr -= 0x40;
+						}
+						data = data.shr(16);
+					},
+					(0 | 1, 1 | 2) => {
+						for n in 0..cnt {
+							if n == 1 {
+								data = data.shr(32);
 							}
-							data = data.shr(32);
-						},
-						2 => {
-							let q = self.quotient.clone();
-							push(self, q, &mut lc)?;
-						},
-						_ => return Err(Error::Vka("unknown commitment location")),
-					}
+							let p = point(self, loc, data.low16(), data.shr(16).low16())?;
+							push(self, p, &mut lc)?;
+						}
+						data = data.shr(32);
+					},
+					(2, 1) => {
+						let q = self.quotient.clone();
+						push(self, q, &mut lc)?;
+					},
+					_ => return Err(Error::Vka("a malformed commitment group")),
 				}
 			}
 			pcs_ptr = pcs_ptr.addu(0x20);
@@ -929,6 +1179,17 @@ impl<'a> Machine<'a> {
 		// point_computations
 		let mut pcs_ptr = self.m(0x440)?;
 		{
+			// vanishing_computations' header (after the two point words) lays out the points
+			// and the μ − points: two disjoint runs of the same length, at most 64 slots.
+			let vh = self.mload(pcs_ptr.addu(0x40))?;
+			let (m0, m1, p0) = (vh.low16(), vh.shr(16).low16(), vh.shr(32).low16());
+			let size = m1.saturating_sub(m0);
+			let overlap = p0 < m1 && m0 < p0 + size;
+			if size == 0 || !size.is_multiple_of(0x20) || size > 0x20 * 64 || overlap {
+				return Err(Error::Vka("a malformed points region"));
+			}
+			self.pcs.mu_minus = (m0, m1);
+			self.pcs.points = (p0, p0 + size);
 			let pc = self.mload(pcs_ptr)?;
 			let x = self.mload(theta.addu(0x80))?;
 			let omega = self.m(0x180)?;
@@ -936,10 +1197,14 @@ impl<'a> Machine<'a> {
 			let (_, p) = self.point_rots(pc, pcs_ptr, 8, mulmod(x, omega), omega)?;
 			pcs_ptr = p.addu(0x20);
 			let mut pc = self.mload(pcs_ptr)?;
+			self.point_slot(pc.low16())?;
 			self.mstore(rel(W::from_u64(pc.low16())), x)?;
 			pc = pc.shr(16);
 			let (_, p) = self.point_rots(pc, pcs_ptr, 24, mulmod(x, omega_inv), omega_inv)?;
 			pcs_ptr = p.addu(0x20);
+			if self.pcs.written != self.pcs.all() {
+				return Err(Error::Vka("a point slot is not written"));
+			}
 		}
 		// vanishing_computations
 		{
@@ -961,32 +1226,63 @@ impl<'a> Machine<'a> {
 			vc = vc.shr(16);
 			let num_words = vc.low8();
 			vc = vc.shr(8);
+			// vanishing_0's factors: the μ − points of the first set's rotations, each once.
+			let mut own = 0u64;
+			let mut factor = |pcs: &PcsLayout, p: u64| match pcs.mu_bit(p) {
+				Some(bit) if own & bit == 0 => {
+					own |= bit;
+					Ok(())
+				},
+				_ => Err(Error::Vka("a vanishing factor is not a μ − point, or repeats")),
+			};
+			factor(&self.pcs, vc.low16())?;
 			let mut s = self.mload(rel(W::from_u64(vc.low16())))?;
 			vc = vc.shr(16);
 			for _ in 0..num_words {
 				while !vc.is_zero() {
 					self.step(1)?;
+					factor(&self.pcs, vc.low16())?;
 					s = mulmod(s, self.mload(rel(W::from_u64(vc.low16())))?);
 					vc = vc.shr(16);
 				}
 				pcs_ptr = pcs_ptr.addu(0x20);
 				vc = self.mload(pcs_ptr)?;
 			}
+			self.pcs.vanishing_0 = vc.low16();
 			let mut diff_ptr = rel(W::from_u64(vc.low16()));
 			self.mstore(diff_ptr, s)?;
 			vc = vc.shr(16);
 			let sets = vc.low16();
+			if !vc.shr(16).is_zero() {
+				return Err(Error::Vka("unused bits of a vanishing word are set"));
+			}
+			self.pcs.sets = sets;
+			self.pcs.next_coeff = 0x20;
 			pcs_ptr = pcs_ptr.addu(0x20);
 			vc = self.mload(pcs_ptr)?;
 			for i in 0..sets {
 				self.step(1)?;
+				// The μ − points of the rotations the set lacks, each once, or the 1 at
+				// vka_end + 0x20 alone for a set at every rotation.
+				let mut lacks = 0u64;
+				let mut factor = |pcs: &PcsLayout, p: u64, alone: bool| match pcs.mu_bit(p) {
+					Some(bit) if lacks & bit == 0 => {
+						lacks |= bit;
+						Ok(())
+					},
+					None if p == 0x20 && alone => Ok(()),
+					_ => Err(Error::Vka("a set's vanishing factor is not a μ − point, or repeats")),
+				};
+				factor(&self.pcs, vc.low16(), vc.shr(16).is_zero())?;
 				let mut diff = self.mload(rel(W::from_u64(vc.low16())))?;
 				vc = vc.shr(16);
 				while !vc.is_zero() {
 					self.step(1)?;
+					factor(&self.pcs, vc.low16(), false)?;
 					diff = mulmod(diff, self.mload(rel(W::from_u64(vc.low16())))?);
 					vc = vc.shr(16);
 				}
+				self.pcs.diffs.push(lacks);
 				diff_ptr = diff_ptr.addu(0x20);
 				self.mstore(diff_ptr, diff)?;
 				if i == 0 {
@@ -994,6 +1290,9 @@ impl<'a> Machine<'a> {
 				}
 				pcs_ptr = pcs_ptr.addu(0x20);
 				vc = self.mload(pcs_ptr)?;
+			}
+			if self.pcs.diffs.first().map(|d| self.pcs.all() & !d) != Some(own) {
+				return Err(Error::Vka("vanishing_0 is not the first set's vanishing product"));
 			}
 		}
 		// coeff_computations
@@ -1013,15 +1312,29 @@ impl<'a> Machine<'a> {
 				cld = self.mload(i.addu(0x20))?;
 				i = i.addu(0x20);
 			}
+			if self.pcs.rots.len() as u64 != self.pcs.sets {
+				return Err(Error::Vka("the coefficients are not one word per rotation set"));
+			}
 		}
 		// normalized_coeff_computations
 		{
 			let mut d = self.mload(pcs_ptr)?;
+			// The coefficients (after diff_0) and the diffs after vanishing_0, one per set.
+			let pcs = &self.pcs;
+			if d.low16() != pcs.next_coeff
+				|| d.shr(16).low16() != pcs.vanishing_0 + 0x20
+				|| d.shr(32).low16() != 0x20 * pcs.sets
+			{
+				return Err(Error::Vka("the normalization is not over the coefficients and diffs"));
+			}
 			self.batch_invert(vka_end, rel(W::from_u64(d.low16())))?;
 			d = d.shr(16);
 			let diff_0_inv = self.mload(vka_end)?;
 			let mptr0 = rel(W::from_u64(d.low16()));
 			d = d.shr(16);
+			if !d.shr(16).is_zero() {
+				return Err(Error::Vka("unused bits of a normalization word are set"));
+			}
 			self.mstore(mptr0, diff_0_inv)?;
 			let end = mptr0.addu(d.low16());
 			let mut mptr = mptr0.addu(0x20);
@@ -1048,10 +1361,13 @@ impl<'a> Machine<'a> {
 			let zeta = self.mload(theta.addu(0xa0))?;
 			let qe = self.mload(theta.addu(0x240))?;
 			let mut not_first = false;
+			let mut set = 0;
 			while i < end {
 				while !md.is_zero() {
 					self.step(1)?;
 					let rot_len = md.low8();
+					self.set_rots(set, rot_len)?;
+					set += 1;
 					let (mut r, p) = self.r_evals_set(rot_len, pcs_ptr, zeta, qe, coeff_ptr)?;
 					pcs_ptr = p;
 					coeff_ptr = coeff_ptr.addu(rot_len);
@@ -1067,6 +1383,7 @@ impl<'a> Machine<'a> {
 				md = self.mload(i.addu(0x20))?;
 				i = i.addu(0x20);
 			}
+			self.all_sets(set)?;
 		}
 		// coeff_sums_computation
 		{
@@ -1076,11 +1393,14 @@ impl<'a> Machine<'a> {
 			coeff_ptr = vka_end.addu(0x20);
 			let mut i = pcs_ptr;
 			pcs_ptr = end;
+			let mut set = 0;
 			while i < end {
 				while !d.is_zero() {
 					self.step(1)?;
 					let mut sum = self.mload(coeff_ptr)?;
 					let len = d.low8();
+					self.set_rots(set, len)?;
+					set += 1;
 					d = d.shr(8);
 					let mut j = 0x20;
 					while j < len {
@@ -1095,6 +1415,7 @@ impl<'a> Machine<'a> {
 				d = self.mload(i.addu(0x20))?;
 				i = i.addu(0x20);
 			}
+			self.all_sets(set)?;
 		}
 		// r_eval_computation
 		let nu = self.mload(theta.addu(0xc0))?;
@@ -1114,6 +1435,9 @@ impl<'a> Machine<'a> {
 			d = d.shr(16);
 			self.batch_invert(vka_end, end)?;
 			let r_eval_ptr = rel(W::from_u64(d.low16()));
+			if !d.shr(16).is_zero() {
+				return Err(Error::Vka("unused bits of the r_eval word are set"));
+			}
 			let mut r_eval = mulmod(self.mload(end.subu(0x20))?, self.mload(r_eval_ptr)?);
 			let mut sum_inv = end.subu(0x40);
 			let stop = vka_end.subu(0x20);
@@ -1140,9 +1464,11 @@ impl<'a> Machine<'a> {
 		let mut i = pcs_ptr;
 		pcs_ptr = end;
 		let mut first = true;
+		let mut sets = 0;
 		while i < end {
 			while !md.is_zero() {
 				self.step(1)?;
+				sets += 1;
 				let len = md.low8();
 				md = md.shr(8);
 				let data = self.mload(pcs_ptr)?;
@@ -1164,6 +1490,32 @@ impl<'a> Machine<'a> {
 			}
 			md = self.mload(i.addu(0x20))?;
 			i = i.addu(0x20);
+		}
+		self.all_sets(sets)?;
+		// ezkl ≥ 22's num_fixed_comms (word 32): the VKA's commitments are that many fixed ones,
+		// then one per permutation column. The opening reads the last of them (a permutation
+		// column's: each is opened) and the constants the expressions read follow them.
+		if self.vka.phase_table == BASE + 32 * (at::WORD_32 as u64 + 1) {
+			let fixed = self.vka.small(at::WORD_32);
+			let end = self.vka_comms.0 + 0x40 * (fixed + self.perm_columns);
+			if self.last_vka_commitment + 0x40 != end || self.first_constant < end {
+				return Err(Error::Vka("num_fixed_comms does not match the commitments used"));
+			}
+		}
+		// What follows the PCS section is the rescaling section, which verification does not read.
+		if pcs_ptr != W::from_u64(self.vka.pcs_end) {
+			return Err(Error::Vka("the PCS section does not end where the rescaling begins"));
+		}
+		// W and W' are the proof's last two points, after the evaluations.
+		let w_at = self.evals.1;
+		if ec.low16() != w_at || ec.shr(16).low16() != w_at + 0x20 {
+			return Err(Error::Vka("W is not where the proof has it"));
+		}
+		if ec.shr(48).low16() != w_at + 0x40 || ec.shr(64).low16() != w_at + 0x60 {
+			return Err(Error::Vka("W' is not where the proof has it"));
+		}
+		if ec.shr(32).low16() != self.pcs.vanishing_0 {
+			return Err(Error::Vka("W's factor is not vanishing_0"));
 		}
 		let mut acc = core::mem::take(&mut self.acc);
 		// −r_eval·G1

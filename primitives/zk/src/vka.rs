@@ -33,12 +33,15 @@ pub(crate) mod at {
 	pub const K: usize = 5;
 	pub const N_INV: usize = 6;
 	pub const HAS_ACCUMULATOR: usize = 10;
+	/// acc_offset, num_acc_limbs, num_acc_limb_bits: 0 without an accumulator.
+	pub const ACCUMULATOR_ENCODING: [usize; 3] = [11, 12, 13];
 	pub const G1_X: usize = 14;
 	pub const G2: usize = 16;
 	pub const NEG_S_G2: usize = 20;
 	pub const LAST_QUOTIENT_X_CPTR: usize = 24;
 	pub const FIRST_QUOTIENT_X_CPTR: usize = 25;
 	pub const GATE_LEN_OFFSET: usize = 26;
+	pub const PCS_LEN_OFFSET: usize = 29;
 	pub const RESCALING_LEN_OFFSET: usize = 30;
 	pub const NUM_NEG_LAGRANGES: usize = 31;
 	/// `num_fixed_comms` in ezkl ≥ 22's layout, the first phase word before it.
@@ -54,6 +57,8 @@ pub struct Vka {
 	pub(crate) g1: G1Affine,
 	pub(crate) g2: G2Affine,
 	pub(crate) neg_s_g2: G2Affine,
+	/// Where the PCS section ends and ezkl's rescaling section begins (see [`pcs_end`]).
+	pub(crate) pcs_end: u64,
 }
 
 impl Vka {
@@ -83,6 +88,9 @@ impl Vka {
 		if w(at::HAS_ACCUMULATOR) != 0u64 {
 			return Err(Error::Unsupported("aggregation (accumulator) proofs"));
 		}
+		if at::ACCUMULATOR_ENCODING.iter().any(|&i| w(i) != 0u64) {
+			return Err(Error::Vka("an accumulator encoding without an accumulator"));
+		}
 		if w(at::K) > MAX_K || w(at::K) == 0u64 {
 			return Err(Error::Vka("k out of range"));
 		}
@@ -100,10 +108,19 @@ impl Vka {
 			}
 		}
 		for i in at::LAST_QUOTIENT_X_CPTR..=at::RESCALING_LEN_OFFSET {
-			let p = w(i).as_u64().ok_or(Error::Vka("pointer out of range"))?;
-			if i >= at::GATE_LEN_OFFSET && !(BASE..vka_end).contains(&p) {
-				return Err(Error::Vka("program pointer outside the VKA"));
+			let p = w(i).as_u64().filter(|p| *p <= 0xffff);
+			let p = p.ok_or(Error::Vka("pointer out of range"))?;
+			let word = (BASE..vka_end).contains(&p) && (p - BASE).is_multiple_of(32);
+			if i >= at::GATE_LEN_OFFSET && !word {
+				return Err(Error::Vka("program pointer outside the VKA's words"));
 			}
+		}
+		let pcs_end = pcs_end(&words).ok_or(Error::Vka("the PCS section runs past the VKA"))?;
+		// What follows is ezkl's rescaling section, its first byte counting its words: the VKA
+		// ends with it, and with nothing else.
+		let rescaling = ((pcs_end - BASE) / 32) as usize;
+		if words.get(rescaling).map(|r| r.low8() as usize) != words.len().checked_sub(rescaling) {
+			return Err(Error::Vka("the PCS section is not followed by one rescaling section"));
 		}
 		let g1 = g1_from_words(w(at::G1_X), w(at::G1_X + 1)).ok_or(Error::Vka("G1 generator"))?;
 		let g2 = g2_from_words([w(at::G2), w(at::G2 + 1), w(at::G2 + 2), w(at::G2 + 3)])
@@ -115,7 +132,7 @@ impl Vka {
 			w(at::NEG_S_G2 + 3),
 		])
 		.ok_or(Error::Vka("-s·G2"))?;
-		Ok(Vka { words, phase_table, g1, g2, neg_s_g2 })
+		Ok(Vka { words, phase_table, g1, g2, neg_s_g2, pcs_end })
 	}
 
 	/// The number of words.
@@ -127,7 +144,7 @@ impl Vka {
 		self.words.is_empty()
 	}
 
-	fn small(&self, i: usize) -> u64 {
+	pub(crate) fn small(&self, i: usize) -> u64 {
 		self.words.get(i).and_then(|w| w.as_u64()).unwrap_or(0)
 	}
 
@@ -158,7 +175,59 @@ impl Vka {
 	/// The words the verifier reads: everything before the rescaling section (which only
 	/// tells an EVM caller how to display instances as decimals).
 	pub fn verified_words(&self) -> usize {
-		let end = self.small(at::RESCALING_LEN_OFFSET);
-		(end.saturating_sub(BASE) / 32) as usize
+		((self.pcs_end - BASE) / 32) as usize
 	}
+}
+
+/// Where the PCS section ends, from its sub-sections' own counts, advancing as the verifier's
+/// walk through them does (`verify::Machine::pairing_input`, which checks that it stops here).
+/// Not `rescaling_computations_len_offset` (word 30): ezkl 23.0.5 sets that from a draft of
+/// the PCS section, four words short in every VKA we have, and nothing reads it.
+fn pcs_end(words: &[W]) -> Option<u64> {
+	let word = |p: u64| -> Option<W> {
+		let i = p.checked_sub(BASE)?;
+		if !i.is_multiple_of(32) {
+			return None;
+		}
+		words.get(usize::try_from(i / 32).ok()?).copied()
+	};
+	// A header of n words (n its first byte) packing a byte per item after `skip` bits, each
+	// word read until what is left of it is 0; the items follow it, `size(byte, at)` bytes each.
+	let items = |p: u64, skip: u64, size: &dyn Fn(u64, u64) -> Option<u64>| -> Option<u64> {
+		let header = word(p)?;
+		let n = header.low8();
+		let mut at = p.checked_add(0x20 * n)?;
+		let mut rest = header.shr(skip);
+		for k in 0..n {
+			if k > 0 {
+				rest = word(p + 0x20 * k)?;
+			}
+			while !rest.is_zero() {
+				at = at.checked_add(size(rest.low8(), at)?)?;
+				rest = rest.shr(8);
+			}
+		}
+		Some(at)
+	};
+	// point_computations: a word of positive rotations, a word of x and the negative ones.
+	let mut p = word(BASE + 32 * at::PCS_LEN_OFFSET as u64)?.as_u64()?.checked_add(0x40)?;
+	// vanishing_computations: a header and its num_words more, then (in the header itself
+	// when there are none) the word with the number of sets, then a word per set.
+	let header = word(p)?;
+	let num_words = header.shr(48).low8();
+	p += 0x20 * num_words;
+	let sets = if num_words == 0 { header.shr(72) } else { word(p)? }.shr(16).low16();
+	p += 0x20 * (1 + sets);
+	// coeff_computations: a word per set.
+	p = items(p, 8, &|_, _| Some(0x20))?;
+	// normalized_coeff_computations: a word.
+	p += 0x20;
+	// r_evals_computations: per set, the words its first byte counts.
+	p = items(p, 40, &|_, at| Some(0x20 * word(at)?.low8()))?;
+	// coeff_sums_computation: the header only.
+	p = p.checked_add(0x20 * word(p)?.low8())?;
+	// r_eval_computations: a word.
+	p += 0x20;
+	// pairing_input_computations: per set, the bytes its length gives.
+	items(p, 104, &|len, _| Some(len))
 }
