@@ -14,14 +14,19 @@ pub struct ProofFile {
 	pub instances: Vec<[u8; 32]>,
 }
 
+/// Hex digits to bytes, by bytes: slicing the string in twos would cut a multi-byte character
+/// (a panic), and `from_str_radix` would take a sign.
 fn hex(s: &str) -> Result<Vec<u8>, String> {
-	let s = s.strip_prefix("0x").unwrap_or(s);
+	let s = s.strip_prefix("0x").unwrap_or(s).as_bytes();
 	if !s.len().is_multiple_of(2) {
 		return Err("odd number of hex digits".into());
 	}
-	(0..s.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| e.to_string()))
+	let digit = |c: u8| char::from(c).to_digit(16).ok_or(format!("not a hex digit: {c:#04x}"));
+	s.chunks_exact(2)
+		.map(|pair| match pair {
+			[hi, lo] => Ok((digit(*hi)? << 4 | digit(*lo)?) as u8),
+			_ => Err("odd number of hex digits".into()),
+		})
 		.collect()
 }
 

@@ -39,6 +39,9 @@ pub const Q: W = W([
 	0x30644e72e131a029,
 ]);
 
+// `add`, `sub`, `mul` and `shr` are the EVM's opcodes (wrapping, `shr` by 256 giving 0), named
+// so the port reads like the contract; `+`, `-`, `*` and `>>` would promise std's semantics.
+#[allow(clippy::should_implement_trait)]
 impl W {
 	pub const ZERO: W = W([0; 4]);
 
