@@ -107,7 +107,7 @@ impl<T: Config> Pallet<T> {
 
 	fn settle(
 		id: TaskId,
-		mut task: TaskOf<T>,
+		task: TaskOf<T>,
 		claims: &[Claim<T::AccountId>],
 		tally: &Tally,
 		now: BlockNumberFor<T>,
@@ -149,7 +149,25 @@ impl<T: Config> Pallet<T> {
 				},
 			}
 		}
-		// The fee leaves escrow for the winners.
+		let result = TaskResult {
+			output: top.0,
+			top: top.1,
+			agreeing: tally.agreeing,
+			conflicting: tally.conflicting,
+			assigned: tally.assigned,
+		};
+		Self::conclude(id, task, &winners, result, now);
+	}
+
+	/// Ends a task on `result`: its fee leaves escrow for `winners`, it is settled, and its
+	/// pruning is scheduled. Shared by the redundancy rule and Zk proofs.
+	pub(crate) fn conclude(
+		id: TaskId,
+		mut task: TaskOf<T>,
+		winners: &[T::AccountId],
+		result: TaskResult<T::MaxTopK>,
+		now: BlockNumberFor<T>,
+	) {
 		let escrow = Self::escrow_account();
 		let moved = T::Currency::transfer_on_hold(
 			&HoldReason::TaskFee.into(),
@@ -161,25 +179,20 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Force,
 		)
 		.unwrap_or_default();
-		Self::pay_winners(id, &winners, moved);
-		task.result = Some(TaskResult {
-			output: top.0,
-			top: top.1,
-			agreeing: tally.agreeing,
-			conflicting: tally.conflicting,
-			assigned: tally.assigned,
-		});
+		Self::pay_winners(id, winners, moved);
+		let event = Event::TaskSettled {
+			task: id,
+			output: result.output,
+			agreeing: result.agreeing,
+			conflicting: result.conflicting,
+			assigned: result.assigned,
+		};
+		task.result = Some(result);
 		task.status = TaskStatus::Settled;
 		task.ended_at = Some(now);
 		Tasks::<T>::insert(id, task);
 		Self::schedule(now.saturating_add(Parameters::<T>::get().retention), id);
-		Self::deposit_event(Event::TaskSettled {
-			task: id,
-			output: top.0,
-			agreeing: tally.agreeing,
-			conflicting: tally.conflicting,
-			assigned: tally.assigned,
-		});
+		Self::deposit_event(event);
 	}
 
 	pub(crate) fn end_undecided(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
@@ -198,7 +211,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays `amount`, held by the escrow account, to `winners` in equal shares (the remainder of
 	/// the division to the first), through pallet-operators so that delegators get their part.
-	pub(crate) fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) {
+	fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) {
 		let count: BalanceOf<T> = (winners.len() as u32).into();
 		if count.is_zero() || amount.is_zero() {
 			return;

@@ -11,12 +11,8 @@
 use crate::{pallet::*, types::*};
 use aos_inference_primitives::zk::{ZkModel, ZkTask, ZkTaskError, ZkTasks};
 use aos_operators_primitives::{OffenceKind, SlashOperator};
-use frame_support::traits::{
-	fungible::MutateHold,
-	tokens::{Fortitude, Precision, Restriction},
-};
 use sp_core::H256;
-use sp_runtime::{traits::Saturating, BoundedVec};
+use sp_runtime::BoundedVec;
 
 impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 	fn model(model: &ModelId) -> Option<ZkModel<T::AccountId>> {
@@ -46,7 +42,7 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 	}
 
 	fn settle_proved(id: TaskId, who: &T::AccountId, logits: &[i32]) {
-		let Some(mut task) = Tasks::<T>::get(id) else { return };
+		let Some(task) = Tasks::<T>::get(id) else { return };
 		let TaskStatus::Revealing { until, .. } = task.status else { return };
 		Agenda::<T>::remove(until, id);
 		let now = frame_system::Pallet::<T>::block_number();
@@ -74,31 +70,9 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 				pow_nonce: 0,
 			},
 		);
-		let escrow = Self::escrow_account();
-		let moved = T::Currency::transfer_on_hold(
-			&HoldReason::TaskFee.into(),
-			&task.owner,
-			&escrow,
-			task.fee,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.unwrap_or_default();
-		Self::pay_winners(id, core::slice::from_ref(who), moved);
-		task.result = Some(TaskResult { output, top, agreeing: 1, conflicting: 0, assigned });
-		task.status = TaskStatus::Settled;
-		task.ended_at = Some(now);
-		Tasks::<T>::insert(id, task);
-		Self::schedule(now.saturating_add(Parameters::<T>::get().retention), id);
 		Self::deposit_event(Event::TaskProved { task: id, operator: who.clone(), output });
-		Self::deposit_event(Event::TaskSettled {
-			task: id,
-			output,
-			agreeing: 1,
-			conflicting: 0,
-			assigned,
-		});
+		let result = TaskResult { output, top, agreeing: 1, conflicting: 0, assigned };
+		Self::conclude(id, task, core::slice::from_ref(who), result, now);
 	}
 
 	fn report_invalid_proof(id: TaskId, who: &T::AccountId) {

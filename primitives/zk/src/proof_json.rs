@@ -32,7 +32,8 @@ fn hex(s: &str) -> Result<Vec<u8>, String> {
 
 /// Parses ezkl's proof.json.
 pub fn parse(json: &[u8]) -> Result<ProofFile, String> {
-	let v: serde_json::Value = serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
+	let v: serde_json::Value =
+		serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
 	let proof = match (v.get("hex_proof").and_then(|p| p.as_str()), v.get("proof")) {
 		(Some(h), _) => hex(h).map_err(|e| format!("hex_proof: {e}"))?,
 		(None, Some(serde_json::Value::Array(bytes))) => bytes

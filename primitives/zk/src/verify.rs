@@ -26,7 +26,7 @@ use ark_ff::{Field, Zero};
 use crate::{
 	curve::{g1_from_words, Bn254Ops, Lc},
 	vka::{at, Vka, BASE},
-	word::{addmod, fr, mulmod, submod, word, W, Q, R},
+	word::{addmod, fr, mulmod, submod, word, Q, R, W},
 	Error,
 };
 
@@ -36,12 +36,8 @@ pub const PROOF_CPTR: u64 = 0x84;
 /// reachable by 16-bit offsets from the VKA's end.
 const MEM_LIMIT: u64 = 0x30000;
 /// `DELTA`: the generator of the permutation argument's cosets.
-const DELTA: W = W([
-	0x870e56bbe533e9a2,
-	0x5b5f898e5e963f25,
-	0x64ec26aad4c86e71,
-	0x09226b6e22c6f0ca,
-]);
+const DELTA: W =
+	W([0x870e56bbe533e9a2, 0x5b5f898e5e963f25, 0x64ec26aad4c86e71, 0x09226b6e22c6f0ca]);
 
 /// What a verification cost: the steps taken and the size of the final MSM.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -258,7 +254,9 @@ impl<'a> Machine<'a> {
 	}
 
 	fn cpoint(&self, x: W, y: W) -> Result<Lc, Error> {
-		g1_from_words(self.cload(x), self.cload(y)).map(Lc::point).ok_or(Error::Proof("a point is not on the curve"))
+		g1_from_words(self.cload(x), self.cload(y))
+			.map(Lc::point)
+			.ok_or(Error::Proof("a point is not on the curve"))
 	}
 
 	fn mpoint(&self, x: W, y: W) -> Result<Lc, Error> {
@@ -589,7 +587,9 @@ impl<'a> Machine<'a> {
 						// It ends the expression, on its last word as the expression's length says.
 						let (ret0, w, a) = self.lookup_accum(w, i, code_ptr, fsmp, dst)?;
 						if ret0 != code_ptr.add(n).subu(0x20) {
-							return Err(Error::Vka("a lookup expression is not as long as it says"));
+							return Err(Error::Vka(
+								"a lookup expression is not as long as it says",
+							));
 						}
 						return Ok((ret0, w, a));
 					},
@@ -677,7 +677,8 @@ impl<'a> Machine<'a> {
 			let z_last_ptr = last_idx.mul(W::from_u64(num_words.low16())).add(pz_ptr);
 			let z_last = self.eval(self.mload(z_last_ptr)?.low16())?;
 			let l_last = self.mload(theta.addu(0x1c0))?;
-			numer = addmod(mulmod(numer, y), mulmod(l_last, submod(mulmod(z_last, z_last), z_last)));
+			numer =
+				addmod(mulmod(numer, y), mulmod(l_last, submod(mulmod(z_last, z_last), z_last)));
 			let beta_x = mulmod(self.mload(theta.addu(0x20))?, self.mload(theta.addu(0x80))?);
 			self.mstore(vka_end, beta_x)?;
 			numer = self.z_evals(pz, num_words, z_last_ptr, pz_ptr, theta, l_0, y, numer)?;
@@ -810,7 +811,13 @@ impl<'a> Machine<'a> {
 	}
 
 	/// `mv_lookup_evals`
-	fn mv_lookup(&mut self, mut table: W, mut evals_ptr: W, mut numer: W, y: W) -> Result<(W, W, W), Error> {
+	fn mv_lookup(
+		&mut self,
+		mut table: W,
+		mut evals_ptr: W,
+		mut numer: W,
+		y: W,
+	) -> Result<(W, W, W), Error> {
 		let base = self.vka_end.addu(0xa0);
 		let mut evals = self.mload(evals_ptr)?;
 		let new_table = evals.low8();
@@ -908,7 +915,14 @@ impl<'a> Machine<'a> {
 		Ok(())
 	}
 
-	fn point_rots(&mut self, mut pc: W, mut pcs_ptr: W, mut shift: u64, mut xp: W, omega: W) -> Result<(W, W), Error> {
+	fn point_rots(
+		&mut self,
+		mut pc: W,
+		mut pcs_ptr: W,
+		mut shift: u64,
+		mut xp: W,
+		omega: W,
+	) -> Result<(W, W), Error> {
 		let max_rot = pc.low8();
 		pc = pc.shr(8);
 		for i in 0..max_rot {
@@ -1029,7 +1043,14 @@ impl<'a> Machine<'a> {
 	}
 
 	#[allow(clippy::too_many_arguments)]
-	fn r_evals_set(&mut self, rot_len: u64, mut ptr: W, zeta: W, qe: W, coeff_ptr: W) -> Result<(W, W), Error> {
+	fn r_evals_set(
+		&mut self,
+		rot_len: u64,
+		mut ptr: W,
+		zeta: W,
+		qe: W,
+		coeff_ptr: W,
+	) -> Result<(W, W), Error> {
 		let mut data = self.mload(ptr)?;
 		let num_words = data.low8();
 		data = data.shr(8);
@@ -1099,7 +1120,14 @@ impl<'a> Machine<'a> {
 
 	/// `pairing_input_computations(_first)`: one set's commitments, Horner in ζ, into `acc`
 	/// (the first set) or `tmp`.
-	fn pairing_set(&mut self, first: bool, len: u64, mut pcs_ptr: W, mut data: W, theta: W) -> Result<(), Error> {
+	fn pairing_set(
+		&mut self,
+		first: bool,
+		len: u64,
+		mut pcs_ptr: W,
+		mut data: W,
+		theta: W,
+	) -> Result<(), Error> {
 		let zeta = fr(self.mload(theta.addu(0xa0))?);
 		let mut lc = self.commitment(data.low16(), data.shr(16).low16())?;
 		data = data.shr(32);

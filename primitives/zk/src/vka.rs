@@ -11,7 +11,7 @@ use ark_bn254::{G1Affine, G2Affine};
 
 use crate::{
 	curve::{g1_from_words, g2_from_words},
-	word::{W, R},
+	word::{R, W},
 	Error,
 };
 
@@ -65,7 +65,8 @@ impl Vka {
 	/// Parses ezkl's `vka.bin` and checks what can be checked without a proof: framing, the
 	/// layout version, the curve points and the bounds of the named constants.
 	pub fn parse(bytes: &[u8]) -> Result<Vka, Error> {
-		let (count, body) = bytes.split_at_checked(8).ok_or(Error::Vka("shorter than its count"))?;
+		let (count, body) =
+			bytes.split_at_checked(8).ok_or(Error::Vka("shorter than its count"))?;
 		let count = u64::from_le_bytes(count.try_into().map_err(|_| Error::Vka("count"))?);
 		if count > MAX_WORDS as u64 {
 			return Err(Error::Vka("more words than 16-bit pointers can address"));
@@ -73,10 +74,8 @@ impl Vka {
 		if body.len() as u64 != count * 32 {
 			return Err(Error::Vka("length does not match its word count"));
 		}
-		let words: Vec<W> = body
-			.chunks_exact(32)
-			.map(|c| W::from_be(c.try_into().unwrap_or(&[0; 32])))
-			.collect();
+		let words: Vec<W> =
+			body.chunks_exact(32).map(|c| W::from_be(c.try_into().unwrap_or(&[0; 32]))).collect();
 		if words.len() < 40 {
 			return Err(Error::Vka("too few words for the constants"));
 		}
@@ -101,8 +100,13 @@ impl Vka {
 		}
 		// The program and scratch pointers must stay inside 16-bit addressing.
 		let vka_end = BASE + 32 * words.len() as u64;
-		for i in [at::FSM, at::NUM_INSTANCES, at::NUM_EVALS, at::CHALLENGES_OFFSET, at::NUM_NEG_LAGRANGES]
-		{
+		for i in [
+			at::FSM,
+			at::NUM_INSTANCES,
+			at::NUM_EVALS,
+			at::CHALLENGES_OFFSET,
+			at::NUM_NEG_LAGRANGES,
+		] {
 			if w(i) > 0xffffu64 {
 				return Err(Error::Vka("a size constant is out of range"));
 			}

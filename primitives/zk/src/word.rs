@@ -25,19 +25,11 @@ impl PartialOrd for W {
 }
 
 /// BN254's scalar field modulus r.
-pub const R: W = W([
-	0x43e1f593f0000001,
-	0x2833e84879b97091,
-	0xb85045b68181585d,
-	0x30644e72e131a029,
-]);
+pub const R: W =
+	W([0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029]);
 /// BN254's base field modulus q.
-pub const Q: W = W([
-	0x3c208c16d87cfd47,
-	0x97816a916871ca8d,
-	0xb85045b68181585d,
-	0x30644e72e131a029,
-]);
+pub const Q: W =
+	W([0x3c208c16d87cfd47, 0x97816a916871ca8d, 0xb85045b68181585d, 0x30644e72e131a029]);
 
 // `add`, `sub`, `mul` and `shr` are the EVM's opcodes (wrapping, `shr` by 256 giving 0), named
 // so the port reads like the contract; `+`, `-`, `*` and `>>` would promise std's semantics.
@@ -157,9 +149,8 @@ impl W {
 		for i in 0..4 {
 			let mut carry: u128 = 0;
 			for j in 0..(4 - i) {
-				let cur = u128::from(out[i + j])
-					+ u128::from(self.0[i]) * u128::from(o.0[j])
-					+ carry;
+				let cur =
+					u128::from(out[i + j]) + u128::from(self.0[i]) * u128::from(o.0[j]) + carry;
 				out[i + j] = cur as u64;
 				carry = cur >> 64;
 			}

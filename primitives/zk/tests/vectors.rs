@@ -18,8 +18,8 @@ fn load(name: &str) -> (Vka, proof_json::ProofFile) {
 fn accepts_ezkl_proofs() {
 	for name in ["iris", "conv"] {
 		let (vka, p) = load(name);
-		let stats = verify(&vka, &p.proof, &p.instances, &Pure)
-			.unwrap_or_else(|e| panic!("{name}: {e}"));
+		let stats =
+			verify(&vka, &p.proof, &p.instances, &Pure).unwrap_or_else(|e| panic!("{name}: {e}"));
 		println!("{name}: {stats:?}");
 	}
 }
