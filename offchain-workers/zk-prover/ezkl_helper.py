@@ -13,6 +13,8 @@ offchain-workers/zk-prover/gen-test-vectors.sh (which runs `setup` then `prove`)
          witness + proof (+ ezkl's own verify, which SAFE mode implies) for one input;
          prints one JSON line {"prove_ms": .., "witness_ms": .., "instances": n}.
   verify --dir D --proof P.json      ezkl's own verify; exit status 0 iff valid.
+  raw    --proof P.json --out D       writes D/proof.bin (the proof bytes) and D/instances.bin
+         (the instances as 32-byte big-endian field elements, as the chain takes them).
 
 Input JSON is ezkl's: {"input_data": [[x0, x1, ...]]}. Every output file is checked after it is
 written (ezkl's create_evm_vka has been seen to crash the interpreter at exit after writing a
@@ -148,6 +150,19 @@ def verify(args):
     sys.exit(0 if ok else 1)
 
 
+def raw(args):
+    p = json.load(open(args.proof))
+    if "hex_proof" in p and p["hex_proof"]:
+        proof = bytes.fromhex(p["hex_proof"].removeprefix("0x"))
+    else:
+        proof = bytes(p["proof"])
+    # proof.json holds each instance as the hex of its little-endian bytes.
+    inst = b"".join(bytes.fromhex(e)[::-1] for col in p["instances"] for e in col)
+    open(os.path.join(args.out, "proof.bin"), "wb").write(proof)
+    open(os.path.join(args.out, "instances.bin"), "wb").write(inst)
+    print(json.dumps({"proof_bytes": len(proof), "instances": len(inst) // 32}))
+
+
 def main():
     check_version()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -168,6 +183,10 @@ def main():
     s.add_argument("--dir", required=True)
     s.add_argument("--proof", required=True)
     s.set_defaults(func=verify)
+    s = sub.add_parser("raw")
+    s.add_argument("--proof", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=raw)
     args = p.parse_args()
     args.func(args)
     sys.stdout.flush()

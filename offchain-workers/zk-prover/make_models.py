@@ -13,7 +13,8 @@ writes OUT_DIR/NAME/{model.onnx,calibration.json,input.json} for each model (all
   int8 value, which is how the chain binds a proof to a task's input.
 - conv: a different shape, seeded random weights: a 1x6x6 int input, a 3x3 convolution to 2
   channels, ReLU, flatten, a dense layer to 4 logits.
-- mlp16, mlp64, mlp256: width -> 16 -> 4 MLPs, the pallet's benchmark vectors.
+- mlp16, mlp64, mlp256, mlp508: width -> 16 -> 4 MLPs, the pallet's benchmark vectors (mlp508
+  has 512 public instances, the runtime's most).
 """
 
 import json
@@ -105,7 +106,7 @@ def mlp(width):
     return make
 
 
-MODELS = [("iris", iris), ("conv", conv), ("mlp16", mlp(16)), ("mlp64", mlp(64)), ("mlp256", mlp(256))]
+MODELS = [("iris", iris), ("conv", conv), ("mlp16", mlp(16)), ("mlp64", mlp(64)), ("mlp256", mlp(256)), ("mlp508", mlp(508))]
 
 
 def main():

@@ -12,7 +12,8 @@
 //!   quotient identity (gates, permutation, logUp lookups) and the SHPLONK opening with one
 //!   pairing check. Its two heavy operations go through [`Bn254Ops`]: [`Pure`] runs arkworks
 //!   in place; the runtime routes them to the node's host functions (`aos-zk-host`).
-//! - [`proof_json`] (with `std`) reads ezkl's `proof.json`.
+//! - [`proof_json`] (with `std`) reads ezkl's `proof.json`;
+//! - `vectors` (feature `test-vectors`) embeds the committed ezkl test vectors.
 //!
 //! The layout of the VKA and the verifier's algorithm are written up in
 //! `docs/research/ezkl-vka.md`; `docs/ZK.md` describes how AOS uses it.
@@ -24,6 +25,8 @@ extern crate alloc;
 pub mod curve;
 #[cfg(feature = "std")]
 pub mod proof_json;
+#[cfg(feature = "test-vectors")]
+pub mod vectors;
 pub mod verify;
 pub mod vka;
 pub mod word;

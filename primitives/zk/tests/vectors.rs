@@ -16,10 +16,38 @@ fn load(name: &str) -> (Vka, proof_json::ProofFile) {
 
 #[test]
 fn accepts_ezkl_proofs() {
-	for name in ["iris", "conv"] {
+	for name in ["iris", "conv", "mlp16", "mlp64", "mlp256", "mlp508"] {
 		let (vka, p) = load(name);
 		let stats =
 			verify(&vka, &p.proof, &p.instances, &Pure).unwrap_or_else(|e| panic!("{name}: {e}"));
 		println!("{name}: {stats:?}");
 	}
+}
+
+/// The embedded vectors (`aos_zk::vectors`, what the runtime's benchmarks prove with) are the
+/// committed proof.json files, and all verify.
+#[test]
+fn embedded_vectors_are_the_committed_proofs() {
+	let mut last = 0;
+	for v in aos_zk::vectors::ALL.iter() {
+		let (vka, p) = load(v.name);
+		assert_eq!(std::fs::read(dir(v.name).join("vka.bin")).unwrap(), v.vka, "{}", v.name);
+		assert_eq!(p.proof, v.proof, "{}", v.name);
+		assert_eq!(p.instances, v.instances().collect::<Vec<_>>(), "{}", v.name);
+		assert_eq!(vka.num_instances(), v.num_instances(), "{}", v.name);
+		assert!(v.num_instances() > last, "ALL is by instance count ascending");
+		last = v.num_instances();
+		let input = std::fs::read_to_string(dir(v.name).join("input.json")).unwrap();
+		let input: serde_json::Value = serde_json::from_str(&input).unwrap();
+		let want: Vec<i8> = input["input_data"][0]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|x| x.as_i64().unwrap() as i8)
+			.collect();
+		assert_eq!(v.input(), Some(want), "{}", v.name);
+		verify(&vka, v.proof, &p.instances, &Pure).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+	}
+	assert_eq!(aos_zk::vectors::at_least(8).map(|v| v.name), Some("mlp16"));
+	assert_eq!(aos_zk::vectors::at_least(513).map(|v| v.name), None);
 }
