@@ -281,6 +281,60 @@ fn settled<T: Config>(c: u32) -> Result<(TaskId, Vec<T::AccountId>), BenchmarkEr
 	Ok((id, ops))
 }
 
+/// For `pallet-zk-verifier`'s benchmarks: registers model `id`, owned by `owner` (funded here),
+/// `inputs` wide with `outputs` logits, allowing the Zk mode.
+pub fn zk_model<T: Config>(
+	owner: &T::AccountId,
+	id: ModelId,
+	inputs: u32,
+	outputs: u32,
+) -> Result<(), BenchmarkError> {
+	T::Currency::set_balance(owner, plenty::<T>());
+	Pallet::<T>::do_register_model(
+		owner.clone(),
+		id,
+		aos_kernel::KERNEL_VERSION,
+		inputs,
+		layers::<T>(2, inputs, outputs),
+		BoundedVec::truncate_from(vec![b'u'; T::MaxUriLen::get() as usize]),
+		VerificationMode::Zk.bit(),
+		One::one(),
+	)?;
+	Ok(())
+}
+
+/// For `pallet-zk-verifier`'s benchmarks: a Zk-mode task of `model` on `input` waiting for a
+/// proof, at its costliest: the most claims, `operator` (made an eligible operator here) among
+/// them, and slashing on (an invalid proof's report slashes).
+pub fn zk_task<T: Config>(
+	model: ModelId,
+	input: Vec<i8>,
+	operator: &T::AccountId,
+) -> Result<TaskId, BenchmarkError> {
+	T::BenchmarkHelper::make_operator(operator, dummy_key(u32::MAX), Zero::zero());
+	T::BenchmarkHelper::enable_slashing();
+	let dapp = funded::<T>("dapp", 0);
+	let id = NextTaskId::<T>::get();
+	let until = frame_system::Pallet::<T>::block_number().saturating_add(10u32.into());
+	task::<T>(id, &dapp, model, TaskStatus::Revealing { round: 0, until })?;
+	Tasks::<T>::mutate(id, |t| {
+		if let Some(t) = t {
+			t.mode = VerificationMode::Zk;
+			t.input = TaskInput::Inline(BoundedVec::truncate_from(input));
+		}
+	});
+	Agenda::<T>::insert(until, id, ());
+	let mut claims = ClaimsOf::<T>::default();
+	let others = (1..T::MaxClaims::get()).map(|i| account::<T::AccountId>("claimant", i, SEED));
+	for who in others.chain(core::iter::once(operator.clone())) {
+		claims
+			.try_push(Claim { operator: who, round: 0, commitment: None, result: None })
+			.map_err(|_| BenchmarkError::Stop("too many claims"))?;
+	}
+	Claims::<T>::insert(id, claims);
+	Ok(id)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;

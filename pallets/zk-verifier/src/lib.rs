@@ -30,6 +30,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 pub mod binding;
 pub mod weights;
 
@@ -76,7 +78,8 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Holds VK deposits.
-		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::Mutate<Self::AccountId>;
 
 		/// The inference tasks and models (`pallet-inference`).
 		type Tasks: ZkTasks<Self::AccountId>;
@@ -85,15 +88,16 @@ pub mod pallet {
 		/// (`aos_zk_host::Host`), or `aos_zk::Pure` for wasm-only arithmetic.
 		type Curve: aos_zk::Bn254Ops + Default;
 
-		/// Longest VKA, in bytes.
+		/// Longest VKA, in bytes. With [`Config::MaxProofLen`] it bounds the circuits the chain
+		/// verifies to the class the weights were benchmarked on.
 		#[pallet::constant]
 		type MaxVkaLen: Get<u32>;
 
-		/// Longest proof, in bytes.
+		/// Longest proof, in bytes. A VKA whose proofs are longer is not registered.
 		#[pallet::constant]
 		type MaxProofLen: Get<u32>;
 
-		/// Most public instances of a proof.
+		/// Most public instances of a proof. A VKA with more is not registered.
 		#[pallet::constant]
 		type MaxInstances: Get<u32>;
 
@@ -107,6 +111,10 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Makes models and Zk-mode tasks for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Why this pallet holds funds.
@@ -226,6 +234,10 @@ pub mod pallet {
 		NotAssigned,
 		/// Not enough free funds for the deposit.
 		InsufficientFunds,
+		/// The VKA's proofs have more public instances than [`Config::MaxInstances`].
+		TooManyInstances,
+		/// The VKA's proofs are longer than [`Config::MaxProofLen`].
+		ProofTooLong,
 	}
 
 	impl<T> From<ZkTaskError> for Error<T> {
@@ -250,6 +262,12 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let parsed = aos_zk::Vka::parse(&vka).map_err(|_| Error::<T>::MalformedVka)?;
+			// A VK no submittable proof could match would only hold a deposit.
+			ensure!(parsed.num_instances() <= T::MaxInstances::get(), Error::<T>::TooManyInstances);
+			ensure!(
+				parsed.proof_len() <= u64::from(T::MaxProofLen::get()),
+				Error::<T>::ProofTooLong
+			);
 			let vk = H256(sp_crypto_hashing::blake2_256(&vka));
 			ensure!(!Vks::<T>::contains_key(vk), Error::<T>::VkExists);
 			let len = vka.len() as u32;
@@ -343,9 +361,13 @@ pub mod pallet {
 
 		/// Submits a proof for Zk-mode task `task`, from an operator assigned to it: ezkl's
 		/// proof bytes and its public instances (32-byte big-endian field elements, inputs then
-		/// logits). Valid: the task settles on the logits. Not: rejected and reported.
+		/// logits). Valid: the task settles on the logits. Not: rejected and reported. Charged
+		/// the costlier of the two outcomes.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::submit_proof(instances.len() as u32))]
+		#[pallet::weight({
+			let n = instances.len() as u32;
+			T::WeightInfo::submit_proof(n).max(T::WeightInfo::submit_invalid_proof(n))
+		})]
 		pub fn submit_proof(
 			origin: OriginFor<T>,
 			task: TaskId,

@@ -51,10 +51,12 @@ impl pallet_zk_verifier::Config for Test {
 	type Curve = aos_zk::Pure;
 	type MaxVkaLen = ConstU32<65_536>;
 	type MaxProofLen = ConstU32<65_536>;
-	type MaxInstances = ConstU32<1024>;
+	type MaxInstances = ConstU32<512>;
 	type DepositBase = DepositBase;
 	type DepositPerByte = DepositPerByte;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockTasks;
 }
 
 /// A task of the stand-in.
@@ -110,6 +112,43 @@ impl ZkTasks<AccountId> for MockTasks {
 				t.reported.push(*who);
 			}
 		})
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<AccountId> for MockTasks {
+	fn zk_model(
+		owner: &AccountId,
+		id: ModelId,
+		inputs: u32,
+		outputs: u32,
+	) -> Result<(), frame_benchmarking::BenchmarkError> {
+		MODELS.with(|m| {
+			m.borrow_mut()
+				.insert(id, ZkModel { owner: *owner, inputs, outputs, zk_allowed: true })
+		});
+		Ok(())
+	}
+	fn zk_task(
+		model: ModelId,
+		input: Vec<i8>,
+		operator: &AccountId,
+	) -> Result<TaskId, frame_benchmarking::BenchmarkError> {
+		let id = TASKS.with(|t| t.borrow().len() as TaskId);
+		TASKS.with(|t| {
+			t.borrow_mut().insert(
+				id,
+				MockTask {
+					model,
+					input,
+					zk: true,
+					open: true,
+					assigned: vec![*operator],
+					..Default::default()
+				},
+			)
+		});
+		Ok(id)
 	}
 }
 

@@ -13,6 +13,7 @@ pub trait WeightInfo {
 	fn link_model() -> Weight;
 	fn unlink_model() -> Weight;
 	fn submit_proof(instances: u32) -> Weight;
+	fn submit_invalid_proof(instances: u32) -> Weight;
 }
 
 impl WeightInfo for () {
@@ -29,6 +30,9 @@ impl WeightInfo for () {
 		Weight::from_parts(50_000_000, 10_000)
 	}
 	fn submit_proof(instances: u32) -> Weight {
+		Weight::from_parts(20_000_000_000 + 10_000_000 * u64::from(instances), 100_000)
+	}
+	fn submit_invalid_proof(instances: u32) -> Weight {
 		Weight::from_parts(20_000_000_000 + 10_000_000 * u64::from(instances), 100_000)
 	}
 }
