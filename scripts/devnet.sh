@@ -3,8 +3,12 @@
 # aos-node, aos-operator and aos-cli, starts `aos-node --dev` (Alice validating), registers
 # the Iris classifier (models/iris: an ONNX model imported with aos-model-import), starts three
 # operators (Dave, Eve, Ferdie), submits a demo task with k = 3 and prints its result once
-# PoS+W verified it. The network keeps running (ws://127.0.0.1:9944) until Ctrl-C.
+# PoS+W verified it. Then Zk mode: Alice registers the ezkl verifying key of the Iris circuit
+# and links it to the model, a Zk-mode task is proved by an operator with the real ezkl and
+# settled on chain by the native verifier. The network keeps running (ws://127.0.0.1:9944)
+# until Ctrl-C.
 #
+#   DEVNET_ZK=0 ./scripts/devnet.sh     # without the Zk demo (no ezkl venv, no circuit)
 #   ./scripts/devnet.sh                 # everything in a fresh temporary directory
 #   DEVNET_DIR=/tmp/aos-devnet ./scripts/devnet.sh
 #   DEVNET_EXIT=1 ./scripts/devnet.sh   # stop after the demo task (for scripts and CI)
@@ -44,9 +48,24 @@ done
 grep -q "there is no task 0" "$dir/probe.err" || { echo "aos-node did not start; see $dir/node.log" >&2; exit 1; }
 
 model_file="$root/models/iris/iris.aosm"
-aos_log "Alice registers the Iris model"
-model=$(cli --suri //Alice model register "$model_file" --uri "$model_file" --price 1)
+zk=${DEVNET_ZK:-1}
+modes=redundancy
+if [ "$zk" = 1 ]; then
+	modes=redundancy,zk
+	aos_log "ezkl: the pinned venv and the Iris circuit (made once, cached; see docs/ZK.md)"
+	python=$(offchain-workers/zk-prover/setup-venv.sh)
+	circuit=$(offchain-workers/zk-prover/circuit.sh iris)
+fi
+aos_log "Alice registers the Iris model (modes: $modes)"
+model=$(cli --suri //Alice model register "$model_file" --uri "$model_file" --price 1 --modes "$modes")
 echo "model $model"
+zk_section=""
+if [ "$zk" = 1 ]; then
+	mkdir -p "$dir/circuits"
+	ln -sfn "$circuit" "$dir/circuits/$model"
+	zk_section=$(printf 'zk:\n  python: %s\n  helper: %s\n  circuits: %s\n' "$python" \
+		"$root/offchain-workers/zk-prover/ezkl_helper.py" "$dir/circuits")
+fi
 
 # Three operators. Their Ethereum keys are well-known test keys (anvil's accounts 1-3),
 # signed for locally; point `signer_key` at a Web3Signer URL to sign there instead.
@@ -76,6 +95,7 @@ register:
   name: $name
   collateral: "1000"
   commission_percent: 5
+$zk_section
 EOF
 	aos_log "starting operator $name (log: $dir/$name.log)"
 	"$bin/aos-operator" -c "$dir/$name.yaml" >"$dir/$name.log" 2>&1 &
@@ -101,6 +121,19 @@ cli --suri //Alice task submit --model "$model" --input 82,56,23,3 --fee 3 --red
 	tee "$dir/result.txt"
 class=$(sed -n 's/.*top classes: \[\([0-9]*\).*/\1/p' "$dir/result.txt")
 [ -n "$class" ] && echo "  class $class = $(sed -n "$((class + 1))p" "$root/models/iris/labels.txt")"
+
+if [ "$zk" = 1 ]; then
+	aos_log "Alice registers the ezkl verifying key of the Iris circuit and links it to the model"
+	vk=$(cli --suri //Alice zk register-vk "$circuit/vka.bin")
+	cli --suri //Alice zk link --model "$model" --vk "$vk" --input-scale 7
+	aos_log "Alice submits the same flower in Zk mode: one operator proves it with ezkl"
+	cli --suri //Alice task submit --model "$model" --input 82,56,23,3 --fee 3 --mode zk \
+		--redundancy 1 --wait | tee "$dir/zk-result.txt"
+	grep -q "settled" "$dir/zk-result.txt" || { echo "the Zk task did not settle; see $dir/*.log" >&2; exit 1; }
+	class=$(sed -n 's/.*top classes: \[\([0-9]*\).*/\1/p' "$dir/zk-result.txt")
+	[ -n "$class" ] && echo "  class $class = $(sed -n "$((class + 1))p" "$root/models/iris/labels.txt")"
+	grep -h "proved task=\|proof accepted task=" "$dir"/{dave,eve,ferdie}.log || true
+fi
 
 if [ "${DEVNET_EXIT:-0}" = 1 ]; then
 	exit 0

@@ -13,13 +13,16 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_runtime::traits::Block as BlockT;
 use std::{sync::Arc, time::Duration};
 
-/// Host functions of the runtime.
+/// Host functions of the runtime: Substrate's, and the zk verifier's BN254 arithmetic.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, aos_zk_host::HostFunctions);
 /// Host functions of the runtime, with the benchmarking ones.
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions =
-	(sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	aos_zk_host::HostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// Executes the runtime wasm.
 pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;

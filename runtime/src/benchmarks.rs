@@ -19,6 +19,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_root_dispatch, RootDispatch]
 	[pallet_operators, Operators]
 	[pallet_inference, Inference]
+	[pallet_zk_verifier, ZkVerifier]
 	[pallet_utility, Utility]
 	[pallet_multisig, Multisig]
 	[pallet_sudo, Sudo]

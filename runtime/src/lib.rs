@@ -91,7 +91,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -176,6 +176,9 @@ mod runtime {
 
 	#[runtime::pallet_index(41)]
 	pub type Inference = pallet_inference;
+
+	#[runtime::pallet_index(42)]
+	pub type ZkVerifier = pallet_zk_verifier;
 
 	// Present in every runtime, but only the development and local genesis presets set a key:
 	// on other networks it is inert.

@@ -4,6 +4,9 @@
 //! ```text
 //! aos-cli --suri //Alice model register models/iris/iris.aosm --price 1
 //! aos-cli --suri //Alice task submit --model 0x… --input 12,-3,127,0 --fee 3 --redundancy 3 --wait
+//! aos-cli --suri //Alice zk register-vk vka.bin            # an ezkl verifying key
+//! aos-cli --suri //Alice zk link --model 0x… --vk 0x… --input-scale 7
+//! aos-cli --suri //Alice task submit --model 0x… --input 82,56,23,3 --fee 3 --mode zk --wait
 //! aos-cli task show 0
 //! aos-cli operator show 5FHneW46…
 //! ```
@@ -11,7 +14,7 @@
 use aos_client::{
 	format_aos, parse_aos,
 	runtime::{AccountId, Runtime, RuntimeEvent},
-	Chain, StatusView, TaskView,
+	Chain, ModeView, StatusView, TaskView,
 };
 use clap::{Parser, Subcommand};
 use pallet_inference::{LayerCommitment, TaskInput, VerificationMode};
@@ -44,6 +47,43 @@ enum Command {
 	/// Operators.
 	#[command(subcommand)]
 	Operator(OperatorCommand),
+	/// Zk mode: ezkl verifying keys and their models.
+	#[command(subcommand)]
+	Zk(ZkCommand),
+}
+
+#[derive(Subcommand)]
+enum ZkCommand {
+	/// Registers an ezkl verifying artifact (the `vka.bin` of `ezkl_helper.py setup`, from
+	/// ezkl's create_evm_vka); a deposit is held. Prints the VK's hash.
+	RegisterVk { file: PathBuf },
+	/// Links a registered VK to a model of yours: the model then takes Zk-mode tasks.
+	Link {
+		#[arg(long)]
+		model: H256,
+		#[arg(long)]
+		vk: H256,
+		/// ezkl's fixed-point scale (log2) of the circuit's inputs: an int8 input q is the
+		/// field element q·2^scale.
+		#[arg(long, default_value_t = 7)]
+		input_scale: u8,
+	},
+}
+
+/// Verification modes, as the command line names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Mode {
+	Redundancy,
+	Zk,
+}
+
+impl From<Mode> for VerificationMode {
+	fn from(m: Mode) -> Self {
+		match m {
+			Mode::Redundancy => VerificationMode::Redundancy,
+			Mode::Zk => VerificationMode::Zk,
+		}
+	}
 }
 
 #[derive(Subcommand)]
@@ -57,6 +97,9 @@ enum ModelCommand {
 		/// The least fee per assigned operator, in AOS.
 		#[arg(long, default_value = "1")]
 		price: String,
+		/// The verification modes it allows, comma-separated.
+		#[arg(long, value_delimiter = ',', default_value = "redundancy")]
+		modes: Vec<Mode>,
 	},
 	/// Prints a model as JSON.
 	Show { id: H256 },
@@ -64,7 +107,7 @@ enum ModelCommand {
 
 #[derive(Subcommand)]
 enum TaskCommand {
-	/// Submits a task (PoS+W redundancy mode); prints its id, or its result with `--wait`.
+	/// Submits a task; prints its id, or its result with `--wait`.
 	Submit {
 		#[arg(long)]
 		model: H256,
@@ -74,6 +117,10 @@ enum TaskCommand {
 		/// The fee, in AOS, held until the task ends.
 		#[arg(long)]
 		fee: String,
+		/// How the result is verified: by PoS+W redundancy, or by an ezkl proof verified on
+		/// chain (the model needs a linked VK).
+		#[arg(long, value_enum, default_value_t = Mode::Redundancy)]
+		mode: Mode,
 		/// k: the operators wanted.
 		#[arg(long, default_value_t = 3)]
 		redundancy: u8,
@@ -126,7 +173,7 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), String> {
 async fn run(cli: Cli) -> Result<(), String> {
 	let chain = Chain::connect(&cli.url).await.map_err(|e| e.to_string())?;
 	match &cli.command {
-		Command::Model(ModelCommand::Register { file, uri, price }) => {
+		Command::Model(ModelCommand::Register { file, uri, price, modes }) => {
 			let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
 			let model = aos_kernel::Model::from_file(&bytes)
 				.map_err(|e| format!("{}: not an AOSM model: {e:?}", file.display()))?;
@@ -137,7 +184,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				inputs: model.inputs,
 				layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
 				uri: BoundedVec::truncate_from(uri.clone().into_bytes()),
-				modes: VerificationMode::Redundancy.bit(),
+				modes: modes.iter().fold(0, |m, mode| m | VerificationMode::from(*mode).bit()),
 				price: parse_aos(price).map_err(|e| format!("--price: {e}"))?,
 			};
 			chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
@@ -149,7 +196,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				None => return Err(format!("no model {id:?}")),
 			}
 		},
-		Command::Task(TaskCommand::Submit { model, input, fee, redundancy, top_k, wait }) => {
+		Command::Task(TaskCommand::Submit { model, input, fee, mode, redundancy, top_k, wait }) => {
 			let values = input
 				.split(',')
 				.map(|v| v.trim().parse::<i8>())
@@ -159,7 +206,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				model: *model,
 				input: TaskInput::Inline(BoundedVec::truncate_from(values)),
 				fee: parse_aos(fee).map_err(|e| format!("--fee: {e}"))?,
-				mode: VerificationMode::Redundancy,
+				mode: (*mode).into(),
 				redundancy: *redundancy,
 				sampling: aos_kernel::SamplingParams {
 					top_k: *top_k,
@@ -196,6 +243,27 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::Task(TaskCommand::Wait { id, timeout }) => {
 			let task = wait_for(&chain, *id, *timeout).await?;
 			print_result(&task);
+		},
+		Command::Zk(ZkCommand::RegisterVk { file }) => {
+			let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+			// The chain's own parser: a file it would refuse is refused here, with the reason.
+			let vka = aos_zk::Vka::parse(&bytes)
+				.map_err(|e| format!("{}: not a VKA the chain accepts: {e}", file.display()))?;
+			let call = pallet_zk_verifier::Call::<Runtime>::register_vk {
+				vka: BoundedVec::truncate_from(bytes.clone()),
+			};
+			chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
+			eprintln!("registered: {} public instances, k = {}", vka.num_instances(), vka.k());
+			println!("{:?}", H256(sp_crypto_hashing::blake2_256(&bytes)));
+		},
+		Command::Zk(ZkCommand::Link { model, vk, input_scale }) => {
+			let call = pallet_zk_verifier::Call::<Runtime>::link_model {
+				model: *model,
+				vk: *vk,
+				input_scale: *input_scale,
+			};
+			chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
+			eprintln!("model {model:?} takes Zk-mode tasks, verified with VK {vk:?}");
 		},
 		Command::Operator(OperatorCommand::Show { account }) => {
 			match chain.operator(account).await.map_err(|e| e.to_string())? {
@@ -240,10 +308,18 @@ fn print_result(task: &TaskView<AccountId>) {
 			println!("task {}: settled", task.id);
 			println!("  top classes: {:?}", result.top);
 			println!("  output digest: {:?}", result.output);
-			println!(
-				"  verified by PoS+W: {} of {} assigned operators agreed, {} disagreed",
-				result.agreeing, result.assigned, result.conflicting
-			);
+			if task.mode == ModeView::Zk {
+				let prover = task.claims.iter().find(|c| c.result.is_some());
+				println!(
+					"  verified on chain: an ezkl proof by {}",
+					prover.map_or("?".into(), |c| c.operator.to_string())
+				);
+			} else {
+				println!(
+					"  verified by PoS+W: {} of {} assigned operators agreed, {} disagreed",
+					result.agreeing, result.assigned, result.conflicting
+				);
+			}
 			if task.pool > 0 {
 				println!("  liquidated collateral paid to the honest: {}", format_aos(task.pool));
 			}

@@ -28,7 +28,7 @@ use std::time::Duration;
 
 pub use aos_runtime::{self as runtime, AccountId, Hash, RuntimeCall, RuntimeEvent};
 pub use jsonrpsee::core::ClientError;
-pub use pallet_inference_rpc::{InferenceApiClient, ModelView, StatusView, TaskView};
+pub use pallet_inference_rpc::{InferenceApiClient, ModeView, ModelView, StatusView, TaskView};
 pub use pallet_operators_rpc::{OperatorState, OperatorsApiClient, StakeState};
 
 /// Block numbers.

@@ -39,6 +39,9 @@ pub struct Config {
 	/// The wasm kernel's limits.
 	#[serde(default)]
 	pub kernel: KernelConfig,
+	/// Zk mode: proving with ezkl. Without it, Zk-mode tasks are not claimed.
+	#[serde(default)]
+	pub zk: Option<ZkConfig>,
 	/// Test-only misbehaviour, for the end-to-end tests of liquidation.
 	#[serde(default)]
 	pub testing: TestingConfig,
@@ -97,6 +100,27 @@ fn default_true() -> bool {
 	true
 }
 
+/// How to prove with ezkl (offchain-workers/zk-prover).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZkConfig {
+	/// The Python that has the pinned ezkl (`offchain-workers/zk-prover/setup-venv.sh` makes
+	/// the venv and prints it).
+	pub python: PathBuf,
+	/// `offchain-workers/zk-prover/ezkl_helper.py`.
+	pub helper: PathBuf,
+	/// A directory with one circuit per model, named by the model's id (`0x…`): what
+	/// `ezkl_helper.py setup` writes (settings, compiled circuit, SRS, keys, vka.bin).
+	pub circuits: PathBuf,
+	/// The longest a proof may take, in seconds.
+	#[serde(default = "default_prove_timeout")]
+	pub timeout_secs: u64,
+}
+
+fn default_prove_timeout() -> u64 {
+	300
+}
+
 /// Test-only misbehaviour.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +174,26 @@ impl Config {
 				.map_err(|m| key("register.collateral", m))?;
 			if register.commission_percent > 100 {
 				return Err(key("register.commission_percent", "is above 100".into()));
+			}
+		}
+		if let Some(zk) = &mut config.zk {
+			// A bare name (`python3`) is looked up on PATH; a path is relative to the file.
+			if zk.python.components().count() > 1 {
+				zk.python = base.join(&zk.python);
+			}
+			zk.helper = base.join(&zk.helper);
+			zk.circuits = base.join(&zk.circuits);
+			if !zk.helper.is_file() {
+				return Err(key("zk.helper", format!("{} is not a file", zk.helper.display())));
+			}
+			if !zk.circuits.is_dir() {
+				return Err(key(
+					"zk.circuits",
+					format!("{} is not a directory", zk.circuits.display()),
+				));
+			}
+			if zk.timeout_secs == 0 {
+				return Err(key("zk.timeout_secs", "must be above 0".into()));
 			}
 		}
 		if config.kernel.fuel == 0 {
@@ -229,6 +273,8 @@ mod tests {
 		assert!(load(&unknown).unwrap_err().contains("unknown field `node_idd`"));
 		let url = format!("{GOOD}node_url: http://127.0.0.1:9944\n");
 		assert!(load(&url).unwrap_err().contains("`node_url`: \"http://127.0.0.1:9944\" is not"));
+		let zk = format!("{GOOD}zk:\n  python: python3\n  helper: nowhere.py\n  circuits: .\n");
+		assert!(load(&zk).unwrap_err().contains("`zk.helper`:"));
 		let collateral = format!("{GOOD}register:\n  name: op\n  collateral: lots\n");
 		assert!(load(&collateral).unwrap_err().contains("`register.collateral`: \"lots\""));
 	}

@@ -5,6 +5,7 @@ use aos_operator::{
 	keys::{EthSigner, Keys},
 	metrics::Metrics,
 	models::ModelStore,
+	prover::Prover,
 	sandbox::WasmKernel,
 	store::Store,
 	worker::Operator,
@@ -58,6 +59,7 @@ async fn start(cli: &Cli) -> Result<Operator, String> {
 	let store = Store::open(&config.data_dir)?;
 	let models = ModelStore::new(config.models.source.clone(), config.data_dir.join("models"));
 	let kernel = Arc::new(WasmKernel::new(config.kernel.fuel)?);
+	let prover = config.zk.clone().map(|zk| Prover::new(zk, config.data_dir.join("zk")));
 	let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
 	if let Some(addr) = config.metrics {
 		let registry = metrics.registry.clone();
@@ -69,5 +71,5 @@ async fn start(cli: &Cli) -> Result<Operator, String> {
 		tracing::info!("Prometheus metrics at http://{addr}/metrics");
 	}
 	tracing::info!(account = %keys.account_id(), eth = ?eth.address(), "aos-operator starting");
-	Ok(Operator { config, keys, eth, store, models, kernel, metrics })
+	Ok(Operator { config, keys, eth, store, models, kernel, prover, metrics })
 }

@@ -11,6 +11,7 @@ pub struct Metrics {
 	pub claims: Counter<U64>,
 	pub commits: Counter<U64>,
 	pub reveals: Counter<U64>,
+	pub proofs: Counter<U64>,
 	pub tasks_ended: Counter<U64>,
 	pub heartbeats: Counter<U64>,
 	pub liquidated: Counter<U64>,
@@ -19,6 +20,7 @@ pub struct Metrics {
 	pub paid: Counter<F64>,
 	pub kernel_seconds: Histogram,
 	pub kernel_fuel: Histogram,
+	pub prove_seconds: Histogram,
 }
 
 impl Metrics {
@@ -30,6 +32,7 @@ impl Metrics {
 			claims: counter("claims_total", "Tasks claimed with a VRF proof")?,
 			commits: counter("commits_total", "Results committed")?,
 			reveals: counter("reveals_total", "Results revealed")?,
+			proofs: counter("proofs_total", "Zk proofs submitted")?,
 			tasks_ended: counter("tasks_ended_total", "Tasks taken that ended")?,
 			heartbeats: counter("heartbeats_total", "Heartbeats sent")?,
 			liquidated: counter(
@@ -49,6 +52,13 @@ impl Metrics {
 				Histogram::with_opts(
 					HistogramOpts::new("kernel_fuel", "Wasm fuel of one evaluation")
 						.buckets(substrate_prometheus_endpoint::exponential_buckets(1e4, 10.0, 8)?),
+				)?,
+				&registry,
+			)?,
+			prove_seconds: register(
+				Histogram::with_opts(
+					HistogramOpts::new("prove_seconds", "Time of one ezkl proof, subprocess included")
+						.buckets(substrate_prometheus_endpoint::exponential_buckets(0.5, 2.0, 10)?),
 				)?,
 				&registry,
 			)?,

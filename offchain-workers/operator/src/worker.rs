@@ -6,7 +6,7 @@
 
 use aos_client::{
 	runtime::{self, AccountId, Runtime, RuntimeCall, RuntimeEvent},
-	Chain, StatusView, TaskView,
+	Chain, ModeView, StatusView, TaskView,
 };
 use aos_inference_primitives::{
 	find_pow_nonce, is_selected, result_commitment, task_hash, vrf_output, vrf_transcript,
@@ -24,6 +24,7 @@ use crate::{
 	keys::{EthSigner, Keys},
 	metrics::Metrics,
 	models::ModelStore,
+	prover::{ChainVk, Prover},
 	sandbox::WasmKernel,
 	store::{Evidence, Store, TaskRecord},
 };
@@ -39,6 +40,8 @@ pub struct Operator {
 	pub store: Store,
 	pub models: ModelStore,
 	pub kernel: Arc<WasmKernel>,
+	/// Proves Zk-mode tasks; none: they are not claimed.
+	pub prover: Option<Prover>,
 	pub metrics: Metrics,
 }
 
@@ -176,6 +179,12 @@ impl Operator {
 		let (Some(randomness), StatusView::Claiming { .. }) = (task.randomness, task.status) else {
 			return Ok(());
 		};
+		if task.mode == ModeView::Zk {
+			if let Err(why) = self.can_prove(chain, &task.model).await? {
+				tracing::info!(task = id, "not claiming a Zk-mode task: {why}");
+				return Ok(());
+			}
+		}
 		let Some(state) =
 			chain.operator(&self.account()).await.map_err(|e| format!("aos_operator: {e}"))?
 		else {
@@ -208,7 +217,10 @@ impl Operator {
 			Ok(included) => {
 				self.metrics.claims.inc();
 				tracing::info!(task = id, round, tranche, block = included.block_number, "claimed");
-				self.compute(chain, id, &task).await?;
+				// A Zk-mode task is proved, not computed, once its proof window opens.
+				if task.mode != ModeView::Zk {
+					self.compute(chain, id, &task).await?;
+				}
 			},
 			Err(e) => {
 				tracing::warn!(task = id, "claim failed: {e}");
@@ -323,6 +335,11 @@ impl Operator {
 				continue;
 			};
 			match task.status {
+				StatusView::Revealing { .. }
+					if task.mode == ModeView::Zk && claim.result.is_none() && !record.revealed =>
+				{
+					self.prove(chain, id, &task).await?
+				},
 				StatusView::Committing { round, .. }
 					if claim.round == round && claim.commitment.is_none() =>
 				{
@@ -409,6 +426,98 @@ impl Operator {
 				tracing::info!(task = id, block = included.block_number, "revealed");
 			},
 			Err(e) => tracing::warn!(task = id, "reveal failed: {e}"),
+		}
+		Ok(())
+	}
+
+	/// The verifying key the chain links to `model`, if any.
+	async fn chain_vk(&self, chain: &Chain, model: H256) -> Result<Option<ChainVk>, String> {
+		let link: Option<pallet_zk_verifier::ModelVk> = chain
+			.storage(
+				"ZkVerifier::ModelVks",
+				&pallet_zk_verifier::ModelVks::<Runtime>::hashed_key_for(model),
+				None,
+			)
+			.await
+			.map_err(|e| e.to_string())?;
+		let Some(link) = link else { return Ok(None) };
+		let vka: Option<Vec<u8>> = chain
+			.storage(
+				"ZkVerifier::VkBytes",
+				&pallet_zk_verifier::VkBytes::<Runtime>::hashed_key_for(link.vk),
+				None,
+			)
+			.await
+			.map_err(|e| e.to_string())?;
+		Ok(vka.map(|vka| ChainVk { vka, input_scale: link.input_scale }))
+	}
+
+	/// Whether this operator can prove tasks of `model`: `Ok(Err(why))` if not.
+	async fn can_prove(&self, chain: &Chain, model: &H256) -> Result<Result<(), String>, String> {
+		let Some(prover) = &self.prover else {
+			return Ok(Err("the config has no `zk` section".into()));
+		};
+		let Some(vk) = self.chain_vk(chain, *model).await? else {
+			return Ok(Err(format!("the chain links no verifying key to model {model:?}")));
+		};
+		Ok(prover.check_circuit(model, &vk))
+	}
+
+	/// Proves Zk-mode task `id` with ezkl and submits the proof.
+	async fn prove(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+	) -> Result<(), String> {
+		let (Some(prover), Some(vk)) = (&self.prover, self.chain_vk(chain, task.model).await?)
+		else {
+			tracing::error!(task = id, "claimed a Zk-mode task it cannot prove any more");
+			return self.store.update_task(id, |r| r.done = true);
+		};
+		let pallet_inference_rpc::InputView::Inline(input) = &task.input else {
+			tracing::error!(task = id, "a Zk-mode task without an inline input");
+			return self.store.update_task(id, |r| r.done = true);
+		};
+		let proved = match prover.prove(id, &task.model, input, &vk).await {
+			Ok(proved) => proved,
+			Err(e) => {
+				// Not retried every block: a proof takes seconds, and the failure is logged.
+				tracing::error!(task = id, "cannot prove: {e}");
+				return self.store.update_task(id, |r| r.done = true);
+			},
+		};
+		self.metrics.prove_seconds.observe(proved.total.as_secs_f64());
+		tracing::info!(
+			task = id,
+			logits = ?proved.logits,
+			ezkl_prove_ms = proved.ezkl_prove.as_millis() as u64,
+			ezkl_witness_ms = proved.ezkl_witness.as_millis() as u64,
+			total_ms = proved.total.as_millis() as u64,
+			"proved"
+		);
+		let call = pallet_zk_verifier::Call::<Runtime>::submit_proof {
+			task: id,
+			proof: BoundedVec::truncate_from(proved.proof),
+			instances: BoundedVec::truncate_from(proved.instances),
+		};
+		match chain.submit(&self.keys.account, RuntimeCall::from(call)).await {
+			Ok(included) => {
+				self.metrics.proofs.inc();
+				self.store.update_task(id, |r| r.revealed = true)?;
+				let accepted = included.events.iter().any(|e| {
+					matches!(
+						e,
+						RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofAccepted { .. })
+					)
+				});
+				if accepted {
+					tracing::info!(task = id, block = included.block_number, "proof accepted");
+				} else {
+					tracing::error!(task = id, events = ?included.events, "proof not accepted");
+				}
+			},
+			Err(e) => tracing::warn!(task = id, "proof submission failed: {e}"),
 		}
 		Ok(())
 	}

@@ -5,7 +5,10 @@
 //! - three honest operators agree and are paid the fee;
 //! - one operator configured to cheat loses: the correct result wins, the cheater is liquidated
 //!   per the rule and the two honest operators share its collateral;
-//! - an operator killed between its commit and its reveal restarts, resumes, and reveals.
+//! - an operator killed between its commit and its reveal restarts, resumes, and reveals;
+//! - Zk mode: the model's owner registers the ezkl VKA of the Iris circuit and links it; an
+//!   operator proves a Zk-mode task with the real ezkl and the chain settles it on the proof,
+//!   verified natively.
 //!
 //! The scenarios run one after another (each with its own node): they time blocks.
 
@@ -102,7 +105,24 @@ fn wait(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
 	}
 }
 
+/// The Iris circuit (offchain-workers/zk-prover/circuit.sh: the pinned ezkl in its venv, the
+/// circuit made once and cached), and the venv's Python.
+fn iris_circuit() -> (PathBuf, PathBuf) {
+	let script = common::repo_root().join("offchain-workers/zk-prover");
+	let run = |cmd: &str, args: &[&str]| {
+		let out = Command::new(script.join(cmd)).args(args).output().expect(cmd);
+		assert!(out.status.success(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+		PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+	};
+	(run("circuit.sh", &["iris"]), run("setup-venv.sh", &[]))
+}
+
 fn devnet(tag: &str, cheater: Option<Sr25519Keyring>) -> Devnet {
+	devnet_with(tag, cheater, false)
+}
+
+/// With `zk`, the model also allows the Zk mode and the operators can prove the Iris circuit.
+fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 	let node = Node::start(tag, &["--dev"]);
 	node.wait_until("block 1", Duration::from_secs(60), |n| n.best_number() >= 1);
 	let dir = common::temp_dir(&format!("{tag}-operators"));
@@ -120,11 +140,28 @@ fn devnet(tag: &str, cheater: Option<Sr25519Keyring>) -> Devnet {
 			inputs: model.inputs,
 			layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
 			uri: BoundedVec::truncate_from(model_path.display().to_string().into_bytes()),
-			modes: VerificationMode::Redundancy.bit(),
+			modes: VerificationMode::Redundancy.bit() |
+				if zk { VerificationMode::Zk.bit() } else { 0 },
 			price: UNITS,
 		}
 		.into(),
 	);
+	let zk_config = if zk {
+		let (circuit, python) = iris_circuit();
+		let circuits = dir.join("circuits");
+		fs::create_dir_all(&circuits).unwrap();
+		std::os::unix::fs::symlink(&circuit, circuits.join(format!("0x{}", hex::encode(id))))
+			.unwrap();
+		let helper = common::repo_root().join("offchain-workers/zk-prover/ezkl_helper.py");
+		format!(
+			"zk:\n  python: {}\n  helper: {}\n  circuits: {}\n",
+			python.display(),
+			helper.display(),
+			circuits.display()
+		)
+	} else {
+		String::new()
+	};
 
 	let mut operators = Vec::new();
 	for (i, who) in [Dave, Eve, Ferdie].into_iter().enumerate() {
@@ -142,7 +179,7 @@ fn devnet(tag: &str, cheater: Option<Sr25519Keyring>) -> Devnet {
 				"node_id: \"{address:?}\"\nsigner_key: \"0x{}\"\nnode_url: ws://{}\n\
 				 keystore: {name}-keys.yaml\ndata_dir: {name}-data\n\
 				 register:\n  name: {name}\n  collateral: \"1000\"\n  commission_percent: 5\n\
-				 testing:\n  wrong_results: {cheat}\n",
+				 testing:\n  wrong_results: {cheat}\n{zk_config}",
 				hex::encode(secret),
 				node.rpc
 			),
@@ -374,4 +411,81 @@ fn the_typescript_dapp_registers_submits_and_prints_the_verified_result() {
 		.rpc("aos_tasksOf", json!([sp_keyring::Sr25519Keyring::Bob.to_account_id().to_string()]));
 	let id = tasks[0].as_u64().expect("Bob's task");
 	assert_eq!(net.task(id)["status"]["phase"], "settled");
+}
+
+#[test]
+fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let net = devnet_with("e2e-zk", None, true);
+	let (circuit, _) = iris_circuit();
+	let vka = fs::read(circuit.join("vka.bin")).unwrap();
+	let vk = H256(sp_crypto_hashing::blake2_256(&vka));
+	submit(
+		&net.node,
+		&Alice.pair(),
+		pallet_zk_verifier::Call::register_vk { vka: BoundedVec::truncate_from(vka) }.into(),
+	);
+	submit(
+		&net.node,
+		&Alice.pair(),
+		pallet_zk_verifier::Call::link_model { model: net.model, vk, input_scale: 7 }.into(),
+	);
+	let from = net.node.best_number();
+	let before = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
+	submit(
+		&net.node,
+		&Alice.pair(),
+		pallet_inference::Call::submit_task {
+			model: net.model,
+			input: TaskInput::Inline(BoundedVec::truncate_from(SETOSA.to_vec())),
+			fee: 3 * UNITS,
+			mode: VerificationMode::Zk,
+			redundancy: 1,
+			sampling: aos_kernel::SamplingParams { top_k: 1, inv_temperature_q16: 1 << 16 },
+		}
+		.into(),
+	);
+	let mut id = None;
+	wait("task submitted", Duration::from_secs(60), || {
+		let now = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
+		id = now
+			.as_array()
+			.into_iter()
+			.flatten()
+			.find(|t| !before.as_array().unwrap().contains(t))
+			.and_then(Value::as_u64);
+		id.is_some()
+	});
+	let id = id.unwrap();
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	assert_eq!(task["mode"], "zk", "{task}");
+	// ezkl's circuit computes the Iris MLP in its own fixed point: the class is the kernel's.
+	assert_eq!(task["result"]["top"], json!([expected_class()]), "{task}");
+	let events = net.events(from, net.node.best_number());
+	let accepted: Vec<_> = events
+		.iter()
+		.filter_map(|e| match e {
+			RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofAccepted {
+				task,
+				operator,
+				vk: v,
+			}) if *task == id && *v == vk => Some(operator.clone()),
+			_ => None,
+		})
+		.collect();
+	assert_eq!(accepted.len(), 1, "one proof accepted: {events:?}");
+	let prover = &accepted[0];
+	assert!(!events.iter().any(|e| matches!(e,
+		RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofRejected { .. }))));
+	assert!(events.iter().any(|e| matches!(e,
+		RuntimeEvent::Inference(pallet_inference::Event::TaskProved { task, operator, .. })
+			if *task == id && operator == prover)));
+	let paid = net.paid(&events, id);
+	assert_eq!(paid.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(), vec![prover.clone()]);
+	let log = net.operators.iter().find(|o| o.account() == *prover).unwrap().log();
+	for step in ["claimed", "proved", "proof accepted"] {
+		assert!(log.contains(&format!("{step} task={id}")), "no `{step}` in:\n{log}");
+	}
+	assert!(!log.contains(&format!("computed task={id}")), "a Zk task is proved, not computed");
 }

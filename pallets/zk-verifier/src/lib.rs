@@ -255,7 +255,7 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers a verifying key: ezkl's VKA bytes. Holds the deposit.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register_vk(vka.len() as u32))]
+		#[pallet::weight(T::WeightInfo::register_vk())]
 		pub fn register_vk(
 			origin: OriginFor<T>,
 			vka: BoundedVec<u8, T::MaxVkaLen>,

@@ -68,9 +68,8 @@ impl pallet_inference::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Operators = crate::Operators;
-	// No zk verifier in the runtime yet (pallet-zk-verifier is not benchmarked): Zk mode is
-	// refused with NoVerifyingKey.
-	type ZkModels = ();
+	// A model takes Zk-mode tasks once a verifying key is linked to it.
+	type ZkModels = crate::ZkVerifier;
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type GovernanceOrigin = GovernanceOrigin;
 	// Offline slashes, and liquidations of tasks already pruned, are burned.

@@ -1,13 +1,15 @@
 //! Runtime configuration, split per concern as in the polkadot-sdk solochain template:
 //! this module holds the system, time, token and utility pallets; [`consensus`] block
 //! production, finality and sessions; [`staking`] NPoS; [`governance`] the council and the
-//! governance origin; [`operators`] the AOS operator set; [`inference`] inference tasks.
+//! governance origin; [`operators`] the AOS operator set; [`inference`] inference tasks;
+//! [`zk`] the zk verifier of Zk-mode tasks.
 
 pub mod consensus;
 pub mod governance;
 pub mod inference;
 pub mod operators;
 pub mod staking;
+pub mod zk;
 
 use crate::{
 	constants::{currency::*, time::*},
