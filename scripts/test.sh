@@ -16,6 +16,13 @@ aos_log "TypeScript example: npm ci, type check"
 	npx tsc --noEmit
 )
 
+# Zk mode: the pinned ezkl in its venv and the Iris circuit the end-to-end Zk test proves with
+# (both cached in ~/.cache; the tests would make them too, this says where the time goes).
+aos_log "ezkl venv and the Iris circuit"
+command -v python3 >/dev/null && python3 -c "import venv, ensurepip" 2>/dev/null ||
+	aos_need_apt python3 python3-venv
+offchain-workers/zk-prover/circuit.sh iris
+
 # One profile for everything: the integration tests need the release node anyway, and a second
 # (debug) build of the whole dependency tree would double the build time.
 aos_log "cargo test (release)"

@@ -378,7 +378,9 @@ pub mod pallet {
 			let t = T::Tasks::proof_task(task, &who).map_err(Error::<T>::from)?;
 			let link = ModelVks::<T>::get(t.model).ok_or(Error::<T>::NoVerifyingKey)?;
 			let bytes = VkBytes::<T>::get(link.vk).ok_or(Error::<T>::UnknownVk)?;
-			let vka = aos_zk::Vka::parse(&bytes).map_err(|_| Error::<T>::MalformedVka)?;
+			// Registered bytes passed the full parse; the subgroup checks need not run again.
+			let vka =
+				aos_zk::Vka::parse_registered(&bytes).map_err(|_| Error::<T>::MalformedVka)?;
 			let outcome =
 				binding::logits(&t.input, link.input_scale, &instances).and_then(|logits| {
 					aos_zk::verify(&vka, &proof, &instances, &T::Curve::default())

@@ -56,13 +56,18 @@ pub fn g1_from_words(x: W, y: W) -> Option<G1Affine> {
 /// A G2 point from the EVM precompile order (x.c1, x.c0, y.c1, y.c0), checked on the curve and
 /// in the prime-order subgroup.
 pub fn g2_from_words(w: [W; 4]) -> Option<G2Affine> {
+	g2_on_curve_from_words(w).filter(|p| p.is_in_correct_subgroup_assuming_on_curve())
+}
+
+/// [`g2_from_words`] without the subgroup check: for points checked before.
+pub fn g2_on_curve_from_words(w: [W; 4]) -> Option<G2Affine> {
 	let x = Fq2::new(fq(w[1])?, fq(w[0])?);
 	let y = Fq2::new(fq(w[3])?, fq(w[2])?);
 	if x.is_zero() && y.is_zero() {
 		return None;
 	}
 	let p = G2Affine::new_unchecked(x, y);
-	(p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+	p.is_on_curve().then_some(p)
 }
 
 /// A point's EVM encoding x ‖ y (64 bytes, big-endian; the identity is all zeros).

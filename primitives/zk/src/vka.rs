@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use ark_bn254::{G1Affine, G2Affine};
 
 use crate::{
-	curve::{g1_from_words, g2_from_words},
+	curve::{g1_from_words, g2_from_words, g2_on_curve_from_words},
 	word::{R, W},
 	Error,
 };
@@ -65,6 +65,17 @@ impl Vka {
 	/// Parses ezkl's `vka.bin` and checks what can be checked without a proof: framing, the
 	/// layout version, the curve points and the bounds of the named constants.
 	pub fn parse(bytes: &[u8]) -> Result<Vka, Error> {
+		Self::parse_with(bytes, true)
+	}
+
+	/// [`Vka::parse`] for bytes that it accepted before — the runtime's registered VKAs, stored
+	/// under the hash of their bytes — without the two G2 subgroup checks, most of a parse's
+	/// time. Every other check still runs, and the points must still be on the curve.
+	pub fn parse_registered(bytes: &[u8]) -> Result<Vka, Error> {
+		Self::parse_with(bytes, false)
+	}
+
+	fn parse_with(bytes: &[u8], subgroup_checks: bool) -> Result<Vka, Error> {
 		let (count, body) =
 			bytes.split_at_checked(8).ok_or(Error::Vka("shorter than its count"))?;
 		let count = u64::from_le_bytes(count.try_into().map_err(|_| Error::Vka("count"))?);
@@ -127,15 +138,16 @@ impl Vka {
 			return Err(Error::Vka("the PCS section is not followed by one rescaling section"));
 		}
 		let g1 = g1_from_words(w(at::G1_X), w(at::G1_X + 1)).ok_or(Error::Vka("G1 generator"))?;
-		let g2 = g2_from_words([w(at::G2), w(at::G2 + 1), w(at::G2 + 2), w(at::G2 + 3)])
-			.ok_or(Error::Vka("G2 generator"))?;
-		let neg_s_g2 = g2_from_words([
-			w(at::NEG_S_G2),
-			w(at::NEG_S_G2 + 1),
-			w(at::NEG_S_G2 + 2),
-			w(at::NEG_S_G2 + 3),
-		])
-		.ok_or(Error::Vka("-s·G2"))?;
+		let g2_at = |i: usize| {
+			let words = [w(i), w(i + 1), w(i + 2), w(i + 3)];
+			if subgroup_checks {
+				g2_from_words(words)
+			} else {
+				g2_on_curve_from_words(words)
+			}
+		};
+		let g2 = g2_at(at::G2).ok_or(Error::Vka("G2 generator"))?;
+		let neg_s_g2 = g2_at(at::NEG_S_G2).ok_or(Error::Vka("-s·G2"))?;
 		Ok(Vka { words, phase_table, g1, g2, neg_s_g2, pcs_end })
 	}
 

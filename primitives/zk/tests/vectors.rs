@@ -51,3 +51,24 @@ fn embedded_vectors_are_the_committed_proofs() {
 	assert_eq!(aos_zk::vectors::at_least(8).map(|v| v.name), Some("mlp16"));
 	assert_eq!(aos_zk::vectors::at_least(513).map(|v| v.name), None);
 }
+
+/// A registered VKA re-read without the subgroup checks verifies the same proofs, and still
+/// refuses everything else `parse` refuses before the points.
+#[test]
+fn registered_vkas_parse_the_same() {
+	for v in aos_zk::vectors::ALL.iter() {
+		let full = Vka::parse(v.vka).unwrap();
+		let fast = Vka::parse_registered(v.vka).unwrap();
+		assert_eq!(full.verified_words(), fast.verified_words());
+		let instances = v.instances().collect::<Vec<_>>();
+		assert_eq!(
+			verify(&full, v.proof, &instances, &Pure),
+			verify(&fast, v.proof, &instances, &Pure),
+			"{}",
+			v.name
+		);
+		let mut short = v.vka.to_vec();
+		short.truncate(short.len() - 32);
+		assert!(Vka::parse_registered(&short).is_err());
+	}
+}
