@@ -115,6 +115,10 @@ impl Bn254Ops for Host {
 		let b: Vec<u8> = g2.iter().flat_map(g2_to_bytes).collect();
 		zk_curve::pairing_is_one(&a, &b) == 1
 	}
+
+	fn keccak_256(data: &[u8]) -> [u8; 32] {
+		sp_io::hashing::keccak_256(data)
+	}
 }
 
 /// The host functions the node registers.

@@ -15,6 +15,13 @@ pub trait Bn254Ops {
 	fn msm_g1(&self, bases: &[G1Affine], scalars: &[Fr]) -> G1Affine;
 	/// Whether Π e(g1[i], g2[i]) = 1. The slices have the same length.
 	fn pairing_is_one(&self, g1: &[G1Affine], g2: &[G2Affine]) -> bool;
+	/// Keccak-256, the transcript's hash: the node has it as a host function too.
+	fn keccak_256(data: &[u8]) -> [u8; 32]
+	where
+		Self: Sized,
+	{
+		sp_crypto_hashing::keccak_256(data)
+	}
 }
 
 /// arkworks, in whatever code is running (native, or the runtime's wasm).

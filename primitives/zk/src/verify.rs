@@ -55,11 +55,11 @@ pub fn step_budget(vka_words: usize, proof_len: usize, instances: usize) -> u64 
 
 /// Verifies `proof` (ezkl's proof bytes) for `instances` (32-byte big-endian field elements,
 /// in ezkl's order) against `vka`. `Ok` means valid; any `Err` means the proof is not accepted.
-pub fn verify(
+pub fn verify<O: Bn254Ops>(
 	vka: &Vka,
 	proof: &[u8],
 	instances: &[[u8; 32]],
-	ops: &impl Bn254Ops,
+	ops: &O,
 ) -> Result<Stats, Error> {
 	if proof.len() as u64 != vka.proof_len() {
 		return Err(Error::Proof("length does not match the VKA"));
@@ -67,7 +67,7 @@ pub fn verify(
 	if instances.len() as u64 != u64::from(vka.num_instances()) {
 		return Err(Error::Instances("count does not match the VKA"));
 	}
-	let mut m = Machine::new(vka, proof, instances);
+	let mut m = Machine::new(vka, proof, instances, O::keccak_256);
 	m.run(ops)
 }
 
@@ -114,6 +114,8 @@ impl PcsLayout {
 
 struct Machine<'a> {
 	vka: &'a Vka,
+	/// The transcript's hash ([`Bn254Ops::keccak_256`]).
+	keccak_256: fn(&[u8]) -> [u8; 32],
 	mem: Vec<W>,
 	calldata: Vec<u8>,
 	instances_cptr: u64,
@@ -147,7 +149,12 @@ struct Machine<'a> {
 }
 
 impl<'a> Machine<'a> {
-	fn new(vka: &'a Vka, proof: &[u8], instances: &[[u8; 32]]) -> Self {
+	fn new(
+		vka: &'a Vka,
+		proof: &[u8],
+		instances: &[[u8; 32]],
+		keccak_256: fn(&[u8]) -> [u8; 32],
+	) -> Self {
 		let n = vka.words.len();
 		let vka_end = BASE + 32 * n as u64;
 		// The ABI encoding of verifyProof(proof, instances, vka): selector, three offsets,
@@ -176,6 +183,7 @@ impl<'a> Machine<'a> {
 		mem[4] = W::from_u64(n as u64); // the vka array's length
 		mem[5..].copy_from_slice(&vka.words);
 		Machine {
+			keccak_256,
 			vka,
 			mem,
 			calldata,
@@ -317,7 +325,7 @@ impl<'a> Machine<'a> {
 		for i in a..b {
 			buf.extend_from_slice(&self.mem.get(i).copied().unwrap_or_default().to_be());
 		}
-		Ok(sp_crypto_hashing::keccak_256(&buf))
+		Ok((self.keccak_256)(&buf))
 	}
 
 	/// `read_ec_point`: a proof point, canonical and on the curve (not the identity), absorbed.
@@ -353,7 +361,7 @@ impl<'a> Machine<'a> {
 		let mut input = [0u8; 33];
 		input[..32].copy_from_slice(&state);
 		input[32] = 1;
-		let h = W::from_be(&sp_crypto_hashing::keccak_256(&input));
+		let h = W::from_be(&(self.keccak_256)(&input));
 		self.mstore(*ch, word(fr(h)))?;
 		self.mstore(self.vka_end, h)?;
 		*ch = ch.addu(0x20);

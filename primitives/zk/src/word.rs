@@ -206,14 +206,23 @@ pub fn fq(w: W) -> Option<Fq> {
 	Fq::from_bigint(BigInt(w.0))
 }
 
-/// `addmod(a, b, R)`
+/// `addmod(a, b, R)`: on the words themselves, without the two conversions into Montgomery
+/// form and the one out of it that going through [`Fr`] costs.
 pub fn addmod(a: W, b: W) -> W {
-	word(fr(a) + fr(b))
+	// Both below r < 2^254, so the sum does not wrap.
+	a.reduce(&R).add(b.reduce(&R)).reduce(&R)
 }
 
-/// `mulmod(a, b, R)`
+/// R² mod r, arkworks' Montgomery constant.
+const R2: BigInt<4> = <ark_bn254::FrConfig as ark_ff::MontConfig<4>>::R2;
+
+/// `mulmod(a, b, R)` in two Montgomery multiplications instead of four: treating the reduced
+/// words as Montgomery representations, their product is a·b·2⁻²⁵⁶, and a product with
+/// 2⁵¹² mod r (R²) brings it back to a·b, canonical.
 pub fn mulmod(a: W, b: W) -> W {
-	word(fr(a) * fr(b))
+	let a = Fr::new_unchecked(BigInt(a.reduce(&R).0));
+	let b = Fr::new_unchecked(BigInt(b.reduce(&R).0));
+	W((a * b * Fr::new_unchecked(R2)).0 .0)
 }
 
 /// `addmod(a, sub(R, b), R)`, what the verifier writes for a − b (b may exceed r by the wrap).
@@ -256,5 +265,37 @@ mod tests {
 		assert_eq!(addmod(R, W::from_u64(5)), W::from_u64(5));
 		assert_eq!(mulmod(max, W::from_u64(1)), word(fr(max)));
 		assert_eq!(submod(W::from_u64(3), W::from_u64(5)), R.subu(2));
+	}
+
+	/// The word-level addmod and mulmod are the field's, on every kind of operand: small,
+	/// near r, at and above r (up to 2^256 − 1), pseudo-random.
+	#[test]
+	fn modular_ops_are_the_fields() {
+		let mut x = 0x9e37_79b9_7f4a_7c15u64;
+		let mut next = || {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			x
+		};
+		let mut words = vec![
+			W::ZERO,
+			W::from_u64(1),
+			R.subu(1),
+			R,
+			R.addu(1),
+			R.add(R),
+			Q,
+			W([u64::MAX; 4]),
+		];
+		for _ in 0..200 {
+			words.push(W([next(), next(), next(), next()]));
+		}
+		for a in &words {
+			for b in &words {
+				assert_eq!(addmod(*a, *b), word(fr(*a) + fr(*b)), "{a:?} + {b:?}");
+				assert_eq!(mulmod(*a, *b), word(fr(*a) * fr(*b)), "{a:?} * {b:?}");
+			}
+		}
 	}
 }
