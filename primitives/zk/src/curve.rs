@@ -114,6 +114,15 @@ pub fn g2_from_bytes(b: &[u8]) -> Option<G2Affine> {
 	g2_from_words(w)
 }
 
+/// [`g2_from_bytes`] without the subgroup check: for points checked before.
+pub fn g2_on_curve_from_bytes(b: &[u8]) -> Option<G2Affine> {
+	let mut w = [W::ZERO; 4];
+	for (i, wi) in w.iter_mut().enumerate() {
+		*wi = W::from_be(b.get(32 * i..32 * (i + 1))?.try_into().ok()?);
+	}
+	g2_on_curve_from_words(w)
+}
+
 /// A scalar's encoding: 32 bytes big-endian, canonical.
 pub fn fr_to_bytes(s: &Fr) -> [u8; 32] {
 	word(*s).to_be()
