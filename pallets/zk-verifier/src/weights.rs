@@ -59,8 +59,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ZkVerifier::VkBytes` (`max_values`: None, `max_size`: Some(5154), added: 7629, mode: `MaxEncodedLen`)
 	fn register_vk() -> Weight {
 		// Proof size: measured `164`, estimated `3676`.
-		// Minimum execution time: 1_579_840_000 picoseconds.
-		Weight::from_parts(2_218_464_000, 0)
+		// Minimum execution time: 1_571_796_000 picoseconds.
+		Weight::from_parts(2_244_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 3676))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -75,8 +75,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ZkVerifier::VkBytes` (`max_values`: None, `max_size`: Some(5154), added: 7629, mode: `MaxEncodedLen`)
 	fn unregister_vk() -> Weight {
 		// Proof size: measured `355`, estimated `3676`.
-		// Minimum execution time: 73_988_000 picoseconds.
-		Weight::from_parts(90_409_000, 0)
+		// Minimum execution time: 72_426_000 picoseconds.
+		Weight::from_parts(106_859_000, 0)
 			.saturating_add(Weight::from_parts(0, 3676))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -89,8 +89,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ZkVerifier::ModelVks` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn link_model() -> Weight {
 		// Proof size: measured `792`, estimated `4500`.
-		// Minimum execution time: 41_227_000 picoseconds.
-		Weight::from_parts(75_511_000, 0)
+		// Minimum execution time: 39_514_000 picoseconds.
+		Weight::from_parts(52_418_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -103,8 +103,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ZkVerifier::Vks` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn unlink_model() -> Weight {
 		// Proof size: measured `792`, estimated `4500`.
-		// Minimum execution time: 35_587_000 picoseconds.
-		Weight::from_parts(65_713_000, 0)
+		// Minimum execution time: 33_923_000 picoseconds.
+		Weight::from_parts(44_874_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -132,10 +132,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_proof(n: u32, ) -> Weight {
 		// Proof size: measured `7821`, estimated `8799`.
-		// Minimum execution time: 3_772_045_000 picoseconds.
-		Weight::from_parts(5_705_097_233, 0)
+		// Minimum execution time: 3_222_198_000 picoseconds.
+		Weight::from_parts(4_020_074_916, 0)
 			.saturating_add(Weight::from_parts(0, 8799))
-			.saturating_add(Weight::from_parts(4_395_585, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(3_429_399, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
@@ -162,10 +162,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_invalid_proof(n: u32, ) -> Weight {
 		// Proof size: measured `7437`, estimated `8619`.
-		// Minimum execution time: 3_478_817_000 picoseconds.
-		Weight::from_parts(5_359_875_589, 0)
+		// Minimum execution time: 3_085_683_000 picoseconds.
+		Weight::from_parts(3_612_517_481, 0)
 			.saturating_add(Weight::from_parts(0, 8619))
-			.saturating_add(Weight::from_parts(3_564_691, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_797_797, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -174,40 +174,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register_vk() -> Weight {
-		Weight::from_parts(2_218_464_000, 0)
+		Weight::from_parts(2_244_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 3676))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn unregister_vk() -> Weight {
-		Weight::from_parts(90_409_000, 0)
+		Weight::from_parts(106_859_000, 0)
 			.saturating_add(Weight::from_parts(0, 3676))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn link_model() -> Weight {
-		Weight::from_parts(75_511_000, 0)
+		Weight::from_parts(52_418_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn unlink_model() -> Weight {
-		Weight::from_parts(65_713_000, 0)
+		Weight::from_parts(44_874_000, 0)
 			.saturating_add(Weight::from_parts(0, 4500))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn submit_proof(n: u32, ) -> Weight {
-		Weight::from_parts(5_705_097_233, 0)
+		Weight::from_parts(4_020_074_916, 0)
 			.saturating_add(Weight::from_parts(0, 8799))
-			.saturating_add(Weight::from_parts(4_395_585, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(3_429_399, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(10))
 	}
 	fn submit_invalid_proof(n: u32, ) -> Weight {
-		Weight::from_parts(5_359_875_589, 0)
+		Weight::from_parts(3_612_517_481, 0)
 			.saturating_add(Weight::from_parts(0, 8619))
-			.saturating_add(Weight::from_parts(3_564_691, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_797_797, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
