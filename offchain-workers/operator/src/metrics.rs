@@ -57,8 +57,11 @@ impl Metrics {
 			)?,
 			prove_seconds: register(
 				Histogram::with_opts(
-					HistogramOpts::new("prove_seconds", "Time of one ezkl proof, subprocess included")
-						.buckets(substrate_prometheus_endpoint::exponential_buckets(0.5, 2.0, 10)?),
+					HistogramOpts::new(
+						"prove_seconds",
+						"Time of one ezkl proof, subprocess included",
+					)
+					.buckets(substrate_prometheus_endpoint::exponential_buckets(0.5, 2.0, 10)?),
 				)?,
 				&registry,
 			)?,

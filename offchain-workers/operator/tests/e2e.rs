@@ -140,8 +140,8 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 			inputs: model.inputs,
 			layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
 			uri: BoundedVec::truncate_from(model_path.display().to_string().into_bytes()),
-			modes: VerificationMode::Redundancy.bit() |
-				if zk { VerificationMode::Zk.bit() } else { 0 },
+			modes: VerificationMode::Redundancy.bit()
+				| if zk { VerificationMode::Zk.bit() } else { 0 },
 			price: UNITS,
 		}
 		.into(),
@@ -476,8 +476,10 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 		.collect();
 	assert_eq!(accepted.len(), 1, "one proof accepted: {events:?}");
 	let prover = &accepted[0];
-	assert!(!events.iter().any(|e| matches!(e,
-		RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofRejected { .. }))));
+	assert!(!events.iter().any(|e| matches!(
+		e,
+		RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofRejected { .. })
+	)));
 	assert!(events.iter().any(|e| matches!(e,
 		RuntimeEvent::Inference(pallet_inference::Event::TaskProved { task, operator, .. })
 			if *task == id && operator == prover)));

@@ -33,8 +33,11 @@ pub trait BenchmarkHelper<AccountId> {
 	) -> Result<(), BenchmarkError>;
 	/// A Zk-mode task of `model` on `input` waiting for a proof, `operator` (an eligible
 	/// operator whose slash is the costliest) assigned to it.
-	fn zk_task(model: ModelId, input: Vec<i8>, operator: &AccountId)
-		-> Result<TaskId, BenchmarkError>;
+	fn zk_task(
+		model: ModelId,
+		input: Vec<i8>,
+		operator: &AccountId,
+	) -> Result<TaskId, BenchmarkError>;
 }
 
 const SEED: u32 = 0;
@@ -74,7 +77,9 @@ fn proof_task<T: Config>(v: &Vector, operator: &T::AccountId) -> Result<TaskId, 
 	T::BenchmarkHelper::zk_task(MODEL, input, operator)
 }
 
-fn instances<T: Config>(v: &Vector) -> Result<BoundedVec<[u8; 32], T::MaxInstances>, BenchmarkError> {
+fn instances<T: Config>(
+	v: &Vector,
+) -> Result<BoundedVec<[u8; 32], T::MaxInstances>, BenchmarkError> {
 	BoundedVec::try_from(v.instances().collect::<Vec<_>>())
 		.map_err(|_| BenchmarkError::Stop("vector above MaxInstances"))
 }
@@ -122,7 +127,12 @@ mod benchmarks {
 		let v = &vectors::ALL[0];
 		let owner = funded::<T>("owner");
 		let vk = register::<T>(&owner, v)?;
-		T::BenchmarkHelper::zk_model(&owner, MODEL, v.inputs, v.num_instances().saturating_sub(v.inputs))?;
+		T::BenchmarkHelper::zk_model(
+			&owner,
+			MODEL,
+			v.inputs,
+			v.num_instances().saturating_sub(v.inputs),
+		)?;
 		Pallet::<T>::link_model(RawOrigin::Signed(owner.clone()).into(), MODEL, vk, 7)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), MODEL, vk, v.input_scale);
@@ -135,7 +145,12 @@ mod benchmarks {
 		let v = &vectors::ALL[0];
 		let owner = funded::<T>("owner");
 		let vk = register::<T>(&owner, v)?;
-		T::BenchmarkHelper::zk_model(&owner, MODEL, v.inputs, v.num_instances().saturating_sub(v.inputs))?;
+		T::BenchmarkHelper::zk_model(
+			&owner,
+			MODEL,
+			v.inputs,
+			v.num_instances().saturating_sub(v.inputs),
+		)?;
 		Pallet::<T>::link_model(RawOrigin::Signed(owner.clone()).into(), MODEL, vk, 7)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), MODEL);
@@ -176,7 +191,8 @@ mod benchmarks {
 		let instances = instances::<T>(v)?;
 		let vka = aos_zk::Vka::parse(v.vka).map_err(|_| BenchmarkError::Stop("vka"))?;
 		let all = v.instances().collect::<Vec<_>>();
-		if aos_zk::verify(&vka, &bad, &all, &T::Curve::default()) != Err(aos_zk::Error::PairingFailed)
+		if aos_zk::verify(&vka, &bad, &all, &T::Curve::default())
+			!= Err(aos_zk::Error::PairingFailed)
 		{
 			return Err(BenchmarkError::Stop("the mutated proof must fail at the pairing"));
 		}
@@ -189,4 +205,3 @@ mod benchmarks {
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
-

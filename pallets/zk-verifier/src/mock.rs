@@ -124,8 +124,7 @@ impl crate::benchmarking::BenchmarkHelper<AccountId> for MockTasks {
 		outputs: u32,
 	) -> Result<(), frame_benchmarking::BenchmarkError> {
 		MODELS.with(|m| {
-			m.borrow_mut()
-				.insert(id, ZkModel { owner: *owner, inputs, outputs, zk_allowed: true })
+			m.borrow_mut().insert(id, ZkModel { owner: *owner, inputs, outputs, zk_allowed: true })
 		});
 		Ok(())
 	}

@@ -278,16 +278,8 @@ mod tests {
 			x ^= x << 17;
 			x
 		};
-		let mut words = vec![
-			W::ZERO,
-			W::from_u64(1),
-			R.subu(1),
-			R,
-			R.addu(1),
-			R.add(R),
-			Q,
-			W([u64::MAX; 4]),
-		];
+		let mut words =
+			vec![W::ZERO, W::from_u64(1), R.subu(1), R, R.addu(1), R.add(R), Q, W([u64::MAX; 4])];
 		for _ in 0..200 {
 			words.push(W([next(), next(), next(), next()]));
 		}
