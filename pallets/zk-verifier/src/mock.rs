@@ -39,6 +39,9 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	/// Settable per test (`MaxInstances::set`).
+	pub static MaxProofLen: u32 = 65_536;
+	pub static MaxInstances: u32 = 512;
 	pub const DepositBase: Balance = 1_000;
 	pub const DepositPerByte: Balance = 1;
 }
@@ -50,8 +53,8 @@ impl pallet_zk_verifier::Config for Test {
 	type Tasks = MockTasks;
 	type Curve = aos_zk::Pure;
 	type MaxVkaLen = ConstU32<65_536>;
-	type MaxProofLen = ConstU32<65_536>;
-	type MaxInstances = ConstU32<512>;
+	type MaxProofLen = MaxProofLen;
+	type MaxInstances = MaxInstances;
 	type DepositBase = DepositBase;
 	type DepositPerByte = DepositPerByte;
 	type WeightInfo = ();

@@ -104,6 +104,28 @@ fn registration_holds_a_deposit_and_checks_the_vka() {
 	});
 }
 
+/// A VKA no submittable proof could match is refused: more instances than MaxInstances, or
+/// proofs longer than MaxProofLen.
+#[test]
+fn registration_refuses_vkas_beyond_the_proof_bounds() {
+	test(|| {
+		let (vka, proof, _) = vector("iris");
+		MaxInstances::set(6);
+		assert_noop!(
+			Zk::register_vk(RuntimeOrigin::signed(OWNER), BoundedVec::truncate_from(vka.clone())),
+			Error::<Test>::TooManyInstances
+		);
+		MaxInstances::set(7);
+		MaxProofLen::set(proof.proof.len() as u32 - 1);
+		assert_noop!(
+			Zk::register_vk(RuntimeOrigin::signed(OWNER), BoundedVec::truncate_from(vka.clone())),
+			Error::<Test>::ProofTooLong
+		);
+		MaxProofLen::set(proof.proof.len() as u32);
+		register(&vka);
+	});
+}
+
 #[test]
 fn linking_checks_owner_mode_and_shape() {
 	test(|| {
