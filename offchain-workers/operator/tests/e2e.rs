@@ -203,6 +203,11 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 impl Devnet {
 	/// Alice submits the setosa task with k = 3 and a fee of 3 AOS; returns its id.
 	fn submit_task(&self) -> u64 {
+		self.submit_task_in(VerificationMode::Redundancy, 3)
+	}
+
+	/// Alice submits the setosa task in `mode` with k = `redundancy`, a fee of 3 AOS.
+	fn submit_task_in(&self, mode: VerificationMode, redundancy: u8) -> u64 {
 		let before = self.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
 		submit(
 			&self.node,
@@ -211,8 +216,8 @@ impl Devnet {
 				model: self.model,
 				input: TaskInput::Inline(BoundedVec::truncate_from(SETOSA.to_vec())),
 				fee: 3 * UNITS,
-				mode: VerificationMode::Redundancy,
-				redundancy: 3,
+				mode,
+				redundancy,
 				sampling: aos_kernel::SamplingParams { top_k: 1, inv_temperature_q16: 1 << 16 },
 			}
 			.into(),
@@ -431,32 +436,7 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 		pallet_zk_verifier::Call::link_model { model: net.model, vk, input_scale: 7 }.into(),
 	);
 	let from = net.node.best_number();
-	let before = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
-	submit(
-		&net.node,
-		&Alice.pair(),
-		pallet_inference::Call::submit_task {
-			model: net.model,
-			input: TaskInput::Inline(BoundedVec::truncate_from(SETOSA.to_vec())),
-			fee: 3 * UNITS,
-			mode: VerificationMode::Zk,
-			redundancy: 1,
-			sampling: aos_kernel::SamplingParams { top_k: 1, inv_temperature_q16: 1 << 16 },
-		}
-		.into(),
-	);
-	let mut id = None;
-	wait("task submitted", Duration::from_secs(60), || {
-		let now = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
-		id = now
-			.as_array()
-			.into_iter()
-			.flatten()
-			.find(|t| !before.as_array().unwrap().contains(t))
-			.and_then(Value::as_u64);
-		id.is_some()
-	});
-	let id = id.unwrap();
+	let id = net.submit_task_in(VerificationMode::Zk, 1);
 	let task = net.wait_settled(id);
 	assert_eq!(task["status"]["phase"], "settled", "{task}");
 	assert_eq!(task["mode"], "zk", "{task}");

@@ -65,14 +65,19 @@ fn register<T: Config>(owner: &T::AccountId, v: &Vector) -> Result<H256, Benchma
 
 const MODEL: ModelId = H256::repeat_byte(0x2a);
 
-/// Vector `v`'s VK registered and linked to a model of its shape, and a Zk-mode task on the
-/// vector's input with `operator` assigned.
-fn proof_task<T: Config>(v: &Vector, operator: &T::AccountId) -> Result<TaskId, BenchmarkError> {
+/// Vector `v`'s VK registered by a funded owner and linked to [`MODEL`], a model of its shape.
+fn linked<T: Config>(v: &Vector) -> Result<(T::AccountId, H256), BenchmarkError> {
 	let owner = funded::<T>("owner");
 	let vk = register::<T>(&owner, v)?;
 	let outputs = v.num_instances().saturating_sub(v.inputs);
 	T::BenchmarkHelper::zk_model(&owner, MODEL, v.inputs, outputs)?;
-	Pallet::<T>::link_model(RawOrigin::Signed(owner).into(), MODEL, vk, v.input_scale)?;
+	Pallet::<T>::link_model(RawOrigin::Signed(owner.clone()).into(), MODEL, vk, v.input_scale)?;
+	Ok((owner, vk))
+}
+
+/// [`linked`], and a Zk-mode task on the vector's input with `operator` assigned.
+fn proof_task<T: Config>(v: &Vector, operator: &T::AccountId) -> Result<TaskId, BenchmarkError> {
+	linked::<T>(v)?;
 	let input = v.input().ok_or(BenchmarkError::Stop("a vector's input instances"))?;
 	T::BenchmarkHelper::zk_task(MODEL, input, operator)
 }
@@ -125,15 +130,7 @@ mod benchmarks {
 	#[benchmark]
 	fn link_model() -> Result<(), BenchmarkError> {
 		let v = &vectors::ALL[0];
-		let owner = funded::<T>("owner");
-		let vk = register::<T>(&owner, v)?;
-		T::BenchmarkHelper::zk_model(
-			&owner,
-			MODEL,
-			v.inputs,
-			v.num_instances().saturating_sub(v.inputs),
-		)?;
-		Pallet::<T>::link_model(RawOrigin::Signed(owner.clone()).into(), MODEL, vk, 7)?;
+		let (owner, vk) = linked::<T>(v)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), MODEL, vk, v.input_scale);
 		assert_eq!(ModelVks::<T>::get(MODEL).map(|l| l.input_scale), Some(v.input_scale));
@@ -142,16 +139,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn unlink_model() -> Result<(), BenchmarkError> {
-		let v = &vectors::ALL[0];
-		let owner = funded::<T>("owner");
-		let vk = register::<T>(&owner, v)?;
-		T::BenchmarkHelper::zk_model(
-			&owner,
-			MODEL,
-			v.inputs,
-			v.num_instances().saturating_sub(v.inputs),
-		)?;
-		Pallet::<T>::link_model(RawOrigin::Signed(owner.clone()).into(), MODEL, vk, 7)?;
+		let (owner, _) = linked::<T>(&vectors::ALL[0])?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), MODEL);
 		assert!(!ModelVks::<T>::contains_key(MODEL));
