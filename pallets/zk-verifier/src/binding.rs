@@ -8,26 +8,12 @@
 
 use crate::Rejection;
 use alloc::vec::Vec;
-use aos_zk::word::{R, W};
 
-/// The field element ezkl uses for the integer `v` (big-endian bytes).
-pub fn felt(v: i64) -> [u8; 32] {
-	let m = W::from_u64(v.unsigned_abs());
-	if v < 0 { R.sub(m) } else { m }.to_be()
-}
+pub use aos_zk::word::felt;
 
 /// The integer a field element encodes, if it is within i32.
 pub fn int(b: &[u8; 32]) -> Option<i32> {
-	let w = W::from_be(b);
-	if w >= R {
-		return None;
-	}
-	let half = R.shr(1);
-	if w <= half {
-		w.as_u64().and_then(|v| i32::try_from(v).ok())
-	} else {
-		R.sub(w).as_u64().and_then(|v| i64::try_from(v).ok()).and_then(|v| i32::try_from(-v).ok())
-	}
+	aos_zk::word::felt_to_int(b).and_then(|v| i32::try_from(v).ok())
 }
 
 /// The logits the instances carry, if their first part is `input` at `scale`.
@@ -46,6 +32,7 @@ pub fn logits(input: &[i8], scale: u8, instances: &[[u8; 32]]) -> Result<Vec<i32
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use aos_zk::word::R;
 
 	#[test]
 	fn felts_round_trip_and_bind() {

@@ -6,22 +6,12 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, Bound
 use sp_core::H256;
 
 fn vector(name: &str) -> (Vec<u8>, aos_zk::proof_json::ProofFile, Vec<i8>) {
-	let dir = format!("{}/../../primitives/zk/test-vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-	let vka = std::fs::read(format!("{dir}/vka.bin")).unwrap();
-	let proof =
-		aos_zk::proof_json::parse(&std::fs::read(format!("{dir}/proof.json")).unwrap()).unwrap();
-	let input: serde_json_like::Input = serde_json_like::read(&format!("{dir}/input.json"));
-	(vka, proof, input)
-}
-
-/// input.json is `{"input_data": [[q0, q1, …]]}`: read the integers without a JSON dependency.
-mod serde_json_like {
-	pub type Input = Vec<i8>;
-	pub fn read(path: &str) -> Input {
-		let s = std::fs::read_to_string(path).unwrap();
-		let inner = s.split("[[").nth(1).unwrap().split("]]").next().unwrap();
-		inner.split(',').map(|v| v.trim().parse::<i8>().unwrap()).collect()
-	}
+	let v = aos_zk::vectors::ALL.iter().find(|v| v.name == name).unwrap();
+	let proof = aos_zk::proof_json::ProofFile {
+		proof: v.proof.to_vec(),
+		instances: v.instances().collect(),
+	};
+	(v.vka.to_vec(), proof, v.input().unwrap())
 }
 
 const MODEL: H256 = H256::repeat_byte(7);

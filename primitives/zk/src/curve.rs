@@ -107,11 +107,7 @@ pub fn g2_to_bytes(p: &G2Affine) -> [u8; 128] {
 
 /// The inverse of [`g2_to_bytes`], checking the point.
 pub fn g2_from_bytes(b: &[u8]) -> Option<G2Affine> {
-	let mut w = [W::ZERO; 4];
-	for (i, wi) in w.iter_mut().enumerate() {
-		*wi = W::from_be(b.get(32 * i..32 * (i + 1))?.try_into().ok()?);
-	}
-	g2_from_words(w)
+	g2_on_curve_from_bytes(b).filter(|p| p.is_in_correct_subgroup_assuming_on_curve())
 }
 
 /// [`g2_from_bytes`] without the subgroup check: for points checked before.

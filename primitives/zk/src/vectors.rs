@@ -37,14 +37,7 @@ impl Vector {
 		self.instances()
 			.take(self.inputs as usize)
 			.map(|felt| {
-				let w = crate::word::W::from_be(&felt);
-				let (neg, abs) = if w > crate::word::R.shr(1) {
-					(true, crate::word::R.sub(w))
-				} else {
-					(false, w)
-				};
-				let abs = i64::try_from(abs.as_u64()?).ok()?;
-				let v = if neg { -abs } else { abs };
+				let v = crate::word::felt_to_int(&felt)?;
 				if v % factor != 0 {
 					return None;
 				}

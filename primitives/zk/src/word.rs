@@ -206,6 +206,27 @@ pub fn fq(w: W) -> Option<Fq> {
 	Fq::from_bigint(BigInt(w.0))
 }
 
+/// The field element ezkl uses for the integer `v`: v, or r − |v| for a negative v
+/// (big-endian bytes).
+pub fn felt(v: i64) -> [u8; 32] {
+	let m = W::from_u64(v.unsigned_abs());
+	if v < 0 { R.sub(m) } else { m }.to_be()
+}
+
+/// The integer a field element encodes (the inverse of [`felt`]), if it is within i64; none for
+/// a word at or above r.
+pub fn felt_to_int(b: &[u8; 32]) -> Option<i64> {
+	let w = W::from_be(b);
+	if w >= R {
+		return None;
+	}
+	if w <= R.shr(1) {
+		w.as_u64().and_then(|v| i64::try_from(v).ok())
+	} else {
+		R.sub(w).as_u64().and_then(|v| i64::try_from(v).ok()).map(|v| -v)
+	}
+}
+
 /// `addmod(a, b, R)`: on the words themselves, without the two conversions into Montgomery
 /// form and the one out of it that going through [`Fr`] costs.
 pub fn addmod(a: W, b: W) -> W {
