@@ -11,12 +11,13 @@ use alloc::{vec, vec::Vec};
 use aos_inference_primitives::{
 	account_bytes, find_pow_nonce, result_commitment, task_hash, RevealedResult,
 };
-use aos_operators_primitives::VrfPublic;
+use aos_inference_primitives::zk::ZkModels as _;
+use aos_operators_primitives::{OffenceKind, OperatorRegistry, VrfPublic};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, Mutate, MutateHold},
+		fungible::{Balanced, Inspect, Mutate, MutateHold},
 		EnsureOrigin,
 	},
 };
@@ -153,10 +154,25 @@ fn task<T: Config>(
 	status: TaskStatus<BlockNumberFor<T>>,
 ) -> Result<(), BenchmarkError> {
 	let params = Parameters::<T>::get();
-	let info = Models::<T>::get(model).ok_or(BenchmarkError::Stop("no model"))?;
+	let mut info = Models::<T>::get(model).ok_or(BenchmarkError::Stop("no model"))?;
 	let fee = plenty::<T>() / 10u32.into();
 	T::Currency::hold(&HoldReason::TaskFee.into(), owner, fee)?;
+	let deposit = T::TaskDeposit::get();
+	T::Currency::hold(&HoldReason::TaskDeposit.into(), owner, deposit)?;
 	let top_k = T::MaxTopK::get().min(info.outputs()).max(1);
+	let terms = TaskTerms {
+		model_commitment: info.commitment,
+		positions: info.positions(),
+		samples: params.samples,
+		intermediates: params.intermediates,
+		pow_difficulty: params.pow_difficulty,
+		zk: None,
+	};
+	if !status.is_final() {
+		LiveTasks::<T>::mutate(|n| *n = n.saturating_add(1));
+		info.live_tasks = info.live_tasks.saturating_add(1);
+		Models::<T>::insert(model, info.clone());
+	}
 	Tasks::<T>::insert(
 		id,
 		crate::types::Task {
@@ -164,13 +180,14 @@ fn task<T: Config>(
 			model,
 			input: TaskInput::Inline(BoundedVec::truncate_from(vec![1i8; info.inputs as usize])),
 			fee,
+			deposit,
 			mode: VerificationMode::Redundancy,
 			redundancy: params.max_redundancy,
 			sampling: SamplingParams { top_k, inv_temperature_q16: 1 << 16 },
-			samples: params.samples,
-			intermediates: params.intermediates,
+			terms,
 			submitted_at: Zero::zero(),
 			randomness: Some((H256(BENCH_RANDOMNESS), One::one())),
+			selection_stake: T::Operators::total_selection_stake(),
 			status,
 			result: None,
 			pool: Zero::zero(),
@@ -191,26 +208,18 @@ fn reveal_of<T: Config>(
 	output: H256,
 ) -> Result<(RevealOf<T>, [u8; 32], H256), BenchmarkError> {
 	let task = Tasks::<T>::get(id).ok_or(BenchmarkError::Stop("no task"))?;
-	let model = Models::<T>::get(task.model).ok_or(BenchmarkError::Stop("no model"))?;
+	let terms = task.terms;
 	let hash = task_hash(id);
 	let operator = account_bytes(who);
 	let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);
-	let positions = aos_kernel::intermediates::positions(
-		seed,
-		model.positions(),
-		u32::from(task.intermediates),
-	);
+	let positions =
+		aos_kernel::intermediates::positions(seed, terms.positions, u32::from(terms.intermediates));
 	let reveal = Reveal {
 		output,
 		top: BoundedVec::truncate_from((0..task.sampling.top_k).collect()),
-		samples: BoundedVec::truncate_from(vec![0; usize::from(task.samples)]),
+		samples: BoundedVec::truncate_from(vec![0; usize::from(terms.samples)]),
 		intermediates: BoundedVec::truncate_from(positions.into_iter().map(|p| (p, 7)).collect()),
-		pow_nonce: find_pow_nonce(
-			&hash,
-			&operator,
-			&output.0,
-			Parameters::<T>::get().pow_difficulty,
-		),
+		pow_nonce: find_pow_nonce(&hash, &operator, &output.0, terms.pow_difficulty),
 	};
 	let salt = [5u8; 32];
 	let commitment = result_commitment(
@@ -268,13 +277,21 @@ fn settled<T: Config>(c: u32) -> Result<(TaskId, Vec<T::AccountId>), BenchmarkEr
 	let dapp = funded::<T>("dapp", 0);
 	let id = BENCH_TASK;
 	task::<T>(id, &dapp, model, TaskStatus::Settled)?;
+	Expiries::<T>::insert(frame_system::Pallet::<T>::block_number(), id, ());
 	let ops = operators::<T>("operator", c);
 	let output = H256::repeat_byte(1);
 	assign::<T>(id, &ops.iter().map(|o| (o.clone(), Some(output))).collect::<Vec<_>>())?;
 	let top = Reveals::<T>::get(id, &ops[0]).map(|r| r.top).unwrap_or_default();
 	Tasks::<T>::mutate(id, |t| {
 		if let Some(t) = t {
-			t.result = Some(TaskResult { output, top, agreeing: c, conflicting: 0, assigned: c });
+			t.result = Some(TaskResult {
+				output,
+				top,
+				agreeing: c,
+				conflicting: 0,
+				assigned: c,
+				proof: None,
+			});
 			t.ended_at = Some(frame_system::Pallet::<T>::block_number());
 		}
 	});
@@ -303,13 +320,17 @@ pub fn zk_model<T: Config>(
 	Ok(())
 }
 
-/// For `pallet-zk-verifier`'s benchmarks: a Zk-mode task of `model` on `input` waiting for a
-/// proof, at its costliest: the most claims, `operator` (made an eligible operator here) among
-/// them, and slashing on (an invalid proof's report slashes).
+/// For `pallet-zk-verifier`'s benchmarks: a Zk-mode task of `model` under `link`, on `input`,
+/// waiting for proofs, at its costliest: the most claims, `operator` (made an eligible operator
+/// here) among them, committed to `proof` with `instances`, and slashing on (an invalid proof's
+/// report slashes).
 pub fn zk_task<T: Config>(
 	model: ModelId,
+	link: ZkLink,
 	input: Vec<i8>,
 	operator: &T::AccountId,
+	proof: &[u8],
+	instances: &[[u8; 32]],
 ) -> Result<TaskId, BenchmarkError> {
 	T::BenchmarkHelper::make_operator(operator, dummy_key(u32::MAX), Zero::zero());
 	T::BenchmarkHelper::enable_slashing();
@@ -320,17 +341,33 @@ pub fn zk_task<T: Config>(
 	Tasks::<T>::mutate(id, |t| {
 		if let Some(t) = t {
 			t.mode = VerificationMode::Zk;
+			t.terms.zk = Some(link);
 			t.input = TaskInput::Inline(BoundedVec::truncate_from(input));
 		}
 	});
+	T::ZkModels::hold_vk(&link.vk);
 	Agenda::<T>::insert(until, id, ());
+	let commitment = aos_inference_primitives::zk::proof_commitment(
+		&task_hash(id),
+		&account_bytes(operator),
+		proof,
+		instances,
+	);
 	let mut claims = ClaimsOf::<T>::default();
 	let others = (1..T::MaxClaims::get()).map(|i| account::<T::AccountId>("claimant", i, SEED));
-	for who in others.chain(core::iter::once(operator.clone())) {
+	for who in others {
 		claims
 			.try_push(Claim { operator: who, round: 0, commitment: None, result: None })
 			.map_err(|_| BenchmarkError::Stop("too many claims"))?;
 	}
+	claims
+		.try_push(Claim {
+			operator: operator.clone(),
+			round: 0,
+			commitment: Some(H256(commitment)),
+			result: None,
+		})
+		.map_err(|_| BenchmarkError::Stop("too many claims"))?;
 	Claims::<T>::insert(id, claims);
 	Ok(id)
 }
@@ -405,8 +442,9 @@ mod benchmarks {
 	}
 
 	/// A claim with `n` registered operators: the cost must not depend on `n` (sampling reads
-	/// the claimant's record and one total, never the operator set). The task holds all its
-	/// other claims already, from an earlier round.
+	/// the claimant's record and the task's snapshot of the total, never the operator set).
+	/// The tranche holds as many candidates as the task wants, all ranked below the claim, so
+	/// that it evicts the worst of them.
 	#[benchmark]
 	fn claim(n: Linear<10, MAX_BENCH_OPERATORS>) -> Result<(), BenchmarkError> {
 		costly_params::<T>();
@@ -423,7 +461,8 @@ mod benchmarks {
 		);
 		let (model, _) = model::<T>(16)?;
 		let dapp = funded::<T>("dapp", 0);
-		let now: BlockNumberFor<T> = 5u32.into();
+		// Late enough for the claimant's key to be old enough for the randomness.
+		let now = T::Operators::selection_delay().saturating_add(5u32.into());
 		frame_system::Pallet::<T>::set_block_number(now);
 		let until = now.saturating_add(Parameters::<T>::get().claim_period);
 		task::<T>(BENCH_TASK, &dapp, model, TaskStatus::Claiming { round: 1, tranche: 0, until })?;
@@ -432,16 +471,20 @@ mod benchmarks {
 				t.randomness = Some((H256(BENCH_RANDOMNESS), now.saturating_sub(One::one())));
 			}
 		});
-		let earlier: Vec<(T::AccountId, Option<H256>)> = (0..T::MaxClaims::get().saturating_sub(1))
-			.map(|i| (account("earlier", i, SEED), None))
-			.collect();
-		assign::<T>(BENCH_TASK, &earlier)?;
+		let candidates = (0..T::MaxClaims::get())
+			.map(|i| Candidate {
+				operator: account("candidate", i, SEED),
+				output: u128::MAX,
+				stake: One::one(),
+			})
+			.collect::<Vec<_>>();
+		Candidates::<T>::insert(BENCH_TASK, CandidatesOf::<T>::truncate_from(candidates));
 		// As at the start of a block. Otherwise appending the claim's event reads back the
 		// setup's n registration events, a cost that grows with n but that no block has.
 		frame_system::Pallet::<T>::reset_events();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(claimant.clone()), BENCH_TASK, BENCH_VRF_PRE_OUTPUT, BENCH_VRF_PROOF);
-		assert!(Claims::<T>::get(BENCH_TASK).iter().any(|c| c.operator == claimant));
+		assert!(Candidates::<T>::get(BENCH_TASK).iter().any(|c| c.operator == claimant));
 		Ok(())
 	}
 
@@ -557,10 +600,11 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The last tranche closes with no claim at all: the task ends, its fee is refunded. (The
-	/// other ways a tranche closes write less; one that comes to a decision adds `resolve`.)
+	/// The last tranche closes with `c` candidates, assigned: with some, the commit phase
+	/// opens; with none at all the task ends, its fee refunded (the costlier base). One that
+	/// comes to a decision adds `resolve`.
 	#[benchmark]
-	fn close_tranche() -> Result<(), BenchmarkError> {
+	fn close_tranche(c: Linear<0, { T::MaxClaims::get() }>) -> Result<(), BenchmarkError> {
 		costly_params::<T>();
 		let (model, _) = model::<T>(16)?;
 		let dapp = funded::<T>("dapp", 0);
@@ -569,13 +613,25 @@ mod benchmarks {
 		let last = Parameters::<T>::get().max_tranches.saturating_sub(1);
 		let status = TaskStatus::Claiming { round: 0, tranche: last, until: now };
 		task::<T>(BENCH_TASK, &dapp, model, status)?;
+		let candidates = (0..c)
+			.map(|i| Candidate {
+				operator: account("candidate", i, SEED),
+				output: u128::from(i),
+				stake: One::one(),
+			})
+			.collect::<Vec<_>>();
+		Candidates::<T>::insert(BENCH_TASK, CandidatesOf::<T>::truncate_from(candidates));
 		let record = Tasks::<T>::get(BENCH_TASK).ok_or(BenchmarkError::Stop("no task"))?;
 		#[block]
 		{
 			Pallet::<T>::close_tranche(BENCH_TASK, record, 0, last, now);
 		}
 		let status = Tasks::<T>::get(BENCH_TASK).map(|t| t.status);
-		assert_eq!(status, Some(TaskStatus::Undecided));
+		if c == 0 {
+			assert_eq!(status, Some(TaskStatus::Undecided));
+		} else {
+			assert!(matches!(status, Some(TaskStatus::Committing { .. })));
+		}
 		Ok(())
 	}
 
@@ -640,6 +696,21 @@ mod benchmarks {
 		}
 		assert!(!Tasks::<T>::contains_key(id));
 		assert_eq!(Reveals::<T>::iter_prefix(id).count(), 0);
+		Ok(())
+	}
+
+	/// A liquidation's funds reach a settled task's reward pool (what `pallet-operators`
+	/// charges on top of applying a slash).
+	#[benchmark]
+	fn route_slash() -> Result<(), BenchmarkError> {
+		let (id, ops) = settled::<T>(1)?;
+		let offender = ops.first().cloned().ok_or(BenchmarkError::Stop("no operator"))?;
+		let credit = T::Currency::issue(T::Currency::minimum_balance().max(One::one()));
+		#[block]
+		{
+			Pallet::<T>::route_slash(0, &offender, OffenceKind::WrongResult, Some(id), credit);
+		}
+		assert!(!Tasks::<T>::get(id).map_or(Zero::zero(), |t| t.pool_pending).is_zero());
 		Ok(())
 	}
 

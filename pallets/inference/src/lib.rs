@@ -89,7 +89,7 @@ pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<AccountIdO
 /// Funds taken by a slash, on their way somewhere.
 pub type CreditOf<T> = fungible::Credit<AccountIdOf<T>, <T as Config>::Currency>;
 /// The pallet's parameters.
-pub type ParamsOf<T> = Params<BlockNumberFor<T>>;
+pub type ParamsOf<T> = Params<BlockNumberFor<T>, BalanceOf<T>>;
 /// A stored model.
 pub type ModelOf<T> = ModelInfo<T>;
 /// A task's input.
@@ -101,6 +101,11 @@ pub type RevealOf<T> =
 	Reveal<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
 /// A task's assignments.
 pub type ClaimsOf<T> = frame_support::BoundedVec<Claim<AccountIdOf<T>>, <T as Config>::MaxClaims>;
+/// The claims of a task's current tranche, waiting to be ranked.
+pub type CandidatesOf<T> = frame_support::BoundedVec<
+	Candidate<AccountIdOf<T>, BalanceOf<T>>,
+	<T as Config>::MaxClaims,
+>;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -133,6 +138,8 @@ pub mod pallet {
 		ModelDeposit,
 		/// A task's fee, in escrow until the task ends.
 		TaskFee,
+		/// A task's storage deposit, returned when it is pruned.
+		TaskDeposit,
 	}
 
 	#[pallet::config]
@@ -173,9 +180,25 @@ pub mod pallet {
 		#[pallet::constant]
 		type ModelDeposit: Get<BalanceOf<Self>>;
 
+		/// Held from a task's owner until the task is pruned: what its storage (the task, its
+		/// claims and reveals) costs.
+		#[pallet::constant]
+		type TaskDeposit: Get<BalanceOf<Self>>;
+
+		/// Most tasks not ended at once: admission control. With at most
+		/// [`Config::MaxAgendaPerBlock`] deadlines handled per block, no deadline is handled
+		/// more than `MaxLiveTasks / MaxAgendaPerBlock` blocks late, however tasks are
+		/// submitted.
+		#[pallet::constant]
+		type MaxLiveTasks: Get<u32>;
+
 		/// Most layers of a model (the kernel allows 16).
 		#[pallet::constant]
 		type MaxLayers: Get<u32>;
+
+		/// Longest period governance may set.
+		#[pallet::constant]
+		type MaxPeriod: Get<BlockNumberFor<Self>>;
 
 		/// Longest model or input URI, in bytes.
 		#[pallet::constant]
@@ -201,7 +224,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxIntermediates: Get<u32>;
 
-		/// Most agenda entries (task deadlines) handled in one block.
+		/// Most deadlines `on_initialize` handles in one block (more are handled by `on_idle`
+		/// when the block has room, or by the next block), and most submissions whose
+		/// randomness is due in one block.
 		#[pallet::constant]
 		type MaxAgendaPerBlock: Get<u32>;
 
@@ -235,6 +260,29 @@ pub mod pallet {
 	/// Each task's assigned operators and their commitments and outputs.
 	#[pallet::storage]
 	pub type Claims<T: Config> = StorageMap<_, Twox64Concat, TaskId, ClaimsOf<T>, ValueQuery>;
+
+	/// Each task's claims in its current tranche, assigned by rank when the tranche ends.
+	#[pallet::storage]
+	pub type Candidates<T: Config> =
+		StorageMap<_, Twox64Concat, TaskId, CandidatesOf<T>, ValueQuery>;
+
+	/// Tasks not ended: what admission control counts.
+	#[pallet::storage]
+	pub type LiveTasks<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Ended tasks' work: reward-pool payouts and pruning, by block. Not deadlines, so it is
+	/// done with the room a block has left (`on_idle`), and a few entries per block besides.
+	#[pallet::storage]
+	pub type Expiries<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, TaskId, (), OptionQuery>;
+
+	/// The earliest block whose expiries may still hold entries.
+	#[pallet::storage]
+	pub type ExpiryCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Proofs that settled a task not pruned yet, by their hash: a proof is not accepted twice.
+	#[pallet::storage]
+	pub type ProvedProofs<T: Config> = StorageMap<_, Identity, H256, TaskId, OptionQuery>;
 
 	/// Each assigned operator's revealed evidence.
 	#[pallet::storage]
@@ -270,10 +318,11 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			if let Some(params) = self.params {
-				if let Err(e) = Pallet::<T>::check_params(&params) {
-					panic!("invalid inference parameters in genesis: {e:?}");
-				}
 				Parameters::<T>::put(params);
+			}
+			// Against the operator set's slashing periods too, built before this pallet.
+			if let Err(e) = Pallet::<T>::check_params(&Parameters::<T>::get()) {
+				panic!("invalid inference parameters in genesis: {e:?}");
 			}
 			Pallet::<T>::ensure_escrow_account();
 		}
@@ -300,8 +349,10 @@ pub mod pallet {
 		RandomnessFixed { task: TaskId, randomness: H256, from: BlockNumberFor<T> },
 		/// Claims are open (a new round or tranche), until block `until`.
 		ClaimsOpen { task: TaskId, round: u8, tranche: u8, until: BlockNumberFor<T> },
-		/// An operator proved its selection and is assigned to the task.
+		/// An operator proved its selection: it is a candidate until the tranche ends.
 		Claimed { task: TaskId, operator: T::AccountId, round: u8 },
+		/// A candidate ranked among the task's wanted operators and is assigned to it.
+		Assigned { task: TaskId, operator: T::AccountId, round: u8 },
 		/// Claimants commit until `until`.
 		CommitPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
 		/// An operator committed to its result.
@@ -319,16 +370,20 @@ pub mod pallet {
 		TaskUndecided { task: TaskId },
 		/// An operator that revealed a conflicting result was reported for liquidation.
 		OperatorLiquidated { task: TaskId, operator: T::AccountId },
-		/// An assigned operator that did not reveal was reported as offline.
+		/// An assigned operator that did not commit was reported as offline.
 		OperatorSilent { task: TaskId, operator: T::AccountId },
-		/// A Zk-mode task's claimants prove until `until`.
-		ProofPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// An assigned operator committed and did not reveal: reported for what cheating costs
+		/// in the task's mode.
+		RevealWithheld { task: TaskId, operator: T::AccountId },
 		/// A Zk-mode task settled on a proof that the chain verified.
 		TaskProved { task: TaskId, operator: T::AccountId, output: H256 },
 		/// An assigned operator submitted a proof that does not verify, and was reported.
 		InvalidProofReported { task: TaskId, operator: T::AccountId },
 		/// An operator was paid for revealing a task's result.
 		OperatorPaid { task: TaskId, operator: T::AccountId, amount: BalanceOf<T> },
+		/// A payout that could not be made went back to the task's owner (`to_owner`) or was
+		/// burned, rather than stay in escrow.
+		PayoutSwept { task: TaskId, amount: BalanceOf<T>, to_owner: bool },
 		/// Liquidated collateral reached a task's verification reward pool.
 		PoolFunded { task: TaskId, amount: BalanceOf<T> },
 		/// An ended task was pruned.
@@ -413,12 +468,32 @@ pub mod pallet {
 		/// Too many deadlines are due in the block this task's randomness needs; submit in the
 		/// next block.
 		AgendaFull,
+		/// The chain has as many tasks in flight as it takes (`MaxLiveTasks`); submit when some
+		/// have ended.
+		TooManyTasks,
+		/// The model has tasks that have not ended.
+		ModelInUse,
+		/// The caller's claim is not from the task's current round.
+		WrongRound,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::process_agenda(now)
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::process_idle(now, remaining)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxAgendaPerBlock::get() > 0, "deadlines must progress");
+			assert!(T::MaxLiveTasks::get() > 0, "tasks must be admitted");
+			assert!(
+				Pallet::<T>::check_own_params(&T::DefaultParams::get()).is_ok(),
+				"DefaultParams must be valid"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -450,8 +525,8 @@ pub mod pallet {
 			Self::do_register_model(who, model, kernel_version, inputs, layers, uri, modes, price)
 		}
 
-		/// Deregisters the caller's model and returns its deposit. Tasks already submitted run
-		/// to their end.
+		/// Deregisters the caller's model and returns its deposit; its verifying key link goes
+		/// too. Refused while the model has tasks that have not ended.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::deregister_model())]
 		pub fn deregister_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
@@ -460,7 +535,8 @@ pub mod pallet {
 		}
 
 		/// Bans a model (governance): it takes no new tasks and cannot be registered again; its
-		/// deposit is returned to its owner.
+		/// deposit is returned to its owner and its verifying key link removed. Tasks already
+		/// submitted run to their end on what they snapshotted.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::ban_model())]
 		pub fn ban_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
@@ -468,10 +544,19 @@ pub mod pallet {
 			Self::do_ban_model(model)
 		}
 
-		/// Submits a task: `fee` is held until the task ends. `redundancy` is k, the operators
+		/// Submits a task: `fee` is held until the task ends, [`Config::TaskDeposit`] until it
+		/// is pruned, and the `base_fee` parameter is burned. `redundancy` is k, the operators
 		/// wanted; `sampling` the top-k and temperature of the kernel's sampler.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_task(T::MaxInputLen::get()))]
+		#[pallet::weight({
+			// A Zk-mode task also reads the model's link and holds its verifying key.
+			let zk = if *mode == VerificationMode::Zk {
+				T::DbWeight::get().reads_writes(2, 1)
+			} else {
+				Weight::zero()
+			};
+			T::WeightInfo::submit_task(T::MaxInputLen::get()).saturating_add(zk)
+		})]
 		pub fn submit_task(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -486,7 +571,8 @@ pub mod pallet {
 		}
 
 		/// Claims a task with the caller's VRF signature over (task, randomness): `pre_output`
-		/// and `proof` are the 32- and 64-byte parts of an sr25519 `VrfSignature`.
+		/// and `proof` are the 32- and 64-byte parts of an sr25519 `VrfSignature`. A selected
+		/// claim is a candidate; when the tranche ends, the best-ranked candidates are assigned.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::claim(CLAIM_WEIGHT_OPERATORS))]
 		pub fn claim(
@@ -499,7 +585,8 @@ pub mod pallet {
 			Self::do_claim(who, task, pre_output, proof)
 		}
 
-		/// Commits to a result: [`aos_inference_primitives::result_commitment`].
+		/// Commits to a result: [`aos_inference_primitives::result_commitment`] (in Zk mode, to a
+		/// proof: [`aos_inference_primitives::zk::proof_commitment`]).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit())]
 		pub fn commit(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
@@ -509,7 +596,8 @@ pub mod pallet {
 
 		/// Reveals a committed result: the output digest, the top classes, the operator's own
 		/// samples and intermediates (kernel spec §5–7), the commitment's salt and a
-		/// proof-of-work nonce. The last reveal of a task resolves it at once.
+		/// proof-of-work nonce, in the round the caller was assigned in. The last reveal of a
+		/// task resolves it at once.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::reveal().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get())))]
 		#[allow(clippy::too_many_arguments)]
@@ -573,23 +661,76 @@ pub mod pallet {
 			ids.take(limit).collect()
 		}
 
-		/// Checks parameters against their bounds.
+		/// Checks parameters against their bounds and against the operator set's slashing
+		/// periods (see [`OffenceReporting`](aos_operators_primitives::OffenceReporting)).
 		pub fn check_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
+			use sp_runtime::traits::Saturating;
+			Self::check_own_params(p)?;
+			let slashing = T::Operators::slash_periods();
+			// A slash reported at the end of a task's life must still find the stake bonded,
+			// and must be applied while the task still routes its funds to the reward pool.
+			let fits = slashing.unbonding > Self::max_task_life(p).saturating_add(slashing.defer)
+				&& p.retention > slashing.defer;
+			fits.then_some(()).ok_or(Error::<T>::BadParameters)
+		}
+
+		/// Checks parameters against their own bounds.
+		pub fn check_own_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
 			use sp_runtime::traits::{One, Zero};
 			let two = BlockNumberFor::<T>::one() + BlockNumberFor::<T>::one();
+			let bounded = |b: BlockNumberFor<T>| !b.is_zero() && b <= T::MaxPeriod::get();
 			let ok = p.randomness_delay >= two
-				&& !p.claim_period.is_zero()
+				&& p.randomness_delay <= T::MaxPeriod::get()
+				&& bounded(p.claim_period)
 				&& (1..=8).contains(&p.max_tranches)
-				&& !p.commit_period.is_zero()
-				&& !p.resolution_window.is_zero()
+				&& bounded(p.commit_period)
+				&& bounded(p.resolution_window)
 				&& (1..=4).contains(&p.max_rounds)
-				&& !p.retention.is_zero()
+				&& bounded(p.retention)
 				&& p.pow_difficulty <= 24
 				&& p.max_redundancy >= 1
 				&& u32::from(p.max_redundancy) <= T::MaxClaims::get()
 				&& u32::from(p.samples) <= T::MaxSamples::get()
-				&& u32::from(p.intermediates) <= T::MaxIntermediates::get();
+				&& u32::from(p.intermediates) <= T::MaxIntermediates::get()
+				&& !p.min_fee.is_zero();
 			ok.then_some(()).ok_or(Error::<T>::BadParameters)
+		}
+
+		/// The longest a task lives from submission to its last decision, deadlines handled
+		/// late included: how long after an offence it may be reported.
+		pub fn max_task_life(p: &ParamsOf<T>) -> BlockNumberFor<T> {
+			use sp_runtime::traits::Saturating;
+			let tranches = BlockNumberFor::<T>::from(u32::from(p.max_tranches));
+			let round = p
+				.claim_period
+				.saturating_mul(tranches)
+				.saturating_add(p.commit_period)
+				.saturating_add(p.resolution_window);
+			let rounds = BlockNumberFor::<T>::from(u32::from(p.max_rounds));
+			// Each deadline (randomness, tranches, commit, reveal) may be handled late by at most
+			// the agenda's backlog bound.
+			let deadlines = 1u32
+				.saturating_add(u32::from(p.max_rounds).saturating_mul(
+					u32::from(p.max_tranches).saturating_add(2),
+				));
+			let lateness = Self::max_deadline_lateness().saturating_mul(deadlines.into());
+			p.randomness_delay.saturating_add(round.saturating_mul(rounds)).saturating_add(lateness)
+		}
+
+		/// The most blocks a deadline is handled late: every task not ended has one deadline,
+		/// and `on_initialize` handles `MaxAgendaPerBlock` of them a block in deadline order.
+		pub fn max_deadline_lateness() -> BlockNumberFor<T> {
+			let per_block = T::MaxAgendaPerBlock::get().max(1);
+			T::MaxLiveTasks::get().div_ceil(per_block).into()
+		}
+	}
+
+	impl<T: Config> aos_operators_primitives::OffenceReporting<BlockNumberFor<T>> for Pallet<T> {
+		fn max_report_delay() -> BlockNumberFor<T> {
+			Self::max_task_life(&Parameters::<T>::get())
+		}
+		fn min_routing_window() -> BlockNumberFor<T> {
+			Parameters::<T>::get().retention
 		}
 	}
 
@@ -602,6 +743,10 @@ pub mod pallet {
 			credit: CreditOf<T>,
 		) {
 			Self::route_slash(id, offender, kind, reference, credit)
+		}
+
+		fn on_slash_applied_weight() -> Weight {
+			T::WeightInfo::route_slash()
 		}
 	}
 }

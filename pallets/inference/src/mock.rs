@@ -55,16 +55,19 @@ ord_parameter_types! {
 /// Operators: slashing on from genesis, liquidation takes everything, slashes deferred by
 /// [`SLASH_DEFER`] blocks; heartbeats are not a concern in these tests (a long grace).
 pub fn operator_params() -> pallet_operators::ParamsOf<Test> {
-	let rule = |amount, percent| SlashRule { amount, max_fraction: Perbill::from_percent(percent) };
+	let rule = |amount, percent| SlashRule {
+		amount,
+		max_fraction: Perbill::from_percent(percent),
+		enabled_from: 0,
+	};
 	OperatorParams {
 		min_collateral: 1_000,
 		min_delegation: 10,
-		unbonding_period: 100,
+		unbonding_period: 300,
 		heartbeat_period: 10,
 		offline_grace: 600,
 		mass_outage_threshold: Perbill::from_percent(50),
 		slash_defer_period: SLASH_DEFER,
-		slashing_enabled_from: 0,
 		slash_rules: SlashRules {
 			offline: rule(10, 10),
 			wrong_result: rule(1_000_000, 100),
@@ -90,8 +93,19 @@ pub fn default_params() -> ParamsOf<Test> {
 		max_redundancy: 8,
 		samples: 2,
 		intermediates: 4,
+		min_fee: MIN_FEE,
+		base_fee: BASE_FEE,
 	}
 }
+
+/// The least fee per assigned operator.
+pub const MIN_FEE: Balance = 10;
+/// Burned on every submission.
+pub const BASE_FEE: Balance = 7;
+/// Held per task until it is pruned.
+pub const TASK_DEPOSIT: Balance = 50;
+/// How long new VRF keys and new stake wait before they count for sampling.
+pub const SELECTION_DELAY: BlockNumber = 3;
 
 parameter_types! {
 	pub const OperatorsPalletId: PalletId = PalletId(*b"aos/oprs");
@@ -106,6 +120,8 @@ impl pallet_operators::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnSlash = Inference;
+	type Reporters = Inference;
+	type SelectionDelay = frame_support::traits::ConstU64<SELECTION_DELAY>;
 	type PalletId = OperatorsPalletId;
 	type MaxNameLen = ConstU32<64>;
 	type MaxEndpointLen = ConstU32<128>;
@@ -121,14 +137,49 @@ std::thread_local! {
 	/// When false, the parent block has no VRF output (a secondary slot).
 	pub static VRF_AVAILABLE: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
 	/// The models with a zk verifying key linked.
-	pub static ZK_MODELS: core::cell::RefCell<Vec<H256>> = const { core::cell::RefCell::new(Vec::new()) };
+	pub static ZK_MODELS: core::cell::RefCell<Vec<(H256, ZkLink)>> = const { core::cell::RefCell::new(Vec::new()) };
+	/// The VKs held by live Zk-mode tasks, with how many hold each.
+	pub static ZK_HELD: core::cell::RefCell<Vec<(H256, u32)>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Links `vk` to `model` in the stand-in zk verifier.
+pub fn link_zk(model: H256, vk: H256, input_scale: u8) {
+	ZK_MODELS.with(|m| {
+		let mut m = m.borrow_mut();
+		m.retain(|(id, _)| *id != model);
+		m.push((model, ZkLink { vk, input_scale }));
+	});
+}
+
+/// How many live tasks hold `vk`.
+pub fn zk_held(vk: H256) -> u32 {
+	ZK_HELD.with(|h| h.borrow().iter().find(|(v, _)| *v == vk).map_or(0, |(_, n)| *n))
 }
 
 /// Stands in for pallet-zk-verifier's registry of linked verifying keys.
 pub struct MockZkModels;
 impl aos_inference_primitives::zk::ZkModels for MockZkModels {
-	fn has_vk(model: &H256) -> bool {
-		ZK_MODELS.with(|m| m.borrow().contains(model))
+	fn link(model: &H256) -> Option<ZkLink> {
+		ZK_MODELS.with(|m| m.borrow().iter().find(|(id, _)| id == model).map(|(_, l)| *l))
+	}
+	fn hold_vk(vk: &H256) {
+		ZK_HELD.with(|h| {
+			let mut h = h.borrow_mut();
+			match h.iter_mut().find(|(v, _)| v == vk) {
+				Some((_, n)) => *n += 1,
+				None => h.push((*vk, 1)),
+			}
+		});
+	}
+	fn release_vk(vk: &H256) {
+		ZK_HELD.with(|h| {
+			if let Some((_, n)) = h.borrow_mut().iter_mut().find(|(v, _)| v == vk) {
+				*n = n.saturating_sub(1);
+			}
+		});
+	}
+	fn model_removed(model: &H256) {
+		ZK_MODELS.with(|m| m.borrow_mut().retain(|(id, _)| id != model));
 	}
 }
 
@@ -172,6 +223,9 @@ impl pallet_inference::Config for Test {
 	type OnUnclaimedSlash = UnclaimedSink;
 	type PalletId = InferencePalletId;
 	type ModelDeposit = ConstU128<500>;
+	type TaskDeposit = ConstU128<TASK_DEPOSIT>;
+	type MaxLiveTasks = ConstU32<MAX_LIVE_TASKS>;
+	type MaxPeriod = MaxPeriod;
 	type MaxLayers = ConstU32<16>;
 	type MaxUriLen = ConstU32<128>;
 	type MaxInputLen = ConstU32<1024>;
@@ -205,6 +259,9 @@ impl crate::benchmarking::BenchmarkHelper<AccountId, Balance> for BenchmarkHelpe
 	}
 }
 
+/// Most tasks in flight.
+pub const MAX_LIVE_TASKS: u32 = 64;
+
 pub const OWNER: AccountId = 500;
 pub const DAPP: AccountId = 600;
 pub const START_BALANCE: Balance = 100_000_000;
@@ -227,6 +284,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		VRF_AVAILABLE.with(|v| v.set(true));
+		ZK_MODELS.with(|m| m.borrow_mut().clear());
+		ZK_HELD.with(|h| h.borrow_mut().clear());
+		IDLE.with(|i| i.set(true));
 		System::set_block_number(1);
 		Operators::on_initialize(1);
 		Inference::on_initialize(1);
@@ -251,7 +311,15 @@ pub fn run_to_block(n: BlockNumber) {
 		System::set_block_number(next);
 		Operators::on_initialize(next);
 		Inference::on_initialize(next);
+		if IDLE.with(|i| i.get()) {
+			Inference::on_idle(next, frame_support::weights::Weight::MAX);
+		}
 	}
+}
+
+std::thread_local! {
+	/// Whether blocks leave room for `on_idle` (they do unless a test fills them).
+	pub static IDLE: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
 }
 
 /// Runs blocks until `done` holds (at most 200).
@@ -371,8 +439,8 @@ pub fn honest(who: AccountId, id: TaskId) -> Evaluation {
 		&golden::input(),
 		TaskSeed { task: &hash, operator: &op },
 		golden::sampling(),
-		u32::from(t.samples),
-		u32::from(t.intermediates),
+		u32::from(t.terms.samples),
+		u32::from(t.terms.intermediates),
 	)
 	.unwrap_or_else(|e| panic!("evaluation: {e:?}"))
 }
@@ -420,7 +488,8 @@ pub fn commit_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime:
 }
 
 pub fn reveal_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime::DispatchResult {
-	let difficulty = Parameters::<Test>::get().pow_difficulty;
+	// The difficulty the task was submitted under.
+	let difficulty = task(id).terms.pow_difficulty;
 	let nonce = find_pow_nonce(&task_hash(id), &who.encode(), &answer.output.0, difficulty);
 	reveal_with_nonce(who, id, answer, nonce)
 }

@@ -10,6 +10,7 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation},
 	},
 };
+use aos_inference_primitives::zk::ZkModels as _;
 use sp_core::H256;
 
 /// Every [`VerificationMode::bit`].
@@ -49,6 +50,7 @@ impl<T: Config> Pallet<T> {
 				price,
 				deposit,
 				status: ModelStatus::Active,
+				live_tasks: 0,
 			},
 		);
 		Self::deposit_event(Event::ModelRegistered { model, owner: who, commitment });
@@ -79,6 +81,9 @@ impl<T: Config> Pallet<T> {
 		let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(info.owner == who, Error::<T>::NotModelOwner);
 		ensure!(info.status == ModelStatus::Active, Error::<T>::ModelBanned);
+		// Its tasks snapshot what they need, but the id could otherwise be registered again
+		// under other terms while they run, confusing everyone reading them.
+		ensure!(info.live_tasks == 0, Error::<T>::ModelInUse);
 		T::Currency::release(
 			&HoldReason::ModelDeposit.into(),
 			&who,
@@ -86,6 +91,7 @@ impl<T: Config> Pallet<T> {
 			Precision::BestEffort,
 		)?;
 		Models::<T>::remove(model);
+		T::ZkModels::model_removed(&model);
 		Self::deposit_event(Event::ModelDeregistered { model });
 		Ok(())
 	}
@@ -104,6 +110,7 @@ impl<T: Config> Pallet<T> {
 			info.status = ModelStatus::Banned;
 			Ok(())
 		})?;
+		T::ZkModels::model_removed(&model);
 		Self::deposit_event(Event::ModelBanned { model });
 		Ok(())
 	}

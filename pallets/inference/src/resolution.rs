@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use aos_operators_primitives::{
 	OffenceKind, OffenceReference, OnSlashApplied, RewardOperator, SlashId, SlashOperator,
 };
+use aos_inference_primitives::zk::ZkModels as _;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -136,6 +137,9 @@ impl<T: Config> Pallet<T> {
 						operator: claim.operator.clone(),
 					});
 				},
+				None if claim.commitment.is_some() => {
+					Self::report_withheld(id, task.mode, &claim.operator)
+				},
 				None => {
 					let _ = T::Operators::report_offence(
 						&claim.operator,
@@ -155,8 +159,17 @@ impl<T: Config> Pallet<T> {
 			agreeing: tally.agreeing,
 			conflicting: tally.conflicting,
 			assigned: tally.assigned,
+			proof: None,
 		};
 		Self::conclude(id, task, &winners, result, now);
+	}
+
+	/// Reports an operator that committed to a result of task `id` and withheld its reveal:
+	/// it saw the others' reveals (or chose not to be judged), so it pays what cheating
+	/// costs in the task's mode, not what being offline does.
+	fn report_withheld(id: TaskId, mode: VerificationMode, operator: &T::AccountId) {
+		let _ = T::Operators::report_offence(operator, mode.withheld_offence(), Some(id));
+		Self::deposit_event(Event::RevealWithheld { task: id, operator: operator.clone() });
 	}
 
 	/// Ends a task on `result`: its fee leaves escrow for `winners`, it is settled, and its
@@ -179,7 +192,9 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Force,
 		)
 		.unwrap_or_default();
-		Self::pay_winners(id, winners, moved);
+		let unpaid = Self::pay_winners(id, winners, moved);
+		// What could not be paid goes back to whom it came from.
+		Self::sweep(id, unpaid, Some(&task.owner));
 		let event = Event::TaskSettled {
 			task: id,
 			output: result.output,
@@ -189,13 +204,18 @@ impl<T: Config> Pallet<T> {
 		};
 		task.result = Some(result);
 		task.status = TaskStatus::Settled;
-		task.ended_at = Some(now);
-		Tasks::<T>::insert(id, task);
-		Self::schedule(now.saturating_add(Parameters::<T>::get().retention), id);
+		Self::end(id, task, now);
 		Self::deposit_event(event);
 	}
 
 	pub(crate) fn end_undecided(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+		// No result: no one is judged for it, but withholding a committed reveal is judged on
+		// its own (it may be what kept the task from a result).
+		for claim in Claims::<T>::get(id) {
+			if claim.commitment.is_some() && claim.result.is_none() {
+				Self::report_withheld(id, task.mode, &claim.operator);
+			}
+		}
 		let _ = T::Currency::release(
 			&HoldReason::TaskFee.into(),
 			&task.owner,
@@ -203,22 +223,40 @@ impl<T: Config> Pallet<T> {
 			Precision::BestEffort,
 		);
 		task.status = TaskStatus::Undecided;
-		task.ended_at = Some(now);
-		Tasks::<T>::insert(id, task);
-		Self::schedule(now.saturating_add(Parameters::<T>::get().retention), id);
+		Self::end(id, task, now);
 		Self::deposit_event(Event::TaskUndecided { task: id });
+	}
+
+	/// What every ended task goes through: it no longer counts as live, for admission control
+	/// or against its model and verifying key; its pruning is scheduled.
+	fn end(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+		task.ended_at = Some(now);
+		LiveTasks::<T>::mutate(|n| *n = n.saturating_sub(1));
+		Models::<T>::mutate(task.model, |m| {
+			if let Some(m) = m {
+				m.live_tasks = m.live_tasks.saturating_sub(1);
+			}
+		});
+		if let Some(link) = task.terms.zk {
+			T::ZkModels::release_vk(&link.vk);
+		}
+		Candidates::<T>::remove(id);
+		Tasks::<T>::insert(id, task);
+		Self::schedule_expiry(now.saturating_add(Parameters::<T>::get().retention), id);
 	}
 
 	/// Pays `amount`, held by the escrow account, to `winners` in equal shares (the remainder of
 	/// the division to the first), through pallet-operators so that delegators get their part.
-	fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) {
+	/// Returns what could not be paid.
+	fn pay_winners(id: TaskId, winners: &[T::AccountId], amount: BalanceOf<T>) -> BalanceOf<T> {
 		let count: BalanceOf<T> = (winners.len() as u32).into();
 		if count.is_zero() || amount.is_zero() {
-			return;
+			return amount;
 		}
 		let share = amount / count;
 		let remainder = amount.saturating_sub(share.saturating_mul(count));
 		let escrow = Self::escrow_account();
+		let mut unpaid = BalanceOf::<T>::zero();
 		for (i, winner) in winners.iter().enumerate() {
 			let pay = if i == 0 { share.saturating_add(remainder) } else { share };
 			if pay.is_zero() {
@@ -233,24 +271,52 @@ impl<T: Config> Pallet<T> {
 					operator: winner.clone(),
 					amount: pay,
 				});
+			} else {
+				unpaid = unpaid.saturating_add(pay);
 			}
 		}
+		unpaid
 	}
 
-	/// Pays a settled task's pending pool to the operators that revealed its result.
+	/// Takes `amount` out of escrow rather than leave it there: to `owner` if given and
+	/// possible, else burned.
+	pub(crate) fn sweep(id: TaskId, amount: BalanceOf<T>, owner: Option<&T::AccountId>) {
+		if amount.is_zero() {
+			return;
+		}
+		let escrow = Self::escrow_account();
+		let to_owner = owner.is_some_and(|owner| {
+			T::Currency::transfer(&escrow, owner, amount, Preservation::Expendable).is_ok()
+		});
+		if !to_owner {
+			// Dropping the credit burns it.
+			let _ = T::Currency::withdraw(
+				&escrow,
+				amount,
+				Precision::BestEffort,
+				Preservation::Expendable,
+				Fortitude::Force,
+			);
+		}
+		Self::deposit_event(Event::PayoutSwept { task: id, amount, to_owner });
+	}
+
+	/// Pays a settled task's pending pool to the operators that revealed its result. Returns
+	/// its weight, at the task's real number of claims.
 	pub(crate) fn pay_pool(id: TaskId) -> Weight {
 		let Some(mut task) = Tasks::<T>::get(id) else { return Weight::zero() };
 		let Some(result) = task.result.as_ref() else { return Weight::zero() };
 		let key = result_key(&result.output, &result.top);
-		let winners: Vec<T::AccountId> = Claims::<T>::get(id)
-			.into_iter()
-			.filter(|c| c.result == Some(key))
-			.map(|c| c.operator)
-			.collect();
+		let claims = Claims::<T>::get(id);
+		let count = claims.len() as u32;
+		let winners: Vec<T::AccountId> =
+			claims.into_iter().filter(|c| c.result == Some(key)).map(|c| c.operator).collect();
 		let amount = core::mem::take(&mut task.pool_pending);
 		Tasks::<T>::insert(id, task);
-		Self::pay_winners(id, &winners, amount);
-		T::WeightInfo::pay_pool(T::MaxClaims::get())
+		let unpaid = Self::pay_winners(id, &winners, amount);
+		// Slashed funds that cannot reach the honest are burned, as unclaimed slashes are.
+		Self::sweep(id, unpaid, None);
+		T::WeightInfo::pay_pool(count)
 	}
 
 	pub(crate) fn prune(id: TaskId) {
@@ -261,7 +327,17 @@ impl<T: Config> Pallet<T> {
 			Self::pay_pool(id);
 			Tasks::<T>::remove(id);
 		}
+		let _ = T::Currency::release(
+			&HoldReason::TaskDeposit.into(),
+			&task.owner,
+			task.deposit,
+			Precision::BestEffort,
+		);
+		if let Some(proof) = task.result.as_ref().and_then(|r| r.proof) {
+			ProvedProofs::<T>::remove(proof);
+		}
 		Claims::<T>::remove(id);
+		Candidates::<T>::remove(id);
 		let _ = Reveals::<T>::clear_prefix(id, T::MaxClaims::get(), None);
 		TasksByOwner::<T>::remove(&task.owner, id);
 		Self::deposit_event(Event::TaskPruned { task: id });
@@ -289,8 +365,11 @@ impl<T: Config> Pallet<T> {
 		task.pool = task.pool.saturating_add(amount);
 		task.pool_pending = task.pool_pending.saturating_add(amount);
 		Tasks::<T>::insert(id, task);
-		// Paid by the agenda, whose weight is accounted, rather than inside the slash.
-		Self::schedule(frame_system::Pallet::<T>::block_number().saturating_add(One::one()), id);
+		// Paid by the expiries, whose weight is accounted, rather than inside the slash.
+		Self::schedule_expiry(
+			frame_system::Pallet::<T>::block_number().saturating_add(One::one()),
+			id,
+		);
 		Self::deposit_event(Event::PoolFunded { task: id, amount });
 	}
 }

@@ -2,8 +2,8 @@
 
 use crate::{pallet::*, *};
 use aos_inference_primitives::{
-	account_bytes, is_selected, pow_valid, result_commitment, task_hash, vrf_output,
-	vrf_transcript, RevealedResult,
+	account_bytes, is_selected, pow_valid, result_commitment, selection_rank, task_hash,
+	vrf_output, vrf_transcript, RevealedResult,
 };
 use aos_operators_primitives::OperatorRegistry;
 use codec::Decode;
@@ -11,8 +11,8 @@ use frame_support::{
 	ensure,
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, MutateHold},
-		tokens::{Fortitude, Preservation},
+		fungible::{Balanced, Inspect, MutateHold},
+		tokens::{Fortitude, Precision, Preservation},
 	},
 };
 use sp_core::{
@@ -20,7 +20,10 @@ use sp_core::{
 	sr25519::vrf::{VrfPreOutput, VrfProof, VrfSignature},
 	H256,
 };
-use sp_runtime::{traits::Saturating, SaturatedConversion};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	SaturatedConversion,
+};
 
 use aos_inference_primitives::zk::ZkModels as _;
 
@@ -34,17 +37,18 @@ impl<T: Config> Pallet<T> {
 		redundancy: u8,
 		sampling: SamplingParams,
 	) -> DispatchResult {
-		let model = Models::<T>::get(model_id).ok_or(Error::<T>::UnknownModel)?;
+		let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(model.status == ModelStatus::Active, Error::<T>::ModelBanned);
 		ensure!(model.modes & mode.bit() != 0, Error::<T>::ModeNotAllowed);
-		match mode {
-			VerificationMode::Redundancy => {},
+		let zk = match mode {
+			VerificationMode::Redundancy => None,
 			VerificationMode::Zk => {
-				ensure!(T::ZkModels::has_vk(&model_id), Error::<T>::NoVerifyingKey);
+				let link = T::ZkModels::link(&model_id).ok_or(Error::<T>::NoVerifyingKey)?;
 				ensure!(matches!(input, TaskInput::Inline(_)), Error::<T>::InlineInputRequired);
+				Some(link)
 			},
 			_ => return Err(Error::<T>::ModeNotSupported.into()),
-		}
+		};
 		if let TaskInput::Inline(values) = &input {
 			ensure!(values.len() as u32 == model.inputs, Error::<T>::BadInputLength);
 		}
@@ -56,22 +60,50 @@ impl<T: Config> Pallet<T> {
 				&& sampling.top_k <= T::MaxTopK::get(),
 			Error::<T>::BadSampling
 		);
-		ensure!(
-			fee >= model.price.saturating_mul(u32::from(redundancy).into()),
-			Error::<T>::FeeTooLow
-		);
+		let price = model.price.max(params.min_fee);
+		ensure!(fee >= price.saturating_mul(u32::from(redundancy).into()), Error::<T>::FeeTooLow);
+		// Admission control: a bounded number of tasks in flight bounds how late any
+		// deadline is handled.
+		ensure!(LiveTasks::<T>::get() < T::MaxLiveTasks::get(), Error::<T>::TooManyTasks);
+		let deposit = T::TaskDeposit::get();
+		let due = fee.saturating_add(deposit).saturating_add(params.base_fee);
 		let free = T::Currency::reducible_balance(&who, Preservation::Preserve, Fortitude::Polite);
-		ensure!(free >= fee, Error::<T>::InsufficientFunds);
+		ensure!(free >= due, Error::<T>::InsufficientFunds);
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let at = now.saturating_add(params.randomness_delay);
 		ensure!(Self::agenda_has_room(at), Error::<T>::AgendaFull);
 		T::Currency::hold(&HoldReason::TaskFee.into(), &who, fee)?;
+		T::Currency::hold(&HoldReason::TaskDeposit.into(), &who, deposit)?;
+		if !params.base_fee.is_zero() {
+			// Dropping the credit burns it.
+			let _ = T::Currency::withdraw(
+				&who,
+				params.base_fee,
+				Precision::Exact,
+				Preservation::Preserve,
+				Fortitude::Polite,
+			)?;
+		}
 		let id = NextTaskId::<T>::mutate(|next| {
 			let id = *next;
 			*next = next.saturating_add(1);
 			id
 		});
+		let terms = TaskTerms {
+			model_commitment: model.commitment,
+			positions: model.positions(),
+			samples: params.samples,
+			intermediates: params.intermediates,
+			pow_difficulty: params.pow_difficulty,
+			zk,
+		};
+		if let Some(link) = zk {
+			T::ZkModels::hold_vk(&link.vk);
+		}
+		model.live_tasks = model.live_tasks.saturating_add(1);
+		Models::<T>::insert(model_id, model);
+		LiveTasks::<T>::mutate(|n| *n = n.saturating_add(1));
 		Tasks::<T>::insert(
 			id,
 			crate::types::Task {
@@ -79,13 +111,14 @@ impl<T: Config> Pallet<T> {
 				model: model_id,
 				input,
 				fee,
+				deposit,
 				mode,
 				redundancy,
 				sampling,
-				samples: params.samples,
-				intermediates: params.intermediates,
+				terms,
 				submitted_at: now,
 				randomness: None,
+				selection_stake: Zero::zero(),
 				status: TaskStatus::AwaitingRandomness { at },
 				result: None,
 				pool: Default::default(),
@@ -129,14 +162,26 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::NotClaiming.into());
 		};
 		let (randomness, from) = task.randomness.ok_or(Error::<T>::NotClaiming)?;
-		let mut claims = Claims::<T>::get(id);
-		ensure!(!claims.iter().any(|c| c.operator == who), Error::<T>::AlreadyClaimed);
+		let claims = Claims::<T>::get(id);
+		let mut candidates = Candidates::<T>::get(id);
+		ensure!(
+			!claims.iter().any(|c| c.operator == who)
+				&& !candidates.iter().any(|c| c.operator == who),
+			Error::<T>::AlreadyClaimed
+		);
 		let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
-		ensure!(this_round < Self::round_target(task.redundancy, round), Error::<T>::ClaimsFull);
+		let wanted = Self::round_target(task.redundancy, round)
+			.saturating_sub(this_round)
+			.min(T::MaxClaims::get().saturating_sub(claims.len() as u32));
+		ensure!(wanted > 0, Error::<T>::ClaimsFull);
 
-		let operator = T::Operators::eligible(&who).ok_or(Error::<T>::NotEligible)?;
-		// A key registered once the randomness could be known could have been ground for it.
-		ensure!(operator.vrf_key_since < from, Error::<T>::VrfKeyTooNew);
+		let operator = T::Operators::eligible(&who, from).ok_or(Error::<T>::NotEligible)?;
+		// A key must be older than the randomness by the selection delay: one registered once
+		// the randomness could be known, or just before, could have been ground for it.
+		ensure!(
+			operator.vrf_key_since.saturating_add(T::Operators::selection_delay()) < from,
+			Error::<T>::VrfKeyTooNew
+		);
 		let signature = VrfSignature {
 			pre_output: VrfPreOutput::decode(&mut &pre_output[..])
 				.map_err(|_| Error::<T>::BadVrfProof)?,
@@ -149,16 +194,32 @@ impl<T: Config> Pallet<T> {
 		);
 		let output = vrf_output(&operator.vrf_key, &transcript, &signature.pre_output)
 			.ok_or(Error::<T>::BadVrfProof)?;
-		let total = T::Operators::total_active_stake();
+		// The stake total snapshotted with the randomness: stake joining since cannot change
+		// who is selected.
+		let stake: u128 = operator.stake.saturated_into();
 		let target = Self::selection_target(task.redundancy, round, tranche);
 		ensure!(
-			is_selected(output, operator.stake.saturated_into(), total.saturated_into(), target),
+			is_selected(output, stake, task.selection_stake.saturated_into(), target),
 			Error::<T>::NotSelected
 		);
-		claims
-			.try_push(Claim { operator: who.clone(), round, commitment: None, result: None })
-			.map_err(|_| Error::<T>::ClaimsFull)?;
-		Claims::<T>::insert(id, claims);
+		// Rank, not arrival, decides who is assigned: keep the best `wanted` claims.
+		let rank = |c: &Candidate<T::AccountId, BalanceOf<T>>| (c.output, c.stake.saturated_into());
+		let candidate = Candidate { operator: who.clone(), output, stake: operator.stake };
+		if candidates.len() as u32 >= wanted {
+			let worst = candidates
+				.iter()
+				.enumerate()
+				.max_by(|(_, a), (_, b)| selection_rank(rank(a), rank(b)))
+				.map(|(i, c)| (i, rank(c)));
+			match worst {
+				Some((i, worst)) if selection_rank((output, stake), worst).is_lt() => {
+					candidates.remove(i);
+				},
+				_ => return Err(Error::<T>::ClaimsFull.into()),
+			}
+		}
+		candidates.try_push(candidate).map_err(|_| Error::<T>::ClaimsFull)?;
+		Candidates::<T>::insert(id, candidates);
 		Self::deposit_event(Event::Claimed { task: id, operator: who, round });
 		Ok(())
 	}
@@ -190,12 +251,17 @@ impl<T: Config> Pallet<T> {
 		salt: [u8; 32],
 	) -> Result<Option<u32>, DispatchError> {
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
-		ensure!(matches!(task.status, TaskStatus::Revealing { .. }), Error::<T>::NotRevealing);
-		let model = Models::<T>::get(task.model);
+		let TaskStatus::Revealing { round, .. } = task.status else {
+			return Err(Error::<T>::NotRevealing.into());
+		};
+		// A Zk-mode task is revealed by its proof (`pallet-zk-verifier`).
+		ensure!(task.mode == VerificationMode::Redundancy, Error::<T>::ModeNotSupported);
 		let hash = task_hash(id);
 		let operator = account_bytes(&who);
 		let mut claims = Claims::<T>::get(id);
 		let claim = claims.iter_mut().find(|c| c.operator == who).ok_or(Error::<T>::NotAssigned)?;
+		// An earlier round's claim had its round to reveal; it is judged as withheld.
+		ensure!(claim.round == round, Error::<T>::WrongRound);
 		let commitment = match (claim.commitment, claim.result) {
 			(Some(c), None) => c,
 			_ => return Err(Error::<T>::NothingToReveal.into()),
@@ -209,30 +275,28 @@ impl<T: Config> Pallet<T> {
 		};
 		let expected = result_commitment(&hash, &operator, revealed, &salt);
 		ensure!(commitment.0 == expected, Error::<T>::CommitmentMismatch);
-		let difficulty = Parameters::<T>::get().pow_difficulty;
+		let terms = task.terms;
 		ensure!(
-			pow_valid(&hash, &operator, &output.0, reveal.pow_nonce, difficulty),
+			pow_valid(&hash, &operator, &output.0, reveal.pow_nonce, terms.pow_difficulty),
 			Error::<T>::BadProofOfWork
 		);
 		ensure!(reveal.top.len() as u32 == task.sampling.top_k, Error::<T>::BadRevealShape);
-		ensure!(reveal.samples.len() == usize::from(task.samples), Error::<T>::BadRevealShape);
-		// The positions are the kernel's choice for this operator (spec §5); only the values
-		// need the model to check.
-		if let Some(model) = model {
-			let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);
-			let positions = aos_kernel::intermediates::positions(
-				seed,
-				model.positions(),
-				u32::from(task.intermediates),
-			);
-			ensure!(
-				positions.len() == reveal.intermediates.len()
-					&& positions.iter().zip(reveal.intermediates.iter()).all(|(p, (q, _))| p == q),
-				Error::<T>::BadRevealShape
-			);
-		}
+		ensure!(reveal.samples.len() == usize::from(terms.samples), Error::<T>::BadRevealShape);
+		// The positions are the kernel's choice for this operator (spec §5), over the model
+		// the task was submitted for; only the values need the model to check.
+		let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);
+		let positions = aos_kernel::intermediates::positions(
+			seed,
+			terms.positions,
+			u32::from(terms.intermediates),
+		);
+		ensure!(
+			positions.len() == reveal.intermediates.len()
+				&& positions.iter().zip(reveal.intermediates.iter()).all(|(p, (q, _))| p == q),
+			Error::<T>::BadRevealShape
+		);
 		claim.result = Some(result_key(&output, &reveal.top));
-		let all_revealed = claims.iter().all(|c| c.result.is_some());
+		let all_revealed = claims.iter().filter(|c| c.round == round).all(|c| c.result.is_some());
 		let count = claims.len() as u32;
 		Claims::<T>::insert(id, claims);
 		Reveals::<T>::insert(id, &who, reveal);

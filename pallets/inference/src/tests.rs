@@ -4,13 +4,15 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 	BoundedVec,
 };
-use sp_core::H256;
+use sp_core::{Get, H256};
 
 const FEE: Balance = 6_000;
 
 /// Claims task `id` for every operator in `ops` that is selected, tranche after tranche, until
-/// the task leaves its claim phase. Returns the operators that claimed.
+/// the task leaves its claim phase. Returns the operators assigned by it (the best-ranked
+/// claims), in the order they were assigned.
 fn claim_all(id: TaskId, ops: &[AccountId]) -> Vec<AccountId> {
+	let before: Vec<AccountId> = Claims::<Test>::get(id).iter().map(|c| c.operator).collect();
 	let mut claimed = Vec::new();
 	for _ in 0..50 {
 		if !matches!(task(id).status, TaskStatus::Claiming { .. }) {
@@ -23,7 +25,11 @@ fn claim_all(id: TaskId, ops: &[AccountId]) -> Vec<AccountId> {
 		}
 		run_to_block(System::block_number() + 1);
 	}
-	claimed
+	Claims::<Test>::get(id)
+		.iter()
+		.map(|c| c.operator)
+		.filter(|op| !before.contains(op))
+		.collect()
 }
 
 /// Commits `answer(op)` for every claimant that answers, waits for the reveal phase and
@@ -50,7 +56,8 @@ fn setup(n: u128, k: u8) -> (Vec<AccountId>, TaskId) {
 		register_operator(*op);
 	}
 	let model = register_golden();
-	run_to_block(System::block_number() + 1);
+	// Their VRF keys count for randomness after the selection delay.
+	run_to_block(System::block_number() + SELECTION_DELAY + 1);
 	let id = submit(model, k, FEE);
 	until_claiming(id);
 	(ops, id)
@@ -342,9 +349,7 @@ fn vrf_claims_are_refused_with_a_foreign_key_another_task_above_threshold_or_rep
 			&aos_inference_primitives::task_hash(id),
 			&randomness.0,
 		);
-		let total =
-			<Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::total_active_stake(
-			);
+		let total = task(id).selection_stake;
 		let threshold = aos_inference_primitives::selection_threshold(COLLATERAL, total, 1);
 		let outputs: Vec<(AccountId, u128)> = ops
 			.iter()
@@ -385,10 +390,13 @@ fn a_vrf_key_registered_after_the_randomness_cannot_claim() {
 	test(|| {
 		register_operator(1);
 		let model = register_golden();
-		run_to_block(2);
+		run_to_block(2 + SELECTION_DELAY);
+		// 2's key is registered one block before the task: younger than the selection delay
+		// when the randomness is fixed, so it could have been chosen knowing it was coming.
+		register_operator(2);
+		run_to_block(3 + SELECTION_DELAY);
 		let id = submit(model, 2, FEE);
 		until_claiming(id);
-		register_operator(2);
 		assert_noop!(claim(2, id), Error::<Test>::VrfKeyTooNew);
 		assert_ok!(claim(1, id));
 	});
@@ -664,13 +672,23 @@ fn parameters_are_governed_and_bounded() {
 			Params { max_redundancy: 17, ..p },
 			Params { samples: 9, ..p },
 			Params { intermediates: 17, ..p },
+			// No task is free for operators.
+			Params { min_fee: 0, ..p },
+			// Periods have upper bounds.
+			Params { claim_period: 10_001, ..p },
+			Params { retention: 10_001, ..p },
+			// A task's whole life plus the slash deferral must fit in the unbonding period
+			// (300 blocks here), or a liar could unbond and leave before its slash lands.
+			Params { resolution_window: 200, ..p },
+			// The task must outlive the deferral, so that liquidations reach its pool.
+			Params { retention: SLASH_DEFER, ..p },
 		] {
 			assert_noop!(
 				Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), bad),
 				Error::<Test>::BadParameters
 			);
 		}
-		let new = Params { pow_difficulty: 0, resolution_window: 17_280, ..p };
+		let new = Params { pow_difficulty: 0, resolution_window: 50, ..p };
 		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), new));
 		assert_eq!(Parameters::<Test>::get(), new);
 		assert!(events().contains(&Event::ParametersChanged { params: new }));
@@ -715,7 +733,9 @@ fn claim_cost_with_operators(operators: u32) -> (usize, usize) {
 			<Balances as Mutate<AccountId>>::set_balance(&who, 2 * COLLATERAL);
 			register_operator_with(who, COLLATERAL);
 		}
-		let id = submit(register_golden(), 4, FEE);
+		let model = register_golden();
+		run_to_block(2 + SELECTION_DELAY);
+		let id = submit(model, 4, FEE);
 		until_claiming(id);
 		// As at the start of a block: the setup's events would otherwise be read back into
 		// the proof when the claim appends its own.
@@ -742,14 +762,16 @@ fn a_claim_with_10_000_operators_costs_what_it_does_with_10() {
 	assert!(proof_n < proof_10 + 4 * 1024, "proof {proof_10} bytes with 10, {proof_n} with 10_000");
 }
 
-/// Zk mode from this pallet's side: a task for a model with a linked verifying key is claimed,
-/// then waits for a proof instead of commit-reveal; a proved result settles it and pays the
-/// prover; an invalid proof is reported as `ZkProofInvalid`; with no proof it escalates.
+/// Zk mode from this pallet's side: a task for a model with a linked verifying key snapshots
+/// the key, is claimed, then its assigned operators commit to proofs and reveal them; a proved
+/// result settles it and pays the prover; an invalid proof is reported once as
+/// `ZkProofInvalid`; a proof is bound to its committer and not accepted twice; with no proof it
+/// escalates.
 #[test]
-fn zk_tasks_wait_for_a_proof_and_settle_on_it() {
-	use aos_inference_primitives::zk::{ZkTaskError, ZkTasks};
+fn zk_tasks_commit_to_proofs_and_settle_on_one() {
+	use aos_inference_primitives::zk::{proof_commitment, ZkTaskError, ZkTasks};
 	test(|| {
-		let ops: Vec<AccountId> = (1..=2).collect();
+		let ops: Vec<AccountId> = (1..=4).collect();
 		for op in &ops {
 			register_operator(*op);
 		}
@@ -764,7 +786,7 @@ fn zk_tasks_wait_for_a_proof_and_settle_on_it() {
 			VerificationMode::Zk.bit(),
 			PRICE,
 		));
-		run_to_block(System::block_number() + 1);
+		run_to_block(System::block_number() + SELECTION_DELAY + 1);
 		let zk_submit = |input| {
 			Inference::submit_task(
 				RuntimeOrigin::signed(DAPP),
@@ -772,56 +794,596 @@ fn zk_tasks_wait_for_a_proof_and_settle_on_it() {
 				input,
 				FEE,
 				VerificationMode::Zk,
-				1,
+				2,
 				aos_kernel::golden::sampling(),
 			)
 		};
 		assert_noop!(zk_submit(golden_input()), Error::<Test>::NoVerifyingKey);
-		ZK_MODELS.with(|m| m.borrow_mut().push(model));
+		let vk = H256::repeat_byte(0x77);
+		link_zk(model, vk, 7);
 		let remote = TaskInput::Remote { hash: H256::zero(), uri: BoundedVec::default() };
 		assert_noop!(zk_submit(remote), Error::<Test>::InlineInputRequired);
 		let id = NextTaskId::<Test>::get();
 		assert_ok!(zk_submit(golden_input()));
-		assert_eq!(Inference::proof_task(id, &1), Err(ZkTaskError::NotAwaitingProof));
+		assert_eq!(zk_held(vk), 1, "the task holds its verifying key");
+		// The link changes after submission: the task keeps the key it was submitted under.
+		link_zk(model, H256::repeat_byte(0x88), 3);
+		let proof = b"a proof".to_vec();
+		let instances = [[1u8; 32], [2u8; 32]];
+		assert_eq!(
+			Inference::proof_task(id, &1, &proof, &instances),
+			Err(ZkTaskError::NotAwaitingProof)
+		);
 		until_claiming(id);
-		let claimed = claim_all(id, &ops);
-		assert_eq!(claimed.len(), 1);
-		let prover = claimed[0];
-		let other = if prover == 1 { 2 } else { 1 };
-		// No commit phase: straight to the proof window.
-		assert!(matches!(task(id).status, TaskStatus::Revealing { .. }));
-		assert_eq!(Inference::proof_task(id, &other), Err(ZkTaskError::NotAssigned));
-		let t = Inference::proof_task(id, &prover).unwrap();
+		let assigned = claim_all(id, &ops);
+		assert_eq!(assigned.len(), 2);
+		let (prover, copier) = (assigned[0], assigned[1]);
+		let outsider = *ops.iter().find(|o| !assigned.contains(o)).unwrap_or(&99);
+		// Commit first, like any result.
+		assert!(matches!(task(id).status, TaskStatus::Committing { .. }));
+		let commitment = |who: AccountId, proof: &[u8]| {
+			H256(proof_commitment(
+				&aos_inference_primitives::task_hash(id),
+				&codec::Encode::encode(&who),
+				proof,
+				&instances,
+			))
+		};
+		assert_ok!(Inference::commit(RuntimeOrigin::signed(prover), id, commitment(prover, &proof)));
+		// The copier commits to something else; it cannot know the prover's proof yet.
+		let junk = b"junk".to_vec();
+		assert_ok!(Inference::commit(RuntimeOrigin::signed(copier), id, commitment(copier, &junk)));
+		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+		assert_eq!(
+			Inference::proof_task(id, &outsider, &proof, &instances),
+			Err(ZkTaskError::NotAssigned)
+		);
+		// Seeing the prover's proof, the copier cannot reveal it: it committed to another.
+		assert_eq!(
+			Inference::proof_task(id, &copier, &proof, &instances),
+			Err(ZkTaskError::CommitmentMismatch)
+		);
+		// Nor is the `reveal` of results open to a Zk-mode task.
+		assert_noop!(
+			reveal_answer(prover, id, &Answer::honest(prover, id)),
+			Error::<Test>::ModeNotSupported
+		);
+		let t = Inference::proof_task(id, &prover, &proof, &instances).unwrap();
 		assert_eq!((t.model, t.input), (model, aos_kernel::golden::input()));
+		assert_eq!(t.link, ZkLink { vk, input_scale: 7 });
 
-		Inference::report_invalid_proof(id, &prover);
-		System::assert_has_event(Event::InvalidProofReported { task: id, operator: prover }.into());
+		// The copier's own proof fails: reported once, its commitment spent.
+		assert!(Inference::proof_task(id, &copier, &junk, &instances).is_ok());
+		Inference::reject_proof(id, &copier);
+		System::assert_has_event(Event::InvalidProofReported { task: id, operator: copier }.into());
+		assert_eq!(
+			Inference::proof_task(id, &copier, &junk, &instances),
+			Err(ZkTaskError::NotCommitted)
+		);
 		// Reported to pallet-operators under its own kind (its slash is deferred there).
-		assert!(System::events().iter().any(|e| matches!(
-			&e.event,
-			RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred { operator, kind, .. })
-				if *operator == prover && *kind == aos_operators_primitives::OffenceKind::ZkProofInvalid
-		)));
+		let reports = || {
+			System::events()
+				.iter()
+				.filter(|e| matches!(
+					&e.event,
+					RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred { operator, kind, .. })
+						if *operator == copier
+							&& *kind == aos_operators_primitives::OffenceKind::ZkProofInvalid
+				))
+				.count()
+		};
+		assert_eq!(reports(), 1);
 
 		let logits = [5, -3, 9, 0];
 		let paid_before = free(prover);
-		Inference::settle_proved(id, &prover, &logits);
+		Inference::settle_proved(id, &prover, &logits, &proof);
 		let r = settled(id);
 		assert_eq!(r.output, H256(aos_kernel::output_digest(&logits)));
 		assert_eq!(r.top.first(), Some(&2));
-		assert_eq!((r.agreeing, r.assigned), (1, 1));
-		assert!(free(prover) > paid_before || collateral(prover) > 0);
-		assert_eq!(Inference::proof_task(id, &prover), Err(ZkTaskError::NotAwaitingProof));
+		assert_eq!((r.agreeing, r.assigned), (1, 2));
+		assert_eq!(r.proof, Some(aos_inference_primitives::zk::proof_hash(&proof)));
+		assert!(free(prover) > paid_before);
+		assert_eq!(zk_held(vk), 0, "the ended task released its key");
+		assert_eq!(
+			Inference::proof_task(id, &prover, &proof, &instances),
+			Err(ZkTaskError::NotAwaitingProof)
+		);
+		// Nothing more is reported for the copier, whose commitment the bad proof spent.
+		assert_eq!(reports(), 1);
 
-		// With no proof, the window's end escalates the task to a new round.
+		// The same proof is not accepted for another task on the same input.
+		link_zk(model, vk, 7);
 		let id2 = NextTaskId::<Test>::get();
 		assert_ok!(zk_submit(golden_input()));
 		until_claiming(id2);
-		claim_all(id2, &ops);
+		let assigned = claim_all(id2, &ops);
+		let again = assigned[0];
+		let commitment2 = H256(proof_commitment(
+			&aos_inference_primitives::task_hash(id2),
+			&codec::Encode::encode(&again),
+			&proof,
+			&instances,
+		));
+		assert_ok!(Inference::commit(RuntimeOrigin::signed(again), id2, commitment2));
+		run_until(|| matches!(task(id2).status, TaskStatus::Revealing { .. }));
+		assert_eq!(
+			Inference::proof_task(id2, &again, &proof, &instances),
+			Err(ZkTaskError::ProofReplayed)
+		);
+		// With no proof, the window's end escalates the task to a new round, and the committed
+		// operators that revealed nothing are reported as a bad proof would be.
 		run_until(|| !matches!(task(id2).status, TaskStatus::Revealing { .. }));
 		assert!(matches!(
 			task(id2).status,
 			TaskStatus::Claiming { round: 1, .. } | TaskStatus::Undecided
 		));
+		run_until(|| task(id2).status.is_final());
+		assert!(events().contains(&Event::RevealWithheld { task: id2, operator: again }));
 	});
+}
+
+// --- Hardening: withheld reveals, rounds, snapshots, ranking, flooding ---------------------------
+
+fn slash_kinds_of(who: AccountId) -> Vec<aos_operators_primitives::OffenceKind> {
+	System::events()
+		.into_iter()
+		.filter_map(|e| match e.event {
+			RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred {
+				operator, kind, ..
+			}) if operator == who => Some(kind),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn a_withheld_reveal_costs_what_a_wrong_one_does() {
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id) = setup(3, 3);
+		let assigned = claim_all(id, &ops);
+		assert_eq!(assigned.len(), 3);
+		let liar = assigned[2];
+		let before: Vec<Balance> = assigned.iter().map(|o| free(*o)).collect();
+		// The liar committed to a wrong result, saw the honest reveals, and keeps quiet.
+		run_until(|| matches!(task(id).status, TaskStatus::Committing { .. }));
+		for op in &assigned {
+			let answer =
+				if *op == liar { Answer::wrong(*op, id, 9) } else { Answer::honest(*op, id) };
+			assert_ok!(commit_answer(*op, id, &answer));
+		}
+		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+		for op in assigned.iter().filter(|o| **o != liar) {
+			assert_ok!(reveal_answer(*op, id, &Answer::honest(*op, id)));
+		}
+		run_until(|| task(id).status.is_final());
+		let result = settled(id);
+		assert_eq!((result.agreeing, result.conflicting, result.assigned), (2, 0, 3));
+		assert!(events().contains(&Event::RevealWithheld { task: id, operator: liar }));
+		// Judged as a wrong result (liquidation), not as being offline.
+		assert_eq!(slash_kinds_of(liar), vec![OffenceKind::WrongResult]);
+		run_to_block(System::block_number() + SLASH_DEFER + 2);
+		assert_eq!(collateral(liar), 0);
+		assert_eq!(task(id).pool, COLLATERAL);
+		for (op, before) in assigned.iter().zip(&before).take(2) {
+			assert_eq!(free(*op), before + FEE / 2 + COLLATERAL / 2);
+		}
+	});
+}
+
+#[test]
+fn reveals_are_taken_only_in_their_round() {
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id) = setup(12, 3);
+		let first = claim_all(id, &ops);
+		assert_eq!(first.len(), 3);
+		let (honest, liar, quiet) = (first[0], first[1], first[2]);
+		// One honest, one wrong, one committed and quiet: n = 1, m = 1, no decision.
+		run_until(|| matches!(task(id).status, TaskStatus::Committing { .. }));
+		assert_ok!(commit_answer(honest, id, &Answer::honest(honest, id)));
+		assert_ok!(commit_answer(liar, id, &Answer::wrong(liar, id, 5)));
+		assert_ok!(commit_answer(quiet, id, &Answer::honest(quiet, id)));
+		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+		assert_ok!(reveal_answer(honest, id, &Answer::honest(honest, id)));
+		assert_ok!(reveal_answer(liar, id, &Answer::wrong(liar, id, 5)));
+		run_until(|| matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
+		let second = claim_all(id, &ops);
+		answer_all(id, &second, &|op| Some(Answer::honest(op, id)));
+		// A round-0 claim cannot reveal in round 1's window: it had its round.
+		if matches!(task(id).status, TaskStatus::Revealing { round: 1, .. }) {
+			assert_noop!(
+				reveal_answer(quiet, id, &Answer::honest(quiet, id)),
+				Error::<Test>::WrongRound
+			);
+		}
+		run_until(|| task(id).status.is_final());
+		settled(id);
+		assert!(events().contains(&Event::RevealWithheld { task: id, operator: quiet }));
+		assert_eq!(slash_kinds_of(quiet), vec![OffenceKind::WrongResult]);
+		assert_eq!(slash_kinds_of(liar), vec![OffenceKind::WrongResult]);
+		assert!(slash_kinds_of(honest).is_empty());
+	});
+}
+
+#[test]
+fn a_task_keeps_the_terms_it_was_submitted_under() {
+	test(|| {
+		let (ops, id) = setup(2, 2);
+		let model = task(id).model;
+		// The owner cannot pull the model from under a live task.
+		assert_noop!(
+			Inference::deregister_model(RuntimeOrigin::signed(OWNER), model),
+			Error::<Test>::ModelInUse
+		);
+		let assigned = claim_all(id, &ops);
+		run_until(|| matches!(task(id).status, TaskStatus::Committing { .. }));
+		for op in &assigned {
+			assert_ok!(commit_answer(*op, id, &Answer::honest(*op, id)));
+		}
+		// Governance bans the model and raises the proof of work mid-task; the honest reveals,
+		// made under the task's terms, still count.
+		assert_ok!(Inference::ban_model(RuntimeOrigin::signed(GOVERNOR), model));
+		let mut p = default_params();
+		p.pow_difficulty = 20;
+		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), p));
+		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+		for op in &assigned {
+			assert_ok!(reveal_answer(*op, id, &Answer::honest(*op, id)));
+		}
+		let result = settled(id);
+		assert_eq!((result.agreeing, result.conflicting), (2, 0));
+		assert_eq!(task(id).terms.pow_difficulty, 4);
+		assert_eq!(Models::<Test>::get(model).map(|m| m.live_tasks), Some(0));
+	});
+}
+
+#[test]
+fn deregistering_or_banning_a_model_removes_its_verifying_key_link() {
+	test(|| {
+		let model = register_golden();
+		link_zk(model, H256::repeat_byte(1), 7);
+		assert_ok!(Inference::deregister_model(RuntimeOrigin::signed(OWNER), model));
+		assert!(<MockZkModels as aos_inference_primitives::zk::ZkModels>::link(&model).is_none());
+		let model = register_golden();
+		link_zk(model, H256::repeat_byte(1), 7);
+		assert_ok!(Inference::ban_model(RuntimeOrigin::signed(GOVERNOR), model));
+		assert!(<MockZkModels as aos_inference_primitives::zk::ZkModels>::link(&model).is_none());
+	});
+}
+
+#[test]
+fn the_best_ranked_claims_are_assigned_whatever_their_order() {
+	test(|| {
+		// Many operators with equal stake and a target of 2: in a late tranche most of them are
+		// selected, more than the task wants.
+		let mut p = default_params();
+		p.max_tranches = 4;
+		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), p));
+		let (ops, id) = setup(16, 2);
+		let (randomness, _) = task(id).randomness.unwrap_or_default();
+		let transcript = aos_inference_primitives::vrf_transcript(
+			&aos_inference_primitives::task_hash(id),
+			&randomness.0,
+		);
+		let output = |op: AccountId| {
+			u128::from_le_bytes(
+				vrf_pair(op, 0)
+					.make_bytes::<16>(aos_inference_primitives::VRF_OUTPUT_CONTEXT, &transcript),
+			)
+		};
+		// Wait for the last tranche, where the threshold is the widest.
+		run_until(|| matches!(task(id).status, TaskStatus::Claiming { tranche: 3, .. }));
+		// The block author puts the worst-ranked claims first.
+		let mut selected: Vec<AccountId> = ops.iter().copied().filter(|op| {
+			let total = task(id).selection_stake;
+			aos_inference_primitives::is_selected(output(*op), COLLATERAL, total, 2 << 3)
+		}).collect();
+		assert!(selected.len() > 2, "{} selected", selected.len());
+		selected.sort_by_key(|op| std::cmp::Reverse(output(*op)));
+		for op in &selected {
+			let _ = claim(*op, id);
+		}
+		run_until(|| !matches!(task(id).status, TaskStatus::Claiming { .. }));
+		let mut best = selected.clone();
+		best.sort_by_key(|op| output(*op));
+		let mut assigned: Vec<AccountId> = Claims::<Test>::get(id).iter().map(|c| c.operator).collect();
+		assigned.sort_by_key(|op| output(*op));
+		assert_eq!(assigned, best[..2].to_vec());
+	});
+}
+
+#[test]
+fn stake_joining_after_the_randomness_changes_no_selection() {
+	test(|| {
+		let (_, id) = setup(4, 2);
+		let snapshot = task(id).selection_stake;
+		assert_eq!(snapshot, 4 * COLLATERAL);
+		// A whale registers, and an operator bonds a lot, once the randomness is known.
+		register_operator_with(20, 50 * COLLATERAL);
+		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(1), 50 * COLLATERAL));
+		assert_eq!(task(id).selection_stake, snapshot);
+		let from = task(id).randomness.map(|(_, from)| from).unwrap_or_default();
+		let stake = <Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::eligible(
+			&1, from,
+		)
+		.map(|e| e.stake);
+		assert_eq!(stake, Some(COLLATERAL));
+		assert_noop!(claim(20, id), Error::<Test>::VrfKeyTooNew);
+	});
+}
+
+#[test]
+fn submissions_pay_a_minimum_fee_a_base_fee_and_a_storage_deposit() {
+	test(|| {
+		// A model that asks nothing still costs the minimum fee per operator.
+		let (id, layers) = golden_model();
+		assert_ok!(Inference::register_model(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			aos_kernel::KERNEL_VERSION,
+			32,
+			layers,
+			BoundedVec::default(),
+			VerificationMode::Redundancy.bit(),
+			0,
+		));
+		let submit_fee = |fee| {
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				id,
+				golden_input(),
+				fee,
+				VerificationMode::Redundancy,
+				3,
+				aos_kernel::golden::sampling(),
+			)
+		};
+		assert_noop!(submit_fee(3 * MIN_FEE - 1), Error::<Test>::FeeTooLow);
+		let issuance = Balances::total_issuance();
+		let before = free(DAPP);
+		let task_id = NextTaskId::<Test>::get();
+		assert_ok!(submit_fee(3 * MIN_FEE));
+		assert_eq!(free(DAPP), before - 3 * MIN_FEE - TASK_DEPOSIT - BASE_FEE);
+		assert_eq!(Balances::total_issuance(), issuance - BASE_FEE, "the base fee is burned");
+		assert_eq!(Balances::balance_on_hold(&HoldReason::TaskDeposit.into(), &DAPP), TASK_DEPOSIT);
+		// No one takes it: the fee comes back, the base fee does not; the deposit comes back
+		// when the task is pruned.
+		run_until(|| task(task_id).status.is_final());
+		assert_eq!(task(task_id).status, TaskStatus::Undecided);
+		assert_eq!(free(DAPP), before - TASK_DEPOSIT - BASE_FEE);
+		run_until(|| !Tasks::<Test>::contains_key(task_id));
+		assert_eq!(free(DAPP), before - BASE_FEE);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::TaskDeposit.into(), &DAPP), 0);
+	});
+}
+
+#[test]
+fn payouts_that_cannot_be_made_are_swept_from_escrow() {
+	use frame_support::traits::fungible::Mutate;
+	test(|| {
+		let escrow = Inference::escrow_account();
+		<Balances as Mutate<AccountId>>::set_balance(&escrow, 1_000);
+		// To the owner when there is one, burned otherwise: never left in escrow.
+		Inference::sweep(7, 400, Some(&DAPP));
+		assert!(events().contains(&Event::PayoutSwept { task: 7, amount: 400, to_owner: true }));
+		let issuance = Balances::total_issuance();
+		Inference::sweep(7, 600, None);
+		assert_eq!(Balances::total_issuance(), issuance - 600);
+		assert_eq!(free(escrow), 0);
+	});
+}
+
+/// The flood: one account submits as many tasks as the chain admits, every block, for long
+/// after the chain is full; nobody claims them. Honest tasks are submitted among them and
+/// computed. Every deadline is handled at most `MaxLiveTasks / MaxAgendaPerBlock` blocks late
+/// even when blocks leave no room for `on_idle`, excess submissions are refused with a clear
+/// error, and the honest tasks settle.
+#[test]
+fn a_sustained_flood_cannot_delay_deadlines_beyond_the_bound() {
+	const FLOODER: AccountId = 20;
+	test(|| {
+		IDLE.with(|i| i.set(false));
+		let ops: Vec<AccountId> = (1..=3).collect();
+		for op in &ops {
+			register_operator(*op);
+		}
+		let model = register_golden();
+		run_to_block(System::block_number() + SELECTION_DELAY + 1);
+		let bound =
+			u64::from(MAX_LIVE_TASKS.div_ceil(<<Test as Config>::MaxAgendaPerBlock as Get<u32>>::get()));
+		let deadline = |t: &TaskOf<Test>| match t.status {
+			TaskStatus::AwaitingRandomness { at } => Some(at),
+			TaskStatus::Claiming { until, .. }
+			| TaskStatus::Committing { until, .. }
+			| TaskStatus::Revealing { until, .. } => Some(until),
+			_ => None,
+		};
+		let (mut refused_full, mut refused_agenda, mut worst) = (0, 0, 0u64);
+		let mut honest = Vec::new();
+		let mut want = false;
+		for block in 0..200u64 {
+			// A dApp wants a task every 40 blocks, and tries each block until it is admitted.
+			want |= block % 40 == 10;
+			if want {
+				let id = NextTaskId::<Test>::get();
+				let r = Inference::submit_task(
+					RuntimeOrigin::signed(DAPP),
+					model,
+					golden_input(),
+					FEE,
+					VerificationMode::Redundancy,
+					2,
+					aos_kernel::golden::sampling(),
+				);
+				match r {
+					Ok(()) => {
+						honest.push(id);
+						want = false;
+					},
+					Err(e) => assert!(
+						e == Error::<Test>::TooManyTasks.into()
+							|| e == Error::<Test>::AgendaFull.into(),
+						"{e:?}"
+					),
+				}
+			}
+			// As many flood tasks as admitted.
+			loop {
+				let r = Inference::submit_task(
+					RuntimeOrigin::signed(FLOODER),
+					model,
+					golden_input(),
+					3 * PRICE,
+					VerificationMode::Redundancy,
+					3,
+					aos_kernel::golden::sampling(),
+				);
+				match r {
+					Ok(()) => {},
+					Err(e) if e == Error::<Test>::TooManyTasks.into() => {
+						refused_full += 1;
+						break;
+					},
+					Err(e) if e == Error::<Test>::AgendaFull.into() => {
+						refused_agenda += 1;
+						break;
+					},
+					Err(e) => panic!("unexpected refusal: {e:?}"),
+				}
+			}
+			run_to_block(System::block_number() + 1);
+			let now = System::block_number();
+			for (_, t) in Tasks::<Test>::iter() {
+				if let Some(d) = deadline(&t) {
+					worst = worst.max(now.saturating_sub(d));
+				}
+			}
+			// The operators compute the honest tasks.
+			for id in &honest {
+				let Some(status) = Tasks::<Test>::get(*id).map(|t| t.status) else { continue };
+				if matches!(status, TaskStatus::Claiming { .. }) {
+					for op in &ops {
+						let _ = claim(*op, *id);
+					}
+				}
+				if matches!(status, TaskStatus::Committing { .. }) {
+					for c in Claims::<Test>::get(*id) {
+						let _ = commit_answer(c.operator, *id, &Answer::honest(c.operator, *id));
+					}
+				}
+				if matches!(status, TaskStatus::Revealing { .. }) {
+					for c in Claims::<Test>::get(*id) {
+						let _ = reveal_answer(c.operator, *id, &Answer::honest(c.operator, *id));
+					}
+				}
+			}
+		}
+		println!(
+			"flood: worst lateness {worst} blocks (bound {bound}); refused {refused_full} for \
+			 capacity, {refused_agenda} for the agenda; {} honest tasks",
+			honest.len()
+		);
+		assert!(worst <= bound, "a deadline was handled {worst} blocks late, bound {bound}");
+		assert!(refused_full + refused_agenda > 0, "the flood met admission control");
+		assert!(!honest.is_empty());
+		for id in honest {
+			assert!(
+				events().iter().any(|e| matches!(e, Event::TaskSettled { task, .. } if *task == id)),
+				"honest task {id} did not settle"
+			);
+		}
+	});
+}
+
+/// The worst case behind the bound: deadlines pushed by extrinsics rather than by the agenda
+/// itself (escalations when reveals tie) can all fall due in one block. Every task not ended
+/// then waits at most `MaxLiveTasks / MaxAgendaPerBlock` blocks, with no room for `on_idle`;
+/// with room, `on_idle` handles them in the block they fall due.
+#[test]
+fn deadlines_falling_due_together_wait_at_most_the_bound() {
+	for idle in [false, true] {
+		test(|| {
+			IDLE.with(|i| i.set(idle));
+			// Long claim tranches: tasks stay in flight long enough to fill the chain.
+			let mut p = default_params();
+			p.claim_period = 20;
+			assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), p));
+			let model = register_golden();
+			// As many tasks as the chain admits, submitted over several blocks.
+			for _ in 0..10_000 {
+				if LiveTasks::<Test>::get() >= MAX_LIVE_TASKS {
+					break;
+				}
+				let r = Inference::submit_task(
+					RuntimeOrigin::signed(DAPP),
+					model,
+					golden_input(),
+					FEE,
+					VerificationMode::Redundancy,
+					1,
+					aos_kernel::golden::sampling(),
+				);
+				match r {
+					Ok(()) => {},
+					Err(e) if e == Error::<Test>::AgendaFull.into() => {
+						run_to_block(System::block_number() + 1)
+					},
+					Err(e) => panic!("{e:?}"),
+				}
+			}
+			assert_eq!(LiveTasks::<Test>::get(), MAX_LIVE_TASKS);
+			assert_noop!(
+				Inference::submit_task(
+					RuntimeOrigin::signed(DAPP),
+					model,
+					golden_input(),
+					FEE,
+					VerificationMode::Redundancy,
+					1,
+					aos_kernel::golden::sampling(),
+				),
+				Error::<Test>::TooManyTasks
+			);
+			// Every deadline moved to one block, as a burst of escalations would put them.
+			let due = System::block_number() + 1;
+			let entries: Vec<(BlockNumber, TaskId)> =
+				Agenda::<Test>::iter().map(|(b, id, _)| (b, id)).collect();
+			for (b, id) in entries {
+				Agenda::<Test>::remove(b, id);
+				Agenda::<Test>::insert(due, id, ());
+				Tasks::<Test>::mutate(id, |t| {
+					if let Some(t) = t {
+						t.status = match t.status {
+							TaskStatus::AwaitingRandomness { .. } => {
+								TaskStatus::AwaitingRandomness { at: due }
+							},
+							TaskStatus::Claiming { round, tranche, .. } => {
+								TaskStatus::Claiming { round, tranche, until: due }
+							},
+							other => other,
+						};
+					}
+				});
+			}
+			let bound = u64::from(
+				MAX_LIVE_TASKS.div_ceil(<<Test as Config>::MaxAgendaPerBlock as Get<u32>>::get()),
+			);
+			let mut worst = 0;
+			for _ in 0..3 * bound {
+				run_to_block(System::block_number() + 1);
+				let now = System::block_number();
+				for (b, _, _) in Agenda::<Test>::iter() {
+					if b < now {
+						worst = worst.max(now - b);
+					}
+				}
+			}
+			println!("{MAX_LIVE_TASKS} deadlines due at once, on_idle {idle}: worst wait {worst}");
+			assert!(worst < bound, "waited {worst} blocks, bound {bound}");
+			if idle {
+				assert_eq!(worst, 0);
+			}
+		});
+	}
 }

@@ -8,7 +8,7 @@ use crate::{BalanceOf, Config};
 use scale_info::TypeInfo;
 use sp_core::{Get, H256};
 
-pub use aos_inference_primitives::{ModelId, TaskId};
+pub use aos_inference_primitives::{zk::ZkLink, ModelId, TaskId};
 pub use aos_kernel::SamplingParams;
 
 /// How a task's result is verified.
@@ -117,6 +117,9 @@ pub struct ModelInfo<T: Config> {
 	/// Held from the owner while the model is registered.
 	pub deposit: BalanceOf<T>,
 	pub status: ModelStatus,
+	/// Its tasks that have not ended: while there are any, it cannot be deregistered (and its
+	/// verifying key not relinked).
+	pub live_tasks: u32,
 }
 
 impl<T: Config> ModelInfo<T> {
@@ -175,6 +178,40 @@ impl<B> TaskStatus<B> {
 	}
 }
 
+impl VerificationMode {
+	/// The offence of an assigned operator that committed and then withheld its reveal: what
+	/// cheating costs in this mode, so that staying silent is no cheaper than lying.
+	pub fn withheld_offence(self) -> aos_operators_primitives::OffenceKind {
+		use aos_operators_primitives::OffenceKind;
+		match self {
+			VerificationMode::Zk => OffenceKind::ZkProofInvalid,
+			VerificationMode::Tee => OffenceKind::AttestationInvalid,
+			VerificationMode::Redundancy | VerificationMode::Optimistic => {
+				OffenceKind::WrongResult
+			},
+		}
+	}
+}
+
+/// What a task depends on, snapshotted when it is submitted: the model's owner may deregister
+/// it, re-register it with other layers or relink its verifying key, and governance may change
+/// the parameters, without changing the rules of a task already submitted.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct TaskTerms {
+	/// The model commitment (kernel spec §4).
+	pub model_commitment: H256,
+	/// The model's positions (every layer's outputs): where intermediates are chosen from.
+	pub positions: u64,
+	/// Draws each operator reports (kernel spec §6).
+	pub samples: u8,
+	/// Intermediates each operator reports (kernel spec §5).
+	pub intermediates: u8,
+	/// Leading zero bits of a reveal's proof of work.
+	pub pow_difficulty: u8,
+	/// A Zk-mode task's verifying key.
+	pub zk: Option<ZkLink>,
+}
+
 /// The result a task settled on.
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
@@ -191,6 +228,8 @@ pub struct TaskResult<MaxTopK: Get<u32>> {
 	pub conflicting: u32,
 	/// A: the operators assigned to the task (silent ones included).
 	pub assigned: u32,
+	/// For a Zk-mode task, the hash of the proof that settled it.
+	pub proof: Option<H256>,
 }
 
 /// A task.
@@ -205,17 +244,20 @@ pub struct Task<T: Config> {
 	pub input: TaskInput<T::MaxInputLen, T::MaxUriLen>,
 	/// Held from the owner until the task ends.
 	pub fee: BalanceOf<T>,
+	/// Held from the owner until the task is pruned: it pays for the task's storage.
+	pub deposit: BalanceOf<T>,
 	pub mode: VerificationMode,
 	/// k: the operators wanted in the first round.
 	pub redundancy: u8,
 	pub sampling: SamplingParams,
-	/// Draws each operator reports (kernel spec §6).
-	pub samples: u8,
-	/// Intermediates each operator reports (kernel spec §5).
-	pub intermediates: u8,
+	/// What the task depends on, fixed at submission.
+	pub terms: TaskTerms,
 	pub submitted_at: BlockNumberFor<T>,
 	/// The sampling randomness and the block whose VRF it is (always after `submitted_at`).
 	pub randomness: Option<(H256, BlockNumberFor<T>)>,
+	/// The operators' selection stake when the randomness was fixed: what sampling divides
+	/// by, so that stake joining later cannot change who is selected.
+	pub selection_stake: BalanceOf<T>,
 	pub status: TaskStatus<BlockNumberFor<T>>,
 	pub result: Option<TaskResult<T::MaxTopK>>,
 	/// Liquidated collateral received for this task: its verification reward pool.
@@ -226,13 +268,25 @@ pub struct Task<T: Config> {
 	pub ended_at: Option<BlockNumberFor<T>>,
 }
 
+/// An operator that claimed a task in the current tranche, waiting for the tranche to end: the
+/// best-ranked claims (see [`aos_inference_primitives::selection_rank`]) are assigned.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Candidate<AccountId, Balance> {
+	pub operator: AccountId,
+	/// Its VRF output for the task.
+	pub output: u128,
+	/// Its selection stake for the task.
+	pub stake: Balance,
+}
+
 /// An operator assigned to a task.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct Claim<AccountId> {
 	pub operator: AccountId,
 	/// The round it was selected in.
 	pub round: u8,
-	/// Its commitment, once made.
+	/// Its commitment, once made (for a Zk-mode task, to its proof; spent by a proof that does
+	/// not verify).
 	pub commitment: Option<H256>,
 	/// Its revealed result, once revealed: [`result_key`] of its output digest and top classes,
 	/// what reveals are grouped by.
@@ -253,7 +307,7 @@ pub struct Reveal<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get
 	pub pow_nonce: u64,
 }
 
-/// Governance-set parameters. Block counts are in blocks.
+/// Governance-set parameters. Block counts are in blocks; amounts in the smallest unit.
 #[derive(
 	Clone,
 	Copy,
@@ -269,7 +323,7 @@ pub struct Reveal<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get
 	serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
-pub struct Params<BlockNumber> {
+pub struct Params<BlockNumber, Balance> {
 	/// Blocks between a task's block and the block whose BABE VRF seeds its sampling. At least
 	/// 2: the parent-block randomness read at block b is block b−1's, and the block holding the
 	/// task must not supply it (its author knows its own VRF output).
@@ -294,6 +348,12 @@ pub struct Params<BlockNumber> {
 	pub samples: u8,
 	/// Intermediates each operator reports per task.
 	pub intermediates: u8,
+	/// The least fee per assigned operator, whatever the model's price: no task is free for
+	/// operators to compute.
+	pub min_fee: Balance,
+	/// Paid on submission and not refunded (burned), even if the task ends undecided: the
+	/// chain's own work on a task nobody may be paid for is not free.
+	pub base_fee: Balance,
 }
 
 /// What reveals are grouped and compared by: the output digest and the top classes together,

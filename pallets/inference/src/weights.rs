@@ -48,10 +48,11 @@ pub trait WeightInfo {
 	fn set_parameters() -> Weight;
 	fn on_initialize_base() -> Weight;
 	fn fix_randomness() -> Weight;
-	fn close_tranche() -> Weight;
+	fn close_tranche(c: u32, ) -> Weight;
 	fn resolve(c: u32, ) -> Weight;
 	fn pay_pool(c: u32, ) -> Weight;
 	fn prune(c: u32, ) -> Weight;
+	fn route_slash() -> Weight;
 }
 
 /// Weights measured for the AOS runtime, with its database weights.
@@ -226,13 +227,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Agenda` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Tasks` (r:0 w:1)
 	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4402), added: 6877, mode: `MaxEncodedLen`)
-	fn close_tranche() -> Weight {
+	fn close_tranche(c: u32, ) -> Weight {
 		// Proof size: measured `416`, estimated `6650`.
 		// Minimum execution time: 70_802_000 picoseconds.
 		Weight::from_parts(78_927_000, 0)
 			.saturating_add(Weight::from_parts(0, 6650))
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Inference::Tasks` (r:1 w:1)
 	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4402), added: 6877, mode: `MaxEncodedLen`)
@@ -315,9 +317,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 3479).saturating_mul(c.into()))
 	}
+	fn route_slash() -> Weight {
+		Weight::from_parts(60_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 7000))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
 }
 
-/// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register_model(l: u32, ) -> Weight {
 		Weight::from_parts(122_863_539, 0)
@@ -381,9 +388,10 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
-	fn close_tranche() -> Weight {
+	fn close_tranche(c: u32, ) -> Weight {
 		Weight::from_parts(78_927_000, 0)
 			.saturating_add(Weight::from_parts(0, 6650))
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
@@ -416,5 +424,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(3))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 3479).saturating_mul(c.into()))
+	}
+	fn route_slash() -> Weight {
+		Weight::from_parts(60_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 7000))
+			.saturating_add(ParityDbWeight::get().reads(4))
+			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 }

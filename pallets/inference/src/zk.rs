@@ -1,15 +1,24 @@
 //! Zk mode: this pallet's side of [`ZkTasks`], through which `pallet-zk-verifier` reads a
 //! Zk-mode task and settles it on a verified proof.
 //!
-//! A Zk-mode task is sampled and claimed like any other; then, instead of commit and reveal,
-//! its claimants have one window (the commit period plus the resolution window) to submit a
-//! proof. The first proof the chain verifies settles the task on the logits the proof's public
-//! instances carry, and its prover is paid the fee. An assigned operator's invalid proof is an
-//! offence (`ZkProofInvalid`). If no valid proof comes, the window's end escalates the task or
-//! ends it undecided, as for a task no one revealed.
+//! A Zk-mode task snapshots its model's verifying key at submission and is sampled and
+//! claimed like any other. Its assigned operators then commit to a proof
+//! ([`aos_inference_primitives::zk::proof_commitment`]) in the commit phase and reveal it in
+//! the reveal phase, so that no operator can submit a proof it saw in the transaction pool: a
+//! proof is bound to the operator that committed to it. The first revealed proof the chain
+//! verifies settles the task on the logits the proof's public instances carry, and its prover
+//! is paid the fee. A proof accepted before is refused (while the task it settled is
+//! retained). A revealed proof that does not verify is an offence (`ZkProofInvalid`) and
+//! spends its commitment, so it is reported once. If no valid proof comes, the window's end
+//! escalates the task or ends it undecided, and committed operators that revealed nothing are
+//! reported as a bad proof would be.
 
 use crate::{pallet::*, types::*};
-use aos_inference_primitives::zk::{ZkModel, ZkTask, ZkTaskError, ZkTasks};
+use aos_inference_primitives::{
+	account_bytes,
+	task_hash,
+	zk::{proof_commitment, proof_hash, ZkModel, ZkTask, ZkTaskError, ZkTasks},
+};
 use aos_operators_primitives::{OffenceKind, SlashOperator};
 use sp_core::H256;
 use sp_runtime::BoundedVec;
@@ -23,25 +32,44 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 			zk_allowed: m.modes & VerificationMode::Zk.bit() != 0
 				&& m.status == ModelStatus::Active,
 			owner: m.owner,
+			live_tasks: m.live_tasks,
 		})
 	}
 
-	fn proof_task(task: TaskId, who: &T::AccountId) -> Result<ZkTask, ZkTaskError> {
+	fn proof_task(
+		task: TaskId,
+		who: &T::AccountId,
+		proof: &[u8],
+		instances: &[[u8; 32]],
+	) -> Result<ZkTask, ZkTaskError> {
 		let t = Tasks::<T>::get(task).ok_or(ZkTaskError::UnknownTask)?;
-		if t.mode != VerificationMode::Zk {
+		let (VerificationMode::Zk, Some(link)) = (t.mode, t.terms.zk) else {
 			return Err(ZkTaskError::NotZkTask);
-		}
-		if !matches!(t.status, TaskStatus::Revealing { .. }) {
+		};
+		let TaskStatus::Revealing { round, .. } = t.status else {
 			return Err(ZkTaskError::NotAwaitingProof);
+		};
+		let claims = Claims::<T>::get(task);
+		let claim = claims
+			.iter()
+			.find(|c| &c.operator == who && c.round == round)
+			.ok_or(ZkTaskError::NotAssigned)?;
+		let committed = match (claim.commitment, claim.result) {
+			(Some(c), None) => c,
+			_ => return Err(ZkTaskError::NotCommitted),
+		};
+		let expected = proof_commitment(&task_hash(task), &account_bytes(who), proof, instances);
+		if committed.0 != expected {
+			return Err(ZkTaskError::CommitmentMismatch);
 		}
-		if !Claims::<T>::get(task).iter().any(|c| &c.operator == who) {
-			return Err(ZkTaskError::NotAssigned);
+		if ProvedProofs::<T>::contains_key(proof_hash(proof)) {
+			return Err(ZkTaskError::ProofReplayed);
 		}
 		let TaskInput::Inline(input) = t.input else { return Err(ZkTaskError::NotZkTask) };
-		Ok(ZkTask { model: t.model, input: input.into_inner() })
+		Ok(ZkTask { model: t.model, input: input.into_inner(), link })
 	}
 
-	fn settle_proved(id: TaskId, who: &T::AccountId, logits: &[i32]) {
+	fn settle_proved(id: TaskId, who: &T::AccountId, logits: &[i32], proof: &[u8]) {
 		let Some(task) = Tasks::<T>::get(id) else { return };
 		let TaskStatus::Revealing { until, .. } = task.status else { return };
 		Agenda::<T>::remove(until, id);
@@ -70,12 +98,21 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 				pow_nonce: 0,
 			},
 		);
+		let proof = proof_hash(proof);
+		ProvedProofs::<T>::insert(proof, id);
 		Self::deposit_event(Event::TaskProved { task: id, operator: who.clone(), output });
-		let result = TaskResult { output, top, agreeing: 1, conflicting: 0, assigned };
+		let result =
+			TaskResult { output, top, agreeing: 1, conflicting: 0, assigned, proof: Some(proof) };
 		Self::conclude(id, task, core::slice::from_ref(who), result, now);
 	}
 
-	fn report_invalid_proof(id: TaskId, who: &T::AccountId) {
+	fn reject_proof(id: TaskId, who: &T::AccountId) {
+		// The commitment is spent: one commitment, one proof, one report.
+		Claims::<T>::mutate(id, |claims| {
+			if let Some(c) = claims.iter_mut().find(|c| &c.operator == who) {
+				c.commitment = None;
+			}
+		});
 		let _ = T::Operators::report_offence(who, OffenceKind::ZkProofInvalid, Some(id));
 		Self::deposit_event(Event::InvalidProofReported { task: id, operator: who.clone() });
 	}

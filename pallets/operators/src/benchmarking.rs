@@ -54,17 +54,7 @@ fn eth_binding<T: Config>(who: &T::AccountId) -> EthBinding {
 
 /// Parameters under which offences are slashed and deferred.
 fn slashing_params<T: Config>() {
-	Parameters::<T>::mutate(|p| {
-		p.slashing_enabled_from = Zero::zero();
-		if p.slash_defer_period.is_zero() {
-			p.slash_defer_period = One::one();
-			p.unbonding_period = p.unbonding_period.max(2u32.into());
-		}
-		for kind in OffenceKind::ALL {
-			p.slash_rules
-				.set(kind, SlashRule { amount: p.min_collateral, max_fraction: Perbill::one() });
-		}
-	});
+	Pallet::<T>::benchmark_enable_slashing();
 }
 
 /// Registers a funded operator with names of the maximum length and twice the minimum
@@ -432,7 +422,11 @@ mod benchmarks {
 		// More than the operator's own stake, so that delegators pay too.
 		Parameters::<T>::mutate(|p| {
 			p.slash_rules.wrong_result =
-				SlashRule { amount: min.saturating_mul(3u32.into()), max_fraction: Perbill::one() }
+				SlashRule {
+					amount: min.saturating_mul(3u32.into()),
+					max_fraction: Perbill::one(),
+					enabled_from: Zero::zero(),
+				}
 		});
 		Pallet::<T>::report(&who, OffenceKind::WrongResult, Some(1))?;
 		let Some((apply_at, _)) = SlashQueue::<T>::iter_keys().next() else {
@@ -456,7 +450,11 @@ mod benchmarks {
 		slashing_params::<T>();
 		Parameters::<T>::mutate(|p| {
 			p.slash_rules.wrong_result =
-				SlashRule { amount: BalanceOf::<T>::max_value(), max_fraction: Perbill::one() }
+				SlashRule {
+					amount: BalanceOf::<T>::max_value(),
+					max_fraction: Perbill::one(),
+					enabled_from: Zero::zero(),
+				}
 		});
 		let who = operator::<T>(0)?;
 		Pallet::<T>::report(&who, OffenceKind::WrongResult, Some(1))?;

@@ -29,7 +29,8 @@ impl<T: Config> Pallet<T> {
 		let liveness = Liveness::<T>::get();
 		let mut active = ActiveSet::<BalanceOf<T>>::default();
 		let mut pending = 0u32;
-		let mut heartbeats = 0u32;
+		let (mut live, mut continuing, mut prev_live) =
+			(BalanceOf::<T>::zero(), BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
 
 		for (who, op) in Operators::<T>::iter() {
 			// Held funds equal the accounted stake.
@@ -90,12 +91,36 @@ impl<T: Config> Pallet<T> {
 					check(LivenessChecks::<T>::contains_key(at, &who), "liveness check missing")?;
 					active.count = active.count.saturating_add(1);
 					active.stake = active.stake.saturating_add(op.active_stake());
-					if op.last_heartbeat_period == Some(liveness.period) {
-						heartbeats = heartbeats.saturating_add(1);
+					let period = op.last_heartbeat_period;
+					if period == Some(liveness.period) {
+						live = live.saturating_add(op.heartbeat_stake);
+						continuing = continuing.saturating_add(op.continued_stake);
+						prev_live = prev_live.saturating_add(op.continued_stake);
+					} else if period.is_some() && period == liveness.period.checked_sub(1) {
+						prev_live = prev_live.saturating_add(op.heartbeat_stake);
 					}
 				},
-				_ => check(op.liveness_check_at.is_none(), "inactive operator is checked")?,
+				_ => {
+					check(op.liveness_check_at.is_none(), "inactive operator is checked")?;
+					check(op.last_heartbeat_period.is_none(), "inactive operator is live")?;
+				},
 			}
+			// What it counts for in the selection total is its active stake or nothing.
+			let counted = op.counted_selection;
+			check(
+				counted.is_zero() || counted == op.active_stake(),
+				"counted selection stake is neither zero nor the active stake",
+			)?;
+			active.selection_stake = active.selection_stake.saturating_add(counted);
+			check(op.selection.settled <= op.active_stake(), "selection stake above the stake")?;
+			check(
+				op.selection.pending.is_none_or(|(_, v)| v <= op.active_stake()),
+				"pending selection stake above the stake",
+			)?;
+			check(
+				op.left_at.is_some() == (op.status == OperatorStatus::Leaving),
+				"left_at without leaving",
+			)?;
 			check(VrfKeyOwners::<T>::get(op.vrf_key) == Some(who.clone()), "VRF key owner")?;
 			let slashes = SlashesOf::<T>::iter_key_prefix(&who).count() as u32;
 			check(slashes == op.pending_slashes, "pending slash count is wrong")?;
@@ -103,7 +128,10 @@ impl<T: Config> Pallet<T> {
 		}
 
 		check(Active::<T>::get() == active, "active set totals are wrong")?;
-		check(liveness.heartbeats == heartbeats, "heartbeat count of the period is wrong")?;
+		check(liveness.live_stake == live, "live stake of the period is wrong")?;
+		check(liveness.continuing_stake == continuing, "continuing stake of the period is wrong")?;
+		// Operators' stakes change after they heartbeat; the period's sums are what was counted.
+		check(liveness.prev_live_stake == prev_live, "previous period's live stake is wrong")?;
 		check(
 			LivenessChecks::<T>::iter_keys().count() as u32 == active.count,
 			"liveness checks of operators that are not active",

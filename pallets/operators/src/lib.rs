@@ -28,16 +28,27 @@
 //!   slash first; only what exceeds it falls on the delegators, pro rata. A slash is *deferred*
 //!   for [`Params::slash_defer_period`], during which [`Config::GovernanceOrigin`] can cancel
 //!   it ([`Pallet::cancel_slash`]); then it is applied and the funds go to
-//!   [`Config::OnSlash`]. Offences before [`Params::slashing_enabled_from`] are not slashed.
+//!   [`Config::OnSlash`]. Each kind's rule says from which block it applies
+//!   ([`SlashRule::enabled_from`]): proven misbehaviour from genesis, being offline after the
+//!   AOS spec's first year.
 //! - **Heartbeats.** Active operators send [`Pallet::heartbeat`] once per
 //!   [`Params::heartbeat_period`] (free of fees the first time in a period). Without one for
 //!   more than [`Params::offline_grace`] an operator is offline: it is slashed
 //!   [`OffenceKind::Offline`] then and once for every further grace period it stays offline,
 //!   unless a *mass outage* covers its silence: a heartbeat period in which more than
-//!   [`Params::mass_outage_threshold`] of the active operators missed their heartbeat is a
-//!   network fault, not a lazy node, and nobody is slashed for it. Planned maintenance is
+//!   [`Params::mass_outage_threshold`] of the stake that was live in the previous period
+//!   missed its heartbeat is a network fault, not a lazy node, and nobody is slashed for it.
+//!   Operators that never heartbeat weigh nothing in that verdict. Planned maintenance is
 //!   [`Pallet::chill`]: a chilled operator takes no tasks, is not checked and pays nothing;
 //!   [`Pallet::resume`] brings it back.
+//! - **Sampling.** Task pallets weigh an operator by the stake that counted when a task's
+//!   randomness was fixed: stake bonded later, or a VRF key registered later, waits
+//!   [`Config::SelectionDelay`]. The total they divide by leaves out operators found offline
+//!   and those below the minimum collateral.
+//! - **Leaving.** [`Pallet::leave`] unbonds the operator's own collateral and, one unbonding
+//!   period later, lets anyone withdraw its delegators' stake on their behalf
+//!   ([`Pallet::withdraw_for`]): no delegator can keep a departed operator registered.
+//!   Commission increases take effect one unbonding period after they are set.
 //! - **Governance.** Every amount, period and threshold is in storage ([`Parameters`]) and
 //!   only [`Config::GovernanceOrigin`] changes them ([`Pallet::set_parameters`]), within
 //!   sane bounds ([`Params::validate`]); each change is an event.
@@ -71,8 +82,9 @@ pub mod weights;
 
 pub use aos_operators_primitives::{
 	eip191_hash, eth_address_message, eth_address_of, normalized_recovery_id, EligibleOperator,
-	EthAddress, EthBinding, OffenceKind, OffenceReference, OnSlashApplied, OperatorRegistry,
-	RewardOperator, SlashId, SlashOperator, SlashOutcome, VrfPublic,
+	EthAddress, EthBinding, OffenceKind, OffenceReference, OffenceReporting, OnSlashApplied,
+	OperatorRegistry, RewardOperator, SlashId, SlashOperator, SlashOutcome, SlashPeriods,
+	VrfPublic,
 };
 pub use pallet::*;
 pub use types::*;
@@ -148,6 +160,15 @@ pub mod pallet {
 		/// Where slashed funds go (the task pallets' verification reward pools, a treasury, or
 		/// `()` to burn them).
 		type OnSlash: OnSlashApplied<Self::AccountId, CreditOf<Self>>;
+
+		/// The pallets that report offences: how late they report, and how long they route
+		/// slashed funds. The slashing periods governance sets must fit them.
+		type Reporters: OffenceReporting<BlockNumberFor<Self>>;
+
+		/// How long a new VRF key, or newly bonded stake, waits before it counts for task
+		/// sampling (one BABE epoch in the runtime).
+		#[pallet::constant]
+		type SelectionDelay: Get<BlockNumberFor<Self>>;
 
 		/// Derives the operators' delegation pool accounts.
 		#[pallet::constant]
@@ -232,7 +253,8 @@ pub mod pallet {
 
 	/// Heartbeats in the current heartbeat period, and recent mass outages.
 	#[pallet::storage]
-	pub type Liveness<T: Config> = StorageValue<_, LivenessState<BlockNumberFor<T>>, ValueQuery>;
+	pub type Liveness<T: Config> =
+		StorageValue<_, LivenessState<BalanceOf<T>, BlockNumberFor<T>>, ValueQuery>;
 
 	/// Active operators: their number and active stake.
 	#[pallet::storage]
@@ -271,7 +293,9 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			let params = self.params.unwrap_or_else(T::DefaultParams::get);
-			if let Err(e) = Pallet::<T>::check_params(&params) {
+			// The reporters' timing is checked against these by the reporters' own genesis,
+			// which runs after this one.
+			if let Err(e) = Pallet::<T>::check_own_params(&params) {
 				panic!("pallet-operators: genesis parameters are invalid: {e:?}");
 			}
 			Parameters::<T>::put(params);
@@ -287,8 +311,13 @@ pub mod pallet {
 		MetadataUpdated { operator: T::AccountId },
 		/// `operator` rotated its keys.
 		KeysRotated { operator: T::AccountId, vrf_key: VrfPublic, eth_address: Option<EthAddress> },
-		/// `operator` set its commission.
-		CommissionSet { operator: T::AccountId, commission: Perbill },
+		/// `operator` set its commission, in effect from block `effective_from` (at once for a
+		/// decrease, one unbonding period later for an increase).
+		CommissionSet {
+			operator: T::AccountId,
+			commission: Perbill,
+			effective_from: BlockNumberFor<T>,
+		},
 		/// `staker` bonded `amount` with `operator` (its own collateral when they are the same).
 		Bonded { operator: T::AccountId, staker: T::AccountId, amount: BalanceOf<T> },
 		/// `staker` started unbonding `amount` from `operator`, withdrawable at `unlock_at`.
@@ -314,9 +343,9 @@ pub mod pallet {
 		Offline { operator: T::AccountId, last_heartbeat: BlockNumberFor<T> },
 		/// `operator` was offline, but through a mass outage: not slashed.
 		OfflineForgiven { operator: T::AccountId },
-		/// More than the mass outage threshold of the `active` operators, `missed` of them,
-		/// missed their heartbeat in heartbeat period `period`.
-		MassOutage { period: u32, missed: u32, active: u32 },
+		/// More than the mass outage threshold of `live_stake`, the stake live in the period
+		/// before, missed its heartbeat in heartbeat period `period`: `missed_stake` of it.
+		MassOutage { period: u32, missed_stake: BalanceOf<T>, live_stake: BalanceOf<T> },
 		/// An offence was reported; slash `slash_id` of up to `amount` is applied at
 		/// `apply_at` unless cancelled.
 		SlashDeferred {
@@ -326,8 +355,8 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			apply_at: BlockNumberFor<T>,
 		},
-		/// An offence was reported but slashes nothing (slashing not enabled yet, or a zero
-		/// amount for its kind).
+		/// An offence was reported but slashes nothing (its kind's rule not in force yet, or a
+		/// zero amount).
 		OffenceIgnored { operator: T::AccountId, kind: OffenceKind },
 		/// Slash `slash_id` took `from_own` of the operator's collateral and `from_delegated`
 		/// of its delegations.
@@ -408,9 +437,14 @@ pub mod pallet {
 		ParamGraceTooShort,
 		/// `offline_grace` longer than sixty heartbeat periods.
 		ParamGraceTooLong,
-		/// `unbonding_period` not longer than `slash_defer_period`: a slash could miss funds
-		/// unbonded after the offence.
+		/// `unbonding_period` not longer than `slash_defer_period` plus the longest time an
+		/// offence waits to be reported: a slash could miss funds unbonded after the offence.
 		ParamUnbondingNotLongerThanDeferral,
+		/// `slash_defer_period` not shorter than the time reporters route slashed funds (a
+		/// task's retention): a liquidation could no longer reach its task's reward pool.
+		ParamDeferralTooLong,
+		/// The operator is not leaving: only the staker itself withdraws.
+		NotLeaving,
 		/// A mass outage threshold of zero would forgive every offline operator.
 		ParamZeroOutageThreshold,
 		/// A slash rule with an amount but no fraction (or the reverse).
@@ -437,7 +471,7 @@ pub mod pallet {
 			assert!(T::MaxLivenessChecksPerBlock::get() > 0, "liveness checks must progress");
 			assert!(T::MaxSlashesPerBlock::get() > 0, "deferred slashes must progress");
 			assert!(
-				Pallet::<T>::check_params(&T::DefaultParams::get()).is_ok(),
+				Pallet::<T>::check_own_params(&T::DefaultParams::get()).is_ok(),
 				"DefaultParams must be valid"
 			);
 		}
@@ -507,17 +541,14 @@ pub mod pallet {
 			Self::do_rotate_keys(who, vrf_key, vrf_proof, eth)
 		}
 
-		/// Sets the caller's commission: its cut of rewards before the pro-rata split.
+		/// Sets the caller's commission: its cut of rewards before the pro-rata split. A
+		/// decrease takes effect at once; an increase one unbonding period later, so that its
+		/// delegators can leave first.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_commission())]
 		pub fn set_commission(origin: OriginFor<T>, commission: Perbill) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::mutate_operator(&who, |op| {
-				op.commission = commission;
-				Ok(())
-			})?;
-			Self::deposit_event(Event::CommissionSet { operator: who, commission });
-			Ok(())
+			Self::do_set_commission(&who, commission)
 		}
 
 		/// Adds `amount` of the caller's free balance to its collateral.
@@ -598,6 +629,23 @@ pub mod pallet {
 		pub fn leave(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_leave(&who)
+		}
+
+		/// Withdraws, on `staker`'s behalf and to its account, its stake with a leaving
+		/// `operator` that is past its unbonding period (delegations included, one unbonding
+		/// period after the operator left). Anyone may call it, so that a leaving operator is
+		/// removed without waiting for its delegators.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_for(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			staker: T::AccountId,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let op = Operators::<T>::get(&operator).ok_or(Error::<T>::NotOperator)?;
+			ensure!(op.status == OperatorStatus::Leaving, Error::<T>::NotLeaving);
+			Self::do_withdraw(&operator, &staker)
 		}
 
 		/// Changes parameters (governance only). The changes are checked together, after all

@@ -1,14 +1,15 @@
-//! Heartbeats, liveness checks, mass outages, chill and resume.
-//!
 //! Every active operator has one entry in [`LivenessChecks`], at the first block at which it
 //! would have been silent for longer than `offline_grace`. A heartbeat moves the entry;
 //! `on_initialize` takes the entries that fall due. An operator found offline is slashed
 //! (unless a mass outage covers its silence) and checked again one grace period later.
 //!
-//! Mass outages are measured per heartbeat period: [`Liveness`] counts the active operators
-//! that heartbeated in the current period; when the period ends, the share that did not is
-//! compared with `mass_outage_threshold` and the verdict kept, for the last 64 periods, as a
-//! bit in [`LivenessState::outages`]. Both are O(1) per heartbeat and per period.
+//! Mass outages are measured per heartbeat period, by stake: [`Liveness`] sums the stake of
+//! the active operators that heartbeated in the current period, and how much of the previous
+//! period's live stake heartbeated again. When the period ends, the previous period's live
+//! stake that did not is compared with `mass_outage_threshold` of it, and the verdict kept,
+//! for the last 64 periods, as a bit in [`LivenessState::outages`]. An operator that never
+//! heartbeats is never live, so it can neither cause nor prevent a verdict. All of it is O(1)
+//! per heartbeat and per period.
 
 use crate::{agenda, pallet::*, *};
 use frame_support::{ensure, pallet_prelude::*};
@@ -34,11 +35,15 @@ impl<T: Config> Pallet<T> {
 		if now < state.ends_at {
 			return;
 		}
-		let active = Active::<T>::get().count;
-		let missed = active.saturating_sub(state.heartbeats);
-		let outage = missed > params.mass_outage_threshold.mul_floor(active);
+		let live = state.prev_live_stake;
+		let missed = state.missed_stake();
+		let outage = !live.is_zero() && missed > params.mass_outage_threshold.mul_floor(live);
 		if outage {
-			Self::deposit_event(Event::MassOutage { period: state.period, missed, active });
+			Self::deposit_event(Event::MassOutage {
+				period: state.period,
+				missed_stake: missed,
+				live_stake: live,
+			});
 		}
 		// Periods without a block that ran this hook (none on a live chain) get no verdict.
 		let length = params.heartbeat_period.max(One::one());
@@ -48,21 +53,31 @@ impl<T: Config> Pallet<T> {
 		Liveness::<T>::put(state);
 	}
 
-	/// Records a sign of life from active operator `who` at `now`: counts it for the current
-	/// period (once) and moves its liveness check. Returns whether it is the first in the
-	/// period.
+	/// Records a sign of life from active operator `who` at `now`: moves its liveness check
+	/// and marks the current period as heard from (once). Only a `heartbeat` call counts its
+	/// stake as live in the period (`live`); registering and resuming reset the clock without
+	/// it, so that registrations cannot make the next period's verdict. Returns whether it is
+	/// the first in the period.
 	pub(crate) fn note_heartbeat(
 		who: &T::AccountId,
 		op: &mut OperatorOf<T>,
 		now: BlockNumberFor<T>,
 		params: &ParamsOf<T>,
+		live: bool,
 	) -> bool {
 		op.last_heartbeat = now;
 		op.last_offline_period = None;
 		let mut state = Liveness::<T>::get();
 		let first = op.last_heartbeat_period != Some(state.period);
 		if first {
-			state.heartbeats = state.heartbeats.saturating_add(1);
+			// Live in the previous period too: that stake did not miss this one.
+			let continued = live
+				&& op.last_heartbeat_period.is_some()
+				&& op.last_heartbeat_period == state.period.checked_sub(1);
+			op.continued_stake = if continued { op.heartbeat_stake } else { Zero::zero() };
+			op.heartbeat_stake = if live { op.active_stake() } else { Zero::zero() };
+			state.continuing_stake = state.continuing_stake.saturating_add(op.continued_stake);
+			state.live_stake = state.live_stake.saturating_add(op.heartbeat_stake);
 			op.last_heartbeat_period = Some(state.period);
 			Liveness::<T>::put(state);
 		}
@@ -83,18 +98,25 @@ impl<T: Config> Pallet<T> {
 		op.liveness_check_at = Some(at);
 	}
 
-	/// Stops checking `who` (it chills or leaves), and takes back its heartbeat of the current
-	/// period, which counts active operators only.
+	/// Stops checking `who` (it chills or leaves), and takes its stake out of the periods'
+	/// live stake: stopping on purpose is not missing a heartbeat.
 	pub(crate) fn stop_liveness(who: &T::AccountId, op: &mut OperatorOf<T>) {
 		if let Some(at) = op.liveness_check_at.take() {
 			LivenessChecks::<T>::remove(at, who);
 		}
 		let mut state = Liveness::<T>::get();
-		if op.last_heartbeat_period == Some(state.period) {
-			state.heartbeats = state.heartbeats.saturating_sub(1);
-			Liveness::<T>::put(state);
+		let period = op.last_heartbeat_period;
+		if period.is_some() && period == Some(state.period) {
+			state.live_stake = state.live_stake.saturating_sub(op.heartbeat_stake);
+			state.continuing_stake = state.continuing_stake.saturating_sub(op.continued_stake);
+			state.prev_live_stake = state.prev_live_stake.saturating_sub(op.continued_stake);
+		} else if period.is_some() && period == state.period.checked_sub(1) {
+			state.prev_live_stake = state.prev_live_stake.saturating_sub(op.heartbeat_stake);
 		}
+		Liveness::<T>::put(state);
 		op.last_heartbeat_period = None;
+		op.heartbeat_stake = Zero::zero();
+		op.continued_stake = Zero::zero();
 	}
 
 	pub(crate) fn do_heartbeat(who: &T::AccountId) -> Result<bool, DispatchError> {
@@ -103,7 +125,7 @@ impl<T: Config> Pallet<T> {
 		let first = Self::mutate_operator(who, |op| {
 			ensure!(op.status != OperatorStatus::Chilled, Error::<T>::OperatorChilled);
 			ensure!(op.status != OperatorStatus::Leaving, Error::<T>::OperatorLeaving);
-			Ok(Self::note_heartbeat(who, op, now, &params))
+			Ok(Self::note_heartbeat(who, op, now, &params, true))
 		})?;
 		Self::deposit_event(Event::Heartbeat { operator: who.clone() });
 		Ok(first)
@@ -128,7 +150,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(op.status != OperatorStatus::Leaving, Error::<T>::OperatorLeaving);
 			ensure!(op.status == OperatorStatus::Chilled, Error::<T>::NotChilled);
 			op.status = OperatorStatus::Active;
-			Self::note_heartbeat(who, op, now, &params);
+			Self::note_heartbeat(who, op, now, &params, false);
 			Ok(())
 		})?;
 		Self::deposit_event(Event::Resumed { operator: who.clone() });

@@ -5,7 +5,7 @@ use crate::{self as pallet_operators, *};
 use codec::Encode;
 use frame_support::{
 	derive_impl, ord_parameter_types, parameter_types,
-	traits::{fungible::Mutate, Hooks},
+	traits::{fungible::Mutate, ConstU64, Hooks},
 	PalletId,
 };
 use frame_system::EnsureSignedBy;
@@ -57,7 +57,11 @@ ord_parameter_types! {
 /// The AOS production parameters, with slashing enabled from genesis unless a test says
 /// otherwise.
 pub fn default_params() -> ParamsOf<Test> {
-	let rule = |amount, percent| SlashRule { amount, max_fraction: Perbill::from_percent(percent) };
+	let rule = |amount, percent| SlashRule {
+		amount,
+		max_fraction: Perbill::from_percent(percent),
+		enabled_from: 0,
+	};
 	Params {
 		min_collateral: 1_000,
 		min_delegation: 10,
@@ -66,7 +70,6 @@ pub fn default_params() -> ParamsOf<Test> {
 		offline_grace: HOURS,
 		mass_outage_threshold: Perbill::from_percent(50),
 		slash_defer_period: DAYS,
-		slashing_enabled_from: 0,
 		slash_rules: SlashRules {
 			offline: rule(10, 10),
 			wrong_result: rule(1_000, 100),
@@ -89,6 +92,8 @@ impl pallet_operators::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnSlash = SlashSink;
+	type Reporters = MockReporters;
+	type SelectionDelay = ConstU64<SELECTION_DELAY>;
 	type PalletId = OperatorsPalletId;
 	type MaxNameLen = frame_support::traits::ConstU32<64>;
 	type MaxEndpointLen = frame_support::traits::ConstU32<128>;
@@ -98,6 +103,26 @@ impl pallet_operators::Config for Test {
 	type MaxSlashesPerBlock = frame_support::traits::ConstU32<16>;
 	type DefaultParams = DefaultParams;
 	type WeightInfo = ();
+}
+
+/// How long newly bonded stake and new VRF keys wait before they count for sampling.
+pub const SELECTION_DELAY: BlockNumber = 10;
+
+std::thread_local! {
+	/// The reporters' (task pallets') longest report delay and shortest routing window.
+	pub static REPORTER_TIMING: core::cell::Cell<(BlockNumber, BlockNumber)> =
+		const { core::cell::Cell::new((0, BlockNumber::MAX)) };
+}
+
+/// Stands in for the task pallets' timing.
+pub struct MockReporters;
+impl OffenceReporting<BlockNumber> for MockReporters {
+	fn max_report_delay() -> BlockNumber {
+		REPORTER_TIMING.with(|t| t.get().0)
+	}
+	fn min_routing_window() -> BlockNumber {
+		REPORTER_TIMING.with(|t| t.get().1)
+	}
 }
 
 /// Where slashed funds go in the tests: this account, so that tests can see them arrive.

@@ -13,7 +13,7 @@ use frame_support::{
 };
 use sp_core::sr25519;
 use sp_runtime::{
-	traits::{AccountIdConversion, CheckedAdd, Saturating, Verify, Zero},
+	traits::{AccountIdConversion, Bounded, CheckedAdd, Saturating, Verify, Zero},
 	Perbill, Rounding,
 };
 
@@ -23,49 +23,96 @@ impl<T: Config> Pallet<T> {
 		T::PalletId::get().into_sub_account_truncating(operator)
 	}
 
-	/// Checks `params` against each other and the pallet's bounds.
+	/// Checks `params` against each other, the pallet's bounds and the reporters' timing.
 	pub(crate) fn check_params(params: &ParamsOf<T>) -> Result<(), Error<T>> {
-		params.validate(T::Currency::minimum_balance(), T::MaxPeriod::get()).map_err(|e| match e {
-			ParamsError::BelowExistentialDeposit => Error::<T>::ParamBelowExistentialDeposit,
-			ParamsError::ZeroPeriod => Error::<T>::ParamZeroPeriod,
-			ParamsError::PeriodTooLong => Error::<T>::ParamPeriodTooLong,
-			ParamsError::GraceTooShort => Error::<T>::ParamGraceTooShort,
-			ParamsError::GraceTooLong => Error::<T>::ParamGraceTooLong,
-			ParamsError::UnbondingNotLongerThanDeferral => {
-				Error::<T>::ParamUnbondingNotLongerThanDeferral
-			},
-			ParamsError::ZeroOutageThreshold => Error::<T>::ParamZeroOutageThreshold,
-			ParamsError::InconsistentSlashRule => Error::<T>::ParamInconsistentSlashRule,
-		})
+		Self::validate_params(
+			params,
+			T::Reporters::max_report_delay(),
+			T::Reporters::min_routing_window(),
+		)
 	}
 
-	/// What an operator adds to [`Active`]: itself and its active stake, if it is active.
-	fn contribution(op: &OperatorOf<T>) -> (u32, BalanceOf<T>) {
+	/// Checks `params` against each other and the pallet's bounds only (at genesis, before
+	/// the reporters' own parameters exist).
+	pub(crate) fn check_own_params(params: &ParamsOf<T>) -> Result<(), Error<T>> {
+		Self::validate_params(params, Zero::zero(), BlockNumberFor::<T>::max_value())
+	}
+
+	fn validate_params(
+		params: &ParamsOf<T>,
+		report_delay: BlockNumberFor<T>,
+		routing_window: BlockNumberFor<T>,
+	) -> Result<(), Error<T>> {
+		params
+			.validate(
+				T::Currency::minimum_balance(),
+				T::MaxPeriod::get(),
+				report_delay,
+				routing_window,
+			)
+			.map_err(|e| match e {
+				ParamsError::BelowExistentialDeposit => Error::<T>::ParamBelowExistentialDeposit,
+				ParamsError::ZeroPeriod => Error::<T>::ParamZeroPeriod,
+				ParamsError::PeriodTooLong => Error::<T>::ParamPeriodTooLong,
+				ParamsError::GraceTooShort => Error::<T>::ParamGraceTooShort,
+				ParamsError::GraceTooLong => Error::<T>::ParamGraceTooLong,
+				ParamsError::UnbondingNotLongerThanDeferral => {
+					Error::<T>::ParamUnbondingNotLongerThanDeferral
+				},
+				ParamsError::DeferralTooLong => Error::<T>::ParamDeferralTooLong,
+				ParamsError::ZeroOutageThreshold => Error::<T>::ParamZeroOutageThreshold,
+				ParamsError::InconsistentSlashRule => Error::<T>::ParamInconsistentSlashRule,
+			})
+	}
+
+	/// Whether `op` may take tasks, as far as its stored record tells: active, not found
+	/// offline, with the minimum collateral.
+	pub(crate) fn may_take_tasks(op: &OperatorOf<T>, params: &ParamsOf<T>) -> bool {
+		op.status == OperatorStatus::Active
+			&& op.last_offline_period.is_none()
+			&& op.own.active.balance >= params.min_collateral
+	}
+
+	/// Brings `op`'s derived fields up to date: what it counts for in the selection total,
+	/// and its selection stake capped at what it has.
+	pub(crate) fn refresh(op: &mut OperatorOf<T>, params: &ParamsOf<T>) {
+		let stake = op.active_stake();
+		op.selection.cap(stake);
+		op.counted_selection =
+			if Self::may_take_tasks(op, params) { stake } else { Zero::zero() };
+	}
+
+	/// What an operator adds to [`Active`]: itself and its active stake, if it is active, and
+	/// its counted selection stake.
+	fn contribution(op: &OperatorOf<T>) -> (u32, BalanceOf<T>, BalanceOf<T>) {
 		if op.status == OperatorStatus::Active {
-			(1, op.active_stake())
+			(1, op.active_stake(), op.counted_selection)
 		} else {
-			(0, Zero::zero())
+			(0, Zero::zero(), op.counted_selection)
 		}
 	}
 
-	/// Keeps [`Active`] in step with an operator's change from `before` to `after`.
+	/// Keeps [`Active`] in step with an operator's change from `before` to `after` (both
+	/// refreshed).
 	pub(crate) fn note_active_change(
 		before: Option<&OperatorOf<T>>,
 		after: Option<&OperatorOf<T>>,
 	) {
-		let (c0, s0) = before.map(Self::contribution).unwrap_or_default();
-		let (c1, s1) = after.map(Self::contribution).unwrap_or_default();
-		if (c0, s0) == (c1, s1) {
+		let (c0, s0, e0) = before.map(Self::contribution).unwrap_or_default();
+		let (c1, s1, e1) = after.map(Self::contribution).unwrap_or_default();
+		if (c0, s0, e0) == (c1, s1, e1) {
 			return;
 		}
 		Active::<T>::mutate(|a| {
 			a.count = a.count.saturating_sub(c0).saturating_add(c1);
 			a.stake = a.stake.saturating_sub(s0).saturating_add(s1);
+			a.selection_stake = a.selection_stake.saturating_sub(e0).saturating_add(e1);
 		});
 	}
 
 	/// Writes `op` for `who`, keeping [`Active`] in step with the stored record it replaces.
-	pub(crate) fn put_operator(who: &T::AccountId, before: &OperatorOf<T>, op: OperatorOf<T>) {
+	pub(crate) fn put_operator(who: &T::AccountId, before: &OperatorOf<T>, mut op: OperatorOf<T>) {
+		Self::refresh(&mut op, &Parameters::<T>::get());
 		Self::note_active_change(Some(before), Some(&op));
 		Operators::<T>::insert(who, op);
 	}
@@ -185,6 +232,14 @@ impl<T: Config> Pallet<T> {
 			delegated: Default::default(),
 			delegators: 0,
 			pending_slashes: 0,
+			// A new operator's VRF key waits `SelectionDelay` before it counts: so may its
+			// stake count at once.
+			selection: SelectionStake { settled: collateral, pending: None },
+			counted_selection: Zero::zero(),
+			heartbeat_stake: Zero::zero(),
+			continued_stake: Zero::zero(),
+			left_at: None,
+			pending_commission: None,
 		};
 		let shares = op.own.active.deposit(collateral).ok_or(Error::<T>::AmountTooSmall)?;
 		// The pool account lives on this deposit, so that rewards of any size can be paid
@@ -202,7 +257,8 @@ impl<T: Config> Pallet<T> {
 			LedgerOf::<T> { active: shares, unlocking: Default::default() },
 		);
 		VrfKeyOwners::<T>::insert(vrf_key, &who);
-		Self::note_heartbeat(&who, &mut op, now, &params);
+		Self::note_heartbeat(&who, &mut op, now, &params, false);
+		Self::refresh(&mut op, &params);
 		Self::note_active_change(None, Some(&op));
 		Operators::<T>::insert(&who, op);
 		Self::deposit_event(Event::Registered { operator: who, vrf_key, collateral });
@@ -279,6 +335,13 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			Ledgers::<T>::insert(operator, staker, ledger);
+			// Bonded stake counts for sampling only once randomness chosen after it.
+			let now = frame_system::Pallet::<T>::block_number();
+			op.selection.bonded(
+				now,
+				op.active_stake(),
+				now.saturating_add(T::SelectionDelay::get()),
+			);
 			Ok(())
 		})?;
 		Self::deposit_event(Event::Bonded {
@@ -374,7 +437,13 @@ impl<T: Config> Pallet<T> {
 		let mut ledger = Ledgers::<T>::get(operator, staker).ok_or(Error::<T>::NotStaked)?;
 		let own = operator == staker;
 		let now = frame_system::Pallet::<T>::block_number();
+		let unbonding_period = Parameters::<T>::get().unbonding_period;
 		let value = Self::mutate_operator(operator, |op| {
+			// A leaving operator's delegations were unbonded with it: they are released one
+			// unbonding period after it left, like any unbonded stake.
+			let released = !own
+				&& op.status == OperatorStatus::Leaving
+				&& op.left_at.is_some_and(|at| at.saturating_add(unbonding_period) <= now);
 			let pool = op.pool_mut(own);
 			let chunks = ledger.unlocking.len();
 			let mut value = BalanceOf::<T>::zero();
@@ -386,9 +455,17 @@ impl<T: Config> Pallet<T> {
 					true
 				}
 			});
+			let mut redeemed_active = false;
+			if released && !pool.active.live(ledger.active).is_zero() {
+				value = value.saturating_add(pool.active.redeem(ledger.active));
+				ledger.active = Shares { amount: Zero::zero(), generation: pool.active.generation };
+				redeemed_active = true;
+			}
 			// A ledger a wipe-out left worthless can always be withdrawn: that removes it.
 			ensure!(
-				ledger.unlocking.len() < chunks || !Self::ledger_has_value(&ledger, op.pool(own)),
+				ledger.unlocking.len() < chunks
+					|| redeemed_active
+					|| !Self::ledger_has_value(&ledger, op.pool(own)),
 				Error::<T>::NothingToWithdraw
 			);
 			if !value.is_zero() {
@@ -440,6 +517,7 @@ impl<T: Config> Pallet<T> {
 				Self::stop_liveness(who, op);
 			}
 			op.status = OperatorStatus::Leaving;
+			op.left_at = Some(frame_system::Pallet::<T>::block_number());
 			if let Some(mut ledger) = Ledgers::<T>::get(who, who) {
 				let live = op.own.active.live(ledger.active);
 				let generation = op.own.active.generation;
@@ -497,7 +575,9 @@ impl<T: Config> Pallet<T> {
 		if amount.is_zero() {
 			return Ok(());
 		}
+		let now = frame_system::Pallet::<T>::block_number();
 		let (commission, own, delegated) = Self::mutate_operator(operator, |op| {
+			Self::apply_due_commission(op, now);
 			let commission = op.commission.mul_floor(amount);
 			let rest = amount.saturating_sub(commission);
 			let total = op.active_stake();
@@ -506,6 +586,8 @@ impl<T: Config> Pallet<T> {
 			if !op.delegated.active.add(delegated) {
 				delegated = Zero::zero();
 			}
+			// Compounded rewards were not chosen by anyone after seeing a task's randomness.
+			op.selection.rewarded(delegated);
 			Ok((commission, rest.saturating_sub(delegated), delegated))
 		})?;
 		let to_operator = commission.saturating_add(own);
@@ -528,6 +610,48 @@ impl<T: Config> Pallet<T> {
 			commission,
 			own,
 			delegated,
+		});
+		Ok(())
+	}
+
+	/// Makes a commission increase whose delay has passed by `now` the operator's commission.
+	pub(crate) fn apply_due_commission(op: &mut OperatorOf<T>, now: BlockNumberFor<T>) {
+		if let Some((commission, at)) = op.pending_commission {
+			if at <= now {
+				op.commission = commission;
+				op.pending_commission = None;
+			}
+		}
+	}
+
+	/// The commission `op` takes at `now`.
+	pub fn commission_at(op: &OperatorOf<T>, now: BlockNumberFor<T>) -> Perbill {
+		match op.pending_commission {
+			Some((commission, at)) if at <= now => commission,
+			_ => op.commission,
+		}
+	}
+
+	pub(crate) fn do_set_commission(who: &T::AccountId, commission: Perbill) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let delay = Parameters::<T>::get().unbonding_period;
+		let effective_from = Self::mutate_operator(who, |op| {
+			Self::apply_due_commission(op, now);
+			if commission > op.commission {
+				// Delegators who disagree have one unbonding period to leave first.
+				let at = now.saturating_add(delay);
+				op.pending_commission = Some((commission, at));
+				Ok(at)
+			} else {
+				op.commission = commission;
+				op.pending_commission = None;
+				Ok(now)
+			}
+		})?;
+		Self::deposit_event(Event::CommissionSet {
+			operator: who.clone(),
+			commission,
+			effective_from,
 		});
 		Ok(())
 	}
@@ -597,7 +721,6 @@ impl<T: Config> Pallet<T> {
 	pub fn benchmark_enable_slashing() {
 		use sp_runtime::traits::One;
 		Parameters::<T>::mutate(|p| {
-			p.slashing_enabled_from = Zero::zero();
 			if p.slash_defer_period.is_zero() {
 				p.slash_defer_period = One::one();
 				let two = BlockNumberFor::<T>::one().saturating_add(One::one());
@@ -606,7 +729,11 @@ impl<T: Config> Pallet<T> {
 			for kind in OffenceKind::ALL {
 				p.slash_rules.set(
 					kind,
-					SlashRule { amount: p.min_collateral, max_fraction: Perbill::one() },
+					SlashRule {
+						amount: p.min_collateral,
+						max_fraction: Perbill::one(),
+						enabled_from: Zero::zero(),
+					},
 				);
 			}
 		});

@@ -59,7 +59,7 @@ fn register_holds_collateral_and_funds_the_pool_account() {
 			collateral: 1_500,
 		}));
 		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::active_operators(), 1);
-		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::total_active_stake(), 1_500);
+		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::total_selection_stake(), 1_500);
 	});
 }
 
@@ -201,14 +201,44 @@ fn metadata_and_commission_updates() {
 			Operators::update_metadata(RuntimeOrigin::signed(ALICE), b"n".to_vec(), vec![0; 129]),
 			Error::<Test>::EndpointTooLong
 		);
+		// An increase waits one unbonding period, so that delegators can leave first.
 		assert_ok!(Operators::set_commission(
 			RuntimeOrigin::signed(ALICE),
 			Perbill::from_percent(7)
 		));
-		assert_eq!(
-			Operators::operator_state(&ALICE).map(|s| s.commission),
-			Some(Perbill::from_percent(7))
-		);
+		let commission = || Operators::operator_state(&ALICE).map(|s| s.commission);
+		assert_eq!(commission(), Some(Perbill::zero()));
+		assert!(events().contains(&Event::CommissionSet {
+			operator: ALICE,
+			commission: Perbill::from_percent(7),
+			effective_from: 1 + 7 * DAYS,
+		}));
+		System::set_block_number(7 * DAYS);
+		reward(ALICE, GOVERNOR, 1_000);
+		assert!(events().contains(&Event::Rewarded {
+			operator: ALICE,
+			commission: 0,
+			own: 1_000,
+			delegated: 0
+		}));
+		System::set_block_number(1 + 7 * DAYS);
+		assert_eq!(commission(), Some(Perbill::from_percent(7)));
+		reward(ALICE, GOVERNOR, 1_000);
+		assert!(events().contains(&Event::Rewarded {
+			operator: ALICE,
+			commission: 70,
+			own: 930,
+			delegated: 0
+		}));
+		// A decrease is at once, and cancels a pending increase.
+		assert_ok!(Operators::set_commission(RuntimeOrigin::signed(ALICE), Perbill::one()));
+		assert_ok!(Operators::set_commission(
+			RuntimeOrigin::signed(ALICE),
+			Perbill::from_percent(5)
+		));
+		assert_eq!(commission(), Some(Perbill::from_percent(5)));
+		System::set_block_number(2 + 14 * DAYS);
+		assert_eq!(commission(), Some(Perbill::from_percent(5)));
 		assert_noop!(
 			Operators::set_commission(RuntimeOrigin::signed(BOB), Perbill::one()),
 			Error::<Test>::NotOperator
@@ -305,7 +335,7 @@ fn delegation_adds_to_the_operators_stake_and_undelegation_unbonds() {
 			(1_000, 3_000, 4_000)
 		);
 		assert_eq!(state.delegators, 1);
-		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::total_active_stake(), 4_000);
+		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::total_selection_stake(), 4_000);
 
 		// Leaving less than the minimum delegation is refused; all of it is fine.
 		assert_noop!(
@@ -314,7 +344,7 @@ fn delegation_adds_to_the_operators_stake_and_undelegation_unbonds() {
 		);
 		assert_ok!(Operators::unbond(RuntimeOrigin::signed(DELEGATOR), ALICE, 3_000));
 		assert_eq!(Operators::operator_state(&ALICE).map(|s| s.delegated_stake), Some(0));
-		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::total_active_stake(), 1_000);
+		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::total_selection_stake(), 1_000);
 		run_to_block_with(1 + 7 * DAYS, &[ALICE]);
 		assert_ok!(Operators::withdraw_unbonded(RuntimeOrigin::signed(DELEGATOR), ALICE));
 		assert_eq!(free(DELEGATOR), START_BALANCE);
@@ -378,6 +408,11 @@ fn a_reward_the_payer_cannot_afford_changes_nothing() {
 // --- Heartbeats and offline slashing ---------------------------------------------------------
 
 /// Registers ALICE..DAVE at block 1.
+/// Whether `who` may take a task whose randomness is from the current block.
+fn eligible(who: AccountId) -> Option<EligibleOperator<Balance, BlockNumber>> {
+	<Operators as OperatorRegistry<_, _, _>>::eligible(&who, System::block_number())
+}
+
 fn four_operators() {
 	for who in [ALICE, BOB, CHARLIE, DAVE] {
 		register(who, 1_000);
@@ -403,10 +438,10 @@ fn offline_59_minutes_is_not_slashed_61_minutes_is() {
 			Operators::operator_state(&ALICE).map(|s| s.status),
 			Some(aos_operators_primitives::OperatorStatusView::Offline)
 		);
-		assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE).is_none());
+		assert!(eligible(ALICE).is_none());
 		for who in alive {
 			assert_eq!(offline_slashes(who), 0);
-			assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&who).is_some());
+			assert!(eligible(who).is_some());
 		}
 		// Once more for every further grace period offline.
 		run_to_block_with(1 + 2 * HOURS + 2 * MINUTES, &alive);
@@ -441,20 +476,26 @@ fn a_heartbeat_resets_the_clock_and_is_free_once_per_period() {
 fn a_mass_outage_slashes_nobody() {
 	test(params(), || {
 		four_operators();
-		// The network splits at block 100: only DAVE's heartbeats reach the chain (3 of 4
-		// missing is over the 50% threshold).
-		run_to_block_with(100, &[ALICE, BOB, CHARLIE, DAVE]);
-		run_to_block_with(100 + 2 * HOURS, &[DAVE]);
+		// The network splits at block 300: only DAVE's heartbeats reach the chain (3 of the 4
+		// live in the period before missing is over the 50% threshold). The others' first
+		// offline checks, an hour after their last heartbeats, find the outage in their
+		// silence.
+		run_to_block_with(300, &[ALICE, BOB, CHARLIE, DAVE]);
+		run_to_block_with(1_000, &[DAVE]);
 		assert!(events()
 			.iter()
-			.any(|e| matches!(e, Event::MassOutage { missed: 3, active: 4, .. })));
+			.any(|e| matches!(
+				e,
+				Event::MassOutage { missed_stake: 3_000, live_stake: 4_000, .. }
+			)));
 		for who in [ALICE, BOB, CHARLIE] {
 			assert_eq!(offline_slashes(who), 0, "operator {who}");
 			assert!(events().contains(&Event::OfflineForgiven { operator: who }));
 		}
 		// The network heals; ALICE and BOB come back, CHARLIE stays silent: his silence is his
-		// own now, and the next check slashes it.
-		run_to_block_with(100 + 5 * HOURS, &[ALICE, BOB, DAVE]);
+		// own now (the live set re-formed around the operators the chain hears), and the next
+		// check slashes it.
+		run_to_block_with(300 + 5 * HOURS, &[ALICE, BOB, DAVE]);
 		assert_eq!(offline_slashes(ALICE), 0);
 		assert_eq!(offline_slashes(BOB), 0);
 		assert!(offline_slashes(CHARLIE) >= 1);
@@ -484,7 +525,7 @@ fn chilled_operators_are_not_checked_and_take_no_tasks() {
 			Operators::heartbeat(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::OperatorChilled
 		);
-		assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE).is_none());
+		assert!(eligible(ALICE).is_none());
 		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::active_operators(), 3);
 		// A day of maintenance costs nothing.
 		run_to_block_with(DAYS, &[BOB, CHARLIE, DAVE]);
@@ -496,7 +537,7 @@ fn chilled_operators_are_not_checked_and_take_no_tasks() {
 		);
 		assert_ok!(Operators::resume(RuntimeOrigin::signed(ALICE)));
 		assert_noop!(Operators::resume(RuntimeOrigin::signed(ALICE)), Error::<Test>::NotChilled);
-		assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE).is_some());
+		assert!(eligible(ALICE).is_some());
 		// Back on the clock: resuming counts as a heartbeat.
 		run_to_block_with(DAYS + 61 * MINUTES, &[BOB, CHARLIE, DAVE]);
 		assert_eq!(offline_slashes(ALICE), 1);
@@ -506,24 +547,47 @@ fn chilled_operators_are_not_checked_and_take_no_tasks() {
 // --- Deferred slashes and the first year ------------------------------------------------------
 
 #[test]
-fn nothing_is_slashed_in_the_first_year() {
+fn being_offline_is_forgiven_in_the_first_year_but_misbehaviour_is_not() {
+	// The production rules: the Offline offence waits a year, proven misbehaviour does not.
 	let mut p = params();
-	p.slashing_enabled_from = 365 * DAYS;
+	p.slash_rules.offline.enabled_from = 365 * DAYS;
 	test(p, || {
 		four_operators();
-		for kind in OffenceKind::ALL {
-			assert_eq!(report(ALICE, kind, Some(1)), SlashOutcome::Skipped);
+		assert_eq!(report(ALICE, OffenceKind::Offline, None), SlashOutcome::Skipped);
+		for kind in OffenceKind::ALL.into_iter().filter(|k| *k != OffenceKind::Offline) {
+			assert!(
+				matches!(report(ALICE, kind, Some(1)), SlashOutcome::Deferred(_)),
+				"{kind:?} is slashable from genesis"
+			);
 		}
-		// Offline, too.
+		// Offline for hours: not slashed.
 		run_to_block_with(3 * HOURS, &[BOB, CHARLIE, DAVE]);
 		assert_eq!(offline_slashes(ALICE), 0);
 		assert!(events()
 			.contains(&Event::OffenceIgnored { operator: ALICE, kind: OffenceKind::Offline }));
-		assert_eq!(held_collateral(ALICE), 1_000);
-		assert!(PendingSlashes::<Test>::iter().next().is_none());
-		// From the first block of the second year on, offences are slashed.
+		// From the first block of the second year on, being offline is slashed too.
 		System::set_block_number(365 * DAYS);
-		assert!(matches!(report(BOB, OffenceKind::WrongResult, None), SlashOutcome::Deferred(_)));
+		assert!(matches!(report(BOB, OffenceKind::Offline, None), SlashOutcome::Deferred(_)));
+	});
+}
+
+#[test]
+fn governance_can_defer_any_kind() {
+	let mut p = params();
+	for kind in OffenceKind::ALL {
+		let mut rule = p.slash_rules.get(kind);
+		rule.enabled_from = 100;
+		p.slash_rules.set(kind, rule);
+	}
+	test(p, || {
+		register(ALICE, 2_000);
+		for kind in OffenceKind::ALL {
+			assert_eq!(report(ALICE, kind, Some(1)), SlashOutcome::Skipped);
+		}
+		System::set_block_number(100);
+		for kind in OffenceKind::ALL {
+			assert!(matches!(report(ALICE, kind, Some(1)), SlashOutcome::Deferred(_)));
+		}
 	});
 }
 
@@ -628,7 +692,7 @@ fn the_operators_own_stake_absorbs_slashes_first() {
 		// Raise the amount: 4_000 = the last 1_000 of own + 3_000 from delegators pro rata.
 		assert_ok!(govern(vec![Parameter::SlashRule(
 			OffenceKind::WrongResult,
-			SlashRule { amount: 4_000, max_fraction: Perbill::one() }
+			SlashRule { amount: 4_000, max_fraction: Perbill::one(), enabled_from: 0 }
 		)]));
 		report(ALICE, OffenceKind::WrongResult, None);
 		run_to_block_with(2 + 2 * DAYS, &[ALICE]);
@@ -639,7 +703,7 @@ fn the_operators_own_stake_absorbs_slashes_first() {
 		assert_eq!(stake(ALICE, DELEGATOR).0, 2_000);
 		assert_eq!(stake(ALICE, DELEGATOR_2).0, 1_000);
 		// Its own collateral is gone: it takes no tasks.
-		assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE).is_none());
+		assert!(eligible(ALICE).is_none());
 	});
 }
 
@@ -652,7 +716,7 @@ fn a_slash_is_capped_at_its_fraction_of_the_stake() {
 		// Offline: 10, at most 10%. Now make offline 1_000 at most 10%: 110.
 		assert_ok!(govern(vec![Parameter::SlashRule(
 			OffenceKind::Offline,
-			SlashRule { amount: 1_000, max_fraction: Perbill::from_percent(10) }
+			SlashRule { amount: 1_000, max_fraction: Perbill::from_percent(10), enabled_from: 0 }
 		)]));
 		report(ALICE, OffenceKind::Offline, None);
 		run_to_block_with(1 + DAYS, &[ALICE]);
@@ -668,7 +732,7 @@ fn a_wiped_out_pool_starts_a_new_generation() {
 		assert_ok!(Operators::delegate(RuntimeOrigin::signed(DELEGATOR), ALICE, 1_000));
 		assert_ok!(govern(vec![Parameter::SlashRule(
 			OffenceKind::WrongResult,
-			SlashRule { amount: 1_000_000, max_fraction: Perbill::one() }
+			SlashRule { amount: 1_000_000, max_fraction: Perbill::one(), enabled_from: 0 }
 		)]));
 		report(ALICE, OffenceKind::WrongResult, None);
 		run_to_block_with(1 + DAYS, &[ALICE]);
@@ -686,7 +750,7 @@ fn a_wiped_out_pool_starts_a_new_generation() {
 		// A top-up of the operator's own stake after a wipe-out starts afresh too.
 		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(ALICE), 1_000));
 		assert_eq!(stake(ALICE, ALICE).0, 1_000);
-		assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE).is_some());
+		assert!(eligible(ALICE).is_some());
 		// The worthless ledger still counts as a delegator (keeping a leaving operator's
 		// records) until withdrawing removes it.
 		assert_eq!(Operators::operator_state(&ALICE).map(|s| s.delegators), Some(2));
@@ -721,7 +785,7 @@ fn governance_changes_offline_slash_and_the_next_slash_uses_it() {
 	test(params(), || {
 		four_operators();
 		let alive = [BOB, CHARLIE, DAVE];
-		let rule = SlashRule { amount: 50, max_fraction: Perbill::from_percent(10) };
+		let rule = SlashRule { amount: 50, max_fraction: Perbill::from_percent(10), enabled_from: 0 };
 		let change = Parameter::SlashRule(OffenceKind::Offline, rule);
 		assert_noop!(
 			Operators::set_parameters(
@@ -751,7 +815,7 @@ fn a_slash_keeps_the_amount_it_was_reported_with() {
 		report(ALICE, OffenceKind::ZkProofInvalid, None);
 		assert_ok!(govern(vec![Parameter::SlashRule(
 			OffenceKind::ZkProofInvalid,
-			SlashRule { amount: 300, max_fraction: Perbill::from_percent(50) }
+			SlashRule { amount: 300, max_fraction: Perbill::from_percent(50), enabled_from: 0 }
 		)]));
 		run_to_block_with(1 + DAYS, &[ALICE]);
 		assert_eq!(applied_slashes()[0].3, 100);
@@ -782,7 +846,7 @@ fn parameters_out_of_bounds_are_refused() {
 		refused(
 			vec![Parameter::SlashRule(
 				OffenceKind::Offline,
-				SlashRule { amount: 5, max_fraction: Perbill::zero() },
+				SlashRule { amount: 5, max_fraction: Perbill::zero(), enabled_from: 0 },
 			)],
 			Error::<Test>::ParamInconsistentSlashRule,
 		);
@@ -795,7 +859,7 @@ fn parameters_out_of_bounds_are_refused() {
 		// A zero rule turns an offence kind off.
 		assert_ok!(govern(vec![Parameter::SlashRule(
 			OffenceKind::AttestationInvalid,
-			SlashRule { amount: 0, max_fraction: Perbill::zero() }
+			SlashRule { amount: 0, max_fraction: Perbill::zero(), enabled_from: 0 }
 		)]));
 	});
 }
@@ -840,7 +904,7 @@ fn a_leaving_operator_is_removed_once_everything_is_withdrawn() {
 			Operators::resume(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::OperatorLeaving
 		);
-		assert!(<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE).is_none());
+		assert!(eligible(ALICE).is_none());
 		assert_eq!(<Operators as OperatorRegistry<_, _, _>>::active_operators(), 0);
 		// Days without heartbeats: a leaving operator is not checked.
 		run_to_block(1 + 7 * DAYS);
@@ -908,7 +972,7 @@ fn cost_with_delegators(delegators: u32, f: impl FnOnce()) -> (usize, usize) {
 
 fn slash_everyone() {
 	// 100% of everything: every delegator loses its stake.
-	let rule = SlashRule { amount: Balance::MAX, max_fraction: Perbill::one() };
+	let rule = SlashRule { amount: Balance::MAX, max_fraction: Perbill::one(), enabled_from: 0 };
 	Parameters::<Test>::mutate(|p| p.slash_rules.wrong_result = rule);
 	assert!(matches!(report(ALICE, OffenceKind::WrongResult, None), SlashOutcome::Applied(_)));
 }
@@ -983,15 +1047,18 @@ fn agendas_catch_up_after_blocks_without_hooks() {
 fn a_new_heartbeat_period_keeps_the_outage_history() {
 	test(params(), || {
 		four_operators();
-		// A mass outage, then governance lengthens the heartbeat period mid-way.
-		run_to_block_with(3 * HOURS, &[DAVE]);
+		// A mass outage, then governance lengthens the heartbeat period mid-way, before the
+		// silent operators' offline checks.
+		run_to_block_with(300, &[ALICE, BOB, CHARLIE, DAVE]);
+		run_to_block_with(800, &[DAVE]);
 		let before = Liveness::<Test>::get();
 		assert_ok!(govern(vec![Parameter::HeartbeatPeriod(15 * MINUTES)]));
 		assert_eq!(Liveness::<Test>::get().outages, before.outages);
 		assert_eq!(Liveness::<Test>::get().period, before.period);
-		run_to_block_with(3 * HOURS + 4 * HOURS, &[DAVE]);
+		run_to_block_with(1_000, &[DAVE]);
 		for who in [ALICE, BOB, CHARLIE] {
 			assert_eq!(offline_slashes(who), 0);
+			assert!(events().contains(&Event::OfflineForgiven { operator: who }));
 		}
 	});
 }
@@ -1024,7 +1091,7 @@ fn pro_rata_never_exceeds_a_part_and_gives_out_the_amount() {
 
 #[test]
 fn outage_history_answers_ranges_of_finished_periods() {
-	let mut s = LivenessState::<u64>::default();
+	let mut s = LivenessState::<u128, u64>::default();
 	s.roll(false, 1);
 	s.roll(true, 2);
 	s.roll(false, 3);
@@ -1036,4 +1103,142 @@ fn outage_history_answers_ranges_of_finished_periods() {
 	// Skipped periods have no verdict; old ones are forgotten.
 	s.roll(false, 200);
 	assert!(!s.outage_between(0, 199));
+}
+
+// --- Sampling stake, Sybil operators, leaving, periods (hardening) -----------------------------
+
+#[test]
+fn silent_operators_cannot_make_a_mass_outage() {
+	test(params(), || {
+		four_operators();
+		// Twenty operators with the minimum collateral register and never heartbeat: by count
+		// they are five in six of the operators, by live stake nothing.
+		for who in 100..120 {
+			fund(who, 10_000);
+			register(who, 1_000);
+		}
+		// ALICE goes silent with them; the three others heartbeat.
+		run_to_block_with(3 * HOURS, &[BOB, CHARLIE, DAVE]);
+		assert!(!events().iter().any(|e| matches!(e, Event::MassOutage { .. })));
+		assert!(offline_slashes(ALICE) >= 2, "ALICE's silence is her own");
+		assert!(offline_slashes(100) >= 2, "so is each silent registration's");
+		assert!(!events().iter().any(|e| matches!(e, Event::OfflineForgiven { .. })));
+	});
+}
+
+#[test]
+fn operators_that_stop_on_purpose_are_not_missing() {
+	test(params(), || {
+		four_operators();
+		run_to_block_with(2 * HOURS, &[ALICE, BOB, CHARLIE, DAVE]);
+		// Three of four chill or leave in one period: no outage, they did not miss anything.
+		assert_ok!(Operators::chill(RuntimeOrigin::signed(ALICE)));
+		assert_ok!(Operators::chill(RuntimeOrigin::signed(BOB)));
+		assert_ok!(Operators::leave(RuntimeOrigin::signed(CHARLIE)));
+		run_to_block_with(3 * HOURS, &[DAVE]);
+		assert!(!events().iter().any(|e| matches!(e, Event::MassOutage { .. })));
+	});
+}
+
+#[test]
+fn the_selection_total_leaves_out_offline_and_undercollateralised_operators() {
+	test(params(), || {
+		four_operators();
+		let total = || <Operators as OperatorRegistry<_, _, _>>::total_selection_stake();
+		assert_eq!(total(), 4_000);
+		// BOB's fraud costs all of his collateral, in a day.
+		report(BOB, OffenceKind::WrongResult, Some(1));
+		// ALICE is found offline: her stake no longer dilutes everyone's odds.
+		run_to_block_with(1 + 61 * MINUTES, &[BOB, CHARLIE, DAVE]);
+		assert_eq!(offline_slashes(ALICE), 1);
+		assert_eq!(total(), 3_000);
+		assert_ok!(Operators::heartbeat(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(total(), 4_000);
+		// BOB is slashed below the minimum collateral: he takes no tasks and counts nothing.
+		run_to_block_with(2 + DAYS, &[ALICE, BOB, CHARLIE, DAVE]);
+		assert!(eligible(BOB).is_none());
+		assert_eq!(total(), 3_000);
+		// So is ALICE once her offline slash takes 10 of her 1,000.
+		run_to_block_with(2 + 61 * MINUTES + DAYS, &[ALICE, BOB, CHARLIE, DAVE]);
+		assert!(eligible(ALICE).is_none());
+		assert_eq!(total(), 2_000);
+	});
+}
+
+#[test]
+fn stake_bonded_after_the_randomness_does_not_count_for_it() {
+	test(params(), || {
+		register(ALICE, 1_000);
+		run_to_block_with(100, &[ALICE]);
+		let stake_for =
+			|from| <Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE, from).map(|e| e.stake);
+		// Randomness from block 100 is known; ALICE bonds more and a delegator joins.
+		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(ALICE), 4_000));
+		assert_ok!(Operators::delegate(RuntimeOrigin::signed(DELEGATOR), ALICE, 5_000));
+		assert_eq!(stake_for(100), Some(1_000));
+		assert_eq!(stake_for(100 + SELECTION_DELAY - 1), Some(1_000));
+		assert_eq!(stake_for(100 + SELECTION_DELAY), Some(10_000));
+		// Taking stake away counts at once, for every randomness.
+		assert_ok!(Operators::unbond(RuntimeOrigin::signed(DELEGATOR), ALICE, 5_000));
+		assert_eq!(stake_for(100), Some(1_000));
+		assert_eq!(stake_for(100 + SELECTION_DELAY), Some(5_000));
+		// Once in effect, the increase is settled.
+		run_to_block_with(100 + SELECTION_DELAY, &[ALICE]);
+		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(ALICE), 1_000));
+		assert_eq!(stake_for(100 + SELECTION_DELAY), Some(5_000));
+		assert_eq!(stake_for(100 + 2 * SELECTION_DELAY), Some(6_000));
+	});
+}
+
+#[test]
+fn a_delegator_cannot_keep_a_leaving_operator_registered() {
+	test(params(), || {
+		register(ALICE, 1_000);
+		assert_ok!(Operators::delegate(RuntimeOrigin::signed(DELEGATOR), ALICE, 500));
+		// Nobody may withdraw for another staker of an operator that is not leaving.
+		assert_noop!(
+			Operators::withdraw_for(RuntimeOrigin::signed(BOB), ALICE, DELEGATOR),
+			Error::<Test>::NotLeaving
+		);
+		assert_ok!(Operators::leave(RuntimeOrigin::signed(ALICE)));
+		// The delegation unbonds with the operator: not before one unbonding period.
+		run_to_block(7 * DAYS);
+		assert_noop!(
+			Operators::withdraw_for(RuntimeOrigin::signed(ALICE), ALICE, DELEGATOR),
+			Error::<Test>::NothingToWithdraw
+		);
+		run_to_block(1 + 7 * DAYS);
+		assert_ok!(Operators::withdraw_unbonded(RuntimeOrigin::signed(ALICE), ALICE));
+		assert!(crate::Operators::<Test>::get(ALICE).is_some(), "the delegator is still there");
+		// The delegator does nothing; anyone withdraws for it, to its account.
+		assert_ok!(Operators::withdraw_for(RuntimeOrigin::signed(BOB), ALICE, DELEGATOR));
+		assert_eq!(free(DELEGATOR), START_BALANCE);
+		assert!(crate::Operators::<Test>::get(ALICE).is_none());
+		assert!(events().contains(&Event::Removed { operator: ALICE }));
+	});
+}
+
+#[test]
+fn slashing_periods_must_cover_the_reporters() {
+	test(params(), || {
+		// The task pallets report up to 3 days after an offence and route funds for 7 days.
+		REPORTER_TIMING.with(|t| t.set((3 * DAYS, 7 * DAYS)));
+		// Unbonding (7 days) must outlast the report delay plus the deferral.
+		assert_noop!(
+			govern(vec![Parameter::SlashDeferPeriod(4 * DAYS)]),
+			Error::<Test>::ParamUnbondingNotLongerThanDeferral
+		);
+		assert_noop!(
+			govern(vec![Parameter::UnbondingPeriod(4 * DAYS)]),
+			Error::<Test>::ParamUnbondingNotLongerThanDeferral
+		);
+		assert_ok!(govern(vec![Parameter::SlashDeferPeriod(3 * DAYS)]));
+		// The deferral must end while the reporter still routes the funds.
+		REPORTER_TIMING.with(|t| t.set((0, 2 * DAYS)));
+		assert_noop!(
+			govern(vec![Parameter::MinCollateral(2_000)]),
+			Error::<Test>::ParamDeferralTooLong
+		);
+		assert_ok!(govern(vec![Parameter::SlashDeferPeriod(DAYS)]));
+	});
 }

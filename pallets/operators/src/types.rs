@@ -280,6 +280,79 @@ where
 	pub delegators: u32,
 	/// Slashes reported against it and not yet applied or cancelled.
 	pub pending_slashes: u32,
+	/// Its stake as task sampling weighs it: stake bonded after a task's randomness was known
+	/// does not count for that task.
+	pub selection: SelectionStake<B, BN>,
+	/// What it adds to [`ActiveSet::selection_stake`]: its active stake while it is active,
+	/// not found offline and holding the minimum collateral (as of its last change); else zero.
+	pub counted_selection: B,
+	/// The stake its last counted heartbeat added to the live stake of that heartbeat period.
+	pub heartbeat_stake: B,
+	/// The part of the previous period's live stake it carried into the current period by
+	/// heartbeating in both (its `heartbeat_stake` of the previous period), else zero.
+	pub continued_stake: B,
+	/// When it started leaving: its delegators' active stake can be withdrawn one unbonding
+	/// period later, by anyone on their behalf.
+	pub left_at: Option<BN>,
+	/// A commission increase, and the block it takes effect at (one unbonding period after it
+	/// was set, so that delegators can leave first).
+	pub pending_commission: Option<(Perbill, BN)>,
+}
+
+/// An operator's stake as task sampling sees it. Stake bonded at block `b` counts for
+/// randomness from block `b + SelectionDelay` on: an operator that sees a task's randomness
+/// cannot raise its odds for that task by bonding more. Decreases count at once.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct SelectionStake<B, BN> {
+	/// Counts for randomness from any block.
+	pub settled: B,
+	/// A recent increase: the stake that counts for randomness from this block on.
+	pub pending: Option<(BN, B)>,
+}
+
+impl<B: AtLeast32BitUnsigned + Copy, BN: PartialOrd + Copy> SelectionStake<B, BN> {
+	/// The stake that counts for randomness from block `from`.
+	pub fn at(&self, from: BN) -> B {
+		match self.pending {
+			Some((at, value)) if at <= from => value,
+			_ => self.settled,
+		}
+	}
+
+	/// Folds a pending increase that has taken effect by `now` into the settled stake.
+	pub fn settle(&mut self, now: BN) {
+		if let Some((at, value)) = self.pending {
+			if at <= now {
+				self.settled = value;
+				self.pending = None;
+			}
+		}
+	}
+
+	/// The stake grew to `total` by bonding at `now`: it counts from `effective` on. An
+	/// increase not yet in effect is postponed with it (never brought forward).
+	pub fn bonded(&mut self, now: BN, total: B, effective: BN) {
+		self.settle(now);
+		if total > self.settled {
+			self.pending = Some((effective, total));
+		}
+	}
+
+	/// The stake grew by `amount` that nobody chose to bond now (a reward): it counts at once.
+	pub fn rewarded(&mut self, amount: B) {
+		self.settled = self.settled.saturating_add(amount);
+		if let Some((_, value)) = &mut self.pending {
+			*value = value.saturating_add(amount);
+		}
+	}
+
+	/// The stake is now `total`: no more than that counts, from any block.
+	pub fn cap(&mut self, total: B) {
+		self.settled = self.settled.min(total);
+		if let Some((_, value)) = &mut self.pending {
+			*value = (*value).min(total);
+		}
+	}
 }
 
 impl<B, BN, NameLen: Get<u32>, EndpointLen: Get<u32>> Operator<B, BN, NameLen, EndpointLen>
@@ -366,12 +439,15 @@ where
 	serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
-pub struct SlashRule<B> {
+pub struct SlashRule<B, BN> {
 	/// The amount slashed; zero slashes nothing.
 	pub amount: B,
 	/// At most this fraction of the operator's slashable stake (own and delegated, active and
 	/// unbonding) is taken, whatever `amount` says.
 	pub max_fraction: Perbill,
+	/// Offences of this kind reported before this block are not slashed: a grace period per
+	/// kind (the AOS spec's first year for being offline; proven misbehaviour from genesis).
+	pub enabled_from: BN,
 }
 
 /// A slash rule for every offence kind.
@@ -390,22 +466,22 @@ pub struct SlashRule<B> {
 	serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
-pub struct SlashRules<B> {
+pub struct SlashRules<B, BN> {
 	/// Offline beyond the grace period, for each further grace period.
-	pub offline: SlashRule<B>,
-	/// A wrong inference result.
-	pub wrong_result: SlashRule<B>,
+	pub offline: SlashRule<B, BN>,
+	/// A wrong inference result, or a committed result withheld (not revealed).
+	pub wrong_result: SlashRule<B, BN>,
 	/// An invalid zk proof.
-	pub zk_proof_invalid: SlashRule<B>,
+	pub zk_proof_invalid: SlashRule<B, BN>,
 	/// An invalid TEE attestation.
-	pub attestation_invalid: SlashRule<B>,
+	pub attestation_invalid: SlashRule<B, BN>,
 	/// A lost OPML dispute.
-	pub dispute_lost: SlashRule<B>,
+	pub dispute_lost: SlashRule<B, BN>,
 }
 
-impl<B: Copy> SlashRules<B> {
+impl<B: Copy, BN: Copy> SlashRules<B, BN> {
 	/// The rule for `kind`.
-	pub fn get(&self, kind: OffenceKind) -> SlashRule<B> {
+	pub fn get(&self, kind: OffenceKind) -> SlashRule<B, BN> {
 		match kind {
 			OffenceKind::Offline => self.offline,
 			OffenceKind::WrongResult => self.wrong_result,
@@ -416,7 +492,7 @@ impl<B: Copy> SlashRules<B> {
 	}
 
 	/// Sets the rule for `kind`.
-	pub fn set(&mut self, kind: OffenceKind, rule: SlashRule<B>) {
+	pub fn set(&mut self, kind: OffenceKind, rule: SlashRule<B, BN>) {
 		let slot = match kind {
 			OffenceKind::Offline => &mut self.offline,
 			OffenceKind::WrongResult => &mut self.wrong_result,
@@ -463,10 +539,8 @@ pub struct Params<B, BN> {
 	pub mass_outage_threshold: Perbill,
 	/// How long a reported slash waits, cancellable by governance, before it is applied.
 	pub slash_defer_period: BN,
-	/// Offences reported before this block are not slashed.
-	pub slashing_enabled_from: BN,
-	/// What each offence costs.
-	pub slash_rules: SlashRules<B>,
+	/// What each offence costs, and from when.
+	pub slash_rules: SlashRules<B, BN>,
 }
 
 /// One change to [`Params`], as governance makes it.
@@ -497,10 +571,9 @@ pub enum Parameter<B, BN> {
 	MassOutageThreshold(Perbill),
 	/// Sets [`Params::slash_defer_period`].
 	SlashDeferPeriod(BN),
-	/// Sets [`Params::slashing_enabled_from`].
-	SlashingEnabledFrom(BN),
-	/// Sets the slash rule of one offence kind (`offline_slash` is `SlashRule(Offline, ..)`).
-	SlashRule(OffenceKind, SlashRule<B>),
+	/// Sets the slash rule of one offence kind: its amount, cap and the block from which it
+	/// applies.
+	SlashRule(OffenceKind, SlashRule<B, BN>),
 }
 
 impl<B: Copy, BN: Copy> Params<B, BN> {
@@ -514,7 +587,6 @@ impl<B: Copy, BN: Copy> Params<B, BN> {
 			Parameter::OfflineGrace(v) => self.offline_grace = v,
 			Parameter::MassOutageThreshold(v) => self.mass_outage_threshold = v,
 			Parameter::SlashDeferPeriod(v) => self.slash_defer_period = v,
-			Parameter::SlashingEnabledFrom(v) => self.slashing_enabled_from = v,
 			Parameter::SlashRule(kind, rule) => self.slash_rules.set(kind, rule),
 		}
 		self
@@ -534,8 +606,11 @@ pub enum ParamsError {
 	GraceTooShort,
 	/// `offline_grace` longer than `MAX_GRACE_PERIODS` heartbeat periods.
 	GraceTooLong,
-	/// `unbonding_period` not longer than `slash_defer_period`.
+	/// `unbonding_period` not longer than `slash_defer_period` plus the reporters' longest
+	/// report delay.
 	UnbondingNotLongerThanDeferral,
+	/// `slash_defer_period` not shorter than the reporters' routing window.
+	DeferralTooLong,
 	/// `mass_outage_threshold` is zero: every missed heartbeat would be a network fault.
 	ZeroOutageThreshold,
 	/// A slash rule's `max_fraction` is zero while its amount is not, or an amount is set
@@ -558,8 +633,16 @@ pub const MAX_GRACE_PERIODS: u32 = 60;
 pub const OUTAGE_HISTORY: u32 = 64;
 
 impl<B: AtLeast32BitUnsigned + Copy, BN: AtLeast32BitUnsigned + Copy> Params<B, BN> {
-	/// Checks the parameters against each other and against the given bounds.
-	pub fn validate(&self, existential_deposit: B, max_period: BN) -> Result<(), ParamsError> {
+	/// Checks the parameters against each other and against the given bounds: offences are
+	/// reported at most `report_delay` after they happen, and reporters route slashed funds for
+	/// `routing_window` after a report.
+	pub fn validate(
+		&self,
+		existential_deposit: B,
+		max_period: BN,
+		report_delay: BN,
+		routing_window: BN,
+	) -> Result<(), ParamsError> {
 		if self.min_collateral < existential_deposit || self.min_delegation < existential_deposit {
 			return Err(ParamsError::BelowExistentialDeposit);
 		}
@@ -578,8 +661,11 @@ impl<B: AtLeast32BitUnsigned + Copy, BN: AtLeast32BitUnsigned + Copy> Params<B, 
 		if self.offline_grace > heartbeat.saturating_mul(MAX_GRACE_PERIODS.into()) {
 			return Err(ParamsError::GraceTooLong);
 		}
-		if self.unbonding_period <= self.slash_defer_period {
+		if self.unbonding_period <= self.slash_defer_period.saturating_add(report_delay) {
 			return Err(ParamsError::UnbondingNotLongerThanDeferral);
+		}
+		if self.slash_defer_period >= routing_window {
+			return Err(ParamsError::DeferralTooLong);
 		}
 		if self.mass_outage_threshold.is_zero() {
 			return Err(ParamsError::ZeroOutageThreshold);
@@ -615,21 +701,34 @@ pub struct PendingSlash<AccountId, B, BN> {
 }
 
 /// Liveness across all operators in the current heartbeat period, and which recent periods
-/// were network faults.
+/// were network faults. Outages are judged by stake, against the operators that were live in
+/// the previous period: operators that never heartbeat (idle or Sybil registrations) weigh
+/// nothing in the verdict.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
-pub struct LivenessState<BN> {
+pub struct LivenessState<B, BN> {
 	/// The current heartbeat period's number. Periods are numbered in sequence, so numbers
 	/// stay unique when governance changes the heartbeat period.
 	pub period: u32,
 	/// The first block after the current period: a multiple of the heartbeat period.
 	pub ends_at: BN,
-	/// Active operators that heartbeated (or registered, or resumed) in it.
-	pub heartbeats: u32,
+	/// Stake of the active operators that heartbeated (or registered, or resumed) in it, each
+	/// counted at its first heartbeat of the period.
+	pub live_stake: B,
+	/// The part of `prev_live_stake` that heartbeated again in this period.
+	pub continuing_stake: B,
+	/// The previous period's live stake (less operators that stopped since, by chilling or
+	/// leaving): what this period's verdict measures the missed stake against.
+	pub prev_live_stake: B,
 	/// Bit `i` is set when period `period - 1 - i` was a mass outage.
 	pub outages: u64,
 }
 
-impl<BN> LivenessState<BN> {
+impl<B: AtLeast32BitUnsigned + Copy, BN> LivenessState<B, BN> {
+	/// The stake live in the previous period that has not heartbeated in this one.
+	pub fn missed_stake(&self) -> B {
+		self.prev_live_stake.saturating_sub(self.continuing_stake)
+	}
+
 	/// Whether any period in `from..=to` is known to have been a mass outage. Only finished
 	/// periods have a verdict; periods older than [`OUTAGE_HISTORY`] are forgotten.
 	pub fn outage_between(&self, from: u32, to: u32) -> bool {
@@ -650,7 +749,7 @@ impl<BN> LivenessState<BN> {
 	}
 
 	/// Closes the current period with the given verdict and opens `next` (skipped periods
-	/// have no verdict).
+	/// have no verdict, and no live stake to judge the next one by).
 	pub fn roll(&mut self, outage: bool, next: u32) {
 		let gap = next.saturating_sub(self.period).max(1);
 		let shifted = if gap >= 64 { 0 } else { self.outages << gap };
@@ -658,7 +757,9 @@ impl<BN> LivenessState<BN> {
 		let bit = if gap > 64 { 0 } else { u64::from(outage) << gap.saturating_sub(1) };
 		self.outages = shifted | bit;
 		self.period = next;
-		self.heartbeats = 0;
+		self.prev_live_stake = if gap == 1 { self.live_stake } else { Zero::zero() };
+		self.live_stake = Zero::zero();
+		self.continuing_stake = Zero::zero();
 	}
 }
 
@@ -669,4 +770,7 @@ pub struct ActiveSet<B> {
 	pub count: u32,
 	/// Their active stake, own and delegated.
 	pub stake: B,
+	/// The active stake of those that may take tasks: not found offline, with the minimum
+	/// collateral (each as of its last change). Task sampling divides by it.
+	pub selection_stake: B,
 }

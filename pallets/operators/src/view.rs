@@ -47,7 +47,7 @@ impl<T: Config> Pallet<T> {
 			total_stake: op.active_stake(),
 			unbonding: op.own.unbonding.balance.saturating_add(op.delegated.unbonding.balance),
 			delegators: op.delegators,
-			commission: op.commission,
+			commission: Self::commission_at(&op, now),
 			last_heartbeat: op.last_heartbeat,
 			vrf_key: op.vrf_key,
 			vrf_key_since: op.vrf_key_since,
@@ -76,7 +76,10 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> OperatorRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
-	fn eligible(who: &T::AccountId) -> Option<EligibleOperator<BalanceOf<T>, BlockNumberFor<T>>> {
+	fn eligible(
+		who: &T::AccountId,
+		from: BlockNumberFor<T>,
+	) -> Option<EligibleOperator<BalanceOf<T>, BlockNumberFor<T>>> {
 		let op = Operators::<T>::get(who)?;
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
@@ -84,17 +87,26 @@ impl<T: Config> OperatorRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 			&& !Self::is_offline(&op, now, &params)
 			&& op.own.active.balance >= params.min_collateral;
 		eligible.then(|| EligibleOperator {
-			stake: op.active_stake(),
+			stake: op.selection.at(from).min(op.active_stake()),
 			vrf_key: op.vrf_key,
 			vrf_key_since: op.vrf_key_since,
 		})
 	}
 
-	fn total_active_stake() -> BalanceOf<T> {
-		Active::<T>::get().stake
+	fn total_selection_stake() -> BalanceOf<T> {
+		Active::<T>::get().selection_stake
 	}
 
 	fn active_operators() -> u32 {
 		Active::<T>::get().count
+	}
+
+	fn selection_delay() -> BlockNumberFor<T> {
+		<T::SelectionDelay as frame_support::traits::Get<_>>::get()
+	}
+
+	fn slash_periods() -> SlashPeriods<BlockNumberFor<T>> {
+		let params = Parameters::<T>::get();
+		SlashPeriods { defer: params.slash_defer_period, unbonding: params.unbonding_period }
 	}
 }

@@ -85,6 +85,17 @@ pub fn is_selected(output: u128, stake: u128, total: u128, target: u32) -> bool 
 	threshold == u128::MAX || output < threshold
 }
 
+/// Orders the claims of one tranche by `(VRF output, stake)`: the lower output per unit of
+/// stake ranks first (ties: the lower output), so that the operators assigned are those the
+/// randomness favours, not those whose claims a block author put first. An operator's chance
+/// to rank ahead grows with its stake, as its chance to be selected does.
+pub fn selection_rank(a: (u128, u128), b: (u128, u128)) -> core::cmp::Ordering {
+	use sp_core::U256;
+	let left = U256::from(a.0).saturating_mul(U256::from(b.1));
+	let right = U256::from(b.0).saturating_mul(U256::from(a.1));
+	left.cmp(&right).then(a.0.cmp(&b.0))
+}
+
 /// What an operator reveals: the output digest and top classes every honest operator shares,
 /// and its own samples and intermediates.
 #[derive(Clone, Copy, Debug)]

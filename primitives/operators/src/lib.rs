@@ -223,6 +223,11 @@ pub trait OnSlashApplied<AccountId, Credit> {
 		reference: Option<OffenceReference>,
 		credit: Credit,
 	);
+	/// The most weight [`Self::on_slash_applied`] may take: the slashing pallet charges it with
+	/// every slash it applies.
+	fn on_slash_applied_weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
 }
 
 /// Burns slashed funds: dropping a credit reduces the total issuance.
@@ -267,13 +272,55 @@ pub struct EligibleOperator<Balance, BlockNumber> {
 pub trait OperatorRegistry<AccountId, Balance, BlockNumber> {
 	/// `Some` when `who` may take tasks now: registered, active (not chilled or leaving),
 	/// heartbeating within the offline grace period, and with at least the minimum collateral
-	/// of its own.
-	fn eligible(who: &AccountId) -> Option<EligibleOperator<Balance, BlockNumber>>;
-	/// Active stake of all active operators (an upper bound of the eligible operators' stake,
-	/// kept in one storage value so that reading it does not depend on their number).
-	fn total_active_stake() -> Balance;
+	/// of its own. Its `stake` is what counts for randomness from block `from`: stake bonded
+	/// too late to count then (see [`Self::selection_delay`]) is left out.
+	fn eligible(who: &AccountId, from: BlockNumber) -> Option<EligibleOperator<Balance, BlockNumber>>;
+	/// The active stake of the operators that may take tasks (those not found offline, with
+	/// the minimum collateral), kept in one storage value so that reading it does not depend
+	/// on their number. Task sampling divides by it; the pallets that sample snapshot it when
+	/// a task's randomness is fixed.
+	fn total_selection_stake() -> Balance;
 	/// Number of active operators.
 	fn active_operators() -> u32;
+	/// How long a new VRF key or newly bonded stake waits before it counts for sampling: a key
+	/// or stake chosen after a task's randomness was known could be ground for it.
+	fn selection_delay() -> BlockNumber;
+	/// The slashing periods that offence reporters must fit in (see [`SlashPeriods`]).
+	fn slash_periods() -> SlashPeriods<BlockNumber>;
+}
+
+/// The periods of slashing that the pallets reporting offences depend on.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct SlashPeriods<BlockNumber> {
+	/// How long a reported slash waits before it is applied.
+	pub defer: BlockNumber,
+	/// How long unbonding stake stays slashable.
+	pub unbonding: BlockNumber,
+}
+
+/// How late the pallets that detect offences report them, and how long they can route a
+/// slash's funds after reporting it. `pallet-operators` keeps its slashing periods consistent
+/// with them: an offender's stake must still be bonded when its slash is applied
+/// (`unbonding > max_report_delay + defer`), and the reporter must still know where the funds
+/// go (`defer < min_routing_window`).
+pub trait OffenceReporting<BlockNumber> {
+	/// The longest time between an offence and its report (for a task: its whole life).
+	fn max_report_delay() -> BlockNumber;
+	/// The shortest time after a report during which the reporter routes the slash's funds
+	/// (for a task: how long it is retained once ended).
+	fn min_routing_window() -> BlockNumber;
+}
+
+/// No reporter with timing constraints.
+impl<BlockNumber: sp_runtime::traits::Bounded + sp_runtime::traits::Zero>
+	OffenceReporting<BlockNumber> for ()
+{
+	fn max_report_delay() -> BlockNumber {
+		BlockNumber::zero()
+	}
+	fn min_routing_window() -> BlockNumber {
+		BlockNumber::max_value()
+	}
 }
 
 /// An operator's state as seen from outside.
