@@ -4,10 +4,13 @@
 Used by the operator service (which runs `prove` as a subprocess) and by
 offchain-workers/zk-prover/gen-test-vectors.sh (which runs `setup` then `prove`). Commands:
 
-  setup  --onnx M --dir D --calibration DATA.json [--scale S] [--logrows K]
+  setup  --onnx M --dir D --calibration DATA.json [--scale S] [--logrows K] [--test-srs AOS_ZK]
          settings (inputs and outputs public, weights fixed in the circuit: the verifying key
          IS the model; check_mode SAFE, never UNSAFE) -> calibrated -> compiled circuit ->
-         a local test SRS made offline with gen_srs -> keys -> the VKA (create_evm_vka).
+         a local test SRS made offline -> keys -> the VKA (create_evm_vka). The SRS is
+         ezkl's gen_srs's (a random secret), or with --test-srs the devnet's fixed test SRS
+         that `AOS_ZK test-srs` writes (the aos-zk binary: its secret is public, and the
+         development chains trust it).
          Writes D/{model.onnx,settings.json,network.ezkl,kzg.srs,vk.key,pk.key,vka.bin}.
   prove  --dir D --input X.json --proof OUT.json
          witness + proof (+ ezkl's own verify, which SAFE mode implies) for one input;
@@ -27,6 +30,7 @@ import inspect
 import json
 import os
 import struct
+import subprocess
 import sys
 import time
 
@@ -108,7 +112,11 @@ def setup(args):
         fail("compile_circuit failed")
     srs = os.path.join(d, "kzg.srs")
     # A local, insecure test SRS made offline: fine for tests and the devnet, never production.
-    ezkl.gen_srs(srs, logrows)
+    if args.test_srs:
+        subprocess.run([args.test_srs, "test-srs", "--k", str(logrows), "--out", srs],
+                       check=True, stdout=subprocess.DEVNULL)
+    else:
+        ezkl.gen_srs(srs, logrows)
     check_file(srs, "the SRS")
     vk, pk = os.path.join(d, "vk.key"), os.path.join(d, "pk.key")
     if not ezkl.setup(compiled, vk, pk, srs_path=srs):
@@ -173,6 +181,7 @@ def main():
     s.add_argument("--calibration", required=True)
     s.add_argument("--scale", type=int, default=7, help="fixed-point scale (log2) of inputs and weights")
     s.add_argument("--logrows", type=int)
+    s.add_argument("--test-srs", help="the aos-zk binary: use the devnet's fixed test SRS")
     s.set_defaults(func=setup)
     s = sub.add_parser("prove")
     s.add_argument("--dir", required=True)

@@ -20,7 +20,7 @@ use crate::{
 	constants::{currency::UNITS, time::*},
 	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
 	InferenceConfig, OperatorsConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	StakingConfig, SudoConfig,
+	StakingConfig, SudoConfig, ZkVerifierConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -66,6 +66,8 @@ pub struct Timing {
 	pub operators: pallet_operators::ParamsOf<Runtime>,
 	/// The inference pallet's parameters (claim, commit and resolution windows, retention).
 	pub inference: pallet_inference::ParamsOf<Runtime>,
+	/// The SRSs whose ezkl VKAs the chain registers, by their G2 points.
+	pub accepted_srs: Vec<Vec<u8>>,
 }
 
 /// Short timing for development and local test networks: 1-minute epochs, 2-minute eras,
@@ -77,17 +79,23 @@ pub fn dev_timing() -> Timing {
 		sessions_per_era: DEV_SESSIONS_PER_ERA,
 		operators: dev_params(),
 		inference: inference_dev_params(),
+		// The devnet's test SRS (`aos-zk test-srs`), whose secret is public: development
+		// only.
+		accepted_srs: vec![aos_zk::test_srs::srs_g2(aos_zk::test_srs::DEVNET_SEED).to_vec()],
 	}
 }
 
 /// Production timing: 1-hour epochs, 6-hour eras, the AOS spec's operator periods, no
-/// slashing in the first year and the 24-hour PoS+W resolution window.
+/// offline slashing in the first year, the 24-hour PoS+W resolution window, and no trusted
+/// SRS until governance adds one.
 pub fn production_timing() -> Timing {
 	Timing {
 		epoch_duration: EPOCH_DURATION_IN_SLOTS,
 		sessions_per_era: SESSIONS_PER_ERA,
 		operators: production_params(),
 		inference: inference_params(),
+		// None until governance adds a public ceremony's (docs/ZK.md).
+		accepted_srs: vec![],
 	}
 }
 
@@ -147,6 +155,7 @@ pub fn aos_genesis(
 		sudo: SudoConfig { key: sudo },
 		operators: OperatorsConfig { params: Some(timing.operators) },
 		inference: InferenceConfig { params: Some(timing.inference) },
+		zk_verifier: ZkVerifierConfig { accepted_srs: timing.accepted_srs },
 	})
 }
 

@@ -80,7 +80,8 @@ fn a_task_is_sampled_with_babe_randomness_and_settled_and_the_liar_pays_the_hone
 			register_operator(who);
 		}
 		let model_id = register_golden_model();
-		run_to_block_with_vrf(3);
+		// New VRF keys count for randomness one epoch (12 blocks here) after registration.
+		run_to_block_with_vrf(3 + aos_runtime::constants::time::DEV_EPOCH_DURATION_IN_SLOTS as u32);
 
 		// Bob asks for k = 3.
 		let id = pallet_inference::NextTaskId::<Runtime>::get();
@@ -133,8 +134,8 @@ fn a_task_is_sampled_with_babe_randomness_and_settled_and_the_liar_pays_the_hone
 					&input,
 					seed,
 					task.sampling,
-					task.samples.into(),
-					task.intermediates.into(),
+					task.terms.samples.into(),
+					task.terms.intermediates.into(),
 				)
 				.expect("the golden model runs");
 				if *who == Ferdie {

@@ -58,7 +58,11 @@ fn a_council_motion_changes_offline_slash_and_the_next_offline_slash_uses_it() {
 		for who in [Dave, Eve, Ferdie] {
 			register(who);
 		}
-		let new_rule = SlashRule { amount: 25 * UNITS, max_fraction: Perbill::from_percent(10) };
+		let new_rule = SlashRule {
+			amount: 25 * UNITS,
+			max_fraction: Perbill::from_percent(10),
+			enabled_from: 0,
+		};
 		let change = Parameter::SlashRule(OffenceKind::Offline, new_rule);
 		let call = RuntimeCall::Operators(pallet_operators::Call::set_parameters {
 			changes: vec![change].try_into().expect("one change"),
@@ -74,7 +78,7 @@ fn a_council_motion_changes_offline_slash_and_the_next_offline_slash_uses_it() {
 		);
 		let lone = Parameter::SlashRule(
 			OffenceKind::Offline,
-			SlashRule { amount: 0, max_fraction: Perbill::zero() },
+			SlashRule { amount: 0, max_fraction: Perbill::zero(), enabled_from: 0 },
 		);
 		let hash = motion(
 			1,
@@ -138,13 +142,19 @@ fn a_council_motion_changes_offline_slash_and_the_next_offline_slash_uses_it() {
 fn presets_carry_the_operator_parameters() {
 	genesis("development").execute_with(|| {
 		assert_eq!(pallet_operators::Parameters::<Runtime>::get(), dev_params());
-		assert_eq!(dev_params().slashing_enabled_from, 0);
+		for kind in OffenceKind::ALL {
+			assert_eq!(dev_params().slash_rules.get(kind).enabled_from, 0, "{kind:?}");
+		}
 	});
 	genesis("testnet").execute_with(|| {
 		let params = pallet_operators::Parameters::<Runtime>::get();
 		assert_eq!(params, production_params());
-		// The AOS spec: nothing is slashed in the first year.
-		assert_eq!(params.slashing_enabled_from, 365 * DAYS);
+		// The AOS spec: nobody is slashed for being offline in the first year; proven
+		// misbehaviour is slashable from genesis.
+		for kind in OffenceKind::ALL {
+			let from = if kind == OffenceKind::Offline { 365 * DAYS } else { 0 };
+			assert_eq!(params.slash_rules.get(kind).enabled_from, from, "{kind:?}");
+		}
 		assert_eq!(params.unbonding_period, 7 * DAYS);
 		assert_eq!(params.offline_grace, DAYS / 24);
 	});

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! aos-zk verify --vka vka.bin --proof proof.json
+//! aos-zk test-srs --k 15 --out kzg.srs
 //! ```
 //!
 //! `vka.bin` is what `ezkl.create_evm_vka` writes; `proof.json` is ezkl's proof with its public
@@ -16,6 +17,12 @@
 //!
 //! The verifier's steps, the size of its multi-scalar multiplication and the time taken go to
 //! stderr.
+//!
+//! `test-srs` writes the devnet's *test* SRS (`aos_zk::test_srs`), in the format
+//! `ezkl.setup` and `ezkl.prove` read, in place of `ezkl.gen_srs`'s random one: the same on
+//! every machine, so that the development chains can trust its G2 points. Its secret is
+//! public: anyone can forge proofs for circuits made with it. It prints the G2 points a VKA
+//! made with it carries (hex) on stdout.
 
 use aos_zk::{proof_json, verify, Pure, Vka};
 use clap::{Parser, Subcommand};
@@ -44,6 +51,16 @@ enum Command {
 		#[arg(long)]
 		proof: PathBuf,
 	},
+	/// Writes the devnet's test SRS for circuits of up to 2^k rows (never for production: its
+	/// secret is public); prints the G2 points its VKAs carry.
+	TestSrs {
+		/// log2 of the rows: the circuit's logrows.
+		#[arg(long)]
+		k: u32,
+		/// Where to write it.
+		#[arg(long)]
+		out: PathBuf,
+	},
 }
 
 /// Why `verify` did not print `valid`.
@@ -55,7 +72,10 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
-	let Command::Verify { vka, proof } = Cli::parse().command;
+	let (vka, proof) = match Cli::parse().command {
+		Command::Verify { vka, proof } => (vka, proof),
+		Command::TestSrs { k, out } => return test_srs(k, &out),
+	};
 	match run(&vka, &proof) {
 		Ok(()) => {
 			println!("valid");
@@ -94,4 +114,23 @@ fn run(vka: &Path, proof: &Path) -> Result<(), Failure> {
 		elapsed.as_secs_f64() * 1e3
 	);
 	Ok(())
+}
+
+fn test_srs(k: u32, out: &Path) -> ExitCode {
+	let write = || -> std::io::Result<()> {
+		let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+		aos_zk::test_srs::write_params(aos_zk::test_srs::DEVNET_SEED, k, &mut file)?;
+		std::io::Write::flush(&mut file)
+	};
+	match write() {
+		Ok(()) => {
+			let g2 = aos_zk::test_srs::srs_g2(aos_zk::test_srs::DEVNET_SEED);
+			println!("0x{}", g2.iter().map(|b| format!("{b:02x}")).collect::<String>());
+			ExitCode::SUCCESS
+		},
+		Err(e) => {
+			eprintln!("aos-zk: cannot write {}: {e}", out.display());
+			ExitCode::from(2)
+		},
+	}
 }

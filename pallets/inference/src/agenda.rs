@@ -46,7 +46,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn max_deadline_weight() -> Weight {
 		let claims = T::MaxClaims::get();
 		T::WeightInfo::fix_randomness()
-			.max(T::WeightInfo::close_tranche(claims).saturating_add(T::WeightInfo::resolve(claims)))
+			.max(
+				T::WeightInfo::close_tranche(claims).saturating_add(T::WeightInfo::resolve(claims)),
+			)
 			.max(T::WeightInfo::resolve(claims))
 	}
 
@@ -135,7 +137,8 @@ impl<T: Config> Pallet<T> {
 		let mut steps = 0;
 		let read = T::DbWeight::get().reads(1);
 		while block <= now && steps < MAX_CURSOR_STEPS {
-			let take = left.min(affordable(budget.saturating_sub(weight.saturating_add(read)), per_entry));
+			let take =
+				left.min(affordable(budget.saturating_sub(weight.saturating_add(read)), per_entry));
 			if take == 0 {
 				break;
 			}
@@ -202,7 +205,8 @@ impl<T: Config> Pallet<T> {
 		if !task.pool_pending.is_zero() {
 			weight.saturating_accrue(Self::pay_pool(id));
 		}
-		let prune_at = task.ended_at.unwrap_or(now).saturating_add(Parameters::<T>::get().retention);
+		let prune_at =
+			task.ended_at.unwrap_or(now).saturating_add(Parameters::<T>::get().retention);
 		if now >= prune_at {
 			Self::prune(id);
 			weight.saturating_accrue(T::WeightInfo::prune(claims));
@@ -257,7 +261,8 @@ impl<T: Config> Pallet<T> {
 		let candidates = Candidates::<T>::take(id);
 		let assigned = candidates.len() as u32;
 		for c in candidates {
-			let claim = Claim { operator: c.operator.clone(), round, commitment: None, result: None };
+			let claim =
+				Claim { operator: c.operator.clone(), round, commitment: None, result: None };
 			// Cannot fail: claims take candidates only up to `MaxClaims`.
 			if claims.try_push(claim).is_ok() {
 				Self::deposit_event(Event::Assigned { task: id, operator: c.operator, round });
@@ -302,7 +307,8 @@ impl<T: Config> Pallet<T> {
 /// How many entries of weight `per_entry` fit in `room`.
 fn affordable(room: Weight, per_entry: Weight) -> u32 {
 	let fit = |room: u64, each: u64| if each == 0 { u64::MAX } else { room / each };
-	let n = fit(room.ref_time(), per_entry.ref_time()).min(fit(room.proof_size(), per_entry.proof_size()));
+	let n = fit(room.ref_time(), per_entry.ref_time())
+		.min(fit(room.proof_size(), per_entry.proof_size()));
 	u32::try_from(n).unwrap_or(u32::MAX)
 }
 

@@ -8,10 +8,10 @@
 use super::*;
 use crate::pallet::*;
 use alloc::{vec, vec::Vec};
+use aos_inference_primitives::zk::ZkModels as _;
 use aos_inference_primitives::{
 	account_bytes, find_pow_nonce, result_commitment, task_hash, RevealedResult,
 };
-use aos_inference_primitives::zk::ZkModels as _;
 use aos_operators_primitives::{OffenceKind, OperatorRegistry, VrfPublic};
 use frame_benchmarking::v2::*;
 use frame_support::{

@@ -102,10 +102,8 @@ pub type RevealOf<T> =
 /// A task's assignments.
 pub type ClaimsOf<T> = frame_support::BoundedVec<Claim<AccountIdOf<T>>, <T as Config>::MaxClaims>;
 /// The claims of a task's current tranche, waiting to be ranked.
-pub type CandidatesOf<T> = frame_support::BoundedVec<
-	Candidate<AccountIdOf<T>, BalanceOf<T>>,
-	<T as Config>::MaxClaims,
->;
+pub type CandidatesOf<T> =
+	frame_support::BoundedVec<Candidate<AccountIdOf<T>, BalanceOf<T>>, <T as Config>::MaxClaims>;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -709,10 +707,9 @@ pub mod pallet {
 			let rounds = BlockNumberFor::<T>::from(u32::from(p.max_rounds));
 			// Each deadline (randomness, tranches, commit, reveal) may be handled late by at most
 			// the agenda's backlog bound.
-			let deadlines = 1u32
-				.saturating_add(u32::from(p.max_rounds).saturating_mul(
-					u32::from(p.max_tranches).saturating_add(2),
-				));
+			let deadlines = 1u32.saturating_add(
+				u32::from(p.max_rounds).saturating_mul(u32::from(p.max_tranches).saturating_add(2)),
+			);
 			let lateness = Self::max_deadline_lateness().saturating_mul(deadlines.into());
 			p.randomness_delay.saturating_add(round.saturating_mul(rounds)).saturating_add(lateness)
 		}

@@ -2,6 +2,7 @@
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
+use aos_inference_primitives::zk::ZkModels as _;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
@@ -10,7 +11,6 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation},
 	},
 };
-use aos_inference_primitives::zk::ZkModels as _;
 use sp_core::H256;
 
 /// Every [`VerificationMode::bit`].

@@ -2,10 +2,10 @@
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
+use aos_inference_primitives::zk::ZkModels as _;
 use aos_operators_primitives::{
 	OffenceKind, OffenceReference, OnSlashApplied, RewardOperator, SlashId, SlashOperator,
 };
-use aos_inference_primitives::zk::ZkModels as _;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{

@@ -25,11 +25,7 @@ fn claim_all(id: TaskId, ops: &[AccountId]) -> Vec<AccountId> {
 		}
 		run_to_block(System::block_number() + 1);
 	}
-	Claims::<Test>::get(id)
-		.iter()
-		.map(|c| c.operator)
-		.filter(|op| !before.contains(op))
-		.collect()
+	Claims::<Test>::get(id).iter().map(|c| c.operator).filter(|op| !before.contains(op)).collect()
 }
 
 /// Commits `answer(op)` for every claimant that answers, waits for the reveal phase and
@@ -829,7 +825,11 @@ fn zk_tasks_commit_to_proofs_and_settle_on_one() {
 				&instances,
 			))
 		};
-		assert_ok!(Inference::commit(RuntimeOrigin::signed(prover), id, commitment(prover, &proof)));
+		assert_ok!(Inference::commit(
+			RuntimeOrigin::signed(prover),
+			id,
+			commitment(prover, &proof)
+		));
 		// The copier commits to something else; it cannot know the prover's proof yet.
 		let junk = b"junk".to_vec();
 		assert_ok!(Inference::commit(RuntimeOrigin::signed(copier), id, commitment(copier, &junk)));
@@ -864,12 +864,14 @@ fn zk_tasks_commit_to_proofs_and_settle_on_one() {
 		let reports = || {
 			System::events()
 				.iter()
-				.filter(|e| matches!(
-					&e.event,
-					RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred { operator, kind, .. })
-						if *operator == copier
-							&& *kind == aos_operators_primitives::OffenceKind::ZkProofInvalid
-				))
+				.filter(|e| {
+					matches!(
+						&e.event,
+						RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred { operator, kind, .. })
+							if *operator == copier
+								&& *kind == aos_operators_primitives::OffenceKind::ZkProofInvalid
+					)
+				})
 				.count()
 		};
 		assert_eq!(reports(), 1);
@@ -929,7 +931,9 @@ fn slash_kinds_of(who: AccountId) -> Vec<aos_operators_primitives::OffenceKind> 
 		.into_iter()
 		.filter_map(|e| match e.event {
 			RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred {
-				operator, kind, ..
+				operator,
+				kind,
+				..
 			}) if operator == who => Some(kind),
 			_ => None,
 		})
@@ -1075,10 +1079,14 @@ fn the_best_ranked_claims_are_assigned_whatever_their_order() {
 		// Wait for the last tranche, where the threshold is the widest.
 		run_until(|| matches!(task(id).status, TaskStatus::Claiming { tranche: 3, .. }));
 		// The block author puts the worst-ranked claims first.
-		let mut selected: Vec<AccountId> = ops.iter().copied().filter(|op| {
-			let total = task(id).selection_stake;
-			aos_inference_primitives::is_selected(output(*op), COLLATERAL, total, 2 << 3)
-		}).collect();
+		let mut selected: Vec<AccountId> = ops
+			.iter()
+			.copied()
+			.filter(|op| {
+				let total = task(id).selection_stake;
+				aos_inference_primitives::is_selected(output(*op), COLLATERAL, total, 2 << 3)
+			})
+			.collect();
 		assert!(selected.len() > 2, "{} selected", selected.len());
 		selected.sort_by_key(|op| std::cmp::Reverse(output(*op)));
 		for op in &selected {
@@ -1087,7 +1095,8 @@ fn the_best_ranked_claims_are_assigned_whatever_their_order() {
 		run_until(|| !matches!(task(id).status, TaskStatus::Claiming { .. }));
 		let mut best = selected.clone();
 		best.sort_by_key(|op| output(*op));
-		let mut assigned: Vec<AccountId> = Claims::<Test>::get(id).iter().map(|c| c.operator).collect();
+		let mut assigned: Vec<AccountId> =
+			Claims::<Test>::get(id).iter().map(|c| c.operator).collect();
 		assigned.sort_by_key(|op| output(*op));
 		assert_eq!(assigned, best[..2].to_vec());
 	});
@@ -1104,10 +1113,9 @@ fn stake_joining_after_the_randomness_changes_no_selection() {
 		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(1), 50 * COLLATERAL));
 		assert_eq!(task(id).selection_stake, snapshot);
 		let from = task(id).randomness.map(|(_, from)| from).unwrap_or_default();
-		let stake = <Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::eligible(
-			&1, from,
-		)
-		.map(|e| e.stake);
+		let stake =
+			<Operators as aos_operators_primitives::OperatorRegistry<_, _, _>>::eligible(&1, from)
+				.map(|e| e.stake);
 		assert_eq!(stake, Some(COLLATERAL));
 		assert_noop!(claim(20, id), Error::<Test>::VrfKeyTooNew);
 	});
@@ -1190,8 +1198,9 @@ fn a_sustained_flood_cannot_delay_deadlines_beyond_the_bound() {
 		}
 		let model = register_golden();
 		run_to_block(System::block_number() + SELECTION_DELAY + 1);
-		let bound =
-			u64::from(MAX_LIVE_TASKS.div_ceil(<<Test as Config>::MaxAgendaPerBlock as Get<u32>>::get()));
+		let bound = u64::from(
+			MAX_LIVE_TASKS.div_ceil(<<Test as Config>::MaxAgendaPerBlock as Get<u32>>::get()),
+		);
 		let deadline = |t: &TaskOf<Test>| match t.status {
 			TaskStatus::AwaitingRandomness { at } => Some(at),
 			TaskStatus::Claiming { until, .. }
@@ -1289,7 +1298,9 @@ fn a_sustained_flood_cannot_delay_deadlines_beyond_the_bound() {
 		assert!(!honest.is_empty());
 		for id in honest {
 			assert!(
-				events().iter().any(|e| matches!(e, Event::TaskSettled { task, .. } if *task == id)),
+				events()
+					.iter()
+					.any(|e| matches!(e, Event::TaskSettled { task, .. } if *task == id)),
 				"honest task {id} did not settle"
 			);
 		}

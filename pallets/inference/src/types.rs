@@ -186,9 +186,7 @@ impl VerificationMode {
 		match self {
 			VerificationMode::Zk => OffenceKind::ZkProofInvalid,
 			VerificationMode::Tee => OffenceKind::AttestationInvalid,
-			VerificationMode::Redundancy | VerificationMode::Optimistic => {
-				OffenceKind::WrongResult
-			},
+			VerificationMode::Redundancy | VerificationMode::Optimistic => OffenceKind::WrongResult,
 		}
 	}
 }

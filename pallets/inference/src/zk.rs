@@ -15,8 +15,7 @@
 
 use crate::{pallet::*, types::*};
 use aos_inference_primitives::{
-	account_bytes,
-	task_hash,
+	account_bytes, task_hash,
 	zk::{proof_commitment, proof_hash, ZkModel, ZkTask, ZkTaskError, ZkTasks},
 };
 use aos_operators_primitives::{OffenceKind, SlashOperator};

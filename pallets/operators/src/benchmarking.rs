@@ -421,12 +421,11 @@ mod benchmarks {
 		Pallet::<T>::do_unbond(&who, &who, min)?;
 		// More than the operator's own stake, so that delegators pay too.
 		Parameters::<T>::mutate(|p| {
-			p.slash_rules.wrong_result =
-				SlashRule {
-					amount: min.saturating_mul(3u32.into()),
-					max_fraction: Perbill::one(),
-					enabled_from: Zero::zero(),
-				}
+			p.slash_rules.wrong_result = SlashRule {
+				amount: min.saturating_mul(3u32.into()),
+				max_fraction: Perbill::one(),
+				enabled_from: Zero::zero(),
+			}
 		});
 		Pallet::<T>::report(&who, OffenceKind::WrongResult, Some(1))?;
 		let Some((apply_at, _)) = SlashQueue::<T>::iter_keys().next() else {
@@ -449,12 +448,11 @@ mod benchmarks {
 	fn apply_slash_reaping() -> Result<(), BenchmarkError> {
 		slashing_params::<T>();
 		Parameters::<T>::mutate(|p| {
-			p.slash_rules.wrong_result =
-				SlashRule {
-					amount: BalanceOf::<T>::max_value(),
-					max_fraction: Perbill::one(),
-					enabled_from: Zero::zero(),
-				}
+			p.slash_rules.wrong_result = SlashRule {
+				amount: BalanceOf::<T>::max_value(),
+				max_fraction: Perbill::one(),
+				enabled_from: Zero::zero(),
+			}
 		});
 		let who = operator::<T>(0)?;
 		Pallet::<T>::report(&who, OffenceKind::WrongResult, Some(1))?;

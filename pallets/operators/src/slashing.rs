@@ -22,10 +22,7 @@ impl<T: Config> Pallet<T> {
 		let params = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
 		let rule = params.slash_rules.get(kind);
-		if now < rule.enabled_from
-			|| rule.amount.is_zero()
-			|| rule.max_fraction.is_zero()
-		{
+		if now < rule.enabled_from || rule.amount.is_zero() || rule.max_fraction.is_zero() {
 			Self::deposit_event(Event::OffenceIgnored { operator: offender.clone(), kind });
 			return Ok(SlashOutcome::Skipped);
 		}

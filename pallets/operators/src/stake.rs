@@ -78,8 +78,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn refresh(op: &mut OperatorOf<T>, params: &ParamsOf<T>) {
 		let stake = op.active_stake();
 		op.selection.cap(stake);
-		op.counted_selection =
-			if Self::may_take_tasks(op, params) { stake } else { Zero::zero() };
+		op.counted_selection = if Self::may_take_tasks(op, params) { stake } else { Zero::zero() };
 	}
 
 	/// What an operator adds to [`Active`]: itself and its active stake, if it is active, and

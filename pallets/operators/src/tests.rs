@@ -482,12 +482,10 @@ fn a_mass_outage_slashes_nobody() {
 		// silence.
 		run_to_block_with(300, &[ALICE, BOB, CHARLIE, DAVE]);
 		run_to_block_with(1_000, &[DAVE]);
-		assert!(events()
-			.iter()
-			.any(|e| matches!(
-				e,
-				Event::MassOutage { missed_stake: 3_000, live_stake: 4_000, .. }
-			)));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::MassOutage { missed_stake: 3_000, live_stake: 4_000, .. }
+		)));
 		for who in [ALICE, BOB, CHARLIE] {
 			assert_eq!(offline_slashes(who), 0, "operator {who}");
 			assert!(events().contains(&Event::OfflineForgiven { operator: who }));
@@ -785,7 +783,8 @@ fn governance_changes_offline_slash_and_the_next_slash_uses_it() {
 	test(params(), || {
 		four_operators();
 		let alive = [BOB, CHARLIE, DAVE];
-		let rule = SlashRule { amount: 50, max_fraction: Perbill::from_percent(10), enabled_from: 0 };
+		let rule =
+			SlashRule { amount: 50, max_fraction: Perbill::from_percent(10), enabled_from: 0 };
 		let change = Parameter::SlashRule(OffenceKind::Offline, rule);
 		assert_noop!(
 			Operators::set_parameters(
@@ -1170,8 +1169,9 @@ fn stake_bonded_after_the_randomness_does_not_count_for_it() {
 	test(params(), || {
 		register(ALICE, 1_000);
 		run_to_block_with(100, &[ALICE]);
-		let stake_for =
-			|from| <Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE, from).map(|e| e.stake);
+		let stake_for = |from| {
+			<Operators as OperatorRegistry<_, _, _>>::eligible(&ALICE, from).map(|e| e.stake)
+		};
 		// Randomness from block 100 is known; ALICE bonds more and a delegator joins.
 		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(ALICE), 4_000));
 		assert_ok!(Operators::delegate(RuntimeOrigin::signed(DELEGATOR), ALICE, 5_000));

@@ -8,14 +8,29 @@
 //!   ([`aos_zk::Vka::parse`]: layout, curve points, bounds), and holds a deposit from its
 //!   registrant ([`Config::DepositBase`] + [`Config::DepositPerByte`] per byte) until
 //!   [`Pallet::unregister_vk`]. A VKA is at most [`Config::MaxVkaLen`] bytes.
+//! - **Trusted setups.** A VKA carries the KZG G2 points of the SRS it was made with; whoever
+//!   knows that SRS's secret τ can forge a proof of anything for it. Governance keeps the SRSs
+//!   the chain trusts ([`AcceptedSrs`], [`Pallet::set_accepted_srs`]): a production network
+//!   accepts the points of a public powers-of-tau ceremony, development chains a test SRS. A
+//!   VKA with other points is not registered.
+//! - **Pricing.** Registering prices a VKA by a dry run of the verifier ([`aos_zk::cost`]):
+//!   its steps and MSM terms, which the VKA alone fixes. VKAs costlier than the benchmarked
+//!   class ([`Config::MaxVerifySteps`], [`Config::MaxMsmTerms`]) are refused; a proof is
+//!   charged for the most steps and refunded down to its VK's.
 //! - **Models.** A model's owner links a VK to the model ([`Pallet::link_model`]): from then on
 //!   `pallet-inference` takes Zk-mode tasks for it ([`aos_inference_primitives::zk::ZkModels`]).
 //!   The VK's circuit must take the model's input as public instances and give its logits as
 //!   public instances: `inputs + outputs` instances, inputs first, in ezkl's fixed point with
 //!   the link's `input_scale` (an int8 input value q is the field element q·2^input_scale). The
 //!   weights are fixed columns of the circuit, so the VK names the model's computation.
-//! - **Proofs.** An operator assigned to a Zk-mode task submits an ezkl proof and its public
-//!   instances ([`Pallet::submit_proof`]). The instances must carry the task's input; then the
+//! - **Proofs.** An operator assigned to a Zk-mode task commits to its proof in the task's
+//!   commit phase (`pallet-inference`'s `commit`, with
+//!   [`aos_inference_primitives::zk::proof_commitment`]) and reveals it here in the reveal phase
+//!   ([`Pallet::submit_proof`]): a proof seen in the pool cannot be taken by another operator,
+//!   and a proof accepted before is refused. The task's snapshot names the VK, so relinking
+//!   the model does not change what its proofs are checked against (and is refused while the
+//!   model has live tasks; a VK held by a live task cannot be unregistered). The instances
+//!   must carry the task's input; then the
 //!   proof is verified ([`aos_zk::verify`], its MSM and pairing through [`Config::Curve`], the
 //!   node's host functions in the runtime). A valid proof settles the task on the logits its
 //!   instances carry (`pallet-inference` pays the prover). A proof that fails either check is
@@ -44,7 +59,7 @@ pub use pallet::*;
 pub use weights::WeightInfo;
 
 use aos_inference_primitives::{
-	zk::{ZkModels, ZkTaskError, ZkTasks},
+	zk::{ZkLink, ZkModels, ZkTaskError, ZkTasks},
 	ModelId, TaskId,
 };
 use frame_support::traits::fungible;
@@ -101,6 +116,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxInstances: Get<u32>;
 
+		/// Most verifier steps a VKA may take (its dry run's): the costliest benchmarked VKA's.
+		/// A costlier VKA is not registered.
+		#[pallet::constant]
+		type MaxVerifySteps: Get<u32>;
+
+		/// Most terms of a VKA's final MSM: the benchmarked VKAs'. A VKA with more is not
+		/// registered.
+		#[pallet::constant]
+		type MaxMsmTerms: Get<u32>;
+
+		/// Sets the SRSs the chain trusts.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Held for every registered VK.
 		#[pallet::constant]
 		type DepositBase: Get<BalanceOf<Self>>;
@@ -148,7 +176,20 @@ pub mod pallet {
 		pub len: u32,
 		/// Models linked to it.
 		pub links: u32,
+		/// Tasks not ended that were submitted under it.
+		pub tasks: u32,
+		/// The verifier's steps for any proof of it (its dry run).
+		pub steps: u32,
+		/// The terms of its final MSM.
+		pub msm_terms: u32,
 	}
+
+	/// The KZG G2 points of an SRS: [1]₂ and −[τ]₂, as a VKA carries them
+	/// ([`aos_zk::Vka::srs_g2`]).
+	pub type SrsG2 = [u8; 256];
+
+	/// Most SRSs trusted at once.
+	pub const MAX_ACCEPTED_SRS: u32 = 8;
 
 	/// A model's link to its verifying key.
 	#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
@@ -169,6 +210,37 @@ pub mod pallet {
 	/// Each model's verifying key.
 	#[pallet::storage]
 	pub type ModelVks<T: Config> = StorageMap<_, Identity, ModelId, ModelVk>;
+
+	/// The SRSs whose VKAs the chain registers, by their G2 points.
+	#[pallet::storage]
+	pub type AcceptedSrs<T: Config> =
+		StorageValue<_, BoundedVec<SrsG2, ConstU32<MAX_ACCEPTED_SRS>>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The SRSs trusted from genesis, by their G2 points (256 bytes each).
+		pub accepted_srs: Vec<Vec<u8>>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let points: Vec<SrsG2> = self
+				.accepted_srs
+				.iter()
+				.map(|p| {
+					SrsG2::try_from(p.as_slice())
+						.unwrap_or_else(|_| panic!("an accepted SRS is 256 bytes, not {}", p.len()))
+				})
+				.collect();
+			let bounded = BoundedVec::try_from(points)
+				.unwrap_or_else(|_| panic!("at most {MAX_ACCEPTED_SRS} accepted SRSs"));
+			AcceptedSrs::<T>::put(bounded);
+		}
+	}
 
 	/// Why a submitted proof was rejected.
 	#[derive(
@@ -198,6 +270,8 @@ pub mod pallet {
 		ProofAccepted { task: TaskId, operator: T::AccountId, vk: H256 },
 		/// A proof was rejected; its submitter, assigned to the task, was reported.
 		ProofRejected { task: TaskId, operator: T::AccountId, reason: Rejection },
+		/// Governance set the trusted SRSs: `count` of them.
+		AcceptedSrsSet { count: u32 },
 	}
 
 	#[pallet::error]
@@ -238,6 +312,22 @@ pub mod pallet {
 		TooManyInstances,
 		/// The VKA's proofs are longer than [`Config::MaxProofLen`].
 		ProofTooLong,
+		/// The VKA was made with an SRS the chain does not trust: its G2 points are not in
+		/// [`AcceptedSrs`].
+		UntrustedSrs,
+		/// Verifying the VKA's proofs takes more steps or MSM terms than the weights were
+		/// benchmarked for.
+		TooCostly,
+		/// The model has tasks that have not ended: its link cannot change under them.
+		ModelInUse,
+		/// The caller has no unspent commitment to a proof for this task.
+		NotCommitted,
+		/// The proof and instances are not what the caller committed to.
+		CommitmentMismatch,
+		/// This proof was accepted for a task already.
+		ProofReplayed,
+		/// An accepted SRS is listed twice.
+		DuplicateSrs,
 	}
 
 	impl<T> From<ZkTaskError> for Error<T> {
@@ -247,13 +337,17 @@ pub mod pallet {
 				ZkTaskError::NotZkTask => Error::NotZkTask,
 				ZkTaskError::NotAwaitingProof => Error::NotAwaitingProof,
 				ZkTaskError::NotAssigned => Error::NotAssigned,
+				ZkTaskError::NotCommitted => Error::NotCommitted,
+				ZkTaskError::CommitmentMismatch => Error::CommitmentMismatch,
+				ZkTaskError::ProofReplayed => Error::ProofReplayed,
 			}
 		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Registers a verifying key: ezkl's VKA bytes. Holds the deposit.
+		/// Registers a verifying key: ezkl's VKA bytes, made with an SRS the chain trusts.
+		/// Prices it by a dry run of the verifier. Holds the deposit.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_vk())]
 		pub fn register_vk(
@@ -268,6 +362,15 @@ pub mod pallet {
 				parsed.proof_len() <= u64::from(T::MaxProofLen::get()),
 				Error::<T>::ProofTooLong
 			);
+			ensure!(AcceptedSrs::<T>::get().contains(&parsed.srs_g2()), Error::<T>::UntrustedSrs);
+			let cost = aos_zk::cost(&parsed, u64::from(T::MaxVerifySteps::get())).map_err(|e| {
+				if e == aos_zk::Error::Budget {
+					Error::<T>::TooCostly
+				} else {
+					Error::<T>::MalformedVka
+				}
+			})?;
+			ensure!(cost.msm_terms <= T::MaxMsmTerms::get(), Error::<T>::TooCostly);
 			let vk = H256(sp_crypto_hashing::blake2_256(&vka));
 			ensure!(!Vks::<T>::contains_key(vk), Error::<T>::VkExists);
 			let len = vka.len() as u32;
@@ -278,21 +381,32 @@ pub mod pallet {
 			let (num_instances, k) = (parsed.num_instances(), parsed.k() as u8);
 			Vks::<T>::insert(
 				vk,
-				VkInfo { owner: who.clone(), deposit, num_instances, k, len, links: 0 },
+				VkInfo {
+					owner: who.clone(),
+					deposit,
+					num_instances,
+					k,
+					len,
+					links: 0,
+					tasks: 0,
+					steps: cost.steps as u32,
+					msm_terms: cost.msm_terms,
+				},
 			);
 			VkBytes::<T>::insert(vk, vka);
 			Self::deposit_event(Event::VkRegistered { vk, owner: who, num_instances, k, len });
 			Ok(())
 		}
 
-		/// Removes an unlinked verifying key and releases its deposit. Its registrant only.
+		/// Removes a verifying key no model links and no live task holds, and releases its
+		/// deposit. Its registrant only.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::unregister_vk())]
 		pub fn unregister_vk(origin: OriginFor<T>, vk: H256) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
 			ensure!(info.owner == who, Error::<T>::NotVkOwner);
-			ensure!(info.links == 0, Error::<T>::VkInUse);
+			ensure!(info.links == 0 && info.tasks == 0, Error::<T>::VkInUse);
 			T::Currency::release(
 				&HoldReason::VkDeposit.into(),
 				&who,
@@ -306,7 +420,8 @@ pub mod pallet {
 		}
 
 		/// Links verifying key `vk` to `model` (replacing any earlier link). The model's owner
-		/// only; the VK must have the model's inputs plus outputs as public instances.
+		/// only, while the model has no live tasks; the VK must have the model's inputs plus
+		/// outputs as public instances.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::link_model())]
 		pub fn link_model(
@@ -319,6 +434,7 @@ pub mod pallet {
 			let m = T::Tasks::model(&model).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(m.owner == who, Error::<T>::NotModelOwner);
 			ensure!(m.zk_allowed, Error::<T>::ZkNotAllowed);
+			ensure!(m.live_tasks == 0, Error::<T>::ModelInUse);
 			ensure!(input_scale <= 32, Error::<T>::BadScale);
 			let mut info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
 			ensure!(
@@ -342,62 +458,96 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Removes a model's link: it takes no Zk-mode tasks until linked again. Its owner only.
+		/// Removes a model's link: it takes no Zk-mode tasks until linked again. Its owner only,
+		/// while the model has no live tasks.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::unlink_model())]
 		pub fn unlink_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let m = T::Tasks::model(&model).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(m.owner == who, Error::<T>::NotModelOwner);
-			let link = ModelVks::<T>::take(model).ok_or(Error::<T>::NoVerifyingKey)?;
-			Vks::<T>::mutate(link.vk, |i| {
-				if let Some(i) = i {
-					i.links = i.links.saturating_sub(1);
-				}
-			});
-			Self::deposit_event(Event::ModelUnlinked { model });
+			ensure!(m.live_tasks == 0, Error::<T>::ModelInUse);
+			ensure!(Self::unlink(&model), Error::<T>::NoVerifyingKey);
 			Ok(())
 		}
 
-		/// Submits a proof for Zk-mode task `task`, from an operator assigned to it: ezkl's
-		/// proof bytes and its public instances (32-byte big-endian field elements, inputs then
-		/// logits). Valid: the task settles on the logits. Not: rejected and reported. Charged
-		/// the costlier of the two outcomes.
+		/// Reveals a proof for Zk-mode task `task`, from an operator assigned to it that
+		/// committed to it: ezkl's proof bytes and its public instances (32-byte big-endian
+		/// field elements, inputs then logits). Valid: the task settles on the logits. Not:
+		/// rejected and reported (once: the commitment is spent). Charged for the most verifier
+		/// steps and refunded down to the task's VK's.
 		#[pallet::call_index(4)]
-		#[pallet::weight({
-			let n = instances.len() as u32;
-			T::WeightInfo::submit_proof(n).max(T::WeightInfo::submit_invalid_proof(n))
-		})]
+		#[pallet::weight(Pallet::<T>::proof_weight(T::MaxVerifySteps::get()))]
 		pub fn submit_proof(
 			origin: OriginFor<T>,
 			task: TaskId,
 			proof: BoundedVec<u8, T::MaxProofLen>,
 			instances: BoundedVec<[u8; 32], T::MaxInstances>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let t = T::Tasks::proof_task(task, &who).map_err(Error::<T>::from)?;
-			let link = ModelVks::<T>::get(t.model).ok_or(Error::<T>::NoVerifyingKey)?;
-			let bytes = VkBytes::<T>::get(link.vk).ok_or(Error::<T>::UnknownVk)?;
+			let t =
+				T::Tasks::proof_task(task, &who, &proof, &instances).map_err(Error::<T>::from)?;
+			let vk = t.link.vk;
+			let info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
+			let bytes = VkBytes::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
 			// Registered bytes passed the full parse; the subgroup checks need not run again.
 			let vka =
 				aos_zk::Vka::parse_registered(&bytes).map_err(|_| Error::<T>::MalformedVka)?;
 			let outcome =
-				binding::logits(&t.input, link.input_scale, &instances).and_then(|logits| {
+				binding::logits(&t.input, t.link.input_scale, &instances).and_then(|logits| {
 					aos_zk::verify(&vka, &proof, &instances, &T::Curve::default())
 						.map(|_| logits)
 						.map_err(|_| Rejection::Invalid)
 				});
 			match outcome {
 				Ok(logits) => {
-					T::Tasks::settle_proved(task, &who, &logits);
-					Self::deposit_event(Event::ProofAccepted { task, operator: who, vk: link.vk });
+					T::Tasks::settle_proved(task, &who, &logits, &proof);
+					Self::deposit_event(Event::ProofAccepted { task, operator: who, vk });
 				},
 				Err(reason) => {
-					T::Tasks::report_invalid_proof(task, &who);
+					T::Tasks::reject_proof(task, &who);
 					Self::deposit_event(Event::ProofRejected { task, operator: who, reason });
 				},
 			}
+			Ok(Some(Self::proof_weight(info.steps)).into())
+		}
+
+		/// Sets the SRSs the chain trusts, by their G2 points (governance). VKAs registered
+		/// already stay; new ones must match one of these.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_accepted_srs())]
+		pub fn set_accepted_srs(
+			origin: OriginFor<T>,
+			srs: BoundedVec<SrsG2, ConstU32<MAX_ACCEPTED_SRS>>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			for (i, a) in srs.iter().enumerate() {
+				ensure!(!srs.iter().skip(i + 1).any(|b| a == b), Error::<T>::DuplicateSrs);
+			}
+			let count = srs.len() as u32;
+			AcceptedSrs::<T>::put(srs);
+			Self::deposit_event(Event::AcceptedSrsSet { count });
 			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// What a proof for a VK of `steps` steps costs: the costlier outcome, valid (settles
+		/// the task) or invalid (reports and slashes).
+		pub fn proof_weight(steps: u32) -> Weight {
+			T::WeightInfo::submit_proof(steps).max(T::WeightInfo::submit_invalid_proof(steps))
+		}
+
+		/// Removes `model`'s link, if any, releasing its VK. Returns whether there was one.
+		pub(crate) fn unlink(model: &ModelId) -> bool {
+			let Some(link) = ModelVks::<T>::take(model) else { return false };
+			Vks::<T>::mutate(link.vk, |i| {
+				if let Some(i) = i {
+					i.links = i.links.saturating_sub(1);
+				}
+			});
+			Self::deposit_event(Event::ModelUnlinked { model: *model });
+			true
 		}
 	}
 
@@ -439,6 +589,15 @@ pub mod pallet {
 					"a VK without deposit"
 				);
 				ensure!(links.get(&vk).copied().unwrap_or(0) == info.links, "a VK's link count");
+				ensure!(
+					info.steps <= T::MaxVerifySteps::get()
+						&& info.msm_terms <= T::MaxMsmTerms::get(),
+					"a VK costlier than the benchmarked class"
+				);
+			}
+			let srs = AcceptedSrs::<T>::get();
+			for (i, a) in srs.iter().enumerate() {
+				ensure!(!srs.iter().skip(i + 1).any(|b| a == b), "an accepted SRS twice");
 			}
 			ensure!(
 				VkBytes::<T>::iter_keys().all(|k| Vks::<T>::contains_key(k)),
@@ -450,7 +609,27 @@ pub mod pallet {
 }
 
 impl<T: Config> ZkModels for Pallet<T> {
-	fn has_vk(model: &ModelId) -> bool {
-		ModelVks::<T>::contains_key(model)
+	fn link(model: &ModelId) -> Option<ZkLink> {
+		ModelVks::<T>::get(model).map(|l| ZkLink { vk: l.vk, input_scale: l.input_scale })
+	}
+
+	fn hold_vk(vk: &H256) {
+		Vks::<T>::mutate(vk, |i| {
+			if let Some(i) = i {
+				i.tasks = i.tasks.saturating_add(1);
+			}
+		});
+	}
+
+	fn release_vk(vk: &H256) {
+		Vks::<T>::mutate(vk, |i| {
+			if let Some(i) = i {
+				i.tasks = i.tasks.saturating_sub(1);
+			}
+		});
+	}
+
+	fn model_removed(model: &ModelId) {
+		Pallet::<T>::unlink(model);
 	}
 }

@@ -2,7 +2,8 @@
 
 use crate as pallet_zk_verifier;
 use aos_inference_primitives::{
-	zk::{ZkModel, ZkTask, ZkTaskError, ZkTasks},
+	account_bytes, task_hash,
+	zk::{proof_commitment, proof_hash, ZkLink, ZkModel, ZkTask, ZkTaskError, ZkTasks},
 	ModelId, TaskId,
 };
 use core::cell::RefCell;
@@ -42,6 +43,9 @@ parameter_types! {
 	/// Settable per test (`MaxInstances::set`).
 	pub static MaxProofLen: u32 = 65_536;
 	pub static MaxInstances: u32 = 512;
+	/// The costliest real vector's (mlp508).
+	pub static MaxVerifySteps: u32 = 4_243;
+	pub static MaxMsmTerms: u32 = 45;
 	pub const DepositBase: Balance = 1_000;
 	pub const DepositPerByte: Balance = 1;
 }
@@ -57,26 +61,56 @@ impl pallet_zk_verifier::Config for Test {
 	type MaxInstances = MaxInstances;
 	type DepositBase = DepositBase;
 	type DepositPerByte = DepositPerByte;
+	type MaxVerifySteps = MaxVerifySteps;
+	type MaxMsmTerms = MaxMsmTerms;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockTasks;
 }
 
 /// A task of the stand-in.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MockTask {
 	pub model: ModelId,
+	/// The VK it was submitted under.
+	pub link: ZkLink,
 	pub input: Vec<i8>,
 	pub zk: bool,
 	pub open: bool,
 	pub assigned: Vec<AccountId>,
+	/// Unspent commitments to proofs.
+	pub commitments: Vec<(AccountId, [u8; 32])>,
 	pub settled: Option<(AccountId, Vec<i32>)>,
 	pub reported: Vec<AccountId>,
+}
+
+impl Default for MockTask {
+	fn default() -> Self {
+		MockTask {
+			model: Default::default(),
+			link: ZkLink { vk: Default::default(), input_scale: 0 },
+			input: Vec::new(),
+			zk: false,
+			open: false,
+			assigned: Vec::new(),
+			commitments: Vec::new(),
+			settled: None,
+			reported: Vec::new(),
+		}
+	}
+}
+
+/// `who`'s commitment to `proof` and `instances` for task `task`.
+pub fn commitment(task: TaskId, who: AccountId, proof: &[u8], instances: &[[u8; 32]]) -> [u8; 32] {
+	proof_commitment(&task_hash(task), &account_bytes(&who), proof, instances)
 }
 
 std::thread_local! {
 	pub static MODELS: RefCell<BTreeMap<ModelId, ZkModel<AccountId>>> = const { RefCell::new(BTreeMap::new()) };
 	pub static TASKS: RefCell<BTreeMap<TaskId, MockTask>> = const { RefCell::new(BTreeMap::new()) };
+	/// Proofs that settled a task.
+	pub static PROVED: RefCell<Vec<sp_core::H256>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Stands in for pallet-inference.
@@ -85,7 +119,12 @@ impl ZkTasks<AccountId> for MockTasks {
 	fn model(model: &ModelId) -> Option<ZkModel<AccountId>> {
 		MODELS.with(|m| m.borrow().get(model).cloned())
 	}
-	fn proof_task(task: TaskId, who: &AccountId) -> Result<ZkTask, ZkTaskError> {
+	fn proof_task(
+		task: TaskId,
+		who: &AccountId,
+		proof: &[u8],
+		instances: &[[u8; 32]],
+	) -> Result<ZkTask, ZkTaskError> {
 		TASKS.with(|t| {
 			let t = t.borrow();
 			let t = t.get(&task).ok_or(ZkTaskError::UnknownTask)?;
@@ -98,10 +137,20 @@ impl ZkTasks<AccountId> for MockTasks {
 			if !t.assigned.contains(who) {
 				return Err(ZkTaskError::NotAssigned);
 			}
-			Ok(ZkTask { model: t.model, input: t.input.clone() })
+			let Some((_, c)) = t.commitments.iter().find(|(w, _)| w == who) else {
+				return Err(ZkTaskError::NotCommitted);
+			};
+			if *c != commitment(task, *who, proof, instances) {
+				return Err(ZkTaskError::CommitmentMismatch);
+			}
+			if PROVED.with(|p| p.borrow().contains(&proof_hash(proof))) {
+				return Err(ZkTaskError::ProofReplayed);
+			}
+			Ok(ZkTask { model: t.model, input: t.input.clone(), link: t.link })
 		})
 	}
-	fn settle_proved(task: TaskId, who: &AccountId, logits: &[i32]) {
+	fn settle_proved(task: TaskId, who: &AccountId, logits: &[i32], proof: &[u8]) {
+		PROVED.with(|p| p.borrow_mut().push(proof_hash(proof)));
 		TASKS.with(|t| {
 			if let Some(t) = t.borrow_mut().get_mut(&task) {
 				t.settled = Some((*who, logits.to_vec()));
@@ -109,10 +158,11 @@ impl ZkTasks<AccountId> for MockTasks {
 			}
 		})
 	}
-	fn report_invalid_proof(task: TaskId, who: &AccountId) {
+	fn reject_proof(task: TaskId, who: &AccountId) {
 		TASKS.with(|t| {
 			if let Some(t) = t.borrow_mut().get_mut(&task) {
 				t.reported.push(*who);
+				t.commitments.retain(|(w, _)| w != who);
 			}
 		})
 	}
@@ -127,14 +177,20 @@ impl crate::benchmarking::BenchmarkHelper<AccountId> for MockTasks {
 		outputs: u32,
 	) -> Result<(), frame_benchmarking::BenchmarkError> {
 		MODELS.with(|m| {
-			m.borrow_mut().insert(id, ZkModel { owner: *owner, inputs, outputs, zk_allowed: true })
+			m.borrow_mut().insert(
+				id,
+				ZkModel { owner: *owner, inputs, outputs, zk_allowed: true, live_tasks: 0 },
+			)
 		});
 		Ok(())
 	}
 	fn zk_task(
 		model: ModelId,
+		link: ZkLink,
 		input: Vec<i8>,
 		operator: &AccountId,
+		proof: &[u8],
+		instances: &[[u8; 32]],
 	) -> Result<TaskId, frame_benchmarking::BenchmarkError> {
 		let id = TASKS.with(|t| t.borrow().len() as TaskId);
 		TASKS.with(|t| {
@@ -142,10 +198,12 @@ impl crate::benchmarking::BenchmarkHelper<AccountId> for MockTasks {
 				id,
 				MockTask {
 					model,
+					link,
 					input,
 					zk: true,
 					open: true,
 					assigned: vec![*operator],
+					commitments: vec![(*operator, commitment(id, *operator, proof, instances))],
 					..Default::default()
 				},
 			)
@@ -165,10 +223,20 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		..Default::default()
 	}
 	.assimilate_storage(&mut t);
+	// Every test vector was made with its own test SRS: all are trusted here.
+	let _ = pallet_zk_verifier::GenesisConfig::<Test> {
+		accepted_srs: aos_zk::vectors::ALL
+			.iter()
+			.map(|v| aos_zk::Vka::parse(v.vka).map(|k| k.srs_g2().to_vec()).unwrap_or_default())
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t);
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
 	MODELS.with(|m| m.borrow_mut().clear());
 	TASKS.with(|m| m.borrow_mut().clear());
+	PROVED.with(|m| m.borrow_mut().clear());
 	ext
 }
 

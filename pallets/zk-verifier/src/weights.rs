@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn unlink_model() -> Weight;
 	fn submit_proof(n: u32, ) -> Weight;
 	fn submit_invalid_proof(n: u32, ) -> Weight;
+	fn set_accepted_srs() -> Weight;
 }
 
 /// Weights measured for the AOS runtime, with its database weights.
@@ -169,6 +170,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
+	fn set_accepted_srs() -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 2100))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights for tests and mocks, with ParityDB's database weights.
@@ -210,5 +216,10 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(4_797_797, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(5))
+	}
+	fn set_accepted_srs() -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 2100))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 }

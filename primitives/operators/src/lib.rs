@@ -274,7 +274,10 @@ pub trait OperatorRegistry<AccountId, Balance, BlockNumber> {
 	/// heartbeating within the offline grace period, and with at least the minimum collateral
 	/// of its own. Its `stake` is what counts for randomness from block `from`: stake bonded
 	/// too late to count then (see [`Self::selection_delay`]) is left out.
-	fn eligible(who: &AccountId, from: BlockNumber) -> Option<EligibleOperator<Balance, BlockNumber>>;
+	fn eligible(
+		who: &AccountId,
+		from: BlockNumber,
+	) -> Option<EligibleOperator<Balance, BlockNumber>>;
 	/// The active stake of the operators that may take tasks (those not found offline, with
 	/// the minimum collateral), kept in one storage value so that reading it does not depend
 	/// on their number. Task sampling divides by it; the pallets that sample snapshot it when

@@ -25,6 +25,7 @@ extern crate alloc;
 pub mod curve;
 #[cfg(feature = "std")]
 pub mod proof_json;
+pub mod test_srs;
 #[cfg(feature = "test-vectors")]
 pub mod vectors;
 pub mod verify;
@@ -32,7 +33,7 @@ pub mod vka;
 pub mod word;
 
 pub use curve::{Bn254Ops, Pure};
-pub use verify::{step_budget, verify, Stats};
+pub use verify::{cost, step_budget, verify, Stats};
 pub use vka::Vka;
 
 /// Why a proof was not accepted.

@@ -71,6 +71,40 @@ pub fn verify<O: Bn254Ops>(
 	m.run(ops)
 }
 
+/// What verifying any proof against `vka` costs, found without a proof: a run over a proof of
+/// the right length whose points are all the generator and whose evaluations are small, with
+/// zero instances, and no curve arithmetic. Every loop of the verifier is bounded by the VKA's
+/// words and the proof's and instances' lengths, which the VKA fixes, and a proof that fails
+/// only fails at the pairing, after every step: so a real proof takes exactly these steps and
+/// MSM terms, or fewer. Used to price a VKA when it is registered.
+///
+/// The run stops with [`Error::Budget`] past `max_steps`, so pricing a VKA costs at most that.
+pub fn cost(vka: &Vka, max_steps: u64) -> Result<Stats, Error> {
+	/// Counts, computes nothing: the MSM and the pairing are the caller's to price.
+	struct CostOnly;
+	impl Bn254Ops for CostOnly {
+		fn msm_g1(&self, _: &[G1Affine], _: &[Fr]) -> G1Affine {
+			G1Affine::identity()
+		}
+		fn pairing_is_one(&self, _: &[G1Affine], _: &[ark_bn254::G2Affine]) -> bool {
+			true
+		}
+	}
+	// Points come first in a proof, a whole number of 64-byte points from its start: the
+	// generator (1, 2) at every even word is a point wherever one is read.
+	let len = usize::try_from(vka.proof_len()).map_err(|_| Error::Proof("too long"))?;
+	let mut proof = alloc::vec![0u8; len];
+	for (i, word) in proof.chunks_mut(32).enumerate() {
+		if let Some(last) = word.last_mut() {
+			*last = if i % 2 == 0 { 1 } else { 2 };
+		}
+	}
+	let instances = alloc::vec![[0u8; 32]; vka.num_instances() as usize];
+	let mut m = Machine::new(vka, &proof, &instances, CostOnly::keccak_256);
+	m.budget = m.budget.min(max_steps);
+	m.run(&CostOnly)
+}
+
 /// The PCS section's shape as its first sub-sections declare it, which the later ones must
 /// follow: one entry per rotation set everywhere, and pointers into the right scratch.
 #[derive(Default)]

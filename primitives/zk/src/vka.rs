@@ -188,6 +188,17 @@ impl Vka {
 		self.words.first().copied().unwrap_or_default().to_be()
 	}
 
+	/// The KZG G2 points of the SRS the VKA was made with: [1]₂ and −[τ]₂, 128 bytes each in
+	/// the EVM precompile's order (words 16 to 23). Whoever knows τ can forge proofs for any
+	/// VKA with these points, so a chain accepts VKAs only for an SRS it trusts.
+	pub fn srs_g2(&self) -> [u8; 256] {
+		let mut out = [0u8; 256];
+		for (chunk, word) in out.chunks_mut(32).zip(self.words.iter().skip(at::G2).take(8)) {
+			chunk.copy_from_slice(&word.to_be());
+		}
+		out
+	}
+
 	/// The words the verifier reads: everything before the rescaling section (which only
 	/// tells an EVM caller how to display instances as decimals).
 	pub fn verified_words(&self) -> usize {

@@ -20,7 +20,12 @@ fn accepts_ezkl_proofs() {
 		let (vka, p) = load(name);
 		let stats =
 			verify(&vka, &p.proof, &p.instances, &Pure).unwrap_or_else(|e| panic!("{name}: {e}"));
-		println!("{name}: {stats:?}");
+		// The cost found without a proof is the real proof's, exactly.
+		let cost = aos_zk::cost(&vka, u64::MAX).unwrap_or_else(|e| panic!("{name}: cost: {e}"));
+		println!("{name}: {stats:?}, dry run {cost:?}");
+		assert_eq!(cost, stats, "{name}");
+		// Priced within a smaller allowance, it stops there.
+		assert_eq!(aos_zk::cost(&vka, cost.steps - 1), Err(aos_zk::Error::Budget));
 	}
 }
 

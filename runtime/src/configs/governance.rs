@@ -4,8 +4,14 @@
 //!   — is the one origin that AOS's own pallets require for their parameters (slash amounts
 //!   first of all), and that staking uses as its admin origin.
 //! - [`RootOrigin`] — root, or at least three quarters of the council — may dispatch any call as
-//!   root through pallet-root-dispatch: runtime upgrades, staking's validator count. Root itself
-//!   is reached through sudo only on development and local chains.
+//!   root through pallet-root-dispatch: runtime upgrades, staking's validator count, the
+//!   council's own membership. Root itself is reached through sudo only on development and
+//!   local chains.
+//!
+//! The council's membership changes only by root: were it a 2/3 motion, two thirds could add
+//! members until they are three quarters, and so reach root. Members who do not vote count as
+//! voting no when a motion is closed: no motion, least of all a root one, passes by a prime
+//! member's default.
 
 use crate::{
 	constants::time::DAYS, AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent,
@@ -50,16 +56,29 @@ impl pallet_collective::Config<CouncilCollective> for Runtime {
 	type MotionDuration = CouncilMotionDuration;
 	type MaxProposals = CouncilMaxProposals;
 	type MaxMembers = CouncilMaxMembers;
-	/// Members who did not vote count with the prime member's vote.
-	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	/// Members who did not vote count as voting no.
+	type DefaultVote = NoDefaultVote;
 	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
-	/// The council can change its own membership by a 2/3 motion, or root can.
-	type SetMembersOrigin = GovernanceOrigin;
+	/// Only root changes the council's membership (a 3/4 motion through root-dispatch).
+	type SetMembersOrigin = EnsureRoot<AccountId>;
 	type MaxProposalWeight = MaxProposalWeight;
 	type DisapproveOrigin = GovernanceOrigin;
 	type KillOrigin = GovernanceOrigin;
 	/// Proposing costs only the transaction fee: only members can propose.
 	type Consideration = ();
+}
+
+/// Members who did not vote are counted as voting no: a motion passes only on the votes cast.
+pub struct NoDefaultVote;
+impl pallet_collective::DefaultVote for NoDefaultVote {
+	fn default_vote(
+		_prime_vote: Option<bool>,
+		_yes_votes: pallet_collective::MemberCount,
+		_no_votes: pallet_collective::MemberCount,
+		_len: pallet_collective::MemberCount,
+	) -> bool {
+		false
+	}
 }
 
 impl pallet_root_dispatch::Config for Runtime {

@@ -34,8 +34,15 @@ pub fn production_params() -> ParamsOf<Runtime> {
 		max_redundancy: 16,
 		samples: 4,
 		intermediates: 16,
+		min_fee: MIN_FEE,
+		base_fee: BASE_FEE,
 	}
 }
+
+/// The least fee per assigned operator, whatever a model's price.
+pub const MIN_FEE: crate::Balance = 100 * MILLI_UNITS;
+/// Burned on every submission: the chain's own work on a task is never free.
+pub const BASE_FEE: crate::Balance = 10 * MILLI_UNITS;
 
 /// The parameters of the `development` and `local_testnet` presets: a task settles within a
 /// minute or so of blocks.
@@ -52,6 +59,8 @@ pub fn dev_params() -> ParamsOf<Runtime> {
 		max_redundancy: 8,
 		samples: 2,
 		intermediates: 8,
+		min_fee: MIN_FEE,
+		base_fee: BASE_FEE,
 	}
 }
 
@@ -60,6 +69,11 @@ parameter_types! {
 	pub const InferencePalletId: PalletId = PalletId(*b"aos/infr");
 	/// Held from a model's owner while the model is registered.
 	pub const ModelDeposit: crate::Balance = 100 * UNITS;
+	/// Held from a task's owner until the task is pruned: its record, claims and the owner
+	/// index, and about 8 KiB of reveals.
+	pub const TaskDeposit: crate::Balance = deposit(3, 8 * 1024);
+	/// No inference period may exceed 30 days.
+	pub const MaxInferencePeriod: crate::BlockNumber = 30 * DAYS;
 	pub InferenceDefaultParams: ParamsOf<Runtime> = production_params();
 }
 
@@ -76,6 +90,11 @@ impl pallet_inference::Config for Runtime {
 	type OnUnclaimedSlash = ();
 	type PalletId = InferencePalletId;
 	type ModelDeposit = ModelDeposit;
+	type TaskDeposit = TaskDeposit;
+	// With 32 deadlines a block, no deadline is handled more than 64 blocks (5 minutes) late
+	// however tasks are submitted; blocks with room (`on_idle`) handle them on time.
+	type MaxLiveTasks = ConstU32<2_048>;
+	type MaxPeriod = MaxInferencePeriod;
 	type MaxLayers = ConstU32<{ aos_kernel::model::MAX_LAYERS as u32 }>;
 	type MaxUriLen = ConstU32<256>;
 	// The kernel's widest layer.
@@ -84,9 +103,9 @@ impl pallet_inference::Config for Runtime {
 	type MaxTopK = ConstU32<16>;
 	type MaxSamples = ConstU32<16>;
 	type MaxIntermediates = ConstU32<{ aos_kernel::intermediates::MAX_INTERMEDIATES }>;
-	// Each entry may resolve a task of up to 32 claims; 16 keep the worst block well inside
-	// its weight.
-	type MaxAgendaPerBlock = ConstU32<16>;
+	// Each entry may resolve a task of up to 32 claims (about 2.5 ms of weight): 32 of them
+	// take under 6 % of a block.
+	type MaxAgendaPerBlock = ConstU32<32>;
 	type DefaultParams = InferenceDefaultParams;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

@@ -1,9 +1,11 @@
 //! AOS operators: collateral, delegation, heartbeats and slashing (`pallet-operators`).
 //!
 //! [`production_params`] are the genesis defaults of a real network, from the AOS spec: an
-//! hour offline before the first slash, a year without slashing, governance (the council by a
-//! 2/3 motion) tuning every amount afterwards. [`dev_params`] shrink every period so that a
-//! local chain shows the whole lifecycle in minutes.
+//! hour offline before the first slash, and a year before being offline is slashed at all;
+//! proven misbehaviour (a wrong or withheld result, an invalid proof or attestation, a lost
+//! dispute) is slashable from genesis, so that verification has teeth at launch. Governance
+//! (the council by a 2/3 motion) tunes every amount and date afterwards. [`dev_params`] shrink
+//! every period so that a local chain shows the whole lifecycle in minutes.
 
 use crate::{
 	constants::{currency::*, time::*},
@@ -11,16 +13,16 @@ use crate::{
 };
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use pallet_operators::{Params, ParamsOf, SlashRule, SlashRules};
-use sp_runtime::Perbill;
+use sp_runtime::{Perbill, SaturatedConversion};
 
-fn rule(amount: Balance, max_percent: u32) -> SlashRule<Balance> {
-	SlashRule { amount, max_fraction: Perbill::from_percent(max_percent) }
+fn rule(amount: Balance, max_percent: u32) -> SlashRule<Balance, BlockNumber> {
+	SlashRule { amount, max_fraction: Perbill::from_percent(max_percent), enabled_from: 0 }
 }
 
 /// What each offence costs, in production and on development chains alike. The AOS spec's
 /// 0.1 ETH per offence is, at launch, not a figure in AOS: governance sets the amounts; these
 /// are the starting point.
-fn slash_rules() -> SlashRules<Balance> {
+fn slash_rules() -> SlashRules<Balance, BlockNumber> {
 	SlashRules {
 		// Each grace period offline: small, but it adds up for a node that stays away.
 		offline: rule(10 * UNITS, 10),
@@ -35,6 +37,10 @@ fn slash_rules() -> SlashRules<Balance> {
 
 /// The parameters of a production network at genesis.
 pub fn production_params() -> ParamsOf<Runtime> {
+	let mut slash_rules = slash_rules();
+	// The AOS spec: nobody is slashed for being offline in the first year. Proven misbehaviour
+	// is, from genesis.
+	slash_rules.offline.enabled_from = 365 * DAYS;
 	Params {
 		min_collateral: 1_000 * UNITS,
 		min_delegation: 10 * UNITS,
@@ -43,24 +49,23 @@ pub fn production_params() -> ParamsOf<Runtime> {
 		offline_grace: HOURS,
 		mass_outage_threshold: Perbill::from_percent(50),
 		slash_defer_period: DAYS,
-		// The AOS spec: nothing is slashed in the first year.
-		slashing_enabled_from: 365 * DAYS,
-		slash_rules: slash_rules(),
+		slash_rules,
 	}
 }
 
 /// The parameters of the `development` and `local_testnet` presets: 20-second heartbeat
-/// periods, 2 minutes of grace, slashes deferred for 10 blocks, slashing from genesis.
+/// periods, 2 minutes of grace, slashes deferred for 10 blocks, every offence slashable from
+/// genesis. Unbonding takes longer than a task's longest life (deadlines handled as late as
+/// the agenda's bound allows) plus the deferral, as the inference pallet requires.
 pub fn dev_params() -> ParamsOf<Runtime> {
 	Params {
 		min_collateral: 100 * UNITS,
 		min_delegation: UNITS,
-		unbonding_period: 50,
+		unbonding_period: 1_000,
 		heartbeat_period: 4,
 		offline_grace: 24,
 		mass_outage_threshold: Perbill::from_percent(50),
 		slash_defer_period: 10,
-		slashing_enabled_from: 0,
 		slash_rules: slash_rules(),
 	}
 }
@@ -73,12 +78,24 @@ parameter_types! {
 	pub OperatorDefaultParams: ParamsOf<Runtime> = production_params();
 }
 
+/// One BABE epoch, in blocks: how long a new VRF key or newly bonded stake waits before it
+/// counts for task sampling (the chain spec's epoch length, `pallet-chain-timing`).
+pub struct OneEpoch;
+impl frame_support::traits::Get<BlockNumber> for OneEpoch {
+	fn get() -> BlockNumber {
+		<super::consensus::EpochDuration as frame_support::traits::Get<u64>>::get().saturated_into()
+	}
+}
+
 impl pallet_operators::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = GovernanceOrigin;
 	// Liquidations fund their task's verification reward pool; the rest is burned.
 	type OnSlash = crate::Inference;
+	// The task pallets report offences up to a task's whole life after them.
+	type Reporters = crate::Inference;
+	type SelectionDelay = OneEpoch;
 	type PalletId = OperatorsPalletId;
 	type MaxNameLen = ConstU32<64>;
 	type MaxEndpointLen = ConstU32<256>;

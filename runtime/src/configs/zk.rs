@@ -36,6 +36,11 @@ impl pallet_zk_verifier::Config for Runtime {
 	type MaxProofLen = ConstU32<3_072>;
 	// A model's inputs and logits; the benchmarks prove up to this many.
 	type MaxInstances = ConstU32<512>;
+	// The costliest benchmark vector's verification (mlp508: 4,243 steps, a 45-term MSM, as
+	// every VKA of ezkl's default layout has): a VKA priced above either is not registered.
+	type MaxVerifySteps = ConstU32<4_243>;
+	type MaxMsmTerms = ConstU32<45>;
+	type GovernanceOrigin = crate::GovernanceOrigin;
 	type DepositBase = ZkDepositBase;
 	type DepositPerByte = ZkDepositPerByte;
 	type WeightInfo = pallet_zk_verifier::weights::SubstrateWeight<Runtime>;
@@ -58,9 +63,14 @@ impl pallet_zk_verifier::benchmarking::BenchmarkHelper<crate::AccountId> for Ben
 	}
 	fn zk_task(
 		model: aos_inference_primitives::ModelId,
+		link: aos_inference_primitives::zk::ZkLink,
 		input: alloc::vec::Vec<i8>,
 		operator: &crate::AccountId,
+		proof: &[u8],
+		instances: &[[u8; 32]],
 	) -> Result<aos_inference_primitives::TaskId, frame_benchmarking::BenchmarkError> {
-		pallet_inference::benchmarking::zk_task::<Runtime>(model, input, operator)
+		pallet_inference::benchmarking::zk_task::<Runtime>(
+			model, link, input, operator, proof, instances,
+		)
 	}
 }

@@ -100,14 +100,19 @@ pub fn motion(threshold: u32, voters: &[Sr25519Keyring], call: RuntimeCall) -> s
 		// A motion with threshold 1 executes at once, with the origin "1 member".
 		return hash;
 	}
+	let index = pallet_collective::ProposalCount::<
+		Runtime,
+		aos_runtime::configs::governance::CouncilCollective,
+	>::get()
+		- 1;
 	// Proposing does not vote.
 	for who in voters {
-		assert_ok!(Council::vote(RuntimeOrigin::signed(who.to_account_id()), hash, 0, true));
+		assert_ok!(Council::vote(RuntimeOrigin::signed(who.to_account_id()), hash, index, true));
 	}
 	assert_ok!(Council::close(
 		RuntimeOrigin::signed(Charlie.to_account_id()),
 		hash,
-		0,
+		index,
 		weight,
 		length
 	));
