@@ -17,6 +17,7 @@ source "$(dirname "$0")/setup.sh"
 root=$(aos_repo_root)
 cd "$root"
 aos_setup
+aos_need_apt curl python3
 aos_log "building aos-node, aos-operator and aos-cli (release; a first build takes long, see docs/BUILD.md)"
 cargo build --release --locked -p aos-node -p aos-operator -p aos-cli
 bin="$CARGO_TARGET_DIR/release"
@@ -56,8 +57,16 @@ if [ "$zk" = 1 ]; then
 	python=$(offchain-workers/zk-prover/setup-venv.sh)
 	circuit=$(offchain-workers/zk-prover/circuit.sh iris)
 fi
-aos_log "Alice registers the Iris model (modes: $modes)"
-model=$(cli --suri //Alice model register "$model_file" --uri "$model_file" --price 1 --modes "$modes")
+# Operators fetch models from where the chain says, over http(s) only (a location in chain
+# data is never read as a local path): a local web server stands in for the model's host.
+mkdir -p "$dir/www"
+cp "$model_file" "$dir/www/iris.aosm"
+model_port=${DEVNET_MODEL_PORT:-9980}
+python3 -m http.server --bind 127.0.0.1 --directory "$dir/www" "$model_port" >"$dir/www.log" 2>&1 &
+pids+=($!)
+aos_log "Alice registers the Iris model (modes: $modes), served at http://127.0.0.1:$model_port/iris.aosm"
+model=$(cli --suri //Alice model register "$model_file" --uri "http://127.0.0.1:$model_port/iris.aosm" \
+	--price 1 --modes "$modes")
 echo "model $model"
 zk_section=""
 if [ "$zk" = 1 ]; then
@@ -107,13 +116,28 @@ for name in "${names[@]}"; do
 		sleep 1
 	done
 done
-# The operators register in their first blocks; VRF keys count from the block after.
+# The operators register in their first blocks.
 for _ in $(seq 60); do
 	[ "$(grep -l "registered" "$dir"/{dave,eve,ferdie}.log 2>/dev/null | wc -l)" -eq 3 ] && break
 	sleep 1
 done
 [ "$(grep -l "registered" "$dir"/{dave,eve,ferdie}.log | wc -l)" -eq 3 ] ||
 	{ echo "the operators did not register; see $dir/*.log" >&2; exit 1; }
+# A new VRF key counts for task sampling one epoch (12 blocks here) after its registration,
+# so that no one can choose a key knowing the randomness it will meet.
+registered=$(sed -n 's/.*registered block=\([0-9]*\).*/\1/p' "$dir"/{dave,eve,ferdie}.log | sort -n | tail -1)
+ready=$((registered + 13))
+aos_log "waiting for block $ready: the operators' VRF keys count one epoch after their registration"
+best() {
+	curl -s -H 'Content-Type: application/json' \
+		-d '{"jsonrpc":"2.0","id":1,"method":"chain_getHeader","params":[]}' "http://127.0.0.1:$port" |
+		sed -n 's/.*"number":"0x\([0-9a-f]*\)".*/\1/p'
+}
+for _ in $(seq 120); do
+	n=$(best)
+	[ -n "$n" ] && [ $((16#$n)) -ge "$ready" ] && break
+	sleep 1
+done
 
 aos_log "Alice submits a task: classify an Iris flower of 5.1 × 3.5 cm sepals, 1.4 × 0.2 cm petals"
 # The model's input scale is 0.0622 cm per step (models/iris/README.md).

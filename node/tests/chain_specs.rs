@@ -77,3 +77,54 @@ fn benchmark_without_the_feature_explains_how_to_get_it() {
 	let stderr = String::from_utf8_lossy(&out.stderr);
 	assert!(stderr.contains("--features runtime-benchmarks"), "{stderr}");
 }
+
+/// The hex (without `0x`) and SS58 forms of every well-known development key: anyone holds
+/// their secrets.
+fn well_known_keys() -> Vec<(String, String)> {
+	use sp_core::crypto::Ss58Codec;
+	let mut keys = Vec::new();
+	for k in sp_keyring::Sr25519Keyring::iter() {
+		keys.push((format!("{k:?} (sr25519)"), hex_of(&k.public().0)));
+		keys.push((format!("{k:?} (sr25519)"), k.public().to_ss58check()));
+	}
+	for k in sp_keyring::Ed25519Keyring::iter() {
+		keys.push((format!("{k:?} (ed25519)"), hex_of(&k.public().0)));
+		keys.push((format!("{k:?} (ed25519)"), k.public().to_ss58check()));
+	}
+	keys
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The default chain and every checked-in spec but the development ones name no well-known
+/// key: as validator, council member, endowed account or sudo.
+#[test]
+fn no_network_spec_names_a_well_known_key() {
+	let dir = common::repo_root().join("chain-specs");
+	let keys = well_known_keys();
+	let mut checked = 0;
+	for entry in std::fs::read_dir(&dir).expect("chain-specs/").flatten() {
+		let path = entry.path();
+		let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+		if !name.ends_with(".json") || name == "dev.json" || name == "local.json" {
+			continue;
+		}
+		let text = std::fs::read_to_string(&path).expect("spec").to_lowercase();
+		for (who, key) in &keys {
+			assert!(!text.contains(&key.to_lowercase()), "{name} names {who}: {key}");
+		}
+		checked += 1;
+	}
+	assert!(checked >= 1, "testnet.json is checked");
+	// The node's default chain, as it runs it.
+	let default = Command::new(common::node_binary())
+		.args(["build-spec", "--raw"])
+		.output()
+		.expect("run aos-node");
+	let text = String::from_utf8_lossy(&default.stdout).to_lowercase();
+	for (who, key) in &keys {
+		assert!(!text.contains(&key.to_lowercase()), "the default chain names {who}: {key}");
+	}
+}

@@ -63,6 +63,25 @@ pub enum Error {
 	Dispatch(String),
 }
 
+impl Error {
+	/// Whether a submitted transaction certainly did not take effect: the pool refused it as
+	/// invalid, or it was included and failed. `false` when it may still be, or have been,
+	/// included (a lost connection, a transaction with its nonce already in the pool, one
+	/// dropped from the pool): its outcome is for the chain's state to tell.
+	pub fn certainly_failed(&self) -> bool {
+		match self {
+			Error::Dispatch(_) => true,
+			// "Already imported" and "priority too low": a transaction with this nonce is in
+			// the pool, perhaps this very one.
+			Error::Refused(reason) => {
+				!(reason.contains("already imported") || reason.contains("Priority is too low"))
+			},
+			Error::NotIncluded(status) => status.contains("invalid") || status.contains("usurped"),
+			_ => false,
+		}
+	}
+}
+
 /// The result of this crate's calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -177,6 +196,18 @@ impl Chain {
 			None,
 		)
 		.await?)
+	}
+
+	/// `who`'s stake as task sampling weighs it for randomness from block `from` (stake
+	/// bonded too late to count for it left out), if `who` is an operator.
+	pub async fn selection_stake(&self, who: &AccountId, from: u64) -> Result<Option<u128>> {
+		let key = pallet_operators::Operators::<runtime::Runtime>::hashed_key_for(who);
+		let op: Option<pallet_operators::OperatorOf<runtime::Runtime>> =
+			self.storage("Operators::Operators", &key, None).await?;
+		Ok(op.map(|op| {
+			let from = BlockNumber::try_from(from).unwrap_or(BlockNumber::MAX);
+			op.selection.at(from).min(op.active_stake())
+		}))
 	}
 
 	/// pallet-inference's parameters at the best block.

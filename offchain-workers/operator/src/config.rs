@@ -15,8 +15,8 @@ pub struct Config {
 	/// The operator's Ethereum address (AOS: `node_id`).
 	pub node_id: String,
 	/// Who signs for `node_id` (AOS: `signer_key`): the URL of a Web3Signer (`http://…`), or
-	/// a `0x`-hex secp256k1 private key kept in this file.
-	pub signer_key: String,
+	/// a `0x`-hex secp256k1 private key kept in this file (never printed: see [`Secret`]).
+	pub signer_key: Secret,
 	/// The node's WebSocket JSON-RPC endpoint.
 	#[serde(default = "default_node_url")]
 	pub node_url: String,
@@ -49,6 +49,23 @@ pub struct Config {
 
 fn default_node_url() -> String {
 	"ws://127.0.0.1:9944".into()
+}
+
+/// A configuration value that may be a secret: its `Debug` shows a URL, and hides anything
+/// else, so that printing the configuration (a log, a panic) never leaks a private key.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		let text = self.0.trim();
+		if text.starts_with("http://") || text.starts_with("https://") {
+			write!(f, "{text:?}")
+		} else {
+			f.write_str("<redacted>")
+		}
+	}
 }
 
 /// Where models come from: files named `<model id>.aosm` (the id in `0x` hex) in a directory or
@@ -131,12 +148,21 @@ pub struct TestingConfig {
 }
 
 /// Who signs Ethereum messages for `node_id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum SignerKey {
 	/// A Web3Signer-compatible server at this URL.
 	Web3Signer(String),
 	/// A local secp256k1 secret key.
 	Local([u8; 32]),
+}
+
+impl std::fmt::Debug for SignerKey {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			SignerKey::Web3Signer(url) => f.debug_tuple("Web3Signer").field(url).finish(),
+			SignerKey::Local(_) => f.write_str("Local(<redacted>)"),
+		}
+	}
 }
 
 /// A configuration error: the key and what is wrong with it.
@@ -213,7 +239,7 @@ impl Config {
 
 	/// `signer_key` as a signer.
 	pub fn signer(&self) -> Result<SignerKey, String> {
-		let key = self.signer_key.trim();
+		let key = self.signer_key.0.trim();
 		if key.starts_with("http://") || key.starts_with("https://") {
 			return Ok(SignerKey::Web3Signer(key.trim_end_matches('/').into()));
 		}
@@ -258,7 +284,12 @@ mod tests {
 		assert_eq!(config.node_url, "ws://127.0.0.1:9944");
 		assert!(config.kernel.check_native);
 		let local = GOOD.replace("http://127.0.0.1:9000", &format!("\"0x{}\"", "11".repeat(32)));
-		assert_eq!(load(&local).unwrap().signer(), Ok(SignerKey::Local([0x11; 32])));
+		let config = load(&local).unwrap();
+		assert_eq!(config.signer(), Ok(SignerKey::Local([0x11; 32])));
+		// The private key is never printed, however the configuration is.
+		let printed = format!("{config:?} {:?}", config.signer());
+		assert!(!printed.contains(&"11".repeat(32)), "{printed}");
+		assert!(printed.contains("<redacted>"), "{printed}");
 	}
 
 	#[test]

@@ -7,7 +7,6 @@ use aos_operator::{
 	models::ModelStore,
 	prover::Prover,
 	sandbox::WasmKernel,
-	store::Store,
 	worker::Operator,
 };
 use clap::Parser;
@@ -56,7 +55,6 @@ async fn start(cli: &Cli) -> Result<Operator, String> {
 	let keys = Keys::load(&config.keystore)?;
 	let address = config.eth_address()?;
 	let eth = EthSigner::new(config.signer()?, address).await?;
-	let store = Store::open(&config.data_dir)?;
 	let models = ModelStore::new(config.models.source.clone(), config.data_dir.join("models"));
 	let kernel = Arc::new(WasmKernel::new(config.kernel.fuel)?);
 	let prover = config.zk.clone().map(|zk| Prover::new(zk, config.data_dir.join("zk")));
@@ -71,5 +69,6 @@ async fn start(cli: &Cli) -> Result<Operator, String> {
 		tracing::info!("Prometheus metrics at http://{addr}/metrics");
 	}
 	tracing::info!(account = %keys.account_id(), eth = ?eth.address(), "aos-operator starting");
-	Ok(Operator { config, keys, eth, store, models, kernel, prover, metrics })
+	// The database is opened once the node tells which chain it serves (by genesis hash).
+	Ok(Operator::new(config, keys, eth, models, kernel, prover, metrics))
 }

@@ -16,6 +16,10 @@ pub struct Metrics {
 	pub heartbeats: Counter<U64>,
 	pub liquidated: Counter<U64>,
 	pub errors: Counter<U64>,
+	/// Errors handling one task (the others went on).
+	pub task_errors: Counter<U64>,
+	/// Tasks given up on: an input or model that could not be fetched or checked, a failed run.
+	pub task_failures: Counter<U64>,
 	/// Rewards received, in AOS.
 	pub paid: Counter<F64>,
 	pub kernel_seconds: Histogram,
@@ -40,6 +44,11 @@ impl Metrics {
 				"Times this operator was reported for a wrong result",
 			)?,
 			errors: counter("errors_total", "Sessions that ended in an error (then reconnected)")?,
+			task_errors: counter("task_errors_total", "Errors handling one task (retried)")?,
+			task_failures: counter(
+				"task_failures_total",
+				"Tasks given up on (input or model not fetched or checked, a failed run)",
+			)?,
 			paid: register(Counter::new("paid_aos_total", "Rewards received, in AOS")?, &registry)?,
 			kernel_seconds: register(
 				Histogram::with_opts(HistogramOpts::new(

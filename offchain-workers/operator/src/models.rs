@@ -1,6 +1,15 @@
-//! A content-addressed model store: a model is named by the hash of its file, and a file that
+//! Fetching what tasks name, as an attacker would have it fetched.
+//!
+//! Every location in chain data (a model's registered URI, a task's input URI) was written by
+//! whoever registered or submitted it, so it is never read as a local path: only `http://` and
+//! `https://` URLs are fetched, each within an overall deadline (connection, headers and body
+//! together: a server that drips a byte a minute is cut off) and a byte cap (a body larger
+//! than what may come is refused before it is read). Local files come only from the operator's
+//! own configuration (`models.source`).
+//!
+//! Models are content-addressed: a model is named by the hash of its file, and a file that
 //! does not hash to the name it was fetched by is refused. Files come from the configured
-//! source (a directory, or an `http://` URL, holding `<model id>.aosm`) or, without one, from
+//! source (a directory, or an http(s) URL, holding `<model id>.aosm`) or, without one, from
 //! the URI the model was registered with; they are kept in a local cache.
 
 use http_body_util::{BodyExt, Empty, Limited};
@@ -13,7 +22,20 @@ use std::{
 };
 
 /// The largest model file fetched.
-const MAX_MODEL_BYTES: usize = 256 << 20;
+pub const MAX_MODEL_BYTES: usize = 256 << 20;
+
+/// How long a model may take to fetch, all of it.
+pub const MODEL_DEADLINE: Duration = Duration::from_secs(120);
+
+/// How long a task's input may take to fetch, all of it.
+pub const INPUT_DEADLINE: Duration = Duration::from_secs(20);
+
+/// The most a fetch may take: time and bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+	pub deadline: Duration,
+	pub max_bytes: usize,
+}
 
 /// Where model files come from.
 pub struct ModelStore {
@@ -40,20 +62,36 @@ impl ModelStore {
 				return Ok(bytes);
 			}
 		}
-		let location = match &self.source {
+		let limits = Limits { deadline: MODEL_DEADLINE, max_bytes: MAX_MODEL_BYTES };
+		let (bytes, location) = match &self.source {
 			Some(source) if is_http(source) => {
-				format!("{}/{}", source.trim_end_matches('/'), file_name(id))
+				let url = format!("{}/{}", source.trim_end_matches('/'), file_name(id));
+				(fetch(&url, limits).await?, url)
 			},
-			Some(dir) => Path::new(dir).join(file_name(id)).display().to_string(),
-			None => uri.to_string(),
+			// The operator's own directory: the one place local files come from.
+			Some(dir) => {
+				let path = Path::new(dir).join(file_name(id));
+				let bytes = read_capped(&path, MAX_MODEL_BYTES)?;
+				(bytes, path.display().to_string())
+			},
+			None => (fetch(uri, limits).await?, uri.to_string()),
 		};
-		let bytes = fetch(&location).await?;
 		check(id, &bytes, &location)?;
 		std::fs::create_dir_all(&self.cache)
 			.and_then(|()| std::fs::write(&cached, &bytes))
 			.map_err(|e| format!("cannot cache the model in {}: {e}", cached.display()))?;
 		Ok(bytes)
 	}
+}
+
+/// A task's remote input: at most `max_len` values, fetched from `uri` and checked against
+/// the BLAKE2b-256 `hash` its submitter committed to.
+pub async fn fetch_input(uri: &str, hash: &H256, max_len: usize) -> Result<Vec<i8>, String> {
+	let bytes = fetch(uri, Limits { deadline: INPUT_DEADLINE, max_bytes: max_len }).await?;
+	if sp_crypto_hashing::blake2_256(&bytes) != hash.0 {
+		return Err(format!("the input from {uri} does not hash to {hash:?}"));
+	}
+	Ok(bytes.into_iter().map(|b| b as i8).collect())
 }
 
 fn is_http(location: &str) -> bool {
@@ -71,34 +109,62 @@ fn check(id: &H256, bytes: &[u8], location: &str) -> Result<(), String> {
 	Ok(())
 }
 
-/// The bytes at a path, `file://` URL or `http://` URL.
-pub async fn fetch(location: &str) -> Result<Vec<u8>, String> {
-	if location.starts_with("https://") {
-		return Err(format!("{location}: https is not supported yet; use http:// or a directory"));
+/// A local file of the operator's own configuration, at most `max_bytes`.
+fn read_capped(path: &Path, max_bytes: usize) -> Result<Vec<u8>, String> {
+	let len =
+		std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+	if !len.is_file() || len.len() > max_bytes as u64 {
+		return Err(format!("{}: not a file of at most {max_bytes} bytes", path.display()));
 	}
-	if !location.starts_with("http://") {
-		let path = location.strip_prefix("file://").unwrap_or(location);
-		return std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"));
+	std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The body at an `http://` or `https://` URL, within `limits`. Anything else is refused: a
+/// location from chain data is never a local path.
+pub async fn fetch(location: &str, limits: Limits) -> Result<Vec<u8>, String> {
+	if !is_http(location) {
+		return Err(format!(
+			"{location:?} is not an http(s) URL: locations in chain data are never read as \
+			 local paths"
+		));
 	}
-	let uri: hyper::Uri = location.parse().map_err(|e| format!("{location}: {e}"))?;
-	let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
-	let response = tokio::time::timeout(Duration::from_secs(60), client.get(uri))
+	tokio::time::timeout(limits.deadline, get(location, limits.max_bytes))
 		.await
-		.map_err(|_| format!("{location}: no answer within 60 s"))?
-		.map_err(|e| format!("{location}: {e}"))?;
+		.map_err(|_| format!("{location}: not fetched within {:?}", limits.deadline))?
+}
+
+async fn get(location: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+	let uri: hyper::Uri = location.parse().map_err(|e| format!("{location}: {e}"))?;
+	let https = hyper_rustls::HttpsConnectorBuilder::new()
+		.with_native_roots()
+		.map_err(|e| format!("no TLS root certificates: {e}"))?
+		.https_or_http()
+		.enable_http1()
+		.build();
+	let client = Client::builder(TokioExecutor::new()).build::<_, Empty<Bytes>>(https);
+	let response = client.get(uri).await.map_err(|e| format!("{location}: {e}"))?;
 	if !response.status().is_success() {
 		return Err(format!("{location}: HTTP {}", response.status()));
 	}
-	let body = Limited::new(response.into_body(), MAX_MODEL_BYTES)
+	let announced = response
+		.headers()
+		.get(hyper::header::CONTENT_LENGTH)
+		.and_then(|v| v.to_str().ok())
+		.and_then(|v| v.parse::<u64>().ok());
+	if announced.is_some_and(|n| n > max_bytes as u64) {
+		return Err(format!("{location}: larger than {max_bytes} bytes"));
+	}
+	let body = Limited::new(response.into_body(), max_bytes)
 		.collect()
 		.await
-		.map_err(|e| format!("{location}: {e}"))?;
+		.map_err(|e| format!("{location}: {e} (at most {max_bytes} bytes are taken)"))?;
 	Ok(body.to_bytes().to_vec())
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use std::io::{Read, Write};
 
 	#[tokio::test]
 	async fn files_are_checked_against_their_names() {
@@ -112,14 +178,76 @@ mod tests {
 		assert_eq!(store.get(&id, "unused").await.unwrap(), file);
 		assert!(dir.join("cache").join(file_name(&id)).exists());
 
-		// A file that is not what its name says is refused, wherever it comes from.
+		// A file that is not what its name says is refused.
 		let other = H256::repeat_byte(5);
 		std::fs::write(source.join(file_name(&other)), &file).unwrap();
 		let err = store.get(&other, "unused").await.unwrap_err();
 		assert!(err.contains("not to the model id"), "{err}");
-		let by_uri = ModelStore::new(None, dir.join("cache2"));
-		let path = source.join(file_name(&other)).display().to_string();
-		assert!(by_uri.get(&other, &path).await.unwrap_err().contains("refused"));
 		let _ = std::fs::remove_dir_all(&dir);
+	}
+
+	#[tokio::test]
+	async fn locations_from_chain_data_are_never_local_paths() {
+		let by_uri = ModelStore::new(None, std::env::temp_dir().join("aos-models-none"));
+		for uri in ["/dev/zero", "file:///etc/passwd", "../operator.redb", "ftp://x/y"] {
+			let err = by_uri.get(&H256::repeat_byte(1), uri).await.unwrap_err();
+			assert!(err.contains("never read as local paths"), "{uri}: {err}");
+			let err = fetch_input(uri, &H256::zero(), 16).await.unwrap_err();
+			assert!(err.contains("never read as local paths"), "{uri}: {err}");
+		}
+	}
+
+	/// Serves one HTTP response on a local port: `head`, then `body` a byte at a time every
+	/// `drip` (none: at once).
+	fn serve(head: String, body: Vec<u8>, drip: Option<Duration>) -> String {
+		let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+		let addr = listener.local_addr().unwrap();
+		std::thread::spawn(move || {
+			if let Ok((mut s, _)) = listener.accept() {
+				let mut buf = [0u8; 1024];
+				let _ = s.read(&mut buf);
+				let _ = s.write_all(head.as_bytes());
+				for b in body {
+					if let Some(d) = drip {
+						std::thread::sleep(d);
+					}
+					if s.write_all(&[b]).is_err() {
+						return;
+					}
+				}
+			}
+		});
+		format!("http://{addr}/x")
+	}
+
+	#[tokio::test]
+	async fn fetches_have_a_deadline_and_a_byte_cap() {
+		let limits = |secs, bytes| Limits { deadline: Duration::from_secs(secs), max_bytes: bytes };
+		// A body that drips: cut off at the deadline, however slowly it keeps coming.
+		let head = "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n".to_string();
+		let url = serve(head, vec![1; 100], Some(Duration::from_millis(500)));
+		let started = std::time::Instant::now();
+		let err = fetch(&url, limits(2, 1_000)).await.unwrap_err();
+		assert!(err.contains("not fetched within"), "{err}");
+		assert!(started.elapsed() < Duration::from_secs(4));
+		// Announced too large: refused before the body.
+		let head = "HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n".to_string();
+		let url = serve(head, vec![1; 10], None);
+		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err();
+		assert!(err.contains("larger than 1000 bytes"), "{err}");
+		// Not announced, and more than the cap: refused at the cap.
+		let head = "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".to_string();
+		let url = serve(head, vec![1; 5_000], None);
+		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err();
+		assert!(err.contains("at most 1000 bytes"), "{err}");
+		// Missing.
+		let head = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_string();
+		let url = serve(head, vec![], None);
+		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err();
+		assert!(err.contains("404"), "{err}");
+		// Within both: fetched.
+		let head = "HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n".to_string();
+		let url = serve(head, vec![1, 2, 3, 4], None);
+		assert_eq!(fetch(&url, limits(5, 1_000)).await.unwrap(), vec![1, 2, 3, 4]);
 	}
 }

@@ -1,8 +1,8 @@
-//! The operator's own records, in an embedded database (redb) under `data_dir`: what it
-//! computed and committed to for each task it took (with the salt, which exists nowhere else),
-//! so that after a crash or a restart it reveals what it committed to and never commits twice.
-//! Each record is written, and the write made durable, *before* the transaction it enables is
-//! submitted.
+//! The operator's own records, in an embedded database (redb) under `data_dir`, one per chain
+//! (by genesis hash): what it computed and committed to for each task it took (with the salt,
+//! which exists nowhere else), so that after a crash or a restart it reveals what it committed
+//! to and never commits twice, and which tasks it gave up on and why. Each record is written,
+//! and the write made durable, *before* the transaction it enables is submitted.
 
 use codec::{Decode, Encode};
 use redb::{Database, ReadableTable, TableDefinition};
@@ -24,6 +24,13 @@ pub struct Evidence {
 	pub pow_nonce: u64,
 }
 
+/// A Zk-mode task's proof, committed to before it is revealed.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct ZkEvidence {
+	pub proof: Vec<u8>,
+	pub instances: Vec<[u8; 32]>,
+}
+
 /// A task the operator took.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct TaskRecord {
@@ -31,12 +38,32 @@ pub struct TaskRecord {
 	pub round: u8,
 	/// Its result, once computed (before it commits).
 	pub evidence: Option<Evidence>,
+	/// In Zk mode, its proof, once made (before it commits).
+	pub proof: Option<ZkEvidence>,
 	/// Its commitment is on chain.
 	pub committed: bool,
 	/// Its reveal is on chain.
 	pub revealed: bool,
 	/// The task ended: nothing more to do.
 	pub done: bool,
+	/// Why this operator gave up on the task (an input or model it could not fetch or check,
+	/// a run that failed), if it did.
+	pub failure: Option<String>,
+}
+
+impl TaskRecord {
+	/// A task claimed in `round`, with nothing done yet.
+	pub fn claimed(round: u8) -> TaskRecord {
+		TaskRecord {
+			round,
+			evidence: None,
+			proof: None,
+			committed: false,
+			revealed: false,
+			done: false,
+			failure: None,
+		}
+	}
 }
 
 /// The database.
@@ -52,6 +79,12 @@ fn err(e: impl std::fmt::Display) -> String {
 }
 
 impl Store {
+	/// The directory of chain `genesis`'s database under `data_dir`: records of one chain are
+	/// never read for another (a development chain restarted from genesis included).
+	pub fn dir_for(data_dir: &Path, genesis: &sp_core::H256) -> std::path::PathBuf {
+		data_dir.join("chains").join(format!("{genesis:?}"))
+	}
+
 	/// Opens (or creates) the database in `dir`.
 	pub fn open(dir: &Path) -> StoreResult<Store> {
 		std::fs::create_dir_all(dir).map_err(err)?;
@@ -85,6 +118,14 @@ impl Store {
 	pub fn update_task(&self, id: TaskId, f: impl FnOnce(&mut TaskRecord)) -> StoreResult<()> {
 		let mut record = self.task(id)?.ok_or_else(|| err(format!("no record of task {id}")))?;
 		f(&mut record);
+		self.put_task(id, &record)
+	}
+
+	/// Marks task `id` given up on, for `reason` (a record is made if there is none).
+	pub fn fail(&self, id: TaskId, reason: &str) -> StoreResult<()> {
+		let mut record = self.task(id)?.unwrap_or_else(|| TaskRecord::claimed(0));
+		record.done = true;
+		record.failure = Some(reason.to_string());
 		self.put_task(id, &record)
 	}
 
@@ -140,13 +181,7 @@ mod tests {
 		{
 			let store = Store::open(&dir).unwrap();
 			assert_eq!(store.task(5).unwrap(), None);
-			let record = TaskRecord {
-				round: 0,
-				evidence: Some(evidence.clone()),
-				committed: false,
-				revealed: false,
-				done: false,
-			};
+			let record = TaskRecord { evidence: Some(evidence.clone()), ..TaskRecord::claimed(0) };
 			store.put_task(5, &record).unwrap();
 			store.update_task(5, |r| r.committed = true).unwrap();
 			store.put_task(6, &TaskRecord { done: true, ..record }).unwrap();
@@ -160,6 +195,10 @@ mod tests {
 		assert_eq!(open[0].1.evidence, Some(evidence));
 		assert_eq!(store.last_block().unwrap(), Some(41));
 		assert!(store.update_task(9, |_| ()).is_err());
+		store.fail(9, "input: HTTP 404").unwrap();
+		let failed = store.task(9).unwrap().unwrap();
+		assert!(failed.done);
+		assert_eq!(failed.failure.as_deref(), Some("input: HTTP 404"));
 		let _ = std::fs::remove_dir_all(&dir);
 	}
 }

@@ -8,7 +8,13 @@
 //! - an operator killed between its commit and its reveal restarts, resumes, and reveals;
 //! - Zk mode: the model's owner registers the ezkl VKA of the Iris circuit and links it; an
 //!   operator proves a Zk-mode task with the real ezkl and the chain settles it on the proof,
-//!   verified natively.
+//!   verified natively;
+//! - hostile tasks (an input at a local path, an input from a server that drips a byte a
+//!   minute, a model whose file is missing) beside honest ones: the honest tasks settle, the
+//!   operators keep sending heartbeats, and no one is slashed.
+//!
+//! Models are served over http by a server in the test: operators never read a location
+//! from chain data as a local path.
 //!
 //! The scenarios run one after another (each with its own node): they time blocks.
 
@@ -95,6 +101,81 @@ struct Devnet {
 	node: Node,
 	model: H256,
 	operators: Vec<Operator>,
+	web: WebServer,
+}
+
+/// What the test's web server answers at a path.
+#[derive(Clone)]
+enum Route {
+	/// A file.
+	File(Vec<u8>),
+	/// Headers for 100 bytes, then a byte a minute.
+	Drip,
+}
+
+/// An HTTP server on a local port, as model and input hosts (honest and hostile) are.
+struct WebServer {
+	addr: std::net::SocketAddr,
+	routes: std::sync::Arc<Mutex<std::collections::HashMap<String, Route>>>,
+}
+
+impl WebServer {
+	fn start() -> WebServer {
+		use std::io::{Read, Write};
+		let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+		let addr = listener.local_addr().expect("address");
+		let routes = std::sync::Arc::new(Mutex::new(std::collections::HashMap::new()));
+		let table = routes.clone();
+		std::thread::spawn(move || {
+			for stream in listener.incoming().flatten() {
+				let table = table.clone();
+				std::thread::spawn(move || {
+					let mut stream = stream;
+					let mut buf = [0u8; 2048];
+					let n = stream.read(&mut buf).unwrap_or(0);
+					let request = String::from_utf8_lossy(&buf[..n]);
+					let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+					let route = table.lock().unwrap_or_else(|e| e.into_inner()).get(&path).cloned();
+					let _ = match route {
+						Some(Route::File(bytes)) => stream
+							.write_all(
+								format!(
+									"HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+									bytes.len()
+								)
+								.as_bytes(),
+							)
+							.and_then(|()| stream.write_all(&bytes)),
+						Some(Route::Drip) => {
+							let _ =
+								stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n");
+							for _ in 0..100 {
+								if stream.write_all(&[1]).is_err() {
+									break;
+								}
+								std::thread::sleep(Duration::from_secs(60));
+							}
+							Ok(())
+						},
+						None => {
+							stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+						},
+					};
+				});
+			}
+		});
+		WebServer { addr, routes }
+	}
+
+	/// Serves `route` at `path`; returns its URL.
+	fn serve(&self, path: &str, route: Route) -> String {
+		self.routes.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), route);
+		self.url(path)
+	}
+
+	fn url(&self, path: &str) -> String {
+		format!("http://{}{path}", self.addr)
+	}
 }
 
 fn wait(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
@@ -131,6 +212,8 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 	let file = fs::read(&model_path).expect("models/iris/iris.aosm");
 	let model = aos_kernel::Model::from_file(&file).expect("the Iris model");
 	let id = H256(aos_kernel::model::content_hash(&file));
+	let web = WebServer::start();
+	let uri = web.serve("/iris.aosm", Route::File(file.clone()));
 	submit(
 		&node,
 		&Alice.pair(),
@@ -139,7 +222,7 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 			kernel_version: model.kernel_version,
 			inputs: model.inputs,
 			layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
-			uri: BoundedVec::truncate_from(model_path.display().to_string().into_bytes()),
+			uri: BoundedVec::truncate_from(uri.into_bytes()),
 			modes: VerificationMode::Redundancy.bit()
 				| if zk { VerificationMode::Zk.bit() } else { 0 },
 			price: UNITS,
@@ -190,14 +273,22 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 		operator.start();
 		operators.push(operator);
 	}
+	let mut registered = 0;
 	for operator in &operators {
 		let account = operator.account().to_string();
 		wait(&format!("{:?} registered", operator.who), Duration::from_secs(120), || {
 			node.rpc("aos_operator", json!([account]))["status"] == "Active"
 		});
+		let since = node.rpc("aos_operator", json!([account]))["vrfKeySince"].as_u64();
+		registered = registered.max(since.unwrap_or(0));
 	}
 	assert!(!node.rpc("aos_model", json!([hex_encode(id.as_bytes())])).is_null());
-	Devnet { node, model: id, operators }
+	// A new VRF key counts for task sampling one epoch (12 blocks here) after its
+	// registration.
+	node.wait_until("the operators' VRF keys count", Duration::from_secs(120), |n| {
+		n.best_number() > registered + 12
+	});
+	Devnet { node, model: id, operators, web }
 }
 
 impl Devnet {
@@ -470,4 +561,112 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 		assert!(log.contains(&format!("{step} task={id}")), "no `{step}` in:\n{log}");
 	}
 	assert!(!log.contains(&format!("computed task={id}")), "a Zk task is proved, not computed");
+}
+
+/// A task of Alice's in redundancy mode with k = 3 for `model`, on `input`; returns its id.
+fn submit_raw(
+	net: &Devnet,
+	model: H256,
+	input: pallet_inference::TaskInputOf<runtime::Runtime>,
+) -> u64 {
+	let before = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
+	submit(
+		&net.node,
+		&Alice.pair(),
+		pallet_inference::Call::submit_task {
+			model,
+			input,
+			fee: 3 * UNITS,
+			mode: VerificationMode::Redundancy,
+			redundancy: 3,
+			sampling: aos_kernel::SamplingParams { top_k: 1, inv_temperature_q16: 1 << 16 },
+		}
+		.into(),
+	);
+	let mut id = None;
+	wait("task submitted", Duration::from_secs(60), || {
+		let now = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
+		id = now
+			.as_array()
+			.into_iter()
+			.flatten()
+			.find(|t| !before.as_array().unwrap().contains(t))
+			.and_then(Value::as_u64);
+		id.is_some()
+	});
+	id.unwrap()
+}
+
+#[test]
+fn hostile_tasks_stop_no_operator_and_slash_no_one() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let net = devnet("e2e-hostile", None);
+	let from = net.node.best_number();
+	let remote = |uri: &str| TaskInput::Remote {
+		hash: H256(sp_crypto_hashing::blake2_256(&SETOSA.map(|v| v as u8))),
+		uri: BoundedVec::truncate_from(uri.as_bytes().to_vec()),
+	};
+	// A model whose file is not there (404) but whose registration is fine.
+	let other = aos_kernel::golden::model();
+	let other_id = H256(aos_kernel::model::content_hash(&other.to_file()));
+	submit(
+		&net.node,
+		&Alice.pair(),
+		pallet_inference::Call::register_model {
+			model: other_id,
+			kernel_version: other.kernel_version,
+			inputs: other.inputs,
+			layers: BoundedVec::truncate_from(LayerCommitment::of_model(&other)),
+			uri: BoundedVec::truncate_from(net.web.url("/missing.aosm").into_bytes()),
+			modes: VerificationMode::Redundancy.bit(),
+			price: UNITS,
+		}
+		.into(),
+	);
+	wait("the second model is registered", Duration::from_secs(60), || {
+		!net.node.rpc("aos_model", json!([hex_encode(other_id.as_bytes())])).is_null()
+	});
+	let inline = |values: Vec<i8>| TaskInput::Inline(BoundedVec::truncate_from(values));
+
+	let honest_1 = submit_raw(&net, net.model, inline(SETOSA.to_vec()));
+	let local_path = submit_raw(&net, net.model, remote("/dev/zero"));
+	let drip = submit_raw(&net, net.model, remote(&net.web.serve("/drip", Route::Drip)));
+	let missing_model = submit_raw(&net, other_id, inline(aos_kernel::golden::input()));
+	let honest_2 = submit_raw(&net, net.model, inline(SETOSA.to_vec()));
+
+	for id in [honest_1, honest_2] {
+		let task = net.wait_settled(id);
+		assert_eq!(task["status"]["phase"], "settled", "{task}");
+		assert_eq!(task["result"]["agreeing"], 3, "{task}");
+		assert_eq!(task["result"]["top"], json!([expected_class()]), "{task}");
+	}
+	for id in [local_path, drip, missing_model] {
+		let task = net.wait_settled(id);
+		assert_eq!(
+			task["status"]["phase"], "undecided",
+			"nobody claims what it cannot run: {task}"
+		);
+	}
+	let to = net.node.best_number();
+	let events = net.events(from, to);
+	// Nobody was slashed, or found offline.
+	assert!(
+		!events.iter().any(|e| matches!(
+			e,
+			RuntimeEvent::Operators(
+				pallet_operators::Event::SlashDeferred { .. }
+					| pallet_operators::Event::Offline { .. }
+			)
+		)),
+		"{events:?}"
+	);
+	// Heartbeats went on through it all: each operator heartbeated in the last periods.
+	let period = 4;
+	for operator in &net.operators {
+		let state = net.node.rpc("aos_operator", json!([operator.account().to_string()]));
+		let last = state["lastHeartbeat"].as_u64().unwrap_or(0);
+		assert!(last + 3 * period >= to, "{:?} last heartbeated at {last}, now {to}", operator.who);
+		let log = operator.log();
+		assert!(log.contains("skipping the task"), "{:?} skipped nothing:\n{log}", operator.who);
+	}
 }

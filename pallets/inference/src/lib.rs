@@ -10,44 +10,59 @@
 //! file), with its kernel version, each layer's shape and Merkle root (from which the pallet
 //! computes the model commitment), where to fetch it, the verification modes it allows and its
 //! price per assigned operator. A deposit is held while it is registered.
-//! [`Pallet::deregister_model`] returns it; governance can [`Pallet::ban_model`] one.
+//! [`Pallet::deregister_model`] returns it (refused while the model has live tasks); governance
+//! can [`Pallet::ban_model`] one. Either removes the model's zk verifying-key link.
 //!
 //! ## A task's life
 //!
 //! 1. [`Pallet::submit_task`]: the owner names a model, an input (inline or by hash and URI), a
-//!    fee (held in escrow), the verification mode and k, the redundancy. Only the redundancy
-//!    (PoS+W) mode is implemented here; the zk, TEE and optimistic modes have their place in
-//!    [`VerificationMode`] and are refused until their pallets arrive.
+//!    fee (held in escrow; at least `min_fee` per operator), the verification mode (redundancy,
+//!    PoS+W, or Zk with `pallet-zk-verifier`; TEE and optimistic are refused until their
+//!    pallets arrive) and k, the redundancy. A storage deposit is held until the task is
+//!    pruned, a base fee is burned, and the task snapshots what it depends on
+//!    ([`TaskTerms`]: model shape, difficulty, verifying key). Admission control refuses
+//!    tasks beyond [`Config::MaxLiveTasks`].
 //! 2. **Randomness**: `randomness_delay` blocks later, `on_initialize` fixes the task's
-//!    sampling randomness from BABE's VRF output of a block after the task's own block. Neither
-//!    the submitter nor any operator could know it when the task was submitted.
+//!    sampling randomness from BABE's VRF output of a block after the task's own block, and
+//!    snapshots the operators' selection stake. Neither the submitter nor any operator could
+//!    know the randomness when the task was submitted.
 //! 3. **Claims** ([`Pallet::claim`]): each eligible operator (pallet-operators: active, online,
-//!    enough collateral) evaluates its registered sr25519 VRF key over (task, randomness) off
-//!    chain. An output below a threshold proportional to its stake — targeting k selections —
-//!    lets it claim the task with the VRF proof, checked here. Nothing iterates over operators:
-//!    each selected operator comes to the chain itself. If fewer than k claim within a tranche,
-//!    the next tranche doubles the threshold, as Polkadot's approval-voting tranches do.
-//! 4. **Commit** ([`Pallet::commit`]), then **reveal** ([`Pallet::reveal`]): each claimant commits
-//!    to H(task, operator, output, top classes, samples, intermediates, salt), then reveals its
-//!    output digest, top classes, its own samples and intermediates (kernel spec §5–7) and a
-//!    proof-of-work nonce that binds the reveal to it. The reveal phase is the resolution window.
+//!    enough collateral, a VRF key at least an epoch old) evaluates its registered sr25519 VRF
+//!    key over (task, randomness) off chain. An output below a threshold proportional to its
+//!    stake (as it counted for that randomness) — targeting k selections — lets it claim the
+//!    task with the VRF proof, checked here. Claims are candidates until the tranche ends; the
+//!    best-ranked are then assigned, whatever order they arrived in. Nothing iterates over
+//!    operators: each selected operator comes to the chain itself. If fewer than k are
+//!    assigned within a tranche, the next tranche doubles the threshold, as Polkadot's
+//!    approval-voting tranches do.
+//! 4. **Commit** ([`Pallet::commit`]), then **reveal** ([`Pallet::reveal`], in its round): each
+//!    assigned operator commits to H(task, operator, output, top classes, samples,
+//!    intermediates, salt), then reveals its output digest, top classes, its own samples and
+//!    intermediates (kernel spec §5–7) and a proof-of-work nonce that binds the reveal to it.
+//!    The reveal phase is the resolution window. In Zk mode the operators commit to their
+//!    proofs and reveal them to `pallet-zk-verifier` (`zk.rs`).
 //! 5. **Resolution** (PoS+W): with R the most frequent output (n reveals), m the reveals of
 //!    anything else and A the operators assigned to the task (silent ones count in A, not in m),
 //!    R is correct when n > 10·m or 100·n > 66·A. Then every operator that revealed something
 //!    else is reported to pallet-operators for `WrongResult` (liquidation, up to all of its
-//!    collateral, as governance sets), every silent one for `Offline`, and the fee is shared by
-//!    the operators that revealed R; the liquidated collateral reaches this pallet through
-//!    [`aos_operators_primitives::OnSlashApplied`] once the slash's veto window has passed and
-//!    is shared by them too: the task's verification reward pool. If the rule does not hold, the
-//!    task escalates: a new round samples twice as many further verifiers, and the decision is
-//!    taken again over all reveals. After the last round it ends `Undecided`: the fee is
-//!    refunded and no one is slashed. Resolution happens at the end of the window, or as soon as
-//!    every assigned operator has revealed (nothing can change any more).
+//!    collateral, as governance sets), every one that committed and withheld its reveal for
+//!    what cheating costs in the task's mode, every one that never committed for `Offline`, and
+//!    the fee is shared by the operators that revealed R; the liquidated collateral reaches this
+//!    pallet through [`aos_operators_primitives::OnSlashApplied`] once the slash's veto window
+//!    has passed and is shared by them too: the task's verification reward pool. If the rule
+//!    does not hold, the task escalates: a new round samples twice as many further verifiers,
+//!    and the decision is taken again over all reveals. After the last round it ends
+//!    `Undecided`: the fee is refunded and no one is slashed for the result (withheld reveals
+//!    are). Resolution happens at the end of the window, or as soon as every operator of the
+//!    round has revealed (nothing can change any more).
 //! 6. Ended tasks stay readable (storage, [`Event`]s, the runtime API) for `retention` blocks,
-//!    then are pruned.
+//!    then are pruned and their deposit returned.
 //!
 //! Deadlines are kept in an agenda that `on_initialize` works through, at most
-//! `MaxAgendaPerBlock` tasks a block, carrying any excess to the next block.
+//! `MaxAgendaPerBlock` tasks a block (and `on_idle` more), carrying any excess to the next
+//! block: with at most `MaxLiveTasks` tasks in flight, no deadline is handled more than
+//! `MaxLiveTasks / MaxAgendaPerBlock` blocks late. Ended tasks' pool payouts and pruning are
+//! done apart, with the room blocks have left.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

@@ -9,9 +9,15 @@
 //! little-endian Montgomery limbs, x then y, an Fq2 as c0 then c1). It is what
 //! `ezkl.gen_srs` writes, with a chosen τ instead of a random one.
 
-use ark_bn254::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
+#[cfg(feature = "std")]
+use ark_bn254::{Fq, Fq2, G1Affine, G1Projective};
+use ark_bn254::{Fr, G2Affine};
+#[cfg(feature = "std")]
+use ark_ec::PrimeGroup;
+use ark_ec::{AffineRepr, CurveGroup};
+#[cfg(feature = "std")]
+use ark_ff::AdditiveGroup;
+use ark_ff::{Field, PrimeField, Zero};
 
 use crate::curve::g2_to_bytes;
 
@@ -23,6 +29,7 @@ pub const MAX_K: u32 = 20;
 
 /// halo2curves' 2^28-th root of unity of the BN254 scalar field (7^((r-1)/2^28)), whose powers
 /// halo2's evaluation domains use.
+#[cfg(feature = "std")]
 const ROOT_OF_UNITY_BE: [u8; 32] = [
 	0x03, 0xdd, 0xb9, 0xf5, 0x16, 0x6d, 0x18, 0xb7, 0x98, 0x86, 0x5e, 0xa9, 0x3d, 0xd3, 0x1f, 0x74,
 	0x32, 0x15, 0xcf, 0x6d, 0xd3, 0x93, 0x29, 0xc8, 0xd3, 0x4f, 0x1e, 0xd9, 0x60, 0xc3, 0x7c, 0x9c,
@@ -30,11 +37,12 @@ const ROOT_OF_UNITY_BE: [u8; 32] = [
 
 /// The secret τ of the test SRS made from `seed`.
 pub fn tau(seed: &[u8]) -> Fr {
-	let wide = [
-		sp_crypto_hashing::blake2_256(&[seed, b"/0"].concat()),
-		sp_crypto_hashing::blake2_256(&[seed, b"/1"].concat()),
-	]
-	.concat();
+	let half = |tag: &[u8]| {
+		let mut data = alloc::vec::Vec::from(seed);
+		data.extend_from_slice(tag);
+		sp_crypto_hashing::blake2_256(&data)
+	};
+	let wide = [half(b"/0"), half(b"/1")].concat();
 	let t = Fr::from_le_bytes_mod_order(&wide);
 	// Zero (or a root of unity, with probability ~2^-230) would make a degenerate SRS.
 	if t.is_zero() {
@@ -57,6 +65,7 @@ pub fn srs_g2(seed: &[u8]) -> [u8; 256] {
 }
 
 /// The 2^k-th root of unity halo2 uses for a domain of 2^k rows.
+#[cfg(feature = "std")]
 fn omega(k: u32) -> Fr {
 	let mut w = Fr::from_be_bytes_mod_order(&ROOT_OF_UNITY_BE);
 	for _ in k..28 {
@@ -66,6 +75,7 @@ fn omega(k: u32) -> Fr {
 }
 
 /// An Fq as halo2curves writes it raw: its Montgomery form's four limbs, little-endian.
+#[cfg(feature = "std")]
 fn fq_raw(x: &Fq) -> [u8; 32] {
 	let mut out = [0u8; 32];
 	for (chunk, limb) in out.chunks_mut(8).zip(x.0 .0.iter()) {
@@ -140,11 +150,6 @@ pub fn write_params<W: std::io::Write>(seed: &[u8], k: u32, w: &mut W) -> std::i
 	write_g2(w, &g2)?;
 	write_g2(w, &(g2 * t).into_affine())?;
 	Ok(())
-}
-
-/// A scalar's canonical little-endian bytes (for tests and tools that print τ).
-pub fn fr_le_bytes(s: &Fr) -> Vec<u8> {
-	s.into_bigint().to_bytes_le()
 }
 
 #[cfg(test)]

@@ -133,11 +133,22 @@ pub struct TaskView<AccountId> {
 	pub samples: u8,
 	/// Intermediate values each operator reports.
 	pub intermediates: u8,
+	/// Leading zero bits of a reveal's proof of work.
+	pub pow_difficulty: u8,
+	/// The model commitment the task was submitted under (kernel spec §4).
+	pub model_commitment: H256,
+	/// A Zk-mode task's verifying key (the hash of its VKA), fixed at submission.
+	pub zk_vk: Option<H256>,
+	/// ezkl's fixed-point scale of the circuit's input instances, fixed at submission.
+	pub zk_input_scale: Option<u8>,
 	pub submitted_at: u64,
 	/// The sampling randomness, once fixed.
 	pub randomness: Option<H256>,
 	/// The block whose VRF output the randomness is.
 	pub randomness_from: Option<u64>,
+	/// The operators' selection stake when the randomness was fixed: what sampling divides by.
+	#[serde(with = "decimal_string")]
+	pub selection_stake: u128,
 	pub status: StatusView,
 	pub result: Option<ResultView>,
 	/// Liquidated collateral received: the task's verification reward pool.
@@ -187,11 +198,16 @@ impl<AccountId: Clone> TaskView<AccountId> {
 			redundancy: task.redundancy,
 			top_k: task.sampling.top_k,
 			inv_temperature_q16: task.sampling.inv_temperature_q16,
-			samples: task.samples,
-			intermediates: task.intermediates,
+			samples: task.terms.samples,
+			intermediates: task.terms.intermediates,
+			pow_difficulty: task.terms.pow_difficulty,
+			model_commitment: task.terms.model_commitment,
+			zk_vk: task.terms.zk.map(|l| l.vk),
+			zk_input_scale: task.terms.zk.map(|l| l.input_scale),
 			submitted_at: task.submitted_at.into(),
 			randomness: task.randomness.map(|(r, _)| r),
 			randomness_from: task.randomness.map(|(_, b)| b.into()),
+			selection_stake: task.selection_stake.into(),
 			status,
 			result: task.result.map(|r| ResultView {
 				output: r.output,
