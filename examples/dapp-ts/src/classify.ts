@@ -1,10 +1,13 @@
 // A dApp on AOS, with @polkadot/api: classify an Iris flower with verifiable inference.
 //
 //   npm start -- [--url ws://127.0.0.1:9944] [--suri //Alice] [--model-dir ../../models/iris]
+//                [--model-uri http://127.0.0.1:9980/iris.aosm]
 //                [--measurements 5.1,3.5,1.4,0.2] [--fee 3] [--redundancy 3]
 //
 // It registers the model from its aos-model-import sidecar (model.json) unless it is already
-// registered, submits a task (PoS+W redundancy mode) as a signed extrinsic over JSON-RPC, waits
+// registered, at --model-uri: where operators fetch the file, over http(s) (they never read a
+// location from chain data as a local path; the default is where scripts/devnet.sh serves
+// it). Then it submits a task (PoS+W redundancy mode) as a signed extrinsic over JSON-RPC, waits
 // until operators chosen by VRF have computed it and the chain has verified it, and prints the
 // verified class. Reads go through AOS's own JSON-RPC methods (docs/RPC.md).
 
@@ -111,7 +114,7 @@ async function main() {
       sidecar.kernel_version,
       sidecar.inputs,
       sidecar.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs, root: l.root })),
-      join(modelDir, 'iris.aosm'),
+      arg('model-uri', 'http://127.0.0.1:9980/iris.aosm'),
       1, // the PoS+W redundancy mode
       UNIT,
     );
