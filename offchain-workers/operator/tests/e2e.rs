@@ -299,13 +299,26 @@ impl Devnet {
 
 	/// Alice submits the setosa task in `mode` with k = `redundancy`, a fee of 3 AOS.
 	fn submit_task_in(&self, mode: VerificationMode, redundancy: u8) -> u64 {
+		let input = TaskInput::Inline(BoundedVec::truncate_from(SETOSA.to_vec()));
+		self.submit_with(self.model, input, mode, redundancy)
+	}
+
+	/// Alice submits a task of `model` on `input` in `mode` with k = `redundancy`, a fee of 3
+	/// AOS; returns its id.
+	fn submit_with(
+		&self,
+		model: H256,
+		input: pallet_inference::TaskInputOf<runtime::Runtime>,
+		mode: VerificationMode,
+		redundancy: u8,
+	) -> u64 {
 		let before = self.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
 		submit(
 			&self.node,
 			&Alice.pair(),
 			pallet_inference::Call::submit_task {
-				model: self.model,
-				input: TaskInput::Inline(BoundedVec::truncate_from(SETOSA.to_vec())),
+				model,
+				input,
 				fee: 3 * UNITS,
 				mode,
 				redundancy,
@@ -563,40 +576,6 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 	assert!(!log.contains(&format!("computed task={id}")), "a Zk task is proved, not computed");
 }
 
-/// A task of Alice's in redundancy mode with k = 3 for `model`, on `input`; returns its id.
-fn submit_raw(
-	net: &Devnet,
-	model: H256,
-	input: pallet_inference::TaskInputOf<runtime::Runtime>,
-) -> u64 {
-	let before = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
-	submit(
-		&net.node,
-		&Alice.pair(),
-		pallet_inference::Call::submit_task {
-			model,
-			input,
-			fee: 3 * UNITS,
-			mode: VerificationMode::Redundancy,
-			redundancy: 3,
-			sampling: aos_kernel::SamplingParams { top_k: 1, inv_temperature_q16: 1 << 16 },
-		}
-		.into(),
-	);
-	let mut id = None;
-	wait("task submitted", Duration::from_secs(60), || {
-		let now = net.node.rpc("aos_tasksOf", json!([Alice.to_account_id().to_string()]));
-		id = now
-			.as_array()
-			.into_iter()
-			.flatten()
-			.find(|t| !before.as_array().unwrap().contains(t))
-			.and_then(Value::as_u64);
-		id.is_some()
-	});
-	id.unwrap()
-}
-
 #[test]
 fn hostile_tasks_stop_no_operator_and_slash_no_one() {
 	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -628,11 +607,12 @@ fn hostile_tasks_stop_no_operator_and_slash_no_one() {
 	});
 	let inline = |values: Vec<i8>| TaskInput::Inline(BoundedVec::truncate_from(values));
 
-	let honest_1 = submit_raw(&net, net.model, inline(SETOSA.to_vec()));
-	let local_path = submit_raw(&net, net.model, remote("/dev/zero"));
-	let drip = submit_raw(&net, net.model, remote(&net.web.serve("/drip", Route::Drip)));
-	let missing_model = submit_raw(&net, other_id, inline(aos_kernel::golden::input()));
-	let honest_2 = submit_raw(&net, net.model, inline(SETOSA.to_vec()));
+	let submit = |model, input| net.submit_with(model, input, VerificationMode::Redundancy, 3);
+	let honest_1 = submit(net.model, inline(SETOSA.to_vec()));
+	let local_path = submit(net.model, remote("/dev/zero"));
+	let drip = submit(net.model, remote(&net.web.serve("/drip", Route::Drip)));
+	let missing_model = submit(other_id, inline(aos_kernel::golden::input()));
+	let honest_2 = submit(net.model, inline(SETOSA.to_vec()));
 
 	for id in [honest_1, honest_2] {
 		let task = net.wait_settled(id);

@@ -372,6 +372,11 @@ pub const PRICE: Balance = 100;
 
 /// Registers the golden model for the redundancy mode.
 pub fn register_golden() -> ModelId {
+	register_golden_with(VerificationMode::Redundancy.bit(), PRICE)
+}
+
+/// Registers the golden model for the `modes` at `price`.
+pub fn register_golden_with(modes: u8, price: Balance) -> ModelId {
 	let (id, layers) = golden_model();
 	assert_ok!(Inference::register_model(
 		RuntimeOrigin::signed(OWNER),
@@ -380,8 +385,8 @@ pub fn register_golden() -> ModelId {
 		32,
 		layers,
 		BoundedVec::truncate_from(b"https://models/golden.aosm".to_vec()),
-		VerificationMode::Redundancy.bit(),
-		PRICE,
+		modes,
+		price,
 	));
 	id
 }
@@ -393,16 +398,27 @@ pub fn golden_input() -> TaskInputOf<Test> {
 /// Submits a task for the golden model with k = `k` and fee `fee`; returns its id.
 pub fn submit(model: ModelId, k: u8, fee: Balance) -> TaskId {
 	let id = NextTaskId::<Test>::get();
-	assert_ok!(Inference::submit_task(
-		RuntimeOrigin::signed(DAPP),
+	assert_ok!(try_submit(DAPP, model, VerificationMode::Redundancy, k, fee));
+	id
+}
+
+/// `who` submits a task for `model` on the golden input in `mode`, with k = `k` and `fee`.
+pub fn try_submit(
+	who: AccountId,
+	model: ModelId,
+	mode: VerificationMode,
+	k: u8,
+	fee: Balance,
+) -> sp_runtime::DispatchResult {
+	Inference::submit_task(
+		RuntimeOrigin::signed(who),
 		model,
 		golden_input(),
 		fee,
-		VerificationMode::Redundancy,
+		mode,
 		k,
 		golden::sampling(),
-	));
-	id
+	)
 }
 
 pub fn task(id: TaskId) -> TaskOf<Test> {

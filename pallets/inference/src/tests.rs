@@ -771,17 +771,7 @@ fn zk_tasks_commit_to_proofs_and_settle_on_one() {
 		for op in &ops {
 			register_operator(*op);
 		}
-		let (model, layers) = golden_model();
-		assert_ok!(Inference::register_model(
-			RuntimeOrigin::signed(OWNER),
-			model,
-			aos_kernel::KERNEL_VERSION,
-			32,
-			layers,
-			BoundedVec::default(),
-			VerificationMode::Zk.bit(),
-			PRICE,
-		));
+		let model = register_golden_with(VerificationMode::Zk.bit(), PRICE);
 		run_to_block(System::block_number() + SELECTION_DELAY + 1);
 		let zk_submit = |input| {
 			Inference::submit_task(
@@ -1125,28 +1115,8 @@ fn stake_joining_after_the_randomness_changes_no_selection() {
 fn submissions_pay_a_minimum_fee_a_base_fee_and_a_storage_deposit() {
 	test(|| {
 		// A model that asks nothing still costs the minimum fee per operator.
-		let (id, layers) = golden_model();
-		assert_ok!(Inference::register_model(
-			RuntimeOrigin::signed(OWNER),
-			id,
-			aos_kernel::KERNEL_VERSION,
-			32,
-			layers,
-			BoundedVec::default(),
-			VerificationMode::Redundancy.bit(),
-			0,
-		));
-		let submit_fee = |fee| {
-			Inference::submit_task(
-				RuntimeOrigin::signed(DAPP),
-				id,
-				golden_input(),
-				fee,
-				VerificationMode::Redundancy,
-				3,
-				aos_kernel::golden::sampling(),
-			)
-		};
+		let id = register_golden_with(VerificationMode::Redundancy.bit(), 0);
+		let submit_fee = |fee| try_submit(DAPP, id, VerificationMode::Redundancy, 3, fee);
 		assert_noop!(submit_fee(3 * MIN_FEE - 1), Error::<Test>::FeeTooLow);
 		let issuance = Balances::total_issuance();
 		let before = free(DAPP);
@@ -1216,16 +1186,7 @@ fn a_sustained_flood_cannot_delay_deadlines_beyond_the_bound() {
 			want |= block % 40 == 10;
 			if want {
 				let id = NextTaskId::<Test>::get();
-				let r = Inference::submit_task(
-					RuntimeOrigin::signed(DAPP),
-					model,
-					golden_input(),
-					FEE,
-					VerificationMode::Redundancy,
-					2,
-					aos_kernel::golden::sampling(),
-				);
-				match r {
+				match try_submit(DAPP, model, VerificationMode::Redundancy, 2, FEE) {
 					Ok(()) => {
 						honest.push(id);
 						want = false;
@@ -1239,16 +1200,7 @@ fn a_sustained_flood_cannot_delay_deadlines_beyond_the_bound() {
 			}
 			// As many flood tasks as admitted.
 			loop {
-				let r = Inference::submit_task(
-					RuntimeOrigin::signed(FLOODER),
-					model,
-					golden_input(),
-					3 * PRICE,
-					VerificationMode::Redundancy,
-					3,
-					aos_kernel::golden::sampling(),
-				);
-				match r {
+				match try_submit(FLOODER, model, VerificationMode::Redundancy, 3, 3 * PRICE) {
 					Ok(()) => {},
 					Err(e) if e == Error::<Test>::TooManyTasks.into() => {
 						refused_full += 1;
@@ -1326,16 +1278,7 @@ fn deadlines_falling_due_together_wait_at_most_the_bound() {
 				if LiveTasks::<Test>::get() >= MAX_LIVE_TASKS {
 					break;
 				}
-				let r = Inference::submit_task(
-					RuntimeOrigin::signed(DAPP),
-					model,
-					golden_input(),
-					FEE,
-					VerificationMode::Redundancy,
-					1,
-					aos_kernel::golden::sampling(),
-				);
-				match r {
+				match try_submit(DAPP, model, VerificationMode::Redundancy, 1, FEE) {
 					Ok(()) => {},
 					Err(e) if e == Error::<Test>::AgendaFull.into() => {
 						run_to_block(System::block_number() + 1)
@@ -1345,15 +1288,7 @@ fn deadlines_falling_due_together_wait_at_most_the_bound() {
 			}
 			assert_eq!(LiveTasks::<Test>::get(), MAX_LIVE_TASKS);
 			assert_noop!(
-				Inference::submit_task(
-					RuntimeOrigin::signed(DAPP),
-					model,
-					golden_input(),
-					FEE,
-					VerificationMode::Redundancy,
-					1,
-					aos_kernel::golden::sampling(),
-				),
+				try_submit(DAPP, model, VerificationMode::Redundancy, 1, FEE),
 				Error::<Test>::TooManyTasks
 			);
 			// Every deadline moved to one block, as a burst of escalations would put them.

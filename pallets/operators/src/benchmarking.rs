@@ -180,6 +180,7 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// An increase: it waits one unbonding period (a decrease, at once, writes no more).
 	#[benchmark]
 	fn set_commission() -> Result<(), BenchmarkError> {
 		let who = operator::<T>(0)?;
@@ -188,7 +189,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(who.clone()), Perbill::from_percent(20));
 
 		assert_eq!(
-			Operators::<T>::get(&who).map(|o| o.commission),
+			Operators::<T>::get(&who).and_then(|o| o.pending_commission).map(|(c, _)| c),
 			Some(Perbill::from_percent(20))
 		);
 		Ok(())
@@ -262,6 +263,34 @@ mod benchmarks {
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), op.clone());
+
+		assert!(!Operators::<T>::contains_key(&op));
+		Ok(())
+	}
+
+	/// Anyone withdraws for a delegator of a leaving operator: its unbonding chunks all but
+	/// one, and its active stake the operator's leaving unbonded; the last delegator, so the
+	/// operator is removed.
+	#[benchmark]
+	fn withdraw_for() -> Result<(), BenchmarkError> {
+		let op = operator::<T>(0)?;
+		let delegator: T::AccountId = account("delegator", 0, SEED);
+		fund::<T>(&delegator);
+		let min = Parameters::<T>::get().min_delegation;
+		Pallet::<T>::do_bond(
+			&op,
+			&delegator,
+			min.saturating_mul(T::MaxUnlockingChunks::get().into()),
+		)?;
+		unbonding_chunks::<T>(&op, &delegator, min)?;
+		next_block::<T>();
+		Pallet::<T>::do_leave(&op)?;
+		pass_unbonding::<T>();
+		Pallet::<T>::do_withdraw(&op, &op)?;
+		let caller = funded_caller::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), op.clone(), delegator);
 
 		assert!(!Operators::<T>::contains_key(&op));
 		Ok(())

@@ -636,7 +636,7 @@ pub mod pallet {
 		/// period after the operator left). Anyone may call it, so that a leaving operator is
 		/// removed without waiting for its delegators.
 		#[pallet::call_index(14)]
-		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		#[pallet::weight(T::WeightInfo::withdraw_for())]
 		pub fn withdraw_for(
 			origin: OriginFor<T>,
 			operator: T::AccountId,
