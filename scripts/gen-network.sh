@@ -7,7 +7,8 @@
 #   scripts/gen-network.sh ~/aos-testnet-secrets chain-specs/testnet.json
 #
 # SECRETS_DIR (created, mode 700; it must not be inside the repository) receives one JSON file
-# per key, with its secret phrase (mode 600): validator-N.json (its stash account and BABE key,
+# per key, with its secret phrase (mode 600; keys already there are reused, so the spec can be
+# made again for a new runtime): validator-N.json (its stash account and BABE key,
 # sr25519; its GRANDPA key, ed25519, from the same phrase) and council-N.json. Keep them
 # offline; a validator puts its session keys into its node with `aos-node key insert`
 # (docs/VALIDATORS.md). SPEC (default chain-specs/testnet.json) receives the raw spec, which
@@ -25,10 +26,8 @@ secrets="$(cd "$secrets" && pwd)"
 case "$secrets/" in
 "$root"/*) echo "gen-network.sh: $secrets is inside the repository; keep secrets out of it" >&2; exit 1 ;;
 esac
-if ls "$secrets"/*.json >/dev/null 2>&1; then
-	echo "gen-network.sh: $secrets already holds keys; use an empty directory" >&2
-	exit 1
-fi
+# Keys already there (validator-N.json, council-N.json) are kept: the spec is made again for
+# the same network's keys (for a new runtime before launch). Missing ones are generated.
 chmod 700 "$secrets"
 
 aos_setup
@@ -53,8 +52,12 @@ PY
 	)
 }
 
-for i in $(seq "$validators"); do new_key "$secrets/validator-$i.json"; done
-for i in $(seq "$council"); do new_key "$secrets/council-$i.json"; done
+for i in $(seq "$validators"); do
+	[ -s "$secrets/validator-$i.json" ] || new_key "$secrets/validator-$i.json"
+done
+for i in $(seq "$council"); do
+	[ -s "$secrets/council-$i.json" ] || new_key "$secrets/council-$i.json"
+done
 aos_log "keys in $secrets (keep them offline)"
 
 plain=$(mktemp)
