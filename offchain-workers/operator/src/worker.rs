@@ -411,13 +411,16 @@ impl Operator {
 				}
 				continue;
 			}
-			// Ready, or still fetching: drop it once the task no longer takes claims.
+			// Ready, or still fetching: drop it once the task no longer takes claims, unless a
+			// claim of it is still being followed.
 			let claiming = matches!(
 				self.task(chain, id).await,
 				Ok(Some(TaskView { status: StatusView::Claiming { .. }, .. }))
 			);
-			let claimed = self.store().and_then(|s| s.task(id)).map(|r| r.is_some());
-			if !claiming && !matches!(claimed, Ok(true)) {
+			// A claim still followed keeps its preparation (for its computation); nothing else.
+			let followed =
+				self.store().and_then(|s| s.task(id)).map(|r| r.is_some_and(|r| !r.done));
+			if !claiming && !matches!(followed, Ok(true)) {
 				if let Ok(mut p) = self.preparing.lock() {
 					if let Some(Prep::Fetching(handle)) = p.remove(&id) {
 						handle.abort();
@@ -449,6 +452,11 @@ impl Operator {
 					self.prove(chain, id, task, &prepared.input).await?;
 				} else {
 					self.compute(chain, id, task, Some(prepared)).await?;
+				}
+				// The result (or proof) is in the database now: the model's bytes need not stay
+				// in memory for the rest of the task's life.
+				if let Ok(mut p) = self.preparing.lock() {
+					p.remove(&id);
 				}
 			},
 			Err(e) if e.certainly_failed() => {
