@@ -73,9 +73,9 @@ where
 		+ pallet_inference_rpc::InferenceRuntimeApi<
 			Block,
 			AccountId,
-			pallet_inference::TaskOf<Runtime>,
+			pallet_inference::TaskInfo<Runtime>,
 			pallet_inference::Claim<AccountId>,
-			pallet_inference::ModelOf<Runtime>,
+			pallet_inference::ModelInfo<Runtime>,
 		> + pallet_operators_rpc::OperatorsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + 'static,

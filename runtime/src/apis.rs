@@ -267,11 +267,11 @@ impl_runtime_apis! {
 	impl aos_inference_primitives::InferenceApi<
 		Block,
 		AccountId,
-		pallet_inference::TaskOf<Runtime>,
+		pallet_inference::TaskInfo<Runtime>,
 		pallet_inference::Claim<AccountId>,
-		pallet_inference::ModelOf<Runtime>,
+		pallet_inference::ModelInfo<Runtime>,
 	> for Runtime {
-		fn task(id: aos_inference_primitives::TaskId) -> Option<pallet_inference::TaskOf<Runtime>> {
+		fn task(id: aos_inference_primitives::TaskId) -> Option<pallet_inference::TaskInfo<Runtime>> {
 			pallet_inference::Tasks::<Runtime>::get(id)
 		}
 
@@ -291,7 +291,7 @@ impl_runtime_apis! {
 			Inference::tasks_of(&owner, after, limit)
 		}
 
-		fn model(id: aos_inference_primitives::ModelId) -> Option<pallet_inference::ModelOf<Runtime>> {
+		fn model(id: aos_inference_primitives::ModelId) -> Option<pallet_inference::ModelInfo<Runtime>> {
 			pallet_inference::Models::<Runtime>::get(id)
 		}
 	}

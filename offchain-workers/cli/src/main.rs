@@ -290,9 +290,7 @@ async fn wait_for(chain: &Chain, id: u64, timeout: u64) -> Result<TaskView<Accou
 		}
 		let phase = serde_json::to_value(task.status)
 			.ok()
-			.and_then(|v| v["phase"].as_str().map(String::from))
-			// A Zk task's reveal phase is its proof window.
-			.map(|p| if task.mode == ModeView::Zk && p == "revealing" { "proving".into() } else { p });
+			.and_then(|v| v["phase"].as_str().map(String::from));
 		if phase != last_phase {
 			eprintln!("task {id}: {}", phase.as_deref().unwrap_or("?"));
 			last_phase = phase;

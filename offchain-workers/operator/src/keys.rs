@@ -166,7 +166,7 @@ impl EthSigner {
 					format!("the Web3Signer {url} returned {signature:?}, not 65 bytes")
 				})?;
 				// Checked here so that a misbehaving signer is named, rather than the chain
-				// refusing the registration with BadEthAddressProof.
+				// refusing the registration with EthAddressProofInvalid.
 				match recover_address(message, &signature) {
 					Some(signer) if signer == *address => Ok(signature),
 					Some(signer) => Err(format!(

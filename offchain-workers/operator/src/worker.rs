@@ -606,11 +606,15 @@ impl Operator {
 					&& claim.result.is_none()
 					&& !record.revealed =>
 			{
-				if task.mode == ModeView::Zk {
-					self.reveal_proof(chain, id).await
-				} else {
-					self.reveal(chain, id).await
-				}
+				self.reveal(chain, id).await
+			},
+			StatusView::Proving { round, .. }
+				if claim.round == round
+					&& claim.commitment.is_some()
+					&& claim.result.is_none()
+					&& !record.revealed =>
+			{
+				self.reveal_proof(chain, id).await
 			},
 			StatusView::Settled | StatusView::Undecided => {
 				let agreed = task.result.as_ref().zip(claim.result).is_some_and(|(r, mine)| {

@@ -178,14 +178,19 @@ impl<T: Config> Pallet<T> {
 				let until = now.saturating_add(Parameters::<T>::get().resolution_window);
 				Tasks::<T>::mutate(id, |t| {
 					if let Some(t) = t {
-						t.status = TaskStatus::Revealing { round, until };
+						t.status = TaskStatus::resolution_phase(t.mode, round, until);
 					}
 				});
 				Self::schedule(until, id);
-				Self::deposit_event(Event::RevealPhase { task: id, round, until });
+				Self::deposit_event(if task.mode == VerificationMode::Zk {
+					Event::ProofPhase { task: id, round, until }
+				} else {
+					Event::RevealPhase { task: id, round, until }
+				});
 				T::WeightInfo::close_tranche(0)
 			},
-			TaskStatus::Revealing { .. } => T::WeightInfo::resolve(Self::decide(id)),
+			TaskStatus::Revealing { .. } | TaskStatus::Proving { .. } =>
+				T::WeightInfo::resolve(Self::decide(id)),
 			TaskStatus::Settled | TaskStatus::Undecided => {
 				// Ended tasks' work is in the expiries.
 				Self::schedule_expiry(now, id);
@@ -218,7 +223,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Fixes the sampling randomness from the VRF of the parent block, which came after the
 	/// task's block, and snapshots the stake sampling divides by; opens claims.
-	pub(crate) fn fix_randomness(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+	pub(crate) fn fix_randomness(id: TaskId, mut task: TaskInfo<T>, now: BlockNumberFor<T>) {
 		let subject = codec::Encode::encode(&(b"aos/inference/sampling", id));
 		let (random, from) = T::Randomness::random(&subject);
 		let random = random.filter(|_| from > task.submitted_at);
@@ -251,7 +256,7 @@ impl<T: Config> Pallet<T> {
 	/// the candidates assigned, and the number of claims decided over if it came to a decision.
 	pub(crate) fn close_tranche(
 		id: TaskId,
-		mut task: TaskOf<T>,
+		mut task: TaskInfo<T>,
 		round: u8,
 		tranche: u8,
 		now: BlockNumberFor<T>,
@@ -289,7 +294,7 @@ impl<T: Config> Pallet<T> {
 				Self::end_undecided(id, task, now);
 				return (assigned, None);
 			}
-			task.status = TaskStatus::Revealing { round, until: now };
+			task.status = TaskStatus::resolution_phase(task.mode, round, now);
 			Tasks::<T>::insert(id, task);
 			return (assigned, Some(Self::decide_final(id)));
 		}

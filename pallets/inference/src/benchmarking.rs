@@ -175,7 +175,7 @@ fn task<T: Config>(
 	}
 	Tasks::<T>::insert(
 		id,
-		crate::types::Task {
+		crate::types::TaskInfo {
 			owner: owner.clone(),
 			model,
 			input: TaskInput::Inline(BoundedVec::truncate_from(vec![1i8; info.inputs as usize])),
@@ -337,7 +337,7 @@ pub fn zk_task<T: Config>(
 	let dapp = funded::<T>("dapp", 0);
 	let id = NextTaskId::<T>::get();
 	let until = frame_system::Pallet::<T>::block_number().saturating_add(10u32.into());
-	task::<T>(id, &dapp, model, TaskStatus::Revealing { round: 0, until })?;
+	task::<T>(id, &dapp, model, TaskStatus::Proving { round: 0, until })?;
 	Tasks::<T>::mutate(id, |t| {
 		if let Some(t) = t {
 			t.mode = VerificationMode::Zk;

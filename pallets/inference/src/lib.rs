@@ -2,7 +2,10 @@
 //!
 //! A dApp pays for an inference; operators chosen by verifiable randomness compute it with the
 //! AOS kernel (`primitives/kernel`); their results are compared; liars lose their collateral to
-//! the honest. The verification rule is AegisAI's PoS+W.
+//! the honest. The verification rule is AegisAI's PoS+W. In Zk mode an operator's ezkl proof,
+//! verified in the runtime by `pallet-zk-verifier`, settles the task instead. The TEE (Nitro
+//! attestation) and optimistic (OPML dispute) modes are planned and not implemented:
+//! `submit_task` refuses them.
 //!
 //! ## Models
 //!
@@ -40,7 +43,8 @@
 //!    intermediates, salt), then reveals its output digest, top classes, its own samples and
 //!    intermediates (kernel spec §5–7) and a proof-of-work nonce that binds the reveal to it.
 //!    The reveal phase is the resolution window. In Zk mode the operators commit to their
-//!    proofs and reveal them to `pallet-zk-verifier` (`zk.rs`).
+//!    proofs and, in the proving phase that takes the reveal phase's place, submit them to
+//!    `pallet-zk-verifier` (`zk.rs`); the first valid one settles the task.
 //! 5. **Resolution** (PoS+W): with R the most frequent output (n reveals), m the reveals of
 //!    anything else and A the operators assigned to the task (silent ones count in A, not in m),
 //!    R is correct when n > 10·m or 100·n > 66·A. Then every operator that revealed something
@@ -105,12 +109,8 @@ pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<AccountIdO
 pub type CreditOf<T> = fungible::Credit<AccountIdOf<T>, <T as Config>::Currency>;
 /// The pallet's parameters.
 pub type ParamsOf<T> = Params<BlockNumberFor<T>, BalanceOf<T>>;
-/// A stored model.
-pub type ModelOf<T> = ModelInfo<T>;
 /// A task's input.
 pub type TaskInputOf<T> = TaskInput<<T as Config>::MaxInputLen, <T as Config>::MaxUriLen>;
-/// A stored task.
-pub type TaskOf<T> = Task<T>;
 /// A stored reveal.
 pub type RevealOf<T> =
 	Reveal<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
@@ -260,11 +260,11 @@ pub mod pallet {
 
 	/// Registered models, by content hash.
 	#[pallet::storage]
-	pub type Models<T: Config> = StorageMap<_, Identity, ModelId, ModelOf<T>>;
+	pub type Models<T: Config> = StorageMap<_, Identity, ModelId, ModelInfo<T>>;
 
 	/// Tasks, by id.
 	#[pallet::storage]
-	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskOf<T>>;
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskInfo<T>>;
 
 	/// The id the next task gets.
 	#[pallet::storage]
@@ -370,8 +370,11 @@ pub mod pallet {
 		CommitPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
 		/// An operator committed to its result.
 		Committed { task: TaskId, operator: T::AccountId },
-		/// Claimants reveal until `until`: the resolution window.
+		/// Claimants reveal until `until`: the resolution window (redundancy mode).
 		RevealPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// Claimants submit the proofs they committed to until `until`: the resolution window
+		/// (Zk mode).
+		ProofPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
 		/// An operator revealed its result.
 		Revealed { task: TaskId, operator: T::AccountId, output: H256 },
 		/// The rule held: `output` is the task's result.
@@ -417,11 +420,17 @@ pub mod pallet {
 		ModelBanned,
 		/// The model's kernel version is not the one this runtime runs.
 		UnsupportedKernelVersion,
-		/// The layers do not chain (each layer's inputs must be the previous one's outputs, the
-		/// first's the model's), a width is 0 or too large, or there are no layers.
-		BadModelShape,
-		/// No verification mode allowed, or an unknown mode bit.
-		BadModes,
+		/// A model needs at least one layer.
+		NoLayers,
+		/// A layer's width is 0 or above the kernel's `MAX_WIDTH`.
+		WidthOutOfRange,
+		/// Each layer's inputs must be the previous layer's outputs (the first's, the model's
+		/// input width).
+		LayersDoNotChain,
+		/// A model must allow at least one verification mode.
+		NoModeAllowed,
+		/// A mode bit that names no verification mode.
+		UnknownMode,
 		/// The model does not allow this verification mode.
 		ModeNotAllowed,
 		/// This verification mode is not available yet (TEE and optimistic come with their
@@ -432,11 +441,11 @@ pub mod pallet {
 		/// A Zk-mode task needs its input inline: the proof's public instances must carry it.
 		InlineInputRequired,
 		/// The inline input's length is not the model's input width.
-		BadInputLength,
+		InputWidthMismatch,
 		/// k must be at least 1 and at most the `max_redundancy` parameter.
-		BadRedundancy,
+		RedundancyOutOfRange,
 		/// Top-k must be 1 to the model's outputs (and `MaxTopK`).
-		BadSampling,
+		TopKOutOfRange,
 		/// The fee is below the model's price times k.
 		FeeTooLow,
 		/// Not enough free funds for the fee or the deposit.
@@ -452,7 +461,7 @@ pub mod pallet {
 		VrfKeyTooNew,
 		/// The VRF signature does not verify for the caller's registered key, this task and its
 		/// randomness.
-		BadVrfProof,
+		VrfProofInvalid,
 		/// The VRF output is above the caller's selection threshold.
 		NotSelected,
 		/// The caller has claimed this task already.
@@ -472,12 +481,36 @@ pub mod pallet {
 		/// The reveal does not match the commitment.
 		CommitmentMismatch,
 		/// The proof-of-work nonce does not meet the difficulty.
-		BadProofOfWork,
+		ProofOfWorkTooWeak,
 		/// The reveal's top classes, samples or intermediates do not have the task's shape, or
 		/// the intermediates are not at the positions the kernel chooses for this operator.
-		BadRevealShape,
-		/// Parameters out of their sane bounds.
-		BadParameters,
+		RevealShapeMismatch,
+		/// Parameter `randomness_delay` below `MIN_RANDOMNESS_DELAY` (2).
+		ParamRandomnessDelayTooShort,
+		/// A period parameter is zero.
+		ParamZeroPeriod,
+		/// A period parameter exceeds `MaxPeriod`.
+		ParamPeriodTooLong,
+		/// Parameter `max_tranches` is 0 or above `MAX_TRANCHES` (8).
+		ParamTranchesOutOfRange,
+		/// Parameter `max_rounds` is 0 or above `MAX_ROUNDS` (4).
+		ParamRoundsOutOfRange,
+		/// Parameter `pow_difficulty` above `MAX_POW_DIFFICULTY` (24).
+		ParamPowDifficultyTooHigh,
+		/// Parameter `max_redundancy` is 0 or above `MaxClaims`.
+		ParamMaxRedundancyOutOfRange,
+		/// Parameter `samples` above `MaxSamples`.
+		ParamTooManySamples,
+		/// Parameter `intermediates` above `MaxIntermediates`.
+		ParamTooManyIntermediates,
+		/// Parameter `min_fee` is zero: tasks would be free for operators to compute.
+		ParamZeroMinFee,
+		/// A task's longest life plus the slash deferral does not fit in the operators'
+		/// unbonding period: a liar could unbond and leave before its slash lands.
+		ParamTaskOutlivesUnbonding,
+		/// Parameter `retention` not longer than the slash deferral: a liquidation would find
+		/// its task pruned and miss the reward pool.
+		ParamRetentionWithinDeferral,
 		/// Too many deadlines are due in the block this task's randomness needs; submit in the
 		/// next block.
 		AgendaFull,
@@ -680,33 +713,36 @@ pub mod pallet {
 			use sp_runtime::traits::Saturating;
 			Self::check_own_params(p)?;
 			let slashing = T::Operators::slash_periods();
-			// A slash reported at the end of a task's life must still find the stake bonded,
-			// and must be applied while the task still routes its funds to the reward pool.
-			let fits = slashing.unbonding > Self::max_task_life(p).saturating_add(slashing.defer)
-				&& p.retention > slashing.defer;
-			fits.then_some(()).ok_or(Error::<T>::BadParameters)
+			// A slash reported at the end of a task's life must still find the stake bonded.
+			ensure!(
+				slashing.unbonding > Self::max_task_life(p).saturating_add(slashing.defer),
+				Error::<T>::ParamTaskOutlivesUnbonding
+			);
+			// It must also be applied while the task still routes its funds to the reward pool.
+			ensure!(p.retention > slashing.defer, Error::<T>::ParamRetentionWithinDeferral);
+			Ok(())
 		}
 
-		/// Checks parameters against their own bounds.
+		/// Checks parameters against each other and the pallet's bounds.
 		pub fn check_own_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
-			use sp_runtime::traits::{One, Zero};
-			let two = BlockNumberFor::<T>::one() + BlockNumberFor::<T>::one();
-			let bounded = |b: BlockNumberFor<T>| !b.is_zero() && b <= T::MaxPeriod::get();
-			let ok = p.randomness_delay >= two
-				&& p.randomness_delay <= T::MaxPeriod::get()
-				&& bounded(p.claim_period)
-				&& (1..=8).contains(&p.max_tranches)
-				&& bounded(p.commit_period)
-				&& bounded(p.resolution_window)
-				&& (1..=4).contains(&p.max_rounds)
-				&& bounded(p.retention)
-				&& p.pow_difficulty <= 24
-				&& p.max_redundancy >= 1
-				&& u32::from(p.max_redundancy) <= T::MaxClaims::get()
-				&& u32::from(p.samples) <= T::MaxSamples::get()
-				&& u32::from(p.intermediates) <= T::MaxIntermediates::get()
-				&& !p.min_fee.is_zero();
-			ok.then_some(()).ok_or(Error::<T>::BadParameters)
+			let bounds = ParamBounds {
+				max_period: T::MaxPeriod::get(),
+				max_claims: T::MaxClaims::get(),
+				max_samples: T::MaxSamples::get(),
+				max_intermediates: T::MaxIntermediates::get(),
+			};
+			p.validate(&bounds).map_err(|e| match e {
+				ParamsError::RandomnessDelayTooShort => Error::<T>::ParamRandomnessDelayTooShort,
+				ParamsError::ZeroPeriod => Error::<T>::ParamZeroPeriod,
+				ParamsError::PeriodTooLong => Error::<T>::ParamPeriodTooLong,
+				ParamsError::TranchesOutOfRange => Error::<T>::ParamTranchesOutOfRange,
+				ParamsError::RoundsOutOfRange => Error::<T>::ParamRoundsOutOfRange,
+				ParamsError::PowDifficultyTooHigh => Error::<T>::ParamPowDifficultyTooHigh,
+				ParamsError::MaxRedundancyOutOfRange => Error::<T>::ParamMaxRedundancyOutOfRange,
+				ParamsError::TooManySamples => Error::<T>::ParamTooManySamples,
+				ParamsError::TooManyIntermediates => Error::<T>::ParamTooManyIntermediates,
+				ParamsError::ZeroMinFee => Error::<T>::ParamZeroMinFee,
+			})
 		}
 
 		/// The longest a task lives from submission to its last decision, deadlines handled

@@ -421,7 +421,7 @@ pub fn try_submit(
 	)
 }
 
-pub fn task(id: TaskId) -> TaskOf<Test> {
+pub fn task(id: TaskId) -> TaskInfo<Test> {
 	Tasks::<Test>::get(id).unwrap_or_else(|| panic!("no task {id}"))
 }
 

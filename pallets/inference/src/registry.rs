@@ -30,7 +30,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(!Models::<T>::contains_key(model), Error::<T>::ModelExists);
 		ensure!(kernel_version == aos_kernel::KERNEL_VERSION, Error::<T>::UnsupportedKernelVersion);
-		ensure!(modes != 0 && modes & !ALL_MODES == 0, Error::<T>::BadModes);
+		ensure!(modes != 0, Error::<T>::NoModeAllowed);
+		ensure!(modes & !ALL_MODES == 0, Error::<T>::UnknownMode);
 		Self::check_shape(inputs, &layers)?;
 		let deposit = T::ModelDeposit::get();
 		let free = T::Currency::reducible_balance(&who, Preservation::Preserve, Fortitude::Polite);
@@ -59,12 +60,12 @@ impl<T: Config> Pallet<T> {
 
 	/// The layers chain from the input width, and every width is within the kernel's limits.
 	fn check_shape(inputs: u32, layers: &[LayerCommitment]) -> DispatchResult {
-		ensure!(!layers.is_empty(), Error::<T>::BadModelShape);
+		ensure!(!layers.is_empty(), Error::<T>::NoLayers);
 		let mut width = inputs;
 		for layer in layers {
 			let sane = |w: u32| w > 0 && w <= aos_kernel::model::MAX_WIDTH;
-			ensure!(sane(layer.inputs) && sane(layer.outputs), Error::<T>::BadModelShape);
-			ensure!(layer.inputs == width, Error::<T>::BadModelShape);
+			ensure!(sane(layer.inputs) && sane(layer.outputs), Error::<T>::WidthOutOfRange);
+			ensure!(layer.inputs == width, Error::<T>::LayersDoNotChain);
 			width = layer.outputs;
 		}
 		Ok(())

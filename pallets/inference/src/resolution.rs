@@ -74,7 +74,7 @@ impl<T: Config> Pallet<T> {
 
 	fn decide_inner(id: TaskId, may_escalate: bool) -> u32 {
 		let Some(mut task) = Tasks::<T>::get(id) else { return 0 };
-		let TaskStatus::Revealing { round, until } = task.status else { return 0 };
+		let Some((round, until)) = task.status.resolving() else { return 0 };
 		// Resolved before its deadline: that agenda entry has nothing left to do.
 		Agenda::<T>::remove(until, id);
 		let now = frame_system::Pallet::<T>::block_number();
@@ -108,7 +108,7 @@ impl<T: Config> Pallet<T> {
 
 	fn settle(
 		id: TaskId,
-		task: TaskOf<T>,
+		task: TaskInfo<T>,
 		claims: &[Claim<T::AccountId>],
 		tally: &Tally,
 		now: BlockNumberFor<T>,
@@ -176,7 +176,7 @@ impl<T: Config> Pallet<T> {
 	/// pruning is scheduled. Shared by the redundancy rule and Zk proofs.
 	pub(crate) fn conclude(
 		id: TaskId,
-		mut task: TaskOf<T>,
+		mut task: TaskInfo<T>,
 		winners: &[T::AccountId],
 		result: TaskResult<T::MaxTopK>,
 		now: BlockNumberFor<T>,
@@ -208,7 +208,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(event);
 	}
 
-	pub(crate) fn end_undecided(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+	pub(crate) fn end_undecided(id: TaskId, mut task: TaskInfo<T>, now: BlockNumberFor<T>) {
 		// No result: no one is judged for it, but withholding a committed reveal is judged on
 		// its own (it may be what kept the task from a result).
 		for claim in Claims::<T>::get(id) {
@@ -229,7 +229,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What every ended task goes through: it no longer counts as live, for admission control
 	/// or against its model and verifying key; its pruning is scheduled.
-	fn end(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+	fn end(id: TaskId, mut task: TaskInfo<T>, now: BlockNumberFor<T>) {
 		task.ended_at = Some(now);
 		LiveTasks::<T>::mutate(|n| *n = n.saturating_sub(1));
 		Models::<T>::mutate(task.model, |m| {

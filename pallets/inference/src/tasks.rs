@@ -50,15 +50,15 @@ impl<T: Config> Pallet<T> {
 			_ => return Err(Error::<T>::ModeNotSupported.into()),
 		};
 		if let TaskInput::Inline(values) = &input {
-			ensure!(values.len() as u32 == model.inputs, Error::<T>::BadInputLength);
+			ensure!(values.len() as u32 == model.inputs, Error::<T>::InputWidthMismatch);
 		}
 		let params = Parameters::<T>::get();
-		ensure!(redundancy >= 1 && redundancy <= params.max_redundancy, Error::<T>::BadRedundancy);
+		ensure!(redundancy >= 1 && redundancy <= params.max_redundancy, Error::<T>::RedundancyOutOfRange);
 		ensure!(
 			sampling.top_k >= 1
 				&& sampling.top_k <= model.outputs()
 				&& sampling.top_k <= T::MaxTopK::get(),
-			Error::<T>::BadSampling
+			Error::<T>::TopKOutOfRange
 		);
 		let price = model.price.max(params.min_fee);
 		ensure!(fee >= price.saturating_mul(u32::from(redundancy).into()), Error::<T>::FeeTooLow);
@@ -106,7 +106,7 @@ impl<T: Config> Pallet<T> {
 		LiveTasks::<T>::mutate(|n| *n = n.saturating_add(1));
 		Tasks::<T>::insert(
 			id,
-			crate::types::Task {
+			crate::types::TaskInfo {
 				owner: who.clone(),
 				model: model_id,
 				input,
@@ -184,16 +184,16 @@ impl<T: Config> Pallet<T> {
 		);
 		let signature = VrfSignature {
 			pre_output: VrfPreOutput::decode(&mut &pre_output[..])
-				.map_err(|_| Error::<T>::BadVrfProof)?,
-			proof: VrfProof::decode(&mut &proof[..]).map_err(|_| Error::<T>::BadVrfProof)?,
+				.map_err(|_| Error::<T>::VrfProofInvalid)?,
+			proof: VrfProof::decode(&mut &proof[..]).map_err(|_| Error::<T>::VrfProofInvalid)?,
 		};
 		let transcript = vrf_transcript(&task_hash(id), &randomness.0);
 		ensure!(
 			operator.vrf_key.vrf_verify(&transcript.clone().into_sign_data(), &signature),
-			Error::<T>::BadVrfProof
+			Error::<T>::VrfProofInvalid
 		);
 		let output = vrf_output(&operator.vrf_key, &transcript, &signature.pre_output)
-			.ok_or(Error::<T>::BadVrfProof)?;
+			.ok_or(Error::<T>::VrfProofInvalid)?;
 		// The stake total snapshotted with the randomness: stake joining since cannot change
 		// who is selected.
 		let stake: u128 = operator.stake.saturated_into();
@@ -251,11 +251,11 @@ impl<T: Config> Pallet<T> {
 		salt: [u8; 32],
 	) -> Result<Option<u32>, DispatchError> {
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		// A Zk-mode task is revealed by its proof (`pallet-zk-verifier`).
+		ensure!(task.mode == VerificationMode::Redundancy, Error::<T>::ModeNotSupported);
 		let TaskStatus::Revealing { round, .. } = task.status else {
 			return Err(Error::<T>::NotRevealing.into());
 		};
-		// A Zk-mode task is revealed by its proof (`pallet-zk-verifier`).
-		ensure!(task.mode == VerificationMode::Redundancy, Error::<T>::ModeNotSupported);
 		let hash = task_hash(id);
 		let operator = account_bytes(&who);
 		let mut claims = Claims::<T>::get(id);
@@ -266,7 +266,7 @@ impl<T: Config> Pallet<T> {
 			(Some(c), None) => c,
 			_ => return Err(Error::<T>::NothingToReveal.into()),
 		};
-		ensure!(reveal.output == output, Error::<T>::BadRevealShape);
+		ensure!(reveal.output == output, Error::<T>::RevealShapeMismatch);
 		let revealed = RevealedResult {
 			output: &output.0,
 			top: &reveal.top,
@@ -278,10 +278,10 @@ impl<T: Config> Pallet<T> {
 		let terms = task.terms;
 		ensure!(
 			pow_valid(&hash, &operator, &output.0, reveal.pow_nonce, terms.pow_difficulty),
-			Error::<T>::BadProofOfWork
+			Error::<T>::ProofOfWorkTooWeak
 		);
-		ensure!(reveal.top.len() as u32 == task.sampling.top_k, Error::<T>::BadRevealShape);
-		ensure!(reveal.samples.len() == usize::from(terms.samples), Error::<T>::BadRevealShape);
+		ensure!(reveal.top.len() as u32 == task.sampling.top_k, Error::<T>::RevealShapeMismatch);
+		ensure!(reveal.samples.len() == usize::from(terms.samples), Error::<T>::RevealShapeMismatch);
 		// The positions are the kernel's choice for this operator (spec §5), over the model
 		// the task was submitted for; only the values need the model to check.
 		let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);
@@ -293,7 +293,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			positions.len() == reveal.intermediates.len()
 				&& positions.iter().zip(reveal.intermediates.iter()).all(|(p, (q, _))| p == q),
-			Error::<T>::BadRevealShape
+			Error::<T>::RevealShapeMismatch
 		);
 		claim.result = Some(result_key(&output, &reveal.top));
 		let all_revealed = claims.iter().filter(|c| c.round == round).all(|c| c.result.is_some());

@@ -317,18 +317,18 @@ fn vrf_claims_are_refused_with_a_foreign_key_another_task_above_threshold_or_rep
 		let (pre, proof) = vrf_sign_with(&vrf_pair(1, 9), id);
 		assert_noop!(
 			Inference::claim(RuntimeOrigin::signed(1), id, pre, proof),
-			Error::<Test>::BadVrfProof
+			Error::<Test>::VrfProofInvalid
 		);
 		// Another operator's signature.
 		let (pre, proof) = vrf_sign_with(&vrf_pair(2, 0), id);
 		assert_noop!(
 			Inference::claim(RuntimeOrigin::signed(1), id, pre, proof),
-			Error::<Test>::BadVrfProof
+			Error::<Test>::VrfProofInvalid
 		);
 		// Garbage bytes.
 		assert_noop!(
 			Inference::claim(RuntimeOrigin::signed(1), id, [7; 32], [7; 64]),
-			Error::<Test>::BadVrfProof
+			Error::<Test>::VrfProofInvalid
 		);
 		// A proof made for another task.
 		let other = submit(Tasks::<Test>::get(id).map(|t| t.model).unwrap_or_default(), 1, FEE);
@@ -336,7 +336,7 @@ fn vrf_claims_are_refused_with_a_foreign_key_another_task_above_threshold_or_rep
 		let (pre, proof) = vrf_sign_with(&vrf_pair(1, 0), other);
 		assert_noop!(
 			Inference::claim(RuntimeOrigin::signed(1), id, pre, proof),
-			Error::<Test>::BadVrfProof
+			Error::<Test>::VrfProofInvalid
 		);
 		// Above the threshold: with k = 1 among 12 equal stakes each is selected with
 		// probability 1/12 in the first tranche. Compute each one's VRF output as it would.
@@ -439,9 +439,9 @@ fn reveals_must_match_commitment_proof_of_work_and_shape() {
 				)
 			})
 			.unwrap_or(0);
-		assert_noop!(reveal_with_nonce(1, id, &good, bad_nonce), Error::<Test>::BadProofOfWork);
+		assert_noop!(reveal_with_nonce(1, id, &good, bad_nonce), Error::<Test>::ProofOfWorkTooWeak);
 		// Committed, but not at the positions the kernel chooses for 2: refused.
-		assert_noop!(reveal_answer(2, id, &moved), Error::<Test>::BadRevealShape);
+		assert_noop!(reveal_answer(2, id, &moved), Error::<Test>::RevealShapeMismatch);
 		assert_ok!(reveal_answer(1, id, &good));
 		assert_noop!(reveal_answer(1, id, &good), Error::<Test>::NothingToReveal);
 		assert_eq!(Reveals::<Test>::get(id, 1).map(|r| r.output), Some(good.output));
@@ -495,15 +495,15 @@ fn submissions_are_checked() {
 				3,
 				s
 			),
-			Error::<Test>::BadInputLength
+			Error::<Test>::InputWidthMismatch
 		);
 		assert_noop!(
 			submit_with(golden_input(), FEE, VerificationMode::Redundancy, 0, s),
-			Error::<Test>::BadRedundancy
+			Error::<Test>::RedundancyOutOfRange
 		);
 		assert_noop!(
 			submit_with(golden_input(), FEE, VerificationMode::Redundancy, 9, s),
-			Error::<Test>::BadRedundancy
+			Error::<Test>::RedundancyOutOfRange
 		);
 		assert_noop!(
 			submit_with(golden_input(), 3 * PRICE - 1, VerificationMode::Redundancy, 3, s),
@@ -517,7 +517,7 @@ fn submissions_are_checked() {
 				3,
 				SamplingParams { top_k: 11, inv_temperature_q16: 0 }
 			),
-			Error::<Test>::BadSampling
+			Error::<Test>::TopKOutOfRange
 		);
 		assert_noop!(
 			submit_with(golden_input(), START_BALANCE, VerificationMode::Redundancy, 3, s),
@@ -589,12 +589,16 @@ fn the_model_registry_checks_commitments_deposits_and_bans() {
 				PRICE,
 			)
 		};
-		assert_noop!(reg(id, 31, layers.clone(), 1), Error::<Test>::BadModelShape);
+		assert_noop!(reg(id, 31, layers.clone(), 1), Error::<Test>::LayersDoNotChain);
 		let mut broken = layers.clone();
 		broken[1].inputs = 63;
-		assert_noop!(reg(id, 32, broken, 1), Error::<Test>::BadModelShape);
-		assert_noop!(reg(id, 32, layers.clone(), 0), Error::<Test>::BadModes);
-		assert_noop!(reg(id, 32, layers.clone(), 16), Error::<Test>::BadModes);
+		assert_noop!(reg(id, 32, broken, 1), Error::<Test>::LayersDoNotChain);
+		assert_noop!(reg(id, 32, BoundedVec::default(), 1), Error::<Test>::NoLayers);
+		let mut wide = layers.clone();
+		wide[0].outputs = aos_kernel::model::MAX_WIDTH + 1;
+		assert_noop!(reg(id, 32, wide, 1), Error::<Test>::WidthOutOfRange);
+		assert_noop!(reg(id, 32, layers.clone(), 0), Error::<Test>::NoModeAllowed);
+		assert_noop!(reg(id, 32, layers.clone(), 16), Error::<Test>::UnknownMode);
 		assert_noop!(
 			Inference::register_model(
 				RuntimeOrigin::signed(OWNER),
@@ -658,31 +662,31 @@ fn parameters_are_governed_and_bounded() {
 			Inference::set_parameters(RuntimeOrigin::signed(1), p),
 			sp_runtime::DispatchError::BadOrigin
 		);
-		for bad in [
-			Params { randomness_delay: 1, ..p },
-			Params { claim_period: 0, ..p },
-			Params { max_tranches: 0, ..p },
-			Params { max_rounds: 5, ..p },
-			Params { resolution_window: 0, ..p },
-			Params { pow_difficulty: 25, ..p },
-			Params { max_redundancy: 17, ..p },
-			Params { samples: 9, ..p },
-			Params { intermediates: 17, ..p },
+		for (bad, error) in [
+			(Params { randomness_delay: 1, ..p }, Error::<Test>::ParamRandomnessDelayTooShort),
+			(Params { claim_period: 0, ..p }, Error::<Test>::ParamZeroPeriod),
+			(Params { resolution_window: 0, ..p }, Error::<Test>::ParamZeroPeriod),
+			(Params { max_tranches: 0, ..p }, Error::<Test>::ParamTranchesOutOfRange),
+			(Params { max_tranches: 9, ..p }, Error::<Test>::ParamTranchesOutOfRange),
+			(Params { max_rounds: 5, ..p }, Error::<Test>::ParamRoundsOutOfRange),
+			(Params { pow_difficulty: 25, ..p }, Error::<Test>::ParamPowDifficultyTooHigh),
+			(Params { max_redundancy: 0, ..p }, Error::<Test>::ParamMaxRedundancyOutOfRange),
+			(Params { max_redundancy: 17, ..p }, Error::<Test>::ParamMaxRedundancyOutOfRange),
+			(Params { samples: 9, ..p }, Error::<Test>::ParamTooManySamples),
+			(Params { intermediates: 17, ..p }, Error::<Test>::ParamTooManyIntermediates),
 			// No task is free for operators.
-			Params { min_fee: 0, ..p },
+			(Params { min_fee: 0, ..p }, Error::<Test>::ParamZeroMinFee),
 			// Periods have upper bounds.
-			Params { claim_period: 10_001, ..p },
-			Params { retention: 10_001, ..p },
+			(Params { claim_period: 10_001, ..p }, Error::<Test>::ParamPeriodTooLong),
+			(Params { retention: 10_001, ..p }, Error::<Test>::ParamPeriodTooLong),
+			(Params { randomness_delay: 10_001, ..p }, Error::<Test>::ParamPeriodTooLong),
 			// A task's whole life plus the slash deferral must fit in the unbonding period
 			// (300 blocks here), or a liar could unbond and leave before its slash lands.
-			Params { resolution_window: 200, ..p },
+			(Params { resolution_window: 200, ..p }, Error::<Test>::ParamTaskOutlivesUnbonding),
 			// The task must outlive the deferral, so that liquidations reach its pool.
-			Params { retention: SLASH_DEFER, ..p },
+			(Params { retention: SLASH_DEFER, ..p }, Error::<Test>::ParamRetentionWithinDeferral),
 		] {
-			assert_noop!(
-				Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), bad),
-				Error::<Test>::BadParameters
-			);
+			assert_noop!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), bad), error);
 		}
 		let new = Params { pow_difficulty: 0, resolution_window: 50, ..p };
 		assert_ok!(Inference::set_parameters(RuntimeOrigin::signed(GOVERNOR), new));
@@ -823,7 +827,12 @@ fn zk_tasks_commit_to_proofs_and_settle_on_one() {
 		// The copier commits to something else; it cannot know the prover's proof yet.
 		let junk = b"junk".to_vec();
 		assert_ok!(Inference::commit(RuntimeOrigin::signed(copier), id, commitment(copier, &junk)));
-		run_until(|| matches!(task(id).status, TaskStatus::Revealing { .. }));
+		// A Zk task's resolution phase is its own: it takes proofs, not reveals.
+		run_until(|| !matches!(task(id).status, TaskStatus::Committing { .. }));
+		let TaskStatus::Proving { round: 0, until } = task(id).status else {
+			panic!("a Zk task proves after committing, found {:?}", task(id).status)
+		};
+		System::assert_has_event(Event::ProofPhase { task: id, round: 0, until }.into());
 		assert_eq!(
 			Inference::proof_task(id, &outsider, &proof, &instances),
 			Err(ZkTaskError::NotAssigned)
@@ -897,14 +906,14 @@ fn zk_tasks_commit_to_proofs_and_settle_on_one() {
 			&instances,
 		));
 		assert_ok!(Inference::commit(RuntimeOrigin::signed(again), id2, commitment2));
-		run_until(|| matches!(task(id2).status, TaskStatus::Revealing { .. }));
+		run_until(|| matches!(task(id2).status, TaskStatus::Proving { .. }));
 		assert_eq!(
 			Inference::proof_task(id2, &again, &proof, &instances),
 			Err(ZkTaskError::ProofReplayed)
 		);
 		// With no proof, the window's end escalates the task to a new round, and the committed
 		// operators that revealed nothing are reported as a bad proof would be.
-		run_until(|| !matches!(task(id2).status, TaskStatus::Revealing { .. }));
+		run_until(|| !matches!(task(id2).status, TaskStatus::Proving { .. }));
 		assert!(matches!(
 			task(id2).status,
 			TaskStatus::Claiming { round: 1, .. } | TaskStatus::Undecided
@@ -1171,11 +1180,12 @@ fn a_sustained_flood_cannot_delay_deadlines_beyond_the_bound() {
 		let bound = u64::from(
 			MAX_LIVE_TASKS.div_ceil(<<Test as Config>::MaxAgendaPerBlock as Get<u32>>::get()),
 		);
-		let deadline = |t: &TaskOf<Test>| match t.status {
+		let deadline = |t: &TaskInfo<Test>| match t.status {
 			TaskStatus::AwaitingRandomness { at } => Some(at),
 			TaskStatus::Claiming { until, .. }
 			| TaskStatus::Committing { until, .. }
-			| TaskStatus::Revealing { until, .. } => Some(until),
+			| TaskStatus::Revealing { until, .. }
+			| TaskStatus::Proving { until, .. } => Some(until),
 			_ => None,
 		};
 		let (mut refused_full, mut refused_agenda, mut worst) = (0, 0, 0u64);

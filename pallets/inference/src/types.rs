@@ -28,11 +28,12 @@ pub enum VerificationMode {
 	/// PoS+W: k operators sampled by VRF compute it; the majority rule decides and liars are
 	/// liquidated.
 	Redundancy,
-	/// A zk proof of the inference (a later pallet: `pallets/zk-verifier`).
+	/// A zk proof of the inference: an ezkl proof verified natively by `pallet-zk-verifier`.
 	Zk,
-	/// A Nitro enclave's attestation (a later pallet).
+	/// A Nitro enclave's attestation (planned; refused with `ModeNotSupported` today).
 	Tee,
-	/// Optimistic, settled unless an OPML dispute is won against it (a later pallet).
+	/// Optimistic, settled unless an OPML dispute is won against it (planned; refused with
+	/// `ModeNotSupported` today).
 	Optimistic,
 }
 
@@ -153,28 +154,58 @@ pub enum TaskInput<MaxInput: Get<u32>, MaxUri: Get<u32>> {
 	Remote { hash: H256, uri: BoundedVec<u8, MaxUri> },
 }
 
-/// Where a task is in its life. Deadlines are block numbers; `round` counts escalations.
+/// Where a task is in its life. Deadlines are block numbers; `round` counts escalations. The
+/// codec indices are stored state: a new phase takes a new index, whatever its place here.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub enum TaskStatus<BlockNumber> {
 	/// Waiting for the randomness of a later block (`at`).
+	#[codec(index = 0)]
 	AwaitingRandomness { at: BlockNumber },
 	/// Selected operators claim it with their VRF proofs until `until`.
+	#[codec(index = 1)]
 	Claiming { round: u8, tranche: u8, until: BlockNumber },
 	/// Claimants commit to their results until `until`.
+	#[codec(index = 2)]
 	Committing { round: u8, until: BlockNumber },
-	/// Claimants reveal until `until`, the end of the resolution window.
+	/// Redundancy mode: claimants reveal their results until `until`, the end of the resolution
+	/// window.
+	#[codec(index = 3)]
 	Revealing { round: u8, until: BlockNumber },
-	/// Decided: the result is in [`Task::result`].
+	/// Zk mode: claimants submit the proofs they committed to until `until`, the end of the
+	/// resolution window; the first proof that verifies settles the task.
+	#[codec(index = 6)]
+	Proving { round: u8, until: BlockNumber },
+	/// Decided: the result is in [`TaskInfo::result`].
+	#[codec(index = 4)]
 	Settled,
 	/// No result won by the rule after the last round, or no operator took the task: the fee
 	/// was refunded and no one was slashed.
+	#[codec(index = 5)]
 	Undecided,
 }
 
-impl<B> TaskStatus<B> {
+impl<B: Copy> TaskStatus<B> {
 	/// Whether the task is over.
 	pub fn is_final(&self) -> bool {
 		matches!(self, TaskStatus::Settled | TaskStatus::Undecided)
+	}
+
+	/// The round and deadline of the phase that ends in a decision: `Revealing` (redundancy) or
+	/// `Proving` (Zk).
+	pub fn resolving(&self) -> Option<(u8, B)> {
+		match *self {
+			TaskStatus::Revealing { round, until } | TaskStatus::Proving { round, until } =>
+				Some((round, until)),
+			_ => None,
+		}
+	}
+
+	/// The phase in which a task of `mode` resolves, for `round` until `until`.
+	pub fn resolution_phase(mode: VerificationMode, round: u8, until: B) -> Self {
+		match mode {
+			VerificationMode::Zk => TaskStatus::Proving { round, until },
+			_ => TaskStatus::Revealing { round, until },
+		}
 	}
 }
 
@@ -236,7 +267,7 @@ pub struct TaskResult<MaxTopK: Get<u32>> {
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
-pub struct Task<T: Config> {
+pub struct TaskInfo<T: Config> {
 	pub owner: T::AccountId,
 	pub model: ModelId,
 	pub input: TaskInput<T::MaxInputLen, T::MaxUriLen>,
@@ -322,9 +353,8 @@ pub struct Reveal<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Params<BlockNumber, Balance> {
-	/// Blocks between a task's block and the block whose BABE VRF seeds its sampling. At least
-	/// 2: the parent-block randomness read at block b is block b−1's, and the block holding the
-	/// task must not supply it (its author knows its own VRF output).
+	/// Blocks between a task's block and the block whose BABE VRF seeds its sampling; at least
+	/// [`MIN_RANDOMNESS_DELAY`].
 	pub randomness_delay: BlockNumber,
 	/// Length of a claim tranche.
 	pub claim_period: BlockNumber,
@@ -352,6 +382,102 @@ pub struct Params<BlockNumber, Balance> {
 	/// Paid on submission and not refunded (burned), even if the task ends undecided: the
 	/// chain's own work on a task nobody may be paid for is not free.
 	pub base_fee: Balance,
+}
+
+/// `randomness_delay` is at least this: the parent-block randomness read at block b is block
+/// b−1's, and the block holding the task must not supply it (its author knows its own VRF
+/// output).
+pub const MIN_RANDOMNESS_DELAY: u32 = 2;
+
+/// `max_tranches` is at most this: each tranche doubles the selection target, so eight already
+/// reach 128 times the first tranche's expected claimants.
+pub const MAX_TRANCHES: u8 = 8;
+
+/// `max_rounds` is at most this: each escalation doubles the verifiers, so four rounds already
+/// ask for 8·k.
+pub const MAX_ROUNDS: u8 = 4;
+
+/// `pow_difficulty` is at most this many leading zero bits: an honest operator's expected 2^24
+/// hashes per reveal take well under a second.
+pub const MAX_POW_DIFFICULTY: u8 = 24;
+
+/// The bounds [`Params`] are checked against that come from the pallet's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamBounds<BlockNumber> {
+	/// The longest any period may be (`Config::MaxPeriod`).
+	pub max_period: BlockNumber,
+	/// The most claims a task takes (`Config::MaxClaims`): the largest k.
+	pub max_claims: u32,
+	/// The most samples a reveal carries (`Config::MaxSamples`).
+	pub max_samples: u32,
+	/// The most intermediates a reveal carries (`Config::MaxIntermediates`).
+	pub max_intermediates: u32,
+}
+
+/// The rule a set of [`Params`] breaks: one per rule, so governance is told which.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamsError {
+	/// `randomness_delay` below [`MIN_RANDOMNESS_DELAY`].
+	RandomnessDelayTooShort,
+	/// `claim_period`, `commit_period`, `resolution_window` or `retention` is zero.
+	ZeroPeriod,
+	/// A period exceeds `MaxPeriod`.
+	PeriodTooLong,
+	/// `max_tranches` is 0 or above [`MAX_TRANCHES`].
+	TranchesOutOfRange,
+	/// `max_rounds` is 0 or above [`MAX_ROUNDS`].
+	RoundsOutOfRange,
+	/// `pow_difficulty` above [`MAX_POW_DIFFICULTY`].
+	PowDifficultyTooHigh,
+	/// `max_redundancy` is 0 or above `MaxClaims`.
+	MaxRedundancyOutOfRange,
+	/// `samples` above `MaxSamples`.
+	TooManySamples,
+	/// `intermediates` above `MaxIntermediates`.
+	TooManyIntermediates,
+	/// `min_fee` is zero: tasks would be free for operators to compute.
+	ZeroMinFee,
+}
+
+impl<BN: sp_runtime::traits::AtLeast32BitUnsigned + Copy, B: sp_runtime::traits::Zero>
+	Params<BN, B>
+{
+	/// Checks the parameters against each other and the pallet's bounds. (How they fit the
+	/// operator set's slashing periods is the pallet's check: `Pallet::check_params`.)
+	pub fn validate(&self, bounds: &ParamBounds<BN>) -> Result<(), ParamsError> {
+		if self.randomness_delay < MIN_RANDOMNESS_DELAY.into() {
+			return Err(ParamsError::RandomnessDelayTooShort);
+		}
+		let periods = [self.claim_period, self.commit_period, self.resolution_window, self.retention];
+		if periods.iter().any(|p| p.is_zero()) {
+			return Err(ParamsError::ZeroPeriod);
+		}
+		if periods.iter().chain([&self.randomness_delay]).any(|p| *p > bounds.max_period) {
+			return Err(ParamsError::PeriodTooLong);
+		}
+		if !(1..=MAX_TRANCHES).contains(&self.max_tranches) {
+			return Err(ParamsError::TranchesOutOfRange);
+		}
+		if !(1..=MAX_ROUNDS).contains(&self.max_rounds) {
+			return Err(ParamsError::RoundsOutOfRange);
+		}
+		if self.pow_difficulty > MAX_POW_DIFFICULTY {
+			return Err(ParamsError::PowDifficultyTooHigh);
+		}
+		if self.max_redundancy == 0 || u32::from(self.max_redundancy) > bounds.max_claims {
+			return Err(ParamsError::MaxRedundancyOutOfRange);
+		}
+		if u32::from(self.samples) > bounds.max_samples {
+			return Err(ParamsError::TooManySamples);
+		}
+		if u32::from(self.intermediates) > bounds.max_intermediates {
+			return Err(ParamsError::TooManyIntermediates);
+		}
+		if self.min_fee.is_zero() {
+			return Err(ParamsError::ZeroMinFee);
+		}
+		Ok(())
+	}
 }
 
 /// What reveals are grouped and compared by: the output digest and the top classes together,

@@ -45,7 +45,7 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 		let (VerificationMode::Zk, Some(link)) = (t.mode, t.terms.zk) else {
 			return Err(ZkTaskError::NotZkTask);
 		};
-		let TaskStatus::Revealing { round, .. } = t.status else {
+		let TaskStatus::Proving { round, .. } = t.status else {
 			return Err(ZkTaskError::NotAwaitingProof);
 		};
 		let claims = Claims::<T>::get(task);
@@ -70,7 +70,7 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 
 	fn settle_proved(id: TaskId, who: &T::AccountId, logits: &[i32], proof: &[u8]) {
 		let Some(task) = Tasks::<T>::get(id) else { return };
-		let TaskStatus::Revealing { until, .. } = task.status else { return };
+		let TaskStatus::Proving { until, .. } = task.status else { return };
 		Agenda::<T>::remove(until, id);
 		let now = frame_system::Pallet::<T>::block_number();
 		let output = H256(aos_kernel::output_digest(logits));

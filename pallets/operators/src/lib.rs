@@ -391,11 +391,11 @@ pub mod pallet {
 		VrfKeyInUse,
 		/// The VRF key's proof of possession does not verify: sign
 		/// `VRF_KEY_PROOF_PREFIX ++ SCALE(account id)` with the VRF key.
-		BadVrfKeyProof,
+		VrfKeyProofInvalid,
 		/// The Ethereum address's proof does not verify: sign
 		/// `ETH_ADDRESS_PROOF_PREFIX ++ SCALE(account id)` with the address's key (EIP-191,
 		/// `eth_sign`).
-		BadEthAddressProof,
+		EthAddressProofInvalid,
 		/// The name is longer than `MaxNameLen`.
 		NameTooLong,
 		/// The endpoint is longer than `MaxEndpointLen`.

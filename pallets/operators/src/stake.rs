@@ -151,7 +151,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut message = Vec::from(VRF_KEY_PROOF_PREFIX);
 		who.encode_to(&mut message);
-		ensure!(proof.verify(&message[..], key), Error::<T>::BadVrfKeyProof);
+		ensure!(proof.verify(&message[..], key), Error::<T>::VrfKeyProofInvalid);
 		Ok(())
 	}
 
@@ -164,8 +164,8 @@ impl<T: Config> Pallet<T> {
 		let hash = eip191_hash(&eth_address_message(who));
 		let signature = normalized_recovery_id(&binding.signature);
 		let public = sp_io::crypto::secp256k1_ecdsa_recover(&signature, &hash)
-			.map_err(|_| Error::<T>::BadEthAddressProof)?;
-		ensure!(eth_address_of(&public) == binding.address, Error::<T>::BadEthAddressProof);
+			.map_err(|_| Error::<T>::EthAddressProofInvalid)?;
+		ensure!(eth_address_of(&public) == binding.address, Error::<T>::EthAddressProofInvalid);
 		Ok(Some(binding.address))
 	}
 

@@ -83,12 +83,12 @@ fn register_refuses_bad_input_and_changes_nothing() {
 		// A proof made for another account does not prove ALICE owns the key.
 		assert_noop!(
 			call(ALICE, pair.public(), vrf_proof(BOB, &pair), b"a".to_vec(), 1_000),
-			Error::<Test>::BadVrfKeyProof
+			Error::<Test>::VrfKeyProofInvalid
 		);
 		// A proof by another key.
 		assert_noop!(
 			call(ALICE, pair.public(), vrf_proof(ALICE, &vrf_pair(BOB, 0)), b"a".to_vec(), 1_000),
-			Error::<Test>::BadVrfKeyProof
+			Error::<Test>::VrfKeyProofInvalid
 		);
 		assert_noop!(
 			call(ALICE, pair.public(), vrf_proof(ALICE, &pair), b"a".to_vec(), 999),
@@ -130,7 +130,7 @@ fn rotate_keys_moves_ownership_and_restarts_the_key_age() {
 				vrf_proof(BOB, &new),
 				Some(eth)
 			),
-			Error::<Test>::BadVrfKeyProof
+			Error::<Test>::VrfKeyProofInvalid
 		);
 		// An Ethereum address is taken only with its key's signature for this operator.
 		let rotate = |eth| {
@@ -142,12 +142,12 @@ fn rotate_keys_moves_ownership_and_restarts_the_key_age() {
 			)
 		};
 		let for_bob = eth_binding(BOB, 7);
-		assert_noop!(rotate(for_bob), Error::<Test>::BadEthAddressProof);
+		assert_noop!(rotate(for_bob), Error::<Test>::EthAddressProofInvalid);
 		let claimed = EthBinding { address: sp_core::H160::repeat_byte(7), ..eth };
-		assert_noop!(rotate(claimed), Error::<Test>::BadEthAddressProof);
+		assert_noop!(rotate(claimed), Error::<Test>::EthAddressProofInvalid);
 		let mut garbled = eth;
 		garbled.signature[3] ^= 1;
-		assert_noop!(rotate(garbled), Error::<Test>::BadEthAddressProof);
+		assert_noop!(rotate(garbled), Error::<Test>::EthAddressProofInvalid);
 		let mut zero_one = eth;
 		zero_one.signature[64] -= 27;
 		assert_ok!(rotate(zero_one));

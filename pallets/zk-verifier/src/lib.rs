@@ -295,14 +295,14 @@ pub mod pallet {
 		/// The VK's public instances are not the model's inputs and outputs.
 		ShapeMismatch,
 		/// The input scale is above 32.
-		BadScale,
+		InputScaleTooLarge,
 		/// The model has no verifying key linked.
 		NoVerifyingKey,
 		/// No such task.
 		UnknownTask,
 		/// The task is not in Zk mode.
 		NotZkTask,
-		/// The task is not waiting for a proof.
+		/// The task is not in its proving phase.
 		NotAwaitingProof,
 		/// The caller is not assigned to the task.
 		NotAssigned,
@@ -435,7 +435,7 @@ pub mod pallet {
 			ensure!(m.owner == who, Error::<T>::NotModelOwner);
 			ensure!(m.zk_allowed, Error::<T>::ZkNotAllowed);
 			ensure!(m.live_tasks == 0, Error::<T>::ModelInUse);
-			ensure!(input_scale <= 32, Error::<T>::BadScale);
+			ensure!(input_scale <= 32, Error::<T>::InputScaleTooLarge);
 			let mut info = Vks::<T>::get(vk).ok_or(Error::<T>::UnknownVk)?;
 			ensure!(
 				u64::from(info.num_instances) == u64::from(m.inputs) + u64::from(m.outputs),

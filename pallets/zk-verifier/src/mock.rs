@@ -109,8 +109,12 @@ pub fn commitment(task: TaskId, who: AccountId, proof: &[u8], instances: &[[u8; 
 std::thread_local! {
 	pub static MODELS: RefCell<BTreeMap<ModelId, ZkModel<AccountId>>> = const { RefCell::new(BTreeMap::new()) };
 	pub static TASKS: RefCell<BTreeMap<TaskId, MockTask>> = const { RefCell::new(BTreeMap::new()) };
-	/// Proofs that settled a task.
-	pub static PROVED: RefCell<Vec<sp_core::H256>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where the mock remembers that `proof` settled a task: in storage, like pallet-inference's
+/// `ProvedProofs`, so that it is rolled back with everything else between benchmark runs.
+fn proved_key(proof: &[u8]) -> Vec<u8> {
+	[b"mock/proved/".as_slice(), proof_hash(proof).as_bytes()].concat()
 }
 
 /// Stands in for pallet-inference.
@@ -143,14 +147,14 @@ impl ZkTasks<AccountId> for MockTasks {
 			if *c != commitment(task, *who, proof, instances) {
 				return Err(ZkTaskError::CommitmentMismatch);
 			}
-			if PROVED.with(|p| p.borrow().contains(&proof_hash(proof))) {
+			if sp_io::storage::exists(&proved_key(proof)) {
 				return Err(ZkTaskError::ProofReplayed);
 			}
 			Ok(ZkTask { model: t.model, input: t.input.clone(), link: t.link })
 		})
 	}
 	fn settle_proved(task: TaskId, who: &AccountId, logits: &[i32], proof: &[u8]) {
-		PROVED.with(|p| p.borrow_mut().push(proof_hash(proof)));
+		sp_io::storage::set(&proved_key(proof), &[]);
 		TASKS.with(|t| {
 			if let Some(t) = t.borrow_mut().get_mut(&task) {
 				t.settled = Some((*who, logits.to_vec()));
@@ -236,7 +240,6 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| System::set_block_number(1));
 	MODELS.with(|m| m.borrow_mut().clear());
 	TASKS.with(|m| m.borrow_mut().clear());
-	PROVED.with(|m| m.borrow_mut().clear());
 	ext
 }
 

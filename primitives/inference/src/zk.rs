@@ -90,7 +90,7 @@ pub enum ZkTaskError {
 	UnknownTask,
 	/// The task's verification mode is not Zk.
 	NotZkTask,
-	/// The task is not taking proofs (before its reveal phase, or ended).
+	/// The task is not taking proofs (before its proving phase, or ended).
 	NotAwaitingProof,
 	/// The caller is not assigned to the task in its current round.
 	NotAssigned,

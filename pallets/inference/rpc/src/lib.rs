@@ -87,8 +87,7 @@ impl<C, Block, R> Inference<C, Block, R> {
 	}
 }
 
-type TaskOf<R> = pallet_inference::TaskOf<R>;
-type ModelOf<R> = pallet_inference::ModelOf<R>;
+use pallet_inference::{ModelInfo, TaskInfo};
 type ClaimOf<R> = pallet_inference::Claim<<R as frame_system::Config>::AccountId>;
 
 impl<C, Block, R> InferenceApiServer<<Block as sp_runtime::traits::Block>::Hash, R::AccountId>
@@ -100,7 +99,7 @@ where
 		+ Send
 		+ Sync
 		+ 'static,
-	C::Api: InferenceRuntimeApi<Block, R::AccountId, TaskOf<R>, ClaimOf<R>, ModelOf<R>>,
+	C::Api: InferenceRuntimeApi<Block, R::AccountId, TaskInfo<R>, ClaimOf<R>, ModelInfo<R>>,
 	R: pallet_inference::Config + Send + Sync + 'static,
 	R::AccountId: Codec + Serialize + for<'de> Deserialize<'de> + Clone + Send + Sync,
 	pallet_inference::BalanceOf<R>: Into<u128>,

@@ -3,7 +3,7 @@
 use aos_operators_primitives::decimal_string;
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_inference::{
-	BalanceOf, Claim, ModelOf, ModelStatus, TaskInput, TaskOf, TaskStatus, VerificationMode,
+	BalanceOf, Claim, ModelInfo, ModelStatus, TaskInfo, TaskInput, TaskStatus, VerificationMode,
 };
 use serde::{Deserialize, Serialize};
 use sp_core::H256;
@@ -67,8 +67,11 @@ pub enum StatusView {
 	Claiming { round: u8, tranche: u8, until: u64 },
 	/// Claimants commit until block `until`.
 	Committing { round: u8, until: u64 },
-	/// Claimants reveal until block `until`, the end of the resolution window.
+	/// Redundancy mode: claimants reveal until block `until`, the end of the resolution window.
 	Revealing { round: u8, until: u64 },
+	/// Zk mode: claimants submit their committed proofs until block `until`, the end of the
+	/// resolution window.
+	Proving { round: u8, until: u64 },
 	/// Decided: see `result`.
 	Settled,
 	/// No result won; the fee was refunded.
@@ -160,7 +163,7 @@ pub struct TaskView<AccountId> {
 
 impl<AccountId: Clone> TaskView<AccountId> {
 	/// The view of `task`, with its `claims`.
-	pub fn new<R>(id: TaskId, task: TaskOf<R>, claims: Vec<Claim<AccountId>>) -> Self
+	pub fn new<R>(id: TaskId, task: TaskInfo<R>, claims: Vec<Claim<AccountId>>) -> Self
 	where
 		R: pallet_inference::Config<AccountId = AccountId>,
 		BalanceOf<R>: Into<u128>,
@@ -185,6 +188,7 @@ impl<AccountId: Clone> TaskView<AccountId> {
 			TaskStatus::Revealing { round, until } => {
 				StatusView::Revealing { round, until: until.into() }
 			},
+			TaskStatus::Proving { round, until } => StatusView::Proving { round, until: until.into() },
 			TaskStatus::Settled => StatusView::Settled,
 			TaskStatus::Undecided => StatusView::Undecided,
 		};
@@ -266,7 +270,7 @@ pub struct ModelView<AccountId> {
 
 impl<AccountId> ModelView<AccountId> {
 	/// The view of `model`, registered as `id`.
-	pub fn new<R>(id: ModelId, model: ModelOf<R>) -> Self
+	pub fn new<R>(id: ModelId, model: ModelInfo<R>) -> Self
 	where
 		R: pallet_inference::Config<AccountId = AccountId>,
 		BalanceOf<R>: Into<u128>,
