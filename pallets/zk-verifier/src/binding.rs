@@ -32,7 +32,7 @@ pub fn logits(input: &[i8], scale: u8, instances: &[[u8; 32]]) -> Result<Vec<i32
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use aos_zk::word::R;
+	use aos_zk::word::FR_MODULUS;
 
 	#[test]
 	fn felts_round_trip_and_bind() {
@@ -40,7 +40,7 @@ mod tests {
 			assert_eq!(int(&felt(v)), Some(v as i32));
 		}
 		assert_eq!(int(&felt(i64::from(i32::MAX) + 1)), None);
-		assert_eq!(int(&R.to_be()), None);
+		assert_eq!(int(&FR_MODULUS.to_be()), None);
 		let ins = [felt(82 * 128), felt(-3 * 128), felt(1057), felt(-195)];
 		assert_eq!(logits(&[82, -3], 7, &ins), Ok(alloc::vec![1057, -195]));
 		assert_eq!(logits(&[82, -2], 7, &ins), Err(Rejection::InputMismatch));

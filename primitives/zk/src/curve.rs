@@ -7,7 +7,7 @@ use ark_bn254::{Bn254, Fq2, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 
-use crate::word::{fq, fr, word, W};
+use crate::word::Word;
 
 /// The expensive BN254 operations of a verification.
 pub trait Bn254Ops {
@@ -51,25 +51,25 @@ pub fn pairing_is_one(g1: &[G1Affine], g2: &[G2Affine]) -> bool {
 
 /// A G1 point from EVM coordinates, as the precompiles take it: canonical coordinates on the
 /// curve, (0, 0) meaning the identity.
-pub fn g1_from_words(x: W, y: W) -> Option<G1Affine> {
+pub fn g1_from_words(x: Word, y: Word) -> Option<G1Affine> {
 	if x.is_zero() && y.is_zero() {
 		return Some(G1Affine::identity());
 	}
-	let p = G1Affine::new_unchecked(fq(x)?, fq(y)?);
+	let p = G1Affine::new_unchecked(x.to_fq()?, y.to_fq()?);
 	// BN254's G1 has cofactor 1: on the curve is in the group.
 	p.is_on_curve().then_some(p)
 }
 
 /// A G2 point from the EVM precompile order (x.c1, x.c0, y.c1, y.c0), checked on the curve and
 /// in the prime-order subgroup.
-pub fn g2_from_words(w: [W; 4]) -> Option<G2Affine> {
+pub fn g2_from_words(w: [Word; 4]) -> Option<G2Affine> {
 	g2_on_curve_from_words(w).filter(|p| p.is_in_correct_subgroup_assuming_on_curve())
 }
 
 /// [`g2_from_words`] without the subgroup check: for points checked before.
-pub fn g2_on_curve_from_words(w: [W; 4]) -> Option<G2Affine> {
-	let x = Fq2::new(fq(w[1])?, fq(w[0])?);
-	let y = Fq2::new(fq(w[3])?, fq(w[2])?);
+pub fn g2_on_curve_from_words(w: [Word; 4]) -> Option<G2Affine> {
+	let x = Fq2::new(w[1].to_fq()?, w[0].to_fq()?);
+	let y = Fq2::new(w[3].to_fq()?, w[2].to_fq()?);
 	if x.is_zero() && y.is_zero() {
 		return None;
 	}
@@ -81,8 +81,8 @@ pub fn g2_on_curve_from_words(w: [W; 4]) -> Option<G2Affine> {
 pub fn g1_to_bytes(p: &G1Affine) -> [u8; 64] {
 	let mut out = [0u8; 64];
 	if let Some((x, y)) = p.xy() {
-		out[..32].copy_from_slice(&W(ark_ff::PrimeField::into_bigint(x).0).to_be());
-		out[32..].copy_from_slice(&W(ark_ff::PrimeField::into_bigint(y).0).to_be());
+		out[..32].copy_from_slice(&Word(ark_ff::PrimeField::into_bigint(x).0).to_be());
+		out[32..].copy_from_slice(&Word(ark_ff::PrimeField::into_bigint(y).0).to_be());
 	}
 	out
 }
@@ -90,7 +90,7 @@ pub fn g1_to_bytes(p: &G1Affine) -> [u8; 64] {
 /// The inverse of [`g1_to_bytes`], checking the point.
 pub fn g1_from_bytes(b: &[u8]) -> Option<G1Affine> {
 	let (x, y) = (b.get(..32)?, b.get(32..64)?);
-	g1_from_words(W::from_be(x.try_into().ok()?), W::from_be(y.try_into().ok()?))
+	g1_from_words(Word::from_be(x.try_into().ok()?), Word::from_be(y.try_into().ok()?))
 }
 
 /// A G2 point's encoding in the precompile order (128 bytes).
@@ -99,7 +99,7 @@ pub fn g2_to_bytes(p: &G2Affine) -> [u8; 128] {
 	if let Some((x, y)) = p.xy() {
 		for (i, c) in [x.c1, x.c0, y.c1, y.c0].into_iter().enumerate() {
 			out[32 * i..32 * (i + 1)]
-				.copy_from_slice(&W(ark_ff::PrimeField::into_bigint(c).0).to_be());
+				.copy_from_slice(&Word(ark_ff::PrimeField::into_bigint(c).0).to_be());
 		}
 	}
 	out
@@ -112,34 +112,36 @@ pub fn g2_from_bytes(b: &[u8]) -> Option<G2Affine> {
 
 /// [`g2_from_bytes`] without the subgroup check: for points checked before.
 pub fn g2_on_curve_from_bytes(b: &[u8]) -> Option<G2Affine> {
-	let mut w = [W::ZERO; 4];
+	let mut w = [Word::ZERO; 4];
 	for (i, wi) in w.iter_mut().enumerate() {
-		*wi = W::from_be(b.get(32 * i..32 * (i + 1))?.try_into().ok()?);
+		*wi = Word::from_be(b.get(32 * i..32 * (i + 1))?.try_into().ok()?);
 	}
 	g2_on_curve_from_words(w)
 }
 
 /// A scalar's encoding: 32 bytes big-endian, canonical.
 pub fn fr_to_bytes(s: &Fr) -> [u8; 32] {
-	word(*s).to_be()
+	Word::from_fr(*s).to_be()
 }
 
 /// The inverse of [`fr_to_bytes`] (reducing, as the EVM's `ecMul` does).
 pub fn fr_from_bytes(b: &[u8; 32]) -> Fr {
-	fr(W::from_be(b))
+	Word::from_be(b).to_fr()
 }
 
 /// A G1 point the verifier has not evaluated yet: Σ sᵢ·Pᵢ. The reusable verifier builds its
 /// pairing input with one `ecMul` and one `ecAdd` per commitment; keeping the combination
 /// symbolic turns all of them into one MSM at the end.
 #[derive(Clone, Default, Debug)]
-pub struct Lc {
+pub struct LazyG1 {
+	/// The (Pᵢ, sᵢ), in the order the contract would have added them.
 	pub terms: Vec<(G1Affine, Fr)>,
 }
 
-impl Lc {
-	pub fn point(p: G1Affine) -> Lc {
-		Lc { terms: alloc::vec![(p, Fr::one())] }
+impl LazyG1 {
+	/// 1·p.
+	pub fn point(p: G1Affine) -> LazyG1 {
+		LazyG1 { terms: alloc::vec![(p, Fr::one())] }
 	}
 	/// `ecMul(self, s)`
 	pub fn scale(&mut self, s: Fr) {
@@ -148,9 +150,10 @@ impl Lc {
 		}
 	}
 	/// `ecAdd(self, other)`
-	pub fn add(&mut self, other: &Lc) {
+	pub fn add(&mut self, other: &LazyG1) {
 		self.terms.extend_from_slice(&other.terms);
 	}
+	/// The number of terms: what the final MSM pays for.
 	pub fn len(&self) -> usize {
 		self.terms.len()
 	}
@@ -184,9 +187,9 @@ mod tests {
 		let g = ark_bn254::G1Projective::generator();
 		let (p, q) = ((g * Fr::from(3u64)).into_affine(), (g * Fr::from(5u64)).into_affine());
 		// ((p·2 + q)·3) = 6p + 3q = 33g
-		let mut acc = Lc::point(p);
+		let mut acc = LazyG1::point(p);
 		acc.scale(Fr::from(2u64));
-		acc.add(&Lc::point(q));
+		acc.add(&LazyG1::point(q));
 		acc.scale(Fr::from(3u64));
 		let (b, s): (Vec<_>, Vec<_>) = acc.terms.iter().copied().unzip();
 		assert_eq!(Pure.msm_g1(&b, &s), (g * Fr::from(33u64)).into_affine());

@@ -3,15 +3,15 @@
 //! The file is bincode's `Vec<[u8; 32]>`: a little-endian `u64` word count, then the words, each
 //! a big-endian EVM word. Word `i` sits at EVM memory address `0xa0 + 32·i` in the reusable
 //! verifier, and every pointer the VKA holds uses that numbering. The first words are named
-//! constants (docs/research/ezkl-vka.md §1.3); the rest (commitments, constants, the gate,
-//! permutation, lookup and PCS programs) is reached through pointers.
+//! constants ([`header`], docs/research/ezkl-vka.md §1.3); the rest (commitments, constants,
+//! the gate, permutation, lookup and PCS programs) is reached through pointers.
 
 use alloc::vec::Vec;
 use ark_bn254::{G1Affine, G2Affine};
 
 use crate::{
 	curve::{g1_from_words, g2_from_words, g2_on_curve_from_words},
-	word::{R, W},
+	word::{Word, FR_MODULUS},
 	Error,
 };
 
@@ -23,35 +23,62 @@ pub const MAX_WORDS: usize = 2048;
 /// The largest circuit: 2^28 rows (BN254's two-adicity bounds it anyway).
 pub const MAX_K: u64 = 28;
 
-/// Named constants (word indices).
-pub(crate) mod at {
+/// The VKA's header: its named constants, as word indices (word `i` is at memory address
+/// `BASE + 32·i`). Names and meanings are those of ezkl's `dummy_vka_constants`
+/// (docs/research/ezkl-vka.md §1.3).
+pub(crate) mod header {
+	/// halo2's transcript representation of the verifying key: the transcript's first input.
 	pub const VK_DIGEST: usize = 0;
+	/// Free static memory size: the challenges start `fsm` bytes after the VKA's end.
 	pub const FSM: usize = 1;
 	pub const NUM_INSTANCES: usize = 2;
+	/// The number of evaluations in the proof.
 	pub const NUM_EVALS: usize = 3;
+	/// The bytes of user challenges before theta (`theta_mptr = vka_end + fsm + this`).
 	pub const CHALLENGES_OFFSET: usize = 4;
+	/// log2 of the circuit's rows.
 	pub const K: usize = 5;
+	/// 1/2^k mod r.
 	pub const N_INV: usize = 6;
+	/// ω, the generator of the evaluation domain.
+	pub const OMEGA: usize = 7;
+	/// ω⁻¹.
+	pub const OMEGA_INV: usize = 8;
+	/// ω^-l, l = `NUM_NEG_LAGRANGES` (the blinding factors + 1).
+	pub const OMEGA_INV_TO_L: usize = 9;
 	pub const HAS_ACCUMULATOR: usize = 10;
 	/// acc_offset, num_acc_limbs, num_acc_limb_bits: 0 without an accumulator.
 	pub const ACCUMULATOR_ENCODING: [usize; 3] = [11, 12, 13];
+	/// The SRS's G1 generator (x, then y).
 	pub const G1_X: usize = 14;
+	/// `[1]₂`, four words in the EVM precompile's order.
 	pub const G2: usize = 16;
+	/// `−[τ]₂`, likewise.
 	pub const NEG_S_G2: usize = 20;
+	/// Calldata pointers of the last and the first quotient piece's x.
 	pub const LAST_QUOTIENT_X_CPTR: usize = 24;
 	pub const FIRST_QUOTIENT_X_CPTR: usize = 25;
+	/// Memory addresses of the sections' first words: gates, permutation, lookups, PCS and
+	/// rescaling, in that order in the VKA.
 	pub const GATE_LEN_OFFSET: usize = 26;
+	pub const PERMUTATION_LEN_OFFSET: usize = 27;
+	pub const LOOKUP_LEN_OFFSET: usize = 28;
 	pub const PCS_LEN_OFFSET: usize = 29;
 	pub const RESCALING_LEN_OFFSET: usize = 30;
+	/// l = |rotation_last|, the blinding factors + 1: the Lagrange bases at ω^-l … ω^-1.
 	pub const NUM_NEG_LAGRANGES: usize = 31;
-	/// `num_fixed_comms` in ezkl ≥ 22's layout, the first phase word before it.
-	pub const WORD_32: usize = 32;
+	/// `num_fixed_comms` in ezkl ≥ 22's layout, where the phase table follows it; older layouts
+	/// start the phase table here instead (told apart by [`NUM_FIXED_COMMS_BELOW`]).
+	pub const NUM_FIXED_COMMS: usize = 32;
+	/// A `NUM_FIXED_COMMS` word is a small count; a phase table's first word is at least 0x4001
+	/// (its first bytes count words and phase-0 advices).
+	pub const NUM_FIXED_COMMS_BELOW: u64 = 0x4000;
 }
 
 /// A parsed, checked VKA.
 #[derive(Clone, Debug)]
 pub struct Vka {
-	pub(crate) words: Vec<W>,
+	pub(crate) words: Vec<Word>,
 	/// Address of the phase table (`num_advices_user_challenges_0`).
 	pub(crate) phase_table: u64,
 	pub(crate) g1: G1Affine,
@@ -85,48 +112,60 @@ impl Vka {
 		if body.len() as u64 != count * 32 {
 			return Err(Error::Vka("length does not match its word count"));
 		}
-		let words: Vec<W> =
-			body.chunks_exact(32).map(|c| W::from_be(c.try_into().unwrap_or(&[0; 32]))).collect();
+		let words: Vec<Word> = body
+			.chunks_exact(32)
+			.map(|c| Word::from_be(c.try_into().unwrap_or(&[0; 32])))
+			.collect();
 		if words.len() < 40 {
 			return Err(Error::Vka("too few words for the constants"));
 		}
 		let w = |i: usize| words.get(i).copied().unwrap_or_default();
 		// ezkl ≥ 22 stores num_fixed_comms in word 32, a small count; older versions put the
 		// packed phase table there, whose first bytes make it at least 0x4001.
-		let phase_word = if w(at::WORD_32) < 0x4000u64 { 33 } else { 32 };
+		let phase_word = if w(header::NUM_FIXED_COMMS) < header::NUM_FIXED_COMMS_BELOW {
+			header::NUM_FIXED_COMMS + 1
+		} else {
+			header::NUM_FIXED_COMMS
+		};
 		let phase_table = BASE + 32 * phase_word as u64;
-		if w(at::HAS_ACCUMULATOR) != 0u64 {
+		if w(header::HAS_ACCUMULATOR) != 0u64 {
 			return Err(Error::Unsupported("aggregation (accumulator) proofs"));
 		}
-		if at::ACCUMULATOR_ENCODING.iter().any(|&i| w(i) != 0u64) {
+		if header::ACCUMULATOR_ENCODING.iter().any(|&i| w(i) != 0u64) {
 			return Err(Error::Vka("an accumulator encoding without an accumulator"));
 		}
-		if w(at::K) > MAX_K || w(at::K) == 0u64 {
+		if w(header::K) > MAX_K || w(header::K) == 0u64 {
 			return Err(Error::Vka("k out of range"));
 		}
-		for i in [at::VK_DIGEST, at::N_INV, 7, 8, 9] {
-			if w(i) >= R {
+		for i in [
+			header::VK_DIGEST,
+			header::N_INV,
+			header::OMEGA,
+			header::OMEGA_INV,
+			header::OMEGA_INV_TO_L,
+		] {
+			if w(i) >= FR_MODULUS {
 				return Err(Error::Vka("a scalar constant is not below r"));
 			}
 		}
 		// The program and scratch pointers must stay inside 16-bit addressing.
 		let vka_end = BASE + 32 * words.len() as u64;
 		for i in [
-			at::FSM,
-			at::NUM_INSTANCES,
-			at::NUM_EVALS,
-			at::CHALLENGES_OFFSET,
-			at::NUM_NEG_LAGRANGES,
+			header::FSM,
+			header::NUM_INSTANCES,
+			header::NUM_EVALS,
+			header::CHALLENGES_OFFSET,
+			header::NUM_NEG_LAGRANGES,
 		] {
 			if w(i) > 0xffffu64 {
 				return Err(Error::Vka("a size constant is out of range"));
 			}
 		}
-		for i in at::LAST_QUOTIENT_X_CPTR..=at::RESCALING_LEN_OFFSET {
+		for i in header::LAST_QUOTIENT_X_CPTR..=header::RESCALING_LEN_OFFSET {
 			let p = w(i).as_u64().filter(|p| *p <= 0xffff);
 			let p = p.ok_or(Error::Vka("pointer out of range"))?;
 			let word = (BASE..vka_end).contains(&p) && (p - BASE).is_multiple_of(32);
-			if i >= at::GATE_LEN_OFFSET && !word {
+			if i >= header::GATE_LEN_OFFSET && !word {
 				return Err(Error::Vka("program pointer outside the VKA's words"));
 			}
 		}
@@ -137,7 +176,8 @@ impl Vka {
 		if words.get(rescaling).map(|r| r.low8() as usize) != words.len().checked_sub(rescaling) {
 			return Err(Error::Vka("the PCS section is not followed by one rescaling section"));
 		}
-		let g1 = g1_from_words(w(at::G1_X), w(at::G1_X + 1)).ok_or(Error::Vka("G1 generator"))?;
+		let g1 = g1_from_words(w(header::G1_X), w(header::G1_X + 1))
+			.ok_or(Error::Vka("G1 generator"))?;
 		let g2_at = |i: usize| {
 			let words = [w(i), w(i + 1), w(i + 2), w(i + 3)];
 			if subgroup_checks {
@@ -146,8 +186,8 @@ impl Vka {
 				g2_on_curve_from_words(words)
 			}
 		};
-		let g2 = g2_at(at::G2).ok_or(Error::Vka("G2 generator"))?;
-		let neg_s_g2 = g2_at(at::NEG_S_G2).ok_or(Error::Vka("-s·G2"))?;
+		let g2 = g2_at(header::G2).ok_or(Error::Vka("G2 generator"))?;
+		let neg_s_g2 = g2_at(header::NEG_S_G2).ok_or(Error::Vka("-s·G2"))?;
 		Ok(Vka { words, phase_table, g1, g2, neg_s_g2, pcs_end })
 	}
 
@@ -160,26 +200,28 @@ impl Vka {
 		self.words.is_empty()
 	}
 
-	pub(crate) fn small(&self, i: usize) -> u64 {
+	/// Word `i` as a `u64`: 0 if it is wider (the header's sizes and pointers, bounded by
+	/// [`Vka::parse`]).
+	pub(crate) fn word_u64(&self, i: usize) -> u64 {
 		self.words.get(i).and_then(|w| w.as_u64()).unwrap_or(0)
 	}
 
 	/// How many public instances a proof carries.
 	pub fn num_instances(&self) -> u32 {
-		self.small(at::NUM_INSTANCES) as u32
+		self.word_u64(header::NUM_INSTANCES) as u32
 	}
 
 	/// log2 of the circuit's rows.
 	pub fn k(&self) -> u32 {
-		self.small(at::K) as u32
+		self.word_u64(header::K) as u32
 	}
 
 	/// The proof's length in bytes that this VKA implies: the commitments up to the last
 	/// quotient piece, the evaluations, and the two SHPLONK opening points.
 	pub fn proof_len(&self) -> u64 {
-		let last = self.small(at::LAST_QUOTIENT_X_CPTR);
+		let last = self.word_u64(header::LAST_QUOTIENT_X_CPTR);
 		(last + 0x40).saturating_sub(crate::verify::PROOF_CPTR)
-			+ 32 * self.small(at::NUM_EVALS)
+			+ 32 * self.word_u64(header::NUM_EVALS)
 			+ 0x80
 	}
 
@@ -193,7 +235,7 @@ impl Vka {
 	/// VKA with these points, so a chain accepts VKAs only for an SRS it trusts.
 	pub fn srs_g2(&self) -> [u8; 256] {
 		let mut out = [0u8; 256];
-		for (chunk, word) in out.chunks_mut(32).zip(self.words.iter().skip(at::G2).take(8)) {
+		for (chunk, word) in out.chunks_mut(32).zip(self.words.iter().skip(header::G2).take(8)) {
 			chunk.copy_from_slice(&word.to_be());
 		}
 		out
@@ -207,11 +249,11 @@ impl Vka {
 }
 
 /// Where the PCS section ends, from its sub-sections' own counts, advancing as the verifier's
-/// walk through them does (`verify::Machine::pairing_input`, which checks that it stops here).
+/// walk through them does (`verify::pcs`, which checks that it stops here).
 /// Not `rescaling_computations_len_offset` (word 30): ezkl 23.0.5 sets that from a draft of
 /// the PCS section, four words short in every VKA we have, and nothing reads it.
-fn pcs_end(words: &[W]) -> Option<u64> {
-	let word = |p: u64| -> Option<W> {
+fn pcs_end(words: &[Word]) -> Option<u64> {
+	let word = |p: u64| -> Option<Word> {
 		let i = p.checked_sub(BASE)?;
 		if !i.is_multiple_of(32) {
 			return None;
@@ -237,7 +279,7 @@ fn pcs_end(words: &[W]) -> Option<u64> {
 		Some(at)
 	};
 	// point_computations: a word of positive rotations, a word of x and the negative ones.
-	let mut p = word(BASE + 32 * at::PCS_LEN_OFFSET as u64)?.as_u64()?.checked_add(0x40)?;
+	let mut p = word(BASE + 32 * header::PCS_LEN_OFFSET as u64)?.as_u64()?.checked_add(0x40)?;
 	// vanishing_computations: a header and its num_words more, then (in the header itself
 	// when there are none) the word with the number of sets, then a word per set.
 	let header = word(p)?;

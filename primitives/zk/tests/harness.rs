@@ -5,7 +5,7 @@
 #[path = "../fuzz/src/lib.rs"]
 mod harness;
 
-use aos_zk::word::{Q, R};
+use aos_zk::word::{FQ_MODULUS, FR_MODULUS};
 use std::path::PathBuf;
 
 /// How many inputs each harness gets.
@@ -42,8 +42,8 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
 				let w = 32 * rng.below(b.len() / 32);
 				let value = match rng.below(5) {
 					0 => [0; 32],
-					1 => R.to_be(),
-					2 => Q.to_be(),
+					1 => FR_MODULUS.to_be(),
+					2 => FQ_MODULUS.to_be(),
 					3 => [0xff; 32],
 					_ => {
 						let from = 32 * rng.below(b.len() / 32);

@@ -20,7 +20,7 @@
 
 use aos_zk::{
 	proof_json, verify,
-	word::{Q, R, W},
+	word::{Word, FQ_MODULUS, FR_MODULUS},
 	Error, Pure, Stats, Vka,
 };
 use std::{collections::BTreeMap, path::PathBuf};
@@ -92,21 +92,21 @@ impl Corpus {
 	}
 }
 
-fn word_at(b: &[u8], i: usize) -> W {
-	W::from_be(b[32 * i..32 * (i + 1)].try_into().unwrap())
+fn word_at(b: &[u8], i: usize) -> Word {
+	Word::from_be(b[32 * i..32 * (i + 1)].try_into().unwrap())
 }
 
-fn with_word(b: &[u8], i: usize, f: impl Fn(W) -> W) -> Vec<u8> {
+fn with_word(b: &[u8], i: usize, f: impl Fn(Word) -> Word) -> Vec<u8> {
 	let mut out = b.to_vec();
 	out[32 * i..32 * (i + 1)].copy_from_slice(&f(word_at(b, i)).to_be());
 	out
 }
 
-fn flip(byte: usize, mask: u8) -> impl Fn(W) -> W {
+fn flip(byte: usize, mask: u8) -> impl Fn(Word) -> Word {
 	move |w| {
 		let mut b = w.to_be();
 		b[byte] ^= mask;
-		W::from_be(&b)
+		Word::from_be(&b)
 	}
 }
 
@@ -114,15 +114,15 @@ fn flip(byte: usize, mask: u8) -> impl Fn(W) -> W {
 /// an evaluation into its negative; q − v turns a point's y into the point's negative, which
 /// stays on the curve).
 #[allow(clippy::type_complexity)]
-fn proof_word_mutations() -> Vec<(&'static str, Box<dyn Fn(W) -> W>)> {
+fn proof_word_mutations() -> Vec<(&'static str, Box<dyn Fn(Word) -> Word>)> {
 	vec![
 		("proof word: flip lowest bit", Box::new(flip(31, 0x01))),
 		("proof word: flip top bit", Box::new(flip(0, 0x80))),
 		("proof word: flip lowest bit of top byte", Box::new(flip(0, 0x01))),
-		("proof word: zero", Box::new(|_| W::ZERO)),
-		("proof word: +1", Box::new(|w: W| w.addu(1))),
-		("proof word: r - v", Box::new(|w: W| R.sub(w))),
-		("proof word: q - v", Box::new(|w: W| Q.sub(w))),
+		("proof word: zero", Box::new(|_| Word::ZERO)),
+		("proof word: +1", Box::new(|w: Word| w.add_u64(1))),
+		("proof word: r - v", Box::new(|w: Word| FR_MODULUS.sub(w))),
+		("proof word: q - v", Box::new(|w: Word| FQ_MODULUS.sub(w))),
 	]
 }
 
@@ -176,26 +176,30 @@ fn instance_mutations_are_rejected() {
 	let mut c = Corpus::default();
 	for v in vectors() {
 		let run = |inst: &[[u8; 32]]| verify(&v.vka, &v.proof, inst, &Pure);
-		let one = W::from_u64(1);
+		let one = Word::from_u64(1);
 		#[allow(clippy::type_complexity)]
-		let muts: [(&'static str, Box<dyn Fn(W) -> W>); 5] = [
+		let muts: [(&'static str, Box<dyn Fn(Word) -> Word>); 5] = [
 			// The instances are canonical, so v + 1 and v − 1 wrap mod r only at the ends.
 			(
 				"instance: +1 mod r",
-				Box::new(move |w: W| if w.addu(1) == R { W::ZERO } else { w.add(one) }),
+				Box::new(
+					move |w: Word| if w.add_u64(1) == FR_MODULUS { Word::ZERO } else { w.add(one) },
+				),
 			),
 			(
 				"instance: -1 mod r",
-				Box::new(move |w: W| if w.is_zero() { R.subu(1) } else { w.sub(one) }),
+				Box::new(
+					move |w: Word| if w.is_zero() { FR_MODULUS.sub_u64(1) } else { w.sub(one) },
+				),
 			),
-			("instance: replaced by r (non-canonical)", Box::new(|_| R)),
-			("instance: v + r (non-canonical alias)", Box::new(|w: W| w.add(R))),
-			("instance: zero", Box::new(|_| W::ZERO)),
+			("instance: replaced by r (non-canonical)", Box::new(|_| FR_MODULUS)),
+			("instance: v + r (non-canonical alias)", Box::new(|w: Word| w.add(FR_MODULUS))),
+			("instance: zero", Box::new(|_| Word::ZERO)),
 		];
 		for (category, f) in &muts {
 			for i in 0..v.instances.len() {
 				let mut inst = v.instances.clone();
-				inst[i] = f(W::from_be(&inst[i])).to_be();
+				inst[i] = f(Word::from_be(&inst[i])).to_be();
 				c.case(category, || format!("{} {i}", v.name), inst != v.instances, || run(&inst));
 			}
 		}
@@ -232,12 +236,12 @@ fn parse_and_verify(vka: &[u8], v: &Vector) -> Result<Stats, Error> {
 /// The VKA's word mutations: flips in the low, middle and top bytes, zero, and a flip of bit
 /// 5, which moves a pointer by one word.
 #[allow(clippy::type_complexity)]
-fn vka_word_mutations() -> Vec<(&'static str, Box<dyn Fn(W) -> W>)> {
+fn vka_word_mutations() -> Vec<(&'static str, Box<dyn Fn(Word) -> Word>)> {
 	vec![
 		("vka word: flip lowest bit", Box::new(flip(31, 0x01))),
 		("vka word: flip a bit of byte 15", Box::new(flip(15, 0x01))),
 		("vka word: flip the top byte", Box::new(flip(0, 0xff))),
-		("vka word: zero", Box::new(|_| W::ZERO)),
+		("vka word: zero", Box::new(|_| Word::ZERO)),
 		("vka word: flip bit 5 (a pointer moves a word)", Box::new(flip(31, 0x20))),
 	]
 }
@@ -404,7 +408,7 @@ fn rescaling_words_are_not_verified_by_design() {
 		let first = v.vka.verified_words();
 		assert!(first < v.vka.len(), "{}: no rescaling section", v.name);
 		let mutations = vka_word_mutations().into_iter().chain([
-			("vka word: flip bit 8", Box::new(flip(30, 0x01)) as Box<dyn Fn(W) -> W>),
+			("vka word: flip bit 8", Box::new(flip(30, 0x01)) as Box<dyn Fn(Word) -> Word>),
 			("vka word: flip a bit of byte 20", Box::new(flip(11, 0x10))),
 		]);
 		for (category, f) in mutations {
