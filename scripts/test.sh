@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Sets up what is missing and runs every AOS test: unit and runtime tests, the integration tests
-# against the real aos-node binary, the end-to-end tests (node, operators, dApps), and the
-# three-validator network (zombienet).
+# Sets up what is missing and runs every AOS test: the docs check, unit and runtime tests, the
+# integration tests against the real aos-node binary, the end-to-end tests (node, operators,
+# dApps), README's three-validator network as written, and the one under zombienet.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
 aos_setup
+
+# Docs that restate what the code knows (pallet indices, workspace crates, links, …): seconds.
+aos_log "docs against the code"
+./scripts/check-docs.sh
 
 # The TypeScript dApp example, which an end-to-end test runs against the node.
 aos_log "TypeScript example: npm ci, type check"
@@ -27,6 +31,10 @@ offchain-workers/zk-prover/circuit.sh iris
 # (debug) build of the whole dependency tree would double the build time.
 aos_log "cargo test (release)"
 cargo test --release --locked --workspace
+
+# README's three-terminal network, run from README.md as written: a newcomer's path is tested.
+aos_log "README's local three-validator network"
+./scripts/test-readme-network.sh
 
 aos_log "three-validator local network (zombienet)"
 ./zombienet/run.sh

@@ -46,8 +46,9 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 const MAXIMUM_BLOCK_WEIGHT: Weight =
 	Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
 
-/// Largest block, in bytes: 5 MiB, enough for inline model inputs and zk proofs in later
-/// pallets while keeping block propagation within the slot.
+/// Largest block, in bytes: 5 MiB, enough for inline model inputs and zk proofs (the runtime
+/// accepts proofs up to 3,072 bytes, `configs::zk`) while keeping block propagation within the
+/// slot.
 const MAXIMUM_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
