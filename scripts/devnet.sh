@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The main job: a local AOS devnet doing what AOS is for. Sets up what is missing, builds
-# aos-node, aos-operator and aos-cli, starts `aos-node --dev` (Alice validating), registers
-# the Iris classifier (models/iris: an ONNX model imported with aos-model-import), starts three
-# operators (Dave, Eve, Ferdie), submits a demo task with k = 3 and prints its result once
-# PoS+W verified it. Then Zk mode: Alice registers the ezkl verifying key of the Iris circuit
-# and links it to the model, a Zk-mode task is proved by an operator with the real ezkl and
-# settled on chain by the native verifier. The network keeps running (ws://127.0.0.1:9944)
-# until Ctrl-C.
+# The main job: a local AOS devnet doing what AOS is for. Sets up what is missing, builds the
+# workspace's binaries (aos-node, aos-operator, aos-cli, ...), starts `aos-node --dev` (Alice
+# validating), registers the Iris classifier (models/iris: an ONNX model imported with
+# aos-model-import), starts three operators (Dave, Eve, Ferdie), submits a demo task with k = 3
+# and prints its result once PoS+W verified it. Then Zk mode: Alice registers the ezkl verifying
+# key of the Iris circuit and links it to the model, a Zk-mode task is proved by an operator
+# with the real ezkl and settled on chain by the native verifier. The network keeps running
+# (ws://127.0.0.1:9944) until Ctrl-C.
 #
 #   DEVNET_ZK=0 ./scripts/devnet.sh     # without the Zk demo (no ezkl venv, no circuit)
 #   ./scripts/devnet.sh                 # everything in a fresh temporary directory
@@ -18,8 +18,7 @@ root=$(aos_repo_root)
 cd "$root"
 aos_setup
 aos_need_apt curl python3
-aos_log "building aos-node, aos-operator and aos-cli (release; a first build takes long, see docs/BUILD.md)"
-cargo build --release --locked -p aos-node -p aos-operator -p aos-cli
+aos_build
 bin="$CARGO_TARGET_DIR/release"
 dir=${DEVNET_DIR:-$(mktemp -d /tmp/aos-devnet.XXXXXX)}
 mkdir -p "$dir"

@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
 aos_setup
-cargo build --release --locked -p aos-node
+aos_build
 node="$CARGO_TARGET_DIR/release/aos-node"
 "$node" export-chain-spec --chain dev >chain-specs/dev.json
 "$node" export-chain-spec --chain local >chain-specs/local.json

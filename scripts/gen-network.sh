@@ -32,7 +32,7 @@ chmod 700 "$secrets"
 
 aos_setup
 aos_need_apt python3
-cargo build --release --locked -p aos-node >&2
+aos_build >&2
 node="$CARGO_TARGET_DIR/release/aos-node"
 
 # One key: a fresh sr25519 phrase, and the ed25519 key of the same phrase.

@@ -56,3 +56,12 @@ aos_setup() {
 	aos_need_apt protobuf-compiler gcc make pkg-config
 	aos_setup_rust
 }
+
+# What every script builds: all of the workspace's binaries. `cargo build -p aos-node` would
+# unify features differently from `cargo test --workspace` (each workspace crate's `default`),
+# and switching between the two rebuilt much of the tree; built this way, the tests, the devnet,
+# the dev chain and zombienet share one build, and switching rebuilds nothing.
+aos_build() {
+	aos_log "building the workspace's binaries (release; a first build takes long, see docs/BUILD.md)"
+	cargo build --release --locked --workspace --bins "$@"
+}

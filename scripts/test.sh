@@ -29,6 +29,9 @@ offchain-workers/zk-prover/circuit.sh iris
 
 # One profile for everything: the integration tests need the release node anyway, and a second
 # (debug) build of the whole dependency tree would double the build time.
+# The binaries first, as every script builds them (one feature set: nothing is rebuilt when
+# the devnet or zombienet runs after the tests, or the other way round).
+aos_build
 aos_log "cargo test (release)"
 cargo test --release --locked --workspace
 

@@ -9,8 +9,7 @@ cd "$(aos_repo_root)/zombienet"
 
 export AOS_NODE="$CARGO_TARGET_DIR/release/aos-node"
 if [ ! -x "$AOS_NODE" ]; then
-	aos_log "building aos-node"
-	(cd .. && cargo build --release --locked -p aos-node)
+	(cd .. && aos_build)
 fi
 
 if [ ! -x node_modules/.bin/zombienet ]; then

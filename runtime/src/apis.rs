@@ -262,6 +262,21 @@ impl_runtime_apis! {
 		fn stake_of(operator: AccountId, staker: AccountId) -> Option<StakeState<Balance, BlockNumber>> {
 			Operators::stake_state(&operator, &staker)
 		}
+
+		fn selection_stake(who: AccountId, from: BlockNumber) -> Option<Balance> {
+			use aos_operators_primitives::OperatorRegistry;
+			Operators::eligible(&who, from).map(|e| e.stake)
+		}
+
+		fn heartbeat_period() -> BlockNumber {
+			pallet_operators::Parameters::<Runtime>::get().heartbeat_period
+		}
+	}
+
+	impl aos_inference_primitives::zk::ZkVerifierApi<Block> for Runtime {
+		fn verifying_key(vk: sp_core::H256) -> Option<Vec<u8>> {
+			pallet_zk_verifier::VkBytes::<Runtime>::get(vk).map(|b| b.into_inner())
+		}
 	}
 
 	impl aos_inference_primitives::InferenceApi<

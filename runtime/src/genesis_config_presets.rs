@@ -9,7 +9,9 @@
 //!   with its own (see `docs/VALIDATORS.md`).
 //!
 //! Every preset endows the development accounts, makes Alice, Bob and Charlie the council, and
-//! bonds each validator's stash with [`VALIDATOR_STAKE`].
+//! bonds each validator's stash with [`VALIDATOR_STAKE`]. The development presets' validators
+//! are staking invulnerables; the testnet's are not. [`aos_genesis`] builds a preset from a
+//! [`NetworkGenesis`].
 
 use crate::{
 	configs::{
@@ -79,7 +81,7 @@ pub fn dev_timing() -> Timing {
 		sessions_per_era: DEV_SESSIONS_PER_ERA,
 		operators: dev_params(),
 		inference: inference_dev_params(),
-		// The devnet's test SRS (`aos-zk test-srs`), whose secret is public: development
+		// The devnet's test SRS (`aos-zk-cli test-srs`), whose secret is public: development
 		// only.
 		accepted_srs: vec![aos_zk::test_srs::srs_g2(aos_zk::test_srs::DEVNET_SEED).to_vec()],
 	}
@@ -99,15 +101,36 @@ pub fn production_timing() -> Timing {
 	}
 }
 
+/// Which validators staking never slashes nor chills (its invulnerables).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Invulnerables {
+	/// The genesis validators: development networks, whose few validators must not be slashed
+	/// out of the set.
+	GenesisValidators,
+	/// None: every validator answers for its stake, as on a public network.
+	Nobody,
+}
+
+/// What a network's genesis is made of: the input of [`aos_genesis`].
+pub struct NetworkGenesis {
+	/// The genesis validators, each bonding [`VALIDATOR_STAKE`].
+	pub validators: Vec<GenesisValidator>,
+	/// The accounts endowed with [`ENDOWMENT`]. Validators' stashes are endowed too, listed
+	/// or not.
+	pub endowed: Vec<AccountId>,
+	/// The council's members.
+	pub council: Vec<AccountId>,
+	/// The sudo key; `None` for a network governed by its council alone.
+	pub sudo: Option<AccountId>,
+	/// Epoch and era lengths, the operators' and inference parameters, the trusted SRSs.
+	pub timing: Timing,
+	/// Which validators staking never slashes.
+	pub invulnerables: Invulnerables,
+}
+
 /// Builds the genesis config patch of a network.
-pub fn aos_genesis(
-	validators: Vec<GenesisValidator>,
-	endowed: Vec<AccountId>,
-	council: Vec<AccountId>,
-	sudo: Option<AccountId>,
-	timing: Timing,
-	invulnerable_validators: bool,
-) -> Value {
+pub fn aos_genesis(network: NetworkGenesis) -> Value {
+	let NetworkGenesis { validators, endowed, council, sudo, timing, invulnerables } = network;
 	let mut balances: Vec<(AccountId, Balance)> =
 		endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect();
 	// Validators' stashes need funds to bond even when they are not in the endowed list.
@@ -118,6 +141,10 @@ pub fn aos_genesis(
 	}
 	let validator_count = validators.len() as u32;
 	let stashes: Vec<AccountId> = validators.iter().map(|v| v.stash.clone()).collect();
+	let invulnerable_stashes = match invulnerables {
+		Invulnerables::GenesisValidators => stashes.clone(),
+		Invulnerables::Nobody => vec![],
+	};
 
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances },
@@ -140,8 +167,8 @@ pub fn aos_genesis(
 		},
 		staking: StakingConfig {
 			validator_count,
-			minimum_validator_count: validator_count.min(2).max(1),
-			invulnerables: if invulnerable_validators { stashes.clone() } else { vec![] },
+			minimum_validator_count: validator_count.clamp(1, 2),
+			invulnerables: invulnerable_stashes,
 			stakers: stashes
 				.iter()
 				.map(|s| {
@@ -184,31 +211,38 @@ fn keyring_validators(n: usize) -> Vec<GenesisValidator> {
 
 /// The `development` preset.
 pub fn development() -> Value {
-	aos_genesis(
-		keyring_validators(1),
-		dev_accounts(),
-		council(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
-		dev_timing(),
-		true,
-	)
+	aos_genesis(NetworkGenesis {
+		validators: keyring_validators(1),
+		endowed: dev_accounts(),
+		council: council(),
+		sudo: Some(Sr25519Keyring::Alice.to_account_id()),
+		timing: dev_timing(),
+		invulnerables: Invulnerables::GenesisValidators,
+	})
 }
 
 /// The `local_testnet` preset.
 pub fn local_testnet() -> Value {
-	aos_genesis(
-		keyring_validators(3),
-		dev_accounts(),
-		council(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
-		dev_timing(),
-		true,
-	)
+	aos_genesis(NetworkGenesis {
+		validators: keyring_validators(3),
+		endowed: dev_accounts(),
+		council: council(),
+		sudo: Some(Sr25519Keyring::Alice.to_account_id()),
+		timing: dev_timing(),
+		invulnerables: Invulnerables::GenesisValidators,
+	})
 }
 
 /// The `testnet` template preset.
 pub fn testnet() -> Value {
-	aos_genesis(keyring_validators(3), dev_accounts(), council(), None, production_timing(), false)
+	aos_genesis(NetworkGenesis {
+		validators: keyring_validators(3),
+		endowed: dev_accounts(),
+		council: council(),
+		sudo: None,
+		timing: production_timing(),
+		invulnerables: Invulnerables::Nobody,
+	})
 }
 
 /// The JSON of the preset `id`, if it exists.

@@ -98,3 +98,22 @@ fn development_chain_produces_blocks_and_rotates_sessions() {
 		assert_eq!(Session::validators(), accounts(&[Sr25519Keyring::Alice]));
 	});
 }
+
+/// Every AOS pallet declares its storage version (the bound fails to compile otherwise), and a
+/// new chain starts at it: no migration is pending at genesis.
+#[test]
+fn aos_pallets_start_at_their_storage_version() {
+	use frame_support::traits::{GetStorageVersion, StorageVersion};
+	fn at_version<P: GetStorageVersion<InCodeStorageVersion = StorageVersion>>(name: &str) {
+		assert_eq!(P::on_chain_storage_version(), P::in_code_storage_version(), "{name}");
+	}
+	for preset in ["development", "local_testnet", "testnet"] {
+		common::genesis(preset).execute_with(|| {
+			at_version::<aos_runtime::ChainTiming>("chain-timing");
+			at_version::<aos_runtime::RootDispatch>("root-dispatch");
+			at_version::<aos_runtime::Operators>("operators");
+			at_version::<aos_runtime::Inference>("inference");
+			at_version::<aos_runtime::ZkVerifier>("zk-verifier");
+		});
+	}
+}

@@ -15,8 +15,9 @@ use aos_runtime::{
 	constants::currency::UNITS, Balances, Inference, Operators, Runtime, RuntimeEvent,
 	RuntimeOrigin, System,
 };
+use aos_test_utils::dev_vrf_pair;
 use codec::{Decode, Encode};
-use common::{genesis, register_operator, run_to_block_with_vrf, vrf_pair};
+use common::{genesis, register_operator, run_to_block_with_vrf};
 use frame_support::{assert_ok, BoundedVec};
 use pallet_inference::{Event, LayerCommitment, TaskInput, TaskStatus, VerificationMode};
 use sp_core::{crypto::VrfSecret, H256};
@@ -24,19 +25,16 @@ use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Eve, Ferdie};
 
 /// Produces blocks, with heartbeats from `operators`, until `done` holds (at most 60 blocks).
 fn run_until(what: &str, operators: &[Sr25519Keyring], done: impl Fn() -> bool) {
-	for _ in 0..60 {
-		if done() {
-			return;
-		}
+	let next_block = || {
 		run_to_block_with_vrf(System::block_number() + 1);
 		let period = pallet_operators::Parameters::<Runtime>::get().heartbeat_period;
-		if System::block_number() % period == 0 {
+		if System::block_number().is_multiple_of(period) {
 			for who in operators {
 				assert_ok!(Operators::heartbeat(RuntimeOrigin::signed(who.to_account_id())));
 			}
 		}
-	}
-	panic!("{what}: not reached by block {}", System::block_number());
+	};
+	aos_test_utils::run_until(60, what, next_block, done);
 }
 
 fn status(id: TaskId) -> TaskStatus<u32> {
@@ -106,7 +104,7 @@ fn a_task_is_sampled_with_babe_randomness_and_settled_and_the_liar_pays_the_hone
 		// Three equal stakes and k = 3: each operator's threshold is the whole range.
 		for who in operators {
 			let data = vrf_transcript(&task_hash(id), &randomness.0).into_sign_data();
-			let signature = vrf_pair(who).vrf_sign(&data);
+			let signature = dev_vrf_pair(who).vrf_sign(&data);
 			let pre: [u8; 32] = signature.pre_output.encode().try_into().expect("32 bytes");
 			let proof: [u8; 64] = signature.proof.encode().try_into().expect("64 bytes");
 			assert_ok!(Inference::claim(

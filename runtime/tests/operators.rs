@@ -5,7 +5,7 @@
 mod common;
 
 use aos_operators_primitives::{
-	runtime_decl_for_operators_api::OperatorsApiV1, OffenceKind, OperatorStatusView,
+	runtime_decl_for_operators_api::OperatorsApiV2, OffenceKind, OperatorStatusView,
 };
 use aos_runtime::{
 	configs::operators::{dev_params, production_params},
@@ -27,7 +27,7 @@ fn run_with_heartbeats(n: u32, alive: &[Sr25519Keyring]) -> Vec<RuntimeEvent> {
 		run_to_block(System::block_number() + 1);
 		events.extend(System::events().into_iter().map(|r| r.event));
 		let period = pallet_operators::Parameters::<Runtime>::get().heartbeat_period;
-		if System::block_number() % period == 0 {
+		if System::block_number().is_multiple_of(period) {
 			for who in alive {
 				assert_ok!(Operators::heartbeat(RuntimeOrigin::signed(who.to_account_id())));
 			}
@@ -112,7 +112,7 @@ fn a_council_motion_changes_offline_slash_and_the_next_offline_slash_uses_it() {
 		for who in [Eve, Ferdie] {
 			assert!(offline_slash_amounts(who, &events).is_empty());
 		}
-		let state = <Runtime as OperatorsApiV1<_, _, _, _>>::operator(Dave.to_account_id())
+		let state = <Runtime as OperatorsApiV2<_, _, _, _>>::operator(Dave.to_account_id())
 			.expect("Dave is an operator");
 		assert_eq!(state.status, OperatorStatusView::Offline);
 		assert_eq!(state.pending_slashes.len(), 1);
@@ -122,13 +122,13 @@ fn a_council_motion_changes_offline_slash_and_the_next_offline_slash_uses_it() {
 		// which are burned.
 		let apply_at = state.pending_slashes[0].apply_at;
 		run_with_heartbeats(apply_at, &[Eve, Ferdie]);
-		let state = <Runtime as OperatorsApiV1<_, _, _, _>>::operator(Dave.to_account_id())
+		let state = <Runtime as OperatorsApiV2<_, _, _, _>>::operator(Dave.to_account_id())
 			.expect("Dave is an operator");
 		assert_eq!(state.own_stake, 1_000 * UNITS - 25 * UNITS);
 		assert!(state.pending_slashes.is_empty() || state.pending_slashes[0].apply_at > apply_at);
 		assert_eq!(Balances::total_issuance(), issuance - 25 * UNITS);
 		for who in [Eve, Ferdie] {
-			let state = <Runtime as OperatorsApiV1<_, _, _, _>>::operator(who.to_account_id())
+			let state = <Runtime as OperatorsApiV2<_, _, _, _>>::operator(who.to_account_id())
 				.expect("an operator");
 			assert_eq!(
 				(state.status, state.own_stake),
@@ -170,19 +170,27 @@ fn the_runtime_api_reports_stake_and_delegations() {
 			Dave.to_account_id(),
 			300 * UNITS
 		));
-		let state = <Runtime as OperatorsApiV1<_, _, _, _>>::operator(Dave.to_account_id())
+		let state = <Runtime as OperatorsApiV2<_, _, _, _>>::operator(Dave.to_account_id())
 			.expect("Dave is an operator");
 		assert_eq!(
 			(state.own_stake, state.delegated_stake, state.total_stake, state.delegators),
 			(1_000 * UNITS, 300 * UNITS, 1_300 * UNITS, 1)
 		);
-		let stake = <Runtime as OperatorsApiV1<_, _, _, _>>::stake_of(
+		let stake = <Runtime as OperatorsApiV2<_, _, _, _>>::stake_of(
 			Dave.to_account_id(),
 			Ferdie.to_account_id(),
 		)
 		.expect("Ferdie delegates");
 		assert_eq!(stake.active, 300 * UNITS);
-		assert!(<Runtime as OperatorsApiV1<_, _, _, _>>::operator(Eve.to_account_id()).is_none());
+		assert!(<Runtime as OperatorsApiV2<_, _, _, _>>::operator(Eve.to_account_id()).is_none());
+		// What the operator service reads instead of decoding storage.
+		let now = System::block_number();
+		assert!(<Runtime as OperatorsApiV2<_, _, _, _>>::selection_stake(Eve.to_account_id(), now)
+			.is_none());
+		assert_eq!(
+			<Runtime as OperatorsApiV2<_, _, _, _>>::heartbeat_period(),
+			pallet_operators::Parameters::<Runtime>::get().heartbeat_period
+		);
 		// The pool account is a real account with the delegated funds held on it.
 		let pool = pallet_operators::Pallet::<Runtime>::pool_account(&Dave.to_account_id());
 		assert_eq!(Balances::total_balance(&pool), 300 * UNITS + Balances::minimum_balance());

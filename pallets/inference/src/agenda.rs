@@ -189,8 +189,9 @@ impl<T: Config> Pallet<T> {
 				});
 				T::WeightInfo::close_tranche(0)
 			},
-			TaskStatus::Revealing { .. } | TaskStatus::Proving { .. } =>
-				T::WeightInfo::resolve(Self::decide(id)),
+			TaskStatus::Revealing { .. } | TaskStatus::Proving { .. } => {
+				T::WeightInfo::resolve(Self::decide(id))
+			},
 			TaskStatus::Settled | TaskStatus::Undecided => {
 				// Ended tasks' work is in the expiries.
 				Self::schedule_expiry(now, id);
@@ -311,7 +312,7 @@ impl<T: Config> Pallet<T> {
 
 /// How many entries of weight `per_entry` fit in `room`.
 fn affordable(room: Weight, per_entry: Weight) -> u32 {
-	let fit = |room: u64, each: u64| if each == 0 { u64::MAX } else { room / each };
+	let fit = |room: u64, each: u64| room.checked_div(each).unwrap_or(u64::MAX);
 	let n = fit(room.ref_time(), per_entry.ref_time())
 		.min(fit(room.proof_size(), per_entry.proof_size()));
 	u32::try_from(n).unwrap_or(u32::MAX)

@@ -99,6 +99,8 @@ pub use weights::WeightInfo;
 /// with it is only the depth of the operators map's trie (docs/PERFORMANCE.md).
 pub const CLAIM_WEIGHT_OPERATORS: u32 = 10_000;
 
+pub(crate) const LOG_TARGET: &str = "runtime::inference";
+
 use frame_support::traits::fungible;
 use frame_system::pallet_prelude::BlockNumberFor;
 

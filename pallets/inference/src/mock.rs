@@ -324,21 +324,11 @@ std::thread_local! {
 
 /// Runs blocks until `done` holds (at most 200).
 pub fn run_until(done: impl Fn() -> bool) {
-	for _ in 0..200 {
-		if done() {
-			return;
-		}
-		run_to_block(System::block_number() + 1);
-	}
-	panic!("condition not reached by block {}", System::block_number());
+	aos_test_utils::run_until(200, "condition", || run_to_block(System::block_number() + 1), done);
 }
 
 /// Operator `who`'s VRF key pair (deterministic; `version` gives another key).
-pub fn vrf_pair(who: AccountId, version: u8) -> sr25519::Pair {
-	let mut seed = [version; 32];
-	seed[..16].copy_from_slice(&who.to_le_bytes());
-	sr25519::Pair::from_seed(&seed)
-}
+pub use aos_test_utils::vrf_pair;
 
 /// Registers `who` as an operator with [`COLLATERAL`].
 pub fn register_operator(who: AccountId) {

@@ -127,11 +127,7 @@ impl<T: Config> Pallet<T> {
 				Some(_) => {
 					// The amount and the cap are governance's (pallet-operators' WrongResult
 					// rule); the funds come back through `on_slash_applied` into the pool.
-					let _ = T::Operators::report_offence(
-						&claim.operator,
-						OffenceKind::WrongResult,
-						Some(id),
-					);
+					Self::report(id, &claim.operator, OffenceKind::WrongResult);
 					Self::deposit_event(Event::OperatorLiquidated {
 						task: id,
 						operator: claim.operator.clone(),
@@ -141,11 +137,7 @@ impl<T: Config> Pallet<T> {
 					Self::report_withheld(id, task.mode, &claim.operator)
 				},
 				None => {
-					let _ = T::Operators::report_offence(
-						&claim.operator,
-						OffenceKind::Offline,
-						Some(id),
-					);
+					Self::report(id, &claim.operator, OffenceKind::Offline);
 					Self::deposit_event(Event::OperatorSilent {
 						task: id,
 						operator: claim.operator.clone(),
@@ -164,11 +156,23 @@ impl<T: Config> Pallet<T> {
 		Self::conclude(id, task, &winners, result, now);
 	}
 
+	/// Reports `operator`'s offence `kind` in task `id` to pallet-operators. A report it
+	/// refuses (the operator has left since) slashes nothing and does not concern the task: it
+	/// is only logged.
+	pub(crate) fn report(id: TaskId, operator: &T::AccountId, kind: OffenceKind) {
+		if let Err(e) = T::Operators::report_offence(operator, kind, Some(id)) {
+			log::debug!(
+				target: LOG_TARGET,
+				"task {id}: {kind:?} report of {operator:?} refused, nothing slashed: {e:?}"
+			);
+		}
+	}
+
 	/// Reports an operator that committed to a result of task `id` and withheld its reveal:
 	/// it saw the others' reveals (or chose not to be judged), so it pays what cheating
 	/// costs in the task's mode, not what being offline does.
 	fn report_withheld(id: TaskId, mode: VerificationMode, operator: &T::AccountId) {
-		let _ = T::Operators::report_offence(operator, mode.withheld_offence(), Some(id));
+		Self::report(id, operator, mode.withheld_offence());
 		Self::deposit_event(Event::RevealWithheld { task: id, operator: operator.clone() });
 	}
 
@@ -272,6 +276,10 @@ impl<T: Config> Pallet<T> {
 					amount: pay,
 				});
 			} else {
+				log::debug!(
+					target: LOG_TARGET,
+					"task {id}: {pay:?} for {winner:?} could not be paid; swept with the rest"
+				);
 				unpaid = unpaid.saturating_add(pay);
 			}
 		}

@@ -53,7 +53,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(values.len() as u32 == model.inputs, Error::<T>::InputWidthMismatch);
 		}
 		let params = Parameters::<T>::get();
-		ensure!(redundancy >= 1 && redundancy <= params.max_redundancy, Error::<T>::RedundancyOutOfRange);
+		ensure!(
+			redundancy >= 1 && redundancy <= params.max_redundancy,
+			Error::<T>::RedundancyOutOfRange
+		);
 		ensure!(
 			sampling.top_k >= 1
 				&& sampling.top_k <= model.outputs()
@@ -281,7 +284,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::ProofOfWorkTooWeak
 		);
 		ensure!(reveal.top.len() as u32 == task.sampling.top_k, Error::<T>::RevealShapeMismatch);
-		ensure!(reveal.samples.len() == usize::from(terms.samples), Error::<T>::RevealShapeMismatch);
+		ensure!(
+			reveal.samples.len() == usize::from(terms.samples),
+			Error::<T>::RevealShapeMismatch
+		);
 		// The positions are the kernel's choice for this operator (spec §5), over the model
 		// the task was submitted for; only the values need the model to check.
 		let seed = aos_kernel::intermediates::intermediates_seed(&hash, &operator);

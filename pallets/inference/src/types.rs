@@ -194,8 +194,9 @@ impl<B: Copy> TaskStatus<B> {
 	/// `Proving` (Zk).
 	pub fn resolving(&self) -> Option<(u8, B)> {
 		match *self {
-			TaskStatus::Revealing { round, until } | TaskStatus::Proving { round, until } =>
-				Some((round, until)),
+			TaskStatus::Revealing { round, until } | TaskStatus::Proving { round, until } => {
+				Some((round, until))
+			},
 			_ => None,
 		}
 	}
@@ -448,7 +449,8 @@ impl<BN: sp_runtime::traits::AtLeast32BitUnsigned + Copy, B: sp_runtime::traits:
 		if self.randomness_delay < MIN_RANDOMNESS_DELAY.into() {
 			return Err(ParamsError::RandomnessDelayTooShort);
 		}
-		let periods = [self.claim_period, self.commit_period, self.resolution_window, self.retention];
+		let periods =
+			[self.claim_period, self.commit_period, self.resolution_window, self.retention];
 		if periods.iter().any(|p| p.is_zero()) {
 			return Err(ParamsError::ZeroPeriod);
 		}
@@ -480,12 +482,5 @@ impl<BN: sp_runtime::traits::AtLeast32BitUnsigned + Copy, B: sp_runtime::traits:
 	}
 }
 
-/// What reveals are grouped and compared by: the output digest and the top classes together,
-/// so that a reveal with the right digest and wrong classes does not count as the result.
-pub fn result_key(output: &H256, top: &[u32]) -> H256 {
-	H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&(
-		b"aos/inference/result",
-		output,
-		top,
-	))))
-}
+/// What reveals are grouped and compared by (shared with the operator service).
+pub use aos_inference_primitives::result_key;

@@ -18,7 +18,7 @@ use aos_inference_primitives::{
 	account_bytes, task_hash,
 	zk::{proof_commitment, proof_hash, ZkModel, ZkTask, ZkTaskError, ZkTasks},
 };
-use aos_operators_primitives::{OffenceKind, SlashOperator};
+use aos_operators_primitives::OffenceKind;
 use sp_core::H256;
 use sp_runtime::BoundedVec;
 
@@ -112,7 +112,7 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 				c.commitment = None;
 			}
 		});
-		let _ = T::Operators::report_offence(who, OffenceKind::ZkProofInvalid, Some(id));
+		Self::report(id, who, OffenceKind::ZkProofInvalid);
 		Self::deposit_event(Event::InvalidProofReported { task: id, operator: who.clone() });
 	}
 }

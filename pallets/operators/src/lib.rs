@@ -117,9 +117,9 @@ pub type PendingSlashOf<T> = PendingSlash<AccountIdOf<T>, BalanceOf<T>, BlockNum
 /// Most parameter changes in one [`Pallet::set_parameters`] call.
 pub const MAX_PARAMETER_CHANGES: u32 = 16;
 
-/// The message an operator's VRF key signs to prove that the operator owns it: this prefix
-/// followed by the SCALE encoding of the operator's account id.
-pub const VRF_KEY_PROOF_PREFIX: &[u8] = b"aos:operator-vrf-key:";
+/// What an operator's VRF key signs to prove that the operator owns it (shared with the
+/// operator service, which signs it).
+pub use aos_operators_primitives::{vrf_key_message, VRF_KEY_PROOF_PREFIX};
 
 const LOG_TARGET: &str = "runtime::operators";
 
@@ -493,6 +493,7 @@ pub mod pallet {
 		/// `ETH_ADDRESS_PROOF_PREFIX ++ SCALE(caller)` (`aos_operators_primitives::EthBinding`).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
+		#[allow(clippy::too_many_arguments)]
 		pub fn register(
 			origin: OriginFor<T>,
 			name: alloc::vec::Vec<u8>,

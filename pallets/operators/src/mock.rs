@@ -147,14 +147,17 @@ impl OnSlashApplied<AccountId, CreditOf<Test>> for SlashSink {
 	}
 }
 
+/// A slash [`SlashSink`] received: (slash id, kind, reference, amount).
+pub type AppliedSlash = (SlashId, OffenceKind, Option<OffenceReference>, Balance);
+
 std::thread_local! {
-	/// (slash id, kind, reference, amount) of every slash [`SlashSink`] received.
-	pub static APPLIED: core::cell::RefCell<Vec<(SlashId, OffenceKind, Option<OffenceReference>, Balance)>> =
+	/// Every slash [`SlashSink`] received.
+	pub static APPLIED: core::cell::RefCell<Vec<AppliedSlash>> =
 		const { core::cell::RefCell::new(Vec::new()) };
 }
 
 /// The slashes applied so far.
-pub fn applied_slashes() -> Vec<(SlashId, OffenceKind, Option<OffenceReference>, Balance)> {
+pub fn applied_slashes() -> Vec<AppliedSlash> {
 	APPLIED.with(|a| a.borrow().clone())
 }
 
@@ -209,12 +212,8 @@ pub fn test(params: ParamsOf<Test>, test: impl FnOnce()) {
 	});
 }
 
-/// The VRF key pair of account `who` (deterministic).
-pub fn vrf_pair(who: AccountId, version: u8) -> sr25519::Pair {
-	let mut seed = [version; 32];
-	seed[..16].copy_from_slice(&who.to_le_bytes());
-	sr25519::Pair::from_seed(&seed)
-}
+/// The VRF key pair of account `who` (deterministic; `version` gives another key).
+pub use aos_test_utils::vrf_pair;
 
 /// `pair`'s proof that `who` owns it.
 pub fn vrf_proof(who: AccountId, pair: &sr25519::Pair) -> sr25519::Signature {
@@ -278,7 +277,7 @@ pub fn run_to_block_with(n: BlockNumber, alive: &[AccountId]) {
 		System::set_block_number(next);
 		Operators::on_initialize(next);
 		let period = Parameters::<Test>::get().heartbeat_period;
-		if next % period == 0 {
+		if next.is_multiple_of(period) {
 			for who in alive {
 				if let Err(e) = Operators::heartbeat(RuntimeOrigin::signed(*who)) {
 					panic!("heartbeat of {who}: {e:?}");

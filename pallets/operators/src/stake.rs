@@ -2,7 +2,6 @@
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
@@ -149,8 +148,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(owner) = VrfKeyOwners::<T>::get(key) {
 			ensure!(owner == *who, Error::<T>::VrfKeyInUse);
 		}
-		let mut message = Vec::from(VRF_KEY_PROOF_PREFIX);
-		who.encode_to(&mut message);
+		let message = vrf_key_message(who);
 		ensure!(proof.verify(&message[..], key), Error::<T>::VrfKeyProofInvalid);
 		Ok(())
 	}

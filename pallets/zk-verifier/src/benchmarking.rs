@@ -75,8 +75,9 @@ fn register<T: Config>(owner: &T::AccountId, v: &Vector) -> Result<H256, Benchma
 /// Adds the SRS vector `v` was made with to the trusted ones.
 fn trust<T: Config>(v: &Vector) -> Result<(), BenchmarkError> {
 	let vka = aos_zk::Vka::parse(v.vka).map_err(|_| BenchmarkError::Stop("vka"))?;
-	AcceptedSrs::<T>::try_mutate(|srs| srs.try_push(vka.srs_g2()))
-		.map_err(|_| BenchmarkError::Stop("too many trusted SRSs"))
+	AcceptedSrs::<T>::try_mutate(|srs| {
+		srs.try_push(vka.srs_g2()).map_err(|_| BenchmarkError::Stop("too many trusted SRSs"))
+	})
 }
 
 /// The verifier's steps for a proof of vector `v`.

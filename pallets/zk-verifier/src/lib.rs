@@ -48,6 +48,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 pub mod binding;
+pub mod types;
 pub mod weights;
 
 #[cfg(test)]
@@ -56,6 +57,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use types::*;
 pub use weights::WeightInfo;
 
 use aos_inference_primitives::{
@@ -67,6 +69,8 @@ use sp_core::H256;
 
 type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+pub(crate) const LOG_TARGET: &str = "runtime::zk-verifier";
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -80,7 +84,10 @@ pub mod pallet {
 	#[cfg(any(test, feature = "try-runtime"))]
 	use sp_runtime::traits::Zero;
 
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -152,53 +159,6 @@ pub mod pallet {
 		VkDeposit,
 	}
 
-	/// A registered verifying key.
-	#[derive(
-		frame_support::CloneNoBound,
-		frame_support::PartialEqNoBound,
-		frame_support::EqNoBound,
-		Encode,
-		Decode,
-		MaxEncodedLen,
-		TypeInfo,
-		frame_support::DebugNoBound,
-	)]
-	#[scale_info(skip_type_params(T))]
-	#[codec(mel_bound())]
-	pub struct VkInfo<T: Config> {
-		pub owner: T::AccountId,
-		pub deposit: BalanceOf<T>,
-		/// Its public instances.
-		pub num_instances: u32,
-		/// log2 of its circuit's rows.
-		pub k: u8,
-		/// Its size in bytes.
-		pub len: u32,
-		/// Models linked to it.
-		pub links: u32,
-		/// Tasks not ended that were submitted under it.
-		pub tasks: u32,
-		/// The verifier's steps for any proof of it (its dry run).
-		pub steps: u32,
-		/// The terms of its final MSM.
-		pub msm_terms: u32,
-	}
-
-	/// The KZG G2 points of an SRS: [1]₂ and −[τ]₂, as a VKA carries them
-	/// ([`aos_zk::Vka::srs_g2`]).
-	pub type SrsG2 = [u8; 256];
-
-	/// Most SRSs trusted at once.
-	pub const MAX_ACCEPTED_SRS: u32 = 8;
-
-	/// A model's link to its verifying key.
-	#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
-	pub struct ModelVk {
-		pub vk: H256,
-		/// ezkl's fixed-point scale (log2) of the circuit's input instances.
-		pub input_scale: u8,
-	}
-
 	/// Registered verifying keys, by the BLAKE2b-256 hash of their bytes.
 	#[pallet::storage]
 	pub type Vks<T: Config> = StorageMap<_, Identity, H256, VkInfo<T>>;
@@ -240,19 +200,6 @@ pub mod pallet {
 				.unwrap_or_else(|_| panic!("at most {MAX_ACCEPTED_SRS} accepted SRSs"));
 			AcceptedSrs::<T>::put(bounded);
 		}
-	}
-
-	/// Why a submitted proof was rejected.
-	#[derive(
-		Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug,
-	)]
-	pub enum Rejection {
-		/// The instances do not carry the task's input.
-		InputMismatch,
-		/// An output instance is not an i32 logit.
-		OutputOutOfRange,
-		/// The proof does not verify.
-		Invalid,
 	}
 
 	#[pallet::event]
@@ -493,11 +440,20 @@ pub mod pallet {
 			// Registered bytes passed the full parse; the subgroup checks need not run again.
 			let vka =
 				aos_zk::Vka::parse_registered(&bytes).map_err(|_| Error::<T>::MalformedVka)?;
-			let outcome =
-				binding::logits(&t.input, t.link.input_scale, &instances).and_then(|logits| {
+			let outcome = binding::logits(&t.input, t.link.input_scale, &instances)
+				.map_err(Rejection::from)
+				.and_then(|logits| {
 					aos_zk::verify(&vka, &proof, &instances, &T::Curve::default())
 						.map(|_| logits)
-						.map_err(|_| Rejection::Invalid)
+						.map_err(|e| {
+							// The event says only `Invalid`; the verifier's reason helps the
+							// prover's operator find what is wrong.
+							log::debug!(
+								target: LOG_TARGET,
+								"proof of {who:?} for task {task} does not verify: {e}"
+							);
+							Rejection::Invalid
+						})
 				});
 			match outcome {
 				Ok(logits) => {
@@ -599,10 +555,7 @@ pub mod pallet {
 			for (i, a) in srs.iter().enumerate() {
 				ensure!(!srs.iter().skip(i + 1).any(|b| a == b), "an accepted SRS twice");
 			}
-			ensure!(
-				VkBytes::<T>::iter_keys().all(|k| Vks::<T>::contains_key(k)),
-				"bytes without a VK"
-			);
+			ensure!(VkBytes::<T>::iter_keys().all(Vks::<T>::contains_key), "bytes without a VK");
 			Ok(())
 		}
 	}

@@ -106,6 +106,18 @@ pub struct RevealedResult<'a> {
 	pub intermediates: &'a [(u64, i32)],
 }
 
+/// What reveals are grouped and compared by: the output digest and the top classes together,
+/// so that a reveal with the right digest and wrong classes does not count as the result. The
+/// runtime groups reveals by it; the operator service compares its own result with the chain's
+/// by it.
+pub fn result_key(output: &sp_core::H256, top: &[u32]) -> sp_core::H256 {
+	sp_core::H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&(
+		b"aos/inference/result",
+		output,
+		top,
+	))))
+}
+
 /// What an operator commits to: everything it will reveal, under a salt, bound to the task and
 /// to the operator (an encoded account id), so that no one else can reveal it and it cannot
 /// change its evidence after seeing others'.

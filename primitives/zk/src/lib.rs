@@ -13,7 +13,10 @@
 //!   pairing check. Its two heavy operations go through [`Bn254Ops`]: [`Pure`] runs arkworks
 //!   in place; the runtime routes them to the node's host functions (`aos-zk-host`).
 //! - [`proof_json`] (with `std`) reads ezkl's `proof.json`;
-//! - `vectors` (feature `test-vectors`) embeds the committed ezkl test vectors.
+//! - `vectors` (with `std`, or feature `test-vectors` for `no_std` benchmark builds) embeds the
+//!   committed ezkl test vectors. Native builds always have it (the linker drops it where
+//!   unused), so that tests need no feature of their own: `cargo build --workspace` and
+//!   `cargo test --workspace` then build this crate, and all that depends on it, alike.
 //!
 //! The layout of the VKA and the verifier's algorithm are written up in
 //! `docs/research/ezkl-vka.md`; `docs/ZK.md` describes how AOS uses it.
@@ -26,7 +29,7 @@ pub mod curve;
 #[cfg(feature = "std")]
 pub mod proof_json;
 pub mod test_srs;
-#[cfg(feature = "test-vectors")]
+#[cfg(any(feature = "std", feature = "test-vectors"))]
 pub mod vectors;
 pub mod verify;
 pub mod vka;

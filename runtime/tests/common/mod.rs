@@ -77,11 +77,7 @@ pub fn run_to_block(n: BlockNumber) {
 
 /// Produces blocks until `done` holds, at most `max_blocks` of them; panics if it never does.
 pub fn run_until(max_blocks: BlockNumber, what: &str, done: impl Fn() -> bool) {
-	let limit = System::block_number() + max_blocks;
-	while !done() {
-		assert!(System::block_number() < limit, "{what}: not reached within {max_blocks} blocks");
-		run_to_block(System::block_number() + 1);
-	}
+	aos_test_utils::run_until(max_blocks, what, || run_to_block(System::block_number() + 1), done);
 }
 
 /// Proposes `call` with `threshold`; `voters` vote aye and, if the threshold is above one, a
@@ -177,17 +173,12 @@ pub fn run_to_block_with_vrf(n: BlockNumber) {
 	}
 }
 
-/// `who`'s VRF key for task sampling (`//Name//vrf`).
-pub fn vrf_pair(who: Sr25519Keyring) -> sp_core::sr25519::Pair {
-	use sp_core::Pair;
-	sp_core::sr25519::Pair::from_string(&format!("//{who:?}//vrf"), None).expect("seed")
-}
-
-/// Registers `who` as an operator with 1,000 AOS of collateral and its [`vrf_pair`].
+/// Registers `who` as an operator with 1,000 AOS of collateral and its VRF key
+/// ([`aos_test_utils::dev_vrf_pair`]).
 pub fn register_operator(who: Sr25519Keyring) {
 	use sp_core::Pair;
 	let account = who.to_account_id();
-	let vrf = vrf_pair(who);
+	let vrf = aos_test_utils::dev_vrf_pair(who);
 	let mut message = pallet_operators::VRF_KEY_PROOF_PREFIX.to_vec();
 	account.encode_to(&mut message);
 	assert_ok!(aos_runtime::Operators::register(

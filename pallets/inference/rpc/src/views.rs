@@ -188,7 +188,9 @@ impl<AccountId: Clone> TaskView<AccountId> {
 			TaskStatus::Revealing { round, until } => {
 				StatusView::Revealing { round, until: until.into() }
 			},
-			TaskStatus::Proving { round, until } => StatusView::Proving { round, until: until.into() },
+			TaskStatus::Proving { round, until } => {
+				StatusView::Proving { round, until: until.into() }
+			},
 			TaskStatus::Settled => StatusView::Settled,
 			TaskStatus::Undecided => StatusView::Undecided,
 		};
