@@ -3,7 +3,7 @@
 # settings -> compiled circuit -> test SRS -> keys -> VKA, by ezkl_helper.py setup) in
 # $ZK_WORK/<name> (default ~/.cache/aos-zk-artifacts), and prints that directory. Made again
 # when the scripts, the pinned ezkl or the test SRS change. The SRS is the devnet's fixed test
-# SRS (`aos-zk test-srs`, built here), which the development chains trust: its secret is
+# SRS (`aos-zk-cli test-srs`, built here), which the development chains trust: its secret is
 # public, so no real network may.
 #   offchain-workers/zk-prover/circuit.sh iris
 set -euo pipefail
@@ -15,7 +15,7 @@ d="$work/$name"
 repo="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aos-target}"
 (cd "$repo" && cargo build --release --locked --quiet -p aos-zk-cli) >&2
-aos_zk="$CARGO_TARGET_DIR/release/aos-zk"
+aos_zk="$CARGO_TARGET_DIR/release/aos-zk-cli"
 stamp=$(cat "$here/make_models.py" "$here/ezkl_helper.py" "$here/requirements.txt" "$repo/primitives/zk/src/test_srs.rs" | sha256sum | cut -d' ' -f1)
 if [ ! -s "$d/vka.bin" ] || [ ! -s "$d/pk.key" ] || [ "$(cat "$d/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	mkdir -p "$work"

@@ -4,12 +4,12 @@
 Used by the operator service (which runs `prove` as a subprocess) and by
 offchain-workers/zk-prover/gen-test-vectors.sh (which runs `setup` then `prove`). Commands:
 
-  setup  --onnx M --dir D --calibration DATA.json [--scale S] [--logrows K] [--test-srs AOS_ZK]
+  setup  --onnx M --dir D --calibration DATA.json [--scale S] [--logrows K] [--test-srs AOS_ZK_CLI]
          settings (inputs and outputs public, weights fixed in the circuit: the verifying key
          IS the model; check_mode SAFE, never UNSAFE) -> calibrated -> compiled circuit ->
          a local test SRS made offline -> keys -> the VKA (create_evm_vka). The SRS is
          ezkl's gen_srs's (a random secret), or with --test-srs the devnet's fixed test SRS
-         that `AOS_ZK test-srs` writes (the aos-zk binary: its secret is public, and the
+         that `AOS_ZK_CLI test-srs` writes (the aos-zk-cli binary: its secret is public, and the
          development chains trust it).
          Writes D/{model.onnx,settings.json,network.ezkl,kzg.srs,vk.key,pk.key,vka.bin}.
   prove  --dir D --input X.json --proof OUT.json
@@ -181,7 +181,7 @@ def main():
     s.add_argument("--calibration", required=True)
     s.add_argument("--scale", type=int, default=7, help="fixed-point scale (log2) of inputs and weights")
     s.add_argument("--logrows", type=int)
-    s.add_argument("--test-srs", help="the aos-zk binary: use the devnet's fixed test SRS")
+    s.add_argument("--test-srs", help="the aos-zk-cli binary: use the devnet's fixed test SRS")
     s.set_defaults(func=setup)
     s = sub.add_parser("prove")
     s.add_argument("--dir", required=True)

@@ -199,46 +199,34 @@ impl Chain {
 	}
 
 	/// `who`'s stake as task sampling weighs it for randomness from block `from` (stake
-	/// bonded too late to count for it left out), if `who` is an operator.
+	/// bonded too late to count for it left out), if `who` may take tasks now
+	/// (`OperatorsApi_selection_stake`: the runtime's own rule, not a copy of it).
 	pub async fn selection_stake(&self, who: &AccountId, from: u64) -> Result<Option<u128>> {
-		let key = pallet_operators::Operators::<runtime::Runtime>::hashed_key_for(who);
-		let op: Option<pallet_operators::OperatorOf<runtime::Runtime>> =
-			self.storage("Operators::Operators", &key, None).await?;
-		Ok(op.map(|op| {
-			let from = BlockNumber::try_from(from).unwrap_or(BlockNumber::MAX);
-			op.selection.at(from).min(op.active_stake())
-		}))
+		let from = BlockNumber::try_from(from).unwrap_or(BlockNumber::MAX);
+		self.runtime_call("OperatorsApi_selection_stake", (who, from)).await
 	}
 
-	/// pallet-inference's parameters at the best block.
-	pub async fn inference_params(&self) -> Result<pallet_inference::ParamsOf<runtime::Runtime>> {
-		self.value_or(
-			"Inference::Parameters",
-			&pallet_inference::Parameters::<runtime::Runtime>::hashed_key(),
-			<runtime::Runtime as pallet_inference::Config>::DefaultParams::get,
-		)
-		.await
+	/// The operators' heartbeat period at the best block (`OperatorsApi_heartbeat_period`).
+	pub async fn heartbeat_period(&self) -> Result<BlockNumber> {
+		self.runtime_call("OperatorsApi_heartbeat_period", ()).await
 	}
 
-	/// pallet-operators' parameters at the best block.
-	pub async fn operators_params(&self) -> Result<pallet_operators::ParamsOf<runtime::Runtime>> {
-		self.value_or(
-			"Operators::Parameters",
-			&pallet_operators::Parameters::<runtime::Runtime>::hashed_key(),
-			<runtime::Runtime as pallet_operators::Config>::DefaultParams::get,
-		)
-		.await
+	/// The VKA bytes of verifying key `vk`, if registered (`ZkVerifierApi_verifying_key`).
+	pub async fn verifying_key(&self, vk: sp_core::H256) -> Result<Option<Vec<u8>>> {
+		self.runtime_call("ZkVerifierApi_verifying_key", vk).await
 	}
 
-	/// A `ValueQuery` storage value at the best block: nothing stored reads as `default()`, as
-	/// in the runtime.
-	async fn value_or<T: Decode>(
-		&self,
-		what: &'static str,
-		key: &[u8],
-		default: impl FnOnce() -> T,
-	) -> Result<T> {
-		Ok(self.storage(what, key, None).await?.unwrap_or_else(default))
+	/// Calls runtime API `method` with SCALE-encoded `args` at the best block (`state_call`)
+	/// and decodes its answer.
+	async fn runtime_call<T: Decode>(&self, method: &'static str, args: impl Encode) -> Result<T> {
+		let bytes: sp_core::Bytes = self
+			.rpc
+			.request(
+				"state_call",
+				rpc_params![method, sp_core::Bytes(args.encode()), Option::<Hash>::None],
+			)
+			.await?;
+		decode(method, &bytes.0)
 	}
 
 	/// The best block's header.
@@ -421,9 +409,14 @@ pub fn describe(error: &sp_runtime::DispatchError) -> String {
 	}
 }
 
+/// Text that [`parse_aos`] does not read as an amount of AOS.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an amount of AOS (like \"1000\" or \"0.5\")")]
+pub struct NotAnAmount(pub String);
+
 /// A decimal amount of AOS (18 decimals) in the smallest unit.
-pub fn parse_aos(text: &str) -> Result<u128, String> {
-	let bad = || format!("{text:?} is not an amount of AOS (like \"1000\" or \"0.5\")");
+pub fn parse_aos(text: &str) -> Result<u128, NotAnAmount> {
+	let bad = || NotAnAmount(text.to_string());
 	let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
 	if whole.is_empty() && fraction.is_empty() || fraction.len() > 18 {
 		return Err(bad());
@@ -466,6 +459,10 @@ mod tests {
 		for bad in ["", ".", "1.0000000000000000001", "-1", "1e3", "one"] {
 			assert!(parse_aos(bad).is_err(), "{bad}");
 		}
+		assert_eq!(
+			parse_aos("lots").unwrap_err().to_string(),
+			r#""lots" is not an amount of AOS (like "1000" or "0.5")"#
+		);
 		assert_eq!(format_aos(1000 * unit), "1000 AOS");
 		assert_eq!(format_aos(unit / 2 + 3 * unit), "3.5 AOS");
 		assert_eq!(format_aos(1), "0.000000000000000001 AOS");

@@ -60,20 +60,34 @@ pub fn quantize_input(x: &[f64], scale: f64) -> Result<Vec<i8>, ImportError> {
 		.collect()
 }
 
+/// A requantization ratio the kernel's fixed point cannot express.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum RequantError {
+	#[error("the requantization ratio {0} is not a positive finite number")]
+	NotPositiveFinite(f64),
+	#[error("the requantization ratio {0:e} is too small (subnormal)")]
+	Subnormal(f64),
+	#[error(
+		"the requantization ratio {ratio:e} needs a shift of {shift}, outside the kernel's \
+		 0..={MAX_SHIFT} (the ratio must be between about 2^-32 and 2^31)"
+	)]
+	ShiftOutOfRange { ratio: f64, shift: i64 },
+}
+
 /// The kernel requantization `(multiplier, shift)` closest to `ratio`: `multiplier` in
 /// `[2^30, 2^31)` and `multiplier / 2^shift ≈ ratio` to 31 significant bits.
 ///
 /// Computed exactly from the bits of the f64 (no logarithms): `ratio = sig · 2^(e − 1075)` with a
 /// 53-bit significand `sig`, and the multiplier is `sig` rounded (half up) to 31 bits. Fails if
 /// the shift falls outside `0 ..= 62`, i.e. unless `2^−32 ≲ ratio < 2^31`.
-pub fn requant_for_ratio(ratio: f64) -> Result<Requant, String> {
+pub fn requant_for_ratio(ratio: f64) -> Result<Requant, RequantError> {
 	if !(ratio.is_finite() && ratio > 0.0) {
-		return Err(format!("the requantization ratio {ratio} is not a positive finite number"));
+		return Err(RequantError::NotPositiveFinite(ratio));
 	}
 	let bits = ratio.to_bits();
 	let biased_exponent = ((bits >> 52) & 0x7ff) as i64;
 	if biased_exponent == 0 {
-		return Err(format!("the requantization ratio {ratio:e} is too small (subnormal)"));
+		return Err(RequantError::Subnormal(ratio));
 	}
 	let significand = (1u64 << 52) | (bits & ((1u64 << 52) - 1));
 	// Drop 22 of the 53 bits, rounding half up: a multiplier in [2^30, 2^31], and
@@ -85,10 +99,7 @@ pub fn requant_for_ratio(ratio: f64) -> Result<Requant, String> {
 		shift -= 1;
 	}
 	if !(0..=i64::from(MAX_SHIFT)).contains(&shift) {
-		return Err(format!(
-			"the requantization ratio {ratio:e} needs a shift of {shift}, outside the kernel's \
-			 0..={MAX_SHIFT} (the ratio must be between about 2^-32 and 2^31)"
-		));
+		return Err(RequantError::ShiftOutOfRange { ratio, shift });
 	}
 	Ok(Requant { multiplier: multiplier as u32, shift: shift as u8 })
 }
@@ -205,7 +216,7 @@ pub fn quantize(mlp: &FloatMlp, calibration: &[Vec<f64>]) -> Result<Quantized, I
 				)));
 			}
 			let s_out = scale_for(out_max);
-			let requant = requant_for_ratio(s_acc / s_out).map_err(&fail)?;
+			let requant = requant_for_ratio(s_acc / s_out).map_err(|e| fail(e.to_string()))?;
 			let activation = match float.activation {
 				FloatActivation::Identity => Activation::Identity,
 				FloatActivation::Relu => Activation::Relu,

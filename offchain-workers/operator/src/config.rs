@@ -170,10 +170,44 @@ impl std::fmt::Debug for SignerKey {
 pub enum ConfigError {
 	#[error("cannot read {path}: {source}")]
 	Read { path: PathBuf, source: std::io::Error },
-	#[error("{path}: {message}")]
-	Syntax { path: PathBuf, message: String },
-	#[error("{path}: `{key}`: {message}")]
-	Key { path: PathBuf, key: &'static str, message: String },
+	#[error("{path}: {source}")]
+	Syntax { path: PathBuf, source: Box<serde_saphyr::Error> },
+	#[error("{path}: `{key}`: {problem}")]
+	Key { path: PathBuf, key: &'static str, problem: Invalid },
+}
+
+/// What is wrong with a configuration value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+	#[error("{0:?} is not an Ethereum address (0x and 40 hex digits)")]
+	NotAnAddress(String),
+	#[error("neither a Web3Signer URL (http://…) nor a 0x-hex 32-byte private key")]
+	NotASigner,
+	#[error("{0:?} is not a ws:// or wss:// URL")]
+	NotAWebSocketUrl(String),
+	#[error(transparent)]
+	NotAnAmount(#[from] aos_client::NotAnAmount),
+	#[error("is above 100")]
+	Above100,
+	#[error("{0} is not a file")]
+	NotAFile(PathBuf),
+	#[error("{0} is not a directory")]
+	NotADirectory(PathBuf),
+	#[error("must be above 0")]
+	Zero,
+}
+
+/// Parses a YAML file of the operator's (its config, its keystore). Strict booleans (`true`,
+/// `false`), as the YAML 1.2 core schema has them; errors without a snippet of the file, which
+/// could print a secret key of it into a log.
+pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(
+	text: &str,
+) -> Result<T, Box<serde_saphyr::Error>> {
+	serde_saphyr::from_str_with_options(
+		text,
+		serde_saphyr::options! { strict_booleans: true, with_snippet: false },
+	)
+	.map_err(Box::new)
 }
 
 impl Config {
@@ -181,25 +215,22 @@ impl Config {
 	pub fn load(path: &Path) -> Result<Config, ConfigError> {
 		let text = std::fs::read_to_string(path)
 			.map_err(|source| ConfigError::Read { path: path.into(), source })?;
-		let mut config: Config = serde_yaml::from_str(&text)
-			.map_err(|e| ConfigError::Syntax { path: path.into(), message: e.to_string() })?;
+		let mut config: Config =
+			from_yaml(&text).map_err(|source| ConfigError::Syntax { path: path.into(), source })?;
 		let base = path.parent().unwrap_or(Path::new("."));
 		config.keystore = base.join(&config.keystore);
 		config.data_dir = base.join(&config.data_dir);
-		let key = |key, message: String| ConfigError::Key { path: path.into(), key, message };
+		let key = |key, problem: Invalid| ConfigError::Key { path: path.into(), key, problem };
 		config.eth_address().map_err(|m| key("node_id", m))?;
 		config.signer().map_err(|m| key("signer_key", m))?;
 		if !(config.node_url.starts_with("ws://") || config.node_url.starts_with("wss://")) {
-			return Err(key(
-				"node_url",
-				format!("{:?} is not a ws:// or wss:// URL", config.node_url),
-			));
+			return Err(key("node_url", Invalid::NotAWebSocketUrl(config.node_url.clone())));
 		}
 		if let Some(register) = &config.register {
 			aos_client::parse_aos(&register.collateral)
-				.map_err(|m| key("register.collateral", m))?;
+				.map_err(|e| key("register.collateral", e.into()))?;
 			if register.commission_percent > 100 {
-				return Err(key("register.commission_percent", "is above 100".into()));
+				return Err(key("register.commission_percent", Invalid::Above100));
 			}
 		}
 		if let Some(zk) = &mut config.zk {
@@ -210,35 +241,33 @@ impl Config {
 			zk.helper = base.join(&zk.helper);
 			zk.circuits = base.join(&zk.circuits);
 			if !zk.helper.is_file() {
-				return Err(key("zk.helper", format!("{} is not a file", zk.helper.display())));
+				return Err(key("zk.helper", Invalid::NotAFile(zk.helper.clone())));
 			}
 			if !zk.circuits.is_dir() {
-				return Err(key(
-					"zk.circuits",
-					format!("{} is not a directory", zk.circuits.display()),
-				));
+				return Err(key("zk.circuits", Invalid::NotADirectory(zk.circuits.clone())));
 			}
 			if zk.timeout_secs == 0 {
-				return Err(key("zk.timeout_secs", "must be above 0".into()));
+				return Err(key("zk.timeout_secs", Invalid::Zero));
 			}
 		}
 		if config.kernel.fuel == 0 {
-			return Err(key("kernel.fuel", "must be above 0".into()));
+			return Err(key("kernel.fuel", Invalid::Zero));
 		}
 		Ok(config)
 	}
 
 	/// `node_id` as an address.
-	pub fn eth_address(&self) -> Result<H160, String> {
+	pub fn eth_address(&self) -> Result<H160, Invalid> {
 		let hex = self.node_id.strip_prefix("0x").unwrap_or(&self.node_id);
-		let bytes = hex::decode(hex).ok().filter(|b| b.len() == 20).ok_or_else(|| {
-			format!("{:?} is not an Ethereum address (0x and 40 hex digits)", self.node_id)
-		})?;
+		let bytes = hex::decode(hex)
+			.ok()
+			.filter(|b| b.len() == 20)
+			.ok_or_else(|| Invalid::NotAnAddress(self.node_id.clone()))?;
 		Ok(H160::from_slice(&bytes))
 	}
 
 	/// `signer_key` as a signer.
-	pub fn signer(&self) -> Result<SignerKey, String> {
+	pub fn signer(&self) -> Result<SignerKey, Invalid> {
 		let key = self.signer_key.0.trim();
 		if key.starts_with("http://") || key.starts_with("https://") {
 			return Ok(SignerKey::Web3Signer(key.trim_end_matches('/').into()));
@@ -246,9 +275,7 @@ impl Config {
 		let hex = key.strip_prefix("0x").unwrap_or(key);
 		match hex::decode(hex).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()) {
 			Some(secret) => Ok(SignerKey::Local(secret)),
-			None => {
-				Err("neither a Web3Signer URL (http://…) nor a 0x-hex 32-byte private key".into())
-			},
+			None => Err(Invalid::NotASigner),
 		}
 	}
 
@@ -308,5 +335,35 @@ mod tests {
 		assert!(load(&zk).unwrap_err().contains("`zk.helper`:"));
 		let collateral = format!("{GOOD}register:\n  name: op\n  collateral: lots\n");
 		assert!(load(&collateral).unwrap_err().contains("`register.collateral`: \"lots\""));
+		// Booleans are `true` and `false`, not YAML 1.1's `yes` and `no`.
+		assert!(load(&format!("{GOOD}kernel:\n  check_native: yes\n")).is_err());
+	}
+
+	#[test]
+	fn syntax_errors_do_not_quote_the_file() {
+		// A private key in the file, and an error on the line after it.
+		let secret = "ab".repeat(32);
+		let text = GOOD.replace("http://127.0.0.1:9000", &format!("\"0x{secret}\"\nnode_idd: 1"));
+		let err = load(&text).unwrap_err();
+		assert!(err.contains("unknown field `node_idd`"), "{err}");
+		assert!(!err.contains(&secret), "{err}");
+	}
+
+	#[test]
+	fn the_documented_config_parses() {
+		let doc = std::fs::read_to_string(
+			Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/OPERATORS.md"),
+		)
+		.unwrap();
+		// docs/OPERATORS.md's first YAML block is `config.yaml`.
+		let block = doc.split("```yaml\n").nth(1).and_then(|b| b.split("```").next()).unwrap();
+		let config: Config = from_yaml(block).unwrap();
+		assert_eq!(config.signer(), Ok(SignerKey::Web3Signer("http://127.0.0.1:9000".into())));
+		assert_eq!(config.metrics, Some(SocketAddr::from(([127, 0, 0, 1], 9616))));
+		assert_eq!(config.kernel.fuel, 20_000_000_000);
+		assert_eq!(config.enclave, None);
+		let zk = config.zk.unwrap();
+		assert_eq!(zk.python, Path::new("~/.cache/aos-ezkl-venv/bin/python"));
+		assert_eq!(zk.timeout_secs, 300);
 	}
 }

@@ -10,9 +10,50 @@ use jsonrpsee::{
 };
 use serde::Deserialize;
 use sp_core::{sr25519, Pair, H160};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::SignerKey;
+
+/// Why the keystore cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+	#[error("cannot read the keystore {path}: {source}")]
+	Read { path: PathBuf, source: std::io::Error },
+	#[error("keystore {path}: {source}")]
+	Syntax { path: PathBuf, source: Box<serde_saphyr::Error> },
+	#[error("keystore {path}: `{key}`: not a secret key ({reason:?})")]
+	NotASecret { path: PathBuf, key: &'static str, reason: sp_core::crypto::SecretStringError },
+}
+
+/// Why the Ethereum signer does not sign, or not for the operator's address.
+#[derive(Debug, thiserror::Error)]
+pub enum SignerError {
+	#[error("signer_key: not a secp256k1 private key: {0}")]
+	NotAKey(k256::ecdsa::Error),
+	#[error("signer_key is the key of {own:?}, not of node_id {address:?}")]
+	OtherKey { own: H160, address: H160 },
+	#[error("signing with the local key: {0}")]
+	Sign(k256::ecdsa::Error),
+	#[error("signer_key: {url}: {source}")]
+	Client { url: String, source: jsonrpsee::core::ClientError },
+	#[error("signer_key: the Web3Signer at {url} does not answer: {source}")]
+	Unreachable { url: String, source: jsonrpsee::core::ClientError },
+	#[error(
+		"signer_key: the Web3Signer at {url} holds no key for node_id {address:?} (it holds \
+		 {accounts:?})"
+	)]
+	NoKeyFor { url: String, address: H160, accounts: Vec<H160> },
+	#[error("eth_sign at the Web3Signer {url}: {source}")]
+	EthSign { url: String, source: jsonrpsee::core::ClientError },
+	#[error("the Web3Signer {url} returned {signature:?}")]
+	NotHex { url: String, signature: String },
+	#[error("the Web3Signer {url} returned {signature:?}, not 65 bytes")]
+	NotASignature { url: String, signature: String },
+	#[error("the Web3Signer {url} signed with the key of {signer:?}, not of {address:?}")]
+	SignedByOther { url: String, signer: H160, address: H160 },
+	#[error("the Web3Signer {url} returned a signature that recovers no key")]
+	Unrecoverable { url: String },
+}
 
 /// The keystore file: secret URIs (`0x` seeds, mnemonics, or `//Dev` paths for test chains).
 #[derive(Deserialize)]
@@ -32,9 +73,9 @@ pub struct Keys {
 
 impl Keys {
 	/// Reads the keystore at `path`. Warns when others may read it.
-	pub fn load(path: &Path) -> Result<Keys, String> {
+	pub fn load(path: &Path) -> Result<Keys, KeysError> {
 		let text = std::fs::read_to_string(path)
-			.map_err(|e| format!("cannot read the keystore {}: {e}", path.display()))?;
+			.map_err(|source| KeysError::Read { path: path.into(), source })?;
 		#[cfg(unix)]
 		{
 			use std::os::unix::fs::PermissionsExt;
@@ -47,11 +88,13 @@ impl Keys {
 				}
 			}
 		}
-		let file: KeystoreFile =
-			serde_yaml::from_str(&text).map_err(|e| format!("keystore {}: {e}", path.display()))?;
-		let pair = |key: &str, uri: &str| {
-			sr25519::Pair::from_string(uri, None).map_err(|e| {
-				format!("keystore {}: `{key}`: not a secret key ({e:?})", path.display())
+		let file: KeystoreFile = crate::config::from_yaml(&text)
+			.map_err(|source| KeysError::Syntax { path: path.into(), source })?;
+		let pair = |key: &'static str, uri: &str| {
+			sr25519::Pair::from_string(uri, None).map_err(|reason| KeysError::NotASecret {
+				path: path.into(),
+				key,
+				reason,
 			})
 		};
 		Ok(Keys { account: pair("account", &file.account)?, vrf: pair("vrf", &file.vrf)? })
@@ -77,10 +120,9 @@ pub fn address_of(key: &k256::ecdsa::SigningKey) -> H160 {
 }
 
 /// The EIP-191 signature (`r ‖ s ‖ v`, v = 27/28) of `message` by `key`, as `eth_sign` makes it.
-pub fn sign_eip191(key: &k256::ecdsa::SigningKey, message: &[u8]) -> Result<[u8; 65], String> {
-	let (signature, recovery) = key
-		.sign_prehash_recoverable(&eip191_hash(message))
-		.map_err(|e| format!("signing with the local key: {e}"))?;
+pub fn sign_eip191(key: &k256::ecdsa::SigningKey, message: &[u8]) -> Result<[u8; 65], SignerError> {
+	let (signature, recovery) =
+		key.sign_prehash_recoverable(&eip191_hash(message)).map_err(SignerError::Sign)?;
 	let mut out = [0u8; 65];
 	out[..64].copy_from_slice(&signature.to_bytes());
 	out[64] = 27 + recovery.to_byte();
@@ -111,32 +153,29 @@ fn address_of_public(key: &k256::ecdsa::VerifyingKey) -> H160 {
 
 impl EthSigner {
 	/// The signer `key` for `address`; an error if it does not sign for that address.
-	pub async fn new(key: SignerKey, address: H160) -> Result<EthSigner, String> {
+	pub async fn new(key: SignerKey, address: H160) -> Result<EthSigner, SignerError> {
 		match key {
 			SignerKey::Local(secret) => {
-				let key = k256::ecdsa::SigningKey::from_slice(&secret)
-					.map_err(|e| format!("signer_key: not a secp256k1 private key: {e}"))?;
+				let key =
+					k256::ecdsa::SigningKey::from_slice(&secret).map_err(SignerError::NotAKey)?;
 				let own = address_of(&key);
 				if own != address {
-					return Err(format!(
-						"signer_key is the key of {own:?}, not of node_id {address:?}"
-					));
+					return Err(SignerError::OtherKey { own, address });
 				}
 				Ok(EthSigner::Local { key, address })
 			},
 			SignerKey::Web3Signer(url) => {
-				let client = HttpClientBuilder::default()
-					.build(&url)
-					.map_err(|e| format!("signer_key: {url}: {e}"))?;
-				let accounts: Vec<H160> =
-					client.request("eth_accounts", rpc_params![]).await.map_err(|e| {
-						format!("signer_key: the Web3Signer at {url} does not answer: {e}")
-					})?;
+				let client = match HttpClientBuilder::default().build(&url) {
+					Ok(client) => client,
+					Err(source) => return Err(SignerError::Client { url, source }),
+				};
+				let accounts: Vec<H160> = match client.request("eth_accounts", rpc_params![]).await
+				{
+					Ok(accounts) => accounts,
+					Err(source) => return Err(SignerError::Unreachable { url, source }),
+				};
 				if !accounts.contains(&address) {
-					return Err(format!(
-						"signer_key: the Web3Signer at {url} holds no key for node_id {address:?} \
-						 (it holds {accounts:?})"
-					));
+					return Err(SignerError::NoKeyFor { url, address, accounts });
 				}
 				Ok(EthSigner::Web3Signer { client: Box::new(client), url, address })
 			},
@@ -151,7 +190,7 @@ impl EthSigner {
 	}
 
 	/// The EIP-191 signature (`r ‖ s ‖ v`, v = 27/28) of `message`.
-	pub async fn sign(&self, message: &[u8]) -> Result<[u8; 65], String> {
+	pub async fn sign(&self, message: &[u8]) -> Result<[u8; 65], SignerError> {
 		match self {
 			EthSigner::Local { key, .. } => sign_eip191(key, message),
 			EthSigner::Web3Signer { client, url, address } => {
@@ -159,29 +198,30 @@ impl EthSigner {
 				let signature: String = client
 					.request("eth_sign", rpc_params![address, data])
 					.await
-					.map_err(|e| format!("eth_sign at the Web3Signer {url}: {e}"))?;
-				let bytes = hex::decode(signature.trim_start_matches("0x"))
-					.map_err(|_| format!("the Web3Signer {url} returned {signature:?}"))?;
-				let signature = <[u8; 65]>::try_from(bytes).map_err(|_| {
-					format!("the Web3Signer {url} returned {signature:?}, not 65 bytes")
-				})?;
+					.map_err(|source| SignerError::EthSign { url: url.clone(), source })?;
+				let Ok(bytes) = hex::decode(signature.trim_start_matches("0x")) else {
+					return Err(SignerError::NotHex { url: url.clone(), signature });
+				};
+				let Ok(signature) = <[u8; 65]>::try_from(bytes) else {
+					return Err(SignerError::NotASignature { url: url.clone(), signature });
+				};
 				// Checked here so that a misbehaving signer is named, rather than the chain
 				// refusing the registration with EthAddressProofInvalid.
 				match recover_address(message, &signature) {
 					Some(signer) if signer == *address => Ok(signature),
-					Some(signer) => Err(format!(
-						"the Web3Signer {url} signed with the key of {signer:?}, not of {address:?}"
-					)),
-					None => Err(format!(
-						"the Web3Signer {url} returned a signature that recovers no key"
-					)),
+					Some(signer) => Err(SignerError::SignedByOther {
+						url: url.clone(),
+						signer,
+						address: *address,
+					}),
+					None => Err(SignerError::Unrecoverable { url: url.clone() }),
 				}
 			},
 		}
 	}
 
 	/// The proof, for pallet-operators, that `operator` owns this address.
-	pub async fn binding(&self, operator: &AccountId) -> Result<EthBinding, String> {
+	pub async fn binding(&self, operator: &AccountId) -> Result<EthBinding, SignerError> {
 		let signature = self.sign(&eth_address_message(operator)).await?;
 		Ok(EthBinding { address: self.address(), signature })
 	}
@@ -215,7 +255,7 @@ mod tests {
 		assert_eq!(runtime_recovers(&binding, &operator), address);
 		// Another address is refused.
 		let err = EthSigner::new(SignerKey::Local(secret), H160::repeat_byte(1)).await.err();
-		assert!(err.unwrap().contains("not of node_id"));
+		assert!(err.unwrap().to_string().contains("not of node_id"));
 	}
 
 	/// A stand-in for Web3Signer's Ethereum JSON-RPC over HTTP: `eth_accounts`, and `eth_sign`
@@ -268,7 +308,7 @@ mod tests {
 
 		// A node_id the signer holds no key for is refused at start, naming both.
 		let err = EthSigner::new(SignerKey::Web3Signer(url), H160::repeat_byte(3)).await.err();
-		let err = err.unwrap();
+		let err = err.unwrap().to_string();
 		assert!(err.contains("holds no key for node_id"), "{err}");
 		server.stop().unwrap();
 	}
@@ -280,7 +320,7 @@ mod tests {
 		let address = address_of(&key);
 		let (url, server) = web3signer(key, Some(other.clone())).await;
 		let signer = EthSigner::new(SignerKey::Web3Signer(url), address).await.unwrap();
-		let err = signer.binding(&AccountId::from([9u8; 32])).await.err().unwrap();
+		let err = signer.binding(&AccountId::from([9u8; 32])).await.err().unwrap().to_string();
 		assert!(err.contains(&format!("signed with the key of {:?}", address_of(&other))), "{err}");
 		server.stop().unwrap();
 	}
@@ -293,8 +333,30 @@ mod tests {
 		let err = EthSigner::new(SignerKey::Web3Signer(url.clone()), H160::repeat_byte(3))
 			.await
 			.err()
-			.unwrap();
+			.unwrap()
+			.to_string();
 		assert!(err.contains(&format!("the Web3Signer at {url} does not answer")), "{err}");
+	}
+
+	#[test]
+	fn keystores_load() {
+		let dir = std::env::temp_dir().join(format!("aos-keystore-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let path = dir.join("keys.yaml");
+		// As scripts/devnet.sh and the end-to-end tests write it.
+		std::fs::write(&path, "account: \"//Dave\"\nvrf: \"//Dave//vrf\"\n").unwrap();
+		let keys = Keys::load(&path).unwrap();
+		assert_eq!(
+			keys.account.public(),
+			sr25519::Pair::from_string("//Dave", None).unwrap().public()
+		);
+		std::fs::write(&path, "account: //Dave\nvrf: not a key\n").unwrap();
+		let err = Keys::load(&path).err().unwrap();
+		assert!(matches!(err, KeysError::NotASecret { key: "vrf", .. }), "{err}");
+		std::fs::write(&path, "account: //Dave\n").unwrap();
+		let err = Keys::load(&path).err().unwrap().to_string();
+		assert!(err.contains("missing field `vrf`"), "{err}");
+		let _ = std::fs::remove_dir_all(&dir);
 	}
 
 	#[test]

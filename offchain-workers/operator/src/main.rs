@@ -1,12 +1,12 @@
 //! `aos-operator --config config.yaml` (`-c` for short): runs the AOS operator service.
 
 use aos_operator::{
-	config::Config,
-	keys::{EthSigner, Keys},
+	config::{Config, ConfigError, Invalid},
+	keys::{EthSigner, Keys, KeysError, SignerError},
 	metrics::Metrics,
 	models::ModelStore,
 	prover::Prover,
-	sandbox::WasmKernel,
+	sandbox::{CompileError, WasmKernel},
 	worker::Operator,
 };
 use clap::Parser;
@@ -50,15 +50,33 @@ async fn main() -> ExitCode {
 	}
 }
 
-async fn start(cli: &Cli) -> Result<Operator, String> {
-	let config = Config::load(&cli.config).map_err(|e| e.to_string())?;
+/// Why the operator did not start.
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+	#[error(transparent)]
+	Config(#[from] ConfigError),
+	/// `node_id` or `signer_key`, which [`Config::load`] has checked already.
+	#[error(transparent)]
+	Value(#[from] Invalid),
+	#[error(transparent)]
+	Keys(#[from] KeysError),
+	#[error(transparent)]
+	Signer(#[from] SignerError),
+	#[error(transparent)]
+	Kernel(#[from] CompileError),
+	#[error("metrics: {0}")]
+	Metrics(#[from] substrate_prometheus_endpoint::PrometheusError),
+}
+
+async fn start(cli: &Cli) -> Result<Operator, StartError> {
+	let config = Config::load(&cli.config)?;
 	let keys = Keys::load(&config.keystore)?;
 	let address = config.eth_address()?;
 	let eth = EthSigner::new(config.signer()?, address).await?;
 	let models = ModelStore::new(config.models.source.clone(), config.data_dir.join("models"));
 	let kernel = Arc::new(WasmKernel::new(config.kernel.fuel)?);
 	let prover = config.zk.clone().map(|zk| Prover::new(zk, config.data_dir.join("zk")));
-	let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+	let metrics = Metrics::new()?;
 	if let Some(addr) = config.metrics {
 		let registry = metrics.registry.clone();
 		tokio::spawn(async move {

@@ -37,6 +37,41 @@ pub struct Limits {
 	pub max_bytes: usize,
 }
 
+/// Why a model or an input could not be fetched, or was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+	#[error("{0:?} is not an http(s) URL: locations in chain data are never read as local paths")]
+	NotHttp(String),
+	#[error("{location}: not fetched within {deadline:?}")]
+	Deadline { location: String, deadline: Duration },
+	#[error("{location}: {source}")]
+	Url { location: String, source: hyper::http::uri::InvalidUri },
+	#[error("no TLS root certificates: {0}")]
+	TlsRoots(std::io::Error),
+	#[error("{location}: {source}")]
+	Request { location: String, source: hyper_util::client::legacy::Error },
+	#[error("{location}: HTTP {status}")]
+	Status { location: String, status: hyper::StatusCode },
+	/// The announced length is above the cap: refused before the body.
+	#[error("{location}: larger than {max_bytes} bytes")]
+	TooLarge { location: String, max_bytes: usize },
+	/// The body failed, or went past the cap.
+	#[error("{location}: {source} (at most {max_bytes} bytes are taken)")]
+	Body { location: String, max_bytes: usize, source: Box<dyn std::error::Error + Send + Sync> },
+	#[error("the input from {uri} does not hash to {hash:?}")]
+	InputHash { uri: String, hash: H256 },
+	#[error(
+		"the model file from {location} hashes to {hash:?}, not to the model id {id:?}: refused"
+	)]
+	ModelHash { location: String, hash: H256, id: H256 },
+	#[error("cannot read {path}: {source}")]
+	Read { path: PathBuf, source: std::io::Error },
+	#[error("{path}: not a file of at most {max_bytes} bytes")]
+	NotAFile { path: PathBuf, max_bytes: usize },
+	#[error("cannot cache the model in {path}: {source}")]
+	Cache { path: PathBuf, source: std::io::Error },
+}
+
 /// Where model files come from.
 pub struct ModelStore {
 	source: Option<String>,
@@ -55,7 +90,7 @@ impl ModelStore {
 	}
 
 	/// The file of model `id`, registered with `uri`, checked against its hash.
-	pub async fn get(&self, id: &H256, uri: &str) -> Result<Vec<u8>, String> {
+	pub async fn get(&self, id: &H256, uri: &str) -> Result<Vec<u8>, FetchError> {
 		let cached = self.cache.join(file_name(id));
 		if let Ok(bytes) = std::fs::read(&cached) {
 			if check(id, &bytes, &cached.display().to_string()).is_ok() {
@@ -79,17 +114,17 @@ impl ModelStore {
 		check(id, &bytes, &location)?;
 		std::fs::create_dir_all(&self.cache)
 			.and_then(|()| std::fs::write(&cached, &bytes))
-			.map_err(|e| format!("cannot cache the model in {}: {e}", cached.display()))?;
+			.map_err(|source| FetchError::Cache { path: cached, source })?;
 		Ok(bytes)
 	}
 }
 
 /// A task's remote input: at most `max_len` values, fetched from `uri` and checked against
 /// the BLAKE2b-256 `hash` its submitter committed to.
-pub async fn fetch_input(uri: &str, hash: &H256, max_len: usize) -> Result<Vec<i8>, String> {
+pub async fn fetch_input(uri: &str, hash: &H256, max_len: usize) -> Result<Vec<i8>, FetchError> {
 	let bytes = fetch(uri, Limits { deadline: INPUT_DEADLINE, max_bytes: max_len }).await?;
 	if sp_crypto_hashing::blake2_256(&bytes) != hash.0 {
-		return Err(format!("the input from {uri} does not hash to {hash:?}"));
+		return Err(FetchError::InputHash { uri: uri.into(), hash: *hash });
 	}
 	Ok(bytes.into_iter().map(|b| b as i8).collect())
 }
@@ -99,52 +134,51 @@ fn is_http(location: &str) -> bool {
 }
 
 /// Refuses a file that is not model `id`.
-fn check(id: &H256, bytes: &[u8], location: &str) -> Result<(), String> {
+fn check(id: &H256, bytes: &[u8], location: &str) -> Result<(), FetchError> {
 	let hash = H256(aos_kernel::model::content_hash(bytes));
 	if hash != *id {
-		return Err(format!(
-			"the model file from {location} hashes to {hash:?}, not to the model id {id:?}: refused"
-		));
+		return Err(FetchError::ModelHash { location: location.into(), hash, id: *id });
 	}
 	Ok(())
 }
 
 /// A local file of the operator's own configuration, at most `max_bytes`.
-fn read_capped(path: &Path, max_bytes: usize) -> Result<Vec<u8>, String> {
-	let len =
-		std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+fn read_capped(path: &Path, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
+	let read = |source| FetchError::Read { path: path.into(), source };
+	let len = std::fs::metadata(path).map_err(read)?;
 	if !len.is_file() || len.len() > max_bytes as u64 {
-		return Err(format!("{}: not a file of at most {max_bytes} bytes", path.display()));
+		return Err(FetchError::NotAFile { path: path.into(), max_bytes });
 	}
-	std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+	std::fs::read(path).map_err(read)
 }
 
 /// The body at an `http://` or `https://` URL, within `limits`. Anything else is refused: a
 /// location from chain data is never a local path.
-pub async fn fetch(location: &str, limits: Limits) -> Result<Vec<u8>, String> {
+pub async fn fetch(location: &str, limits: Limits) -> Result<Vec<u8>, FetchError> {
 	if !is_http(location) {
-		return Err(format!(
-			"{location:?} is not an http(s) URL: locations in chain data are never read as \
-			 local paths"
-		));
+		return Err(FetchError::NotHttp(location.into()));
 	}
-	tokio::time::timeout(limits.deadline, get(location, limits.max_bytes))
-		.await
-		.map_err(|_| format!("{location}: not fetched within {:?}", limits.deadline))?
+	tokio::time::timeout(limits.deadline, get(location, limits.max_bytes)).await.map_err(|_| {
+		FetchError::Deadline { location: location.into(), deadline: limits.deadline }
+	})?
 }
 
-async fn get(location: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
-	let uri: hyper::Uri = location.parse().map_err(|e| format!("{location}: {e}"))?;
+async fn get(location: &str, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
+	let uri: hyper::Uri =
+		location.parse().map_err(|source| FetchError::Url { location: location.into(), source })?;
 	let https = hyper_rustls::HttpsConnectorBuilder::new()
 		.with_native_roots()
-		.map_err(|e| format!("no TLS root certificates: {e}"))?
+		.map_err(FetchError::TlsRoots)?
 		.https_or_http()
 		.enable_http1()
 		.build();
 	let client = Client::builder(TokioExecutor::new()).build::<_, Empty<Bytes>>(https);
-	let response = client.get(uri).await.map_err(|e| format!("{location}: {e}"))?;
+	let response = client
+		.get(uri)
+		.await
+		.map_err(|source| FetchError::Request { location: location.into(), source })?;
 	if !response.status().is_success() {
-		return Err(format!("{location}: HTTP {}", response.status()));
+		return Err(FetchError::Status { location: location.into(), status: response.status() });
 	}
 	let announced = response
 		.headers()
@@ -152,12 +186,12 @@ async fn get(location: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
 		.and_then(|v| v.to_str().ok())
 		.and_then(|v| v.parse::<u64>().ok());
 	if announced.is_some_and(|n| n > max_bytes as u64) {
-		return Err(format!("{location}: larger than {max_bytes} bytes"));
+		return Err(FetchError::TooLarge { location: location.into(), max_bytes });
 	}
 	let body = Limited::new(response.into_body(), max_bytes)
 		.collect()
 		.await
-		.map_err(|e| format!("{location}: {e} (at most {max_bytes} bytes are taken)"))?;
+		.map_err(|source| FetchError::Body { location: location.into(), max_bytes, source })?;
 	Ok(body.to_bytes().to_vec())
 }
 
@@ -181,7 +215,7 @@ mod tests {
 		// A file that is not what its name says is refused.
 		let other = H256::repeat_byte(5);
 		std::fs::write(source.join(file_name(&other)), &file).unwrap();
-		let err = store.get(&other, "unused").await.unwrap_err();
+		let err = store.get(&other, "unused").await.unwrap_err().to_string();
 		assert!(err.contains("not to the model id"), "{err}");
 		let _ = std::fs::remove_dir_all(&dir);
 	}
@@ -190,9 +224,9 @@ mod tests {
 	async fn locations_from_chain_data_are_never_local_paths() {
 		let by_uri = ModelStore::new(None, std::env::temp_dir().join("aos-models-none"));
 		for uri in ["/dev/zero", "file:///etc/passwd", "../operator.redb", "ftp://x/y"] {
-			let err = by_uri.get(&H256::repeat_byte(1), uri).await.unwrap_err();
+			let err = by_uri.get(&H256::repeat_byte(1), uri).await.unwrap_err().to_string();
 			assert!(err.contains("never read as local paths"), "{uri}: {err}");
-			let err = fetch_input(uri, &H256::zero(), 16).await.unwrap_err();
+			let err = fetch_input(uri, &H256::zero(), 16).await.unwrap_err().to_string();
 			assert!(err.contains("never read as local paths"), "{uri}: {err}");
 		}
 	}
@@ -227,23 +261,23 @@ mod tests {
 		let head = "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n".to_string();
 		let url = serve(head, vec![1; 100], Some(Duration::from_millis(500)));
 		let started = std::time::Instant::now();
-		let err = fetch(&url, limits(2, 1_000)).await.unwrap_err();
+		let err = fetch(&url, limits(2, 1_000)).await.unwrap_err().to_string();
 		assert!(err.contains("not fetched within"), "{err}");
 		assert!(started.elapsed() < Duration::from_secs(4));
 		// Announced too large: refused before the body.
 		let head = "HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n".to_string();
 		let url = serve(head, vec![1; 10], None);
-		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err();
+		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err().to_string();
 		assert!(err.contains("larger than 1000 bytes"), "{err}");
 		// Not announced, and more than the cap: refused at the cap.
 		let head = "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".to_string();
 		let url = serve(head, vec![1; 5_000], None);
-		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err();
+		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err().to_string();
 		assert!(err.contains("at most 1000 bytes"), "{err}");
 		// Missing.
 		let head = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_string();
 		let url = serve(head, vec![], None);
-		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err();
+		let err = fetch(&url, limits(5, 1_000)).await.unwrap_err().to_string();
 		assert!(err.contains("404"), "{err}");
 		// Within both: fetched.
 		let head = "HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n".to_string();

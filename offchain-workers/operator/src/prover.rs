@@ -41,6 +41,37 @@ pub struct ChainVk {
 	pub input_scale: u8,
 }
 
+/// Why a model's circuit cannot be used, or a proof was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+	#[error("no circuit for model {model:?}: {path}: {source}")]
+	NoCircuit { model: H256, path: PathBuf, source: std::io::Error },
+	#[error(
+		"{path} is not the verifying key the chain links to model {model:?}: a proof with it \
+		 would be rejected (and slashed); run ezkl_helper.py setup for the model's circuit again"
+	)]
+	WrongVk { model: H256, path: PathBuf },
+	/// A file of the task's work directory.
+	#[error("{path}: {source}")]
+	File { path: PathBuf, source: std::io::Error },
+	#[error("ezkl did not prove within {0} s")]
+	Timeout(u64),
+	#[error("cannot run {python}: {source}")]
+	Spawn { python: PathBuf, source: std::io::Error },
+	#[error("ezkl_helper.py prove failed ({status}): {stderr}")]
+	Failed { status: std::process::ExitStatus, stderr: String },
+	#[error("ezkl_helper.py prove printed no {key}: {report}")]
+	NoTiming { key: &'static str, report: String },
+	#[error("ezkl's proof.json: {0}")]
+	ProofFile(String),
+	#[error("the chain's VKA: {0}")]
+	ChainVka(aos_zk::Error),
+	#[error("ezkl made a proof the chain would reject: {0}")]
+	Rejected(aos_zk::Error),
+	#[error("the proof's instances do not bind the task: {0:?}")]
+	Binding(aos_inference_primitives::zk::binding::BindingError),
+}
+
 /// Runs ezkl for the models it has circuits of.
 pub struct Prover {
 	config: ZkConfig,
@@ -60,17 +91,14 @@ impl Prover {
 
 	/// Whether this operator can prove tasks of `model`: it has the circuit, and its VKA is the
 	/// one the chain links to the model.
-	pub fn check_circuit(&self, model: &H256, chain: &ChainVk) -> Result<(), String> {
+	pub fn check_circuit(&self, model: &H256, chain: &ChainVk) -> Result<(), ProveError> {
 		let path = self.circuit_dir(model).join("vka.bin");
-		let local = std::fs::read(&path)
-			.map_err(|e| format!("no circuit for model {model:?}: {}: {e}", path.display()))?;
+		let local = match std::fs::read(&path) {
+			Ok(local) => local,
+			Err(source) => return Err(ProveError::NoCircuit { model: *model, path, source }),
+		};
 		if local != chain.vka {
-			return Err(format!(
-				"{} is not the verifying key the chain links to model {model:?}: a proof with \
-				 it would be rejected (and slashed); run ezkl_helper.py setup for the model's \
-				 circuit again",
-				path.display()
-			));
+			return Err(ProveError::WrongVk { model: *model, path });
 		}
 		Ok(())
 	}
@@ -82,10 +110,14 @@ impl Prover {
 		model: &H256,
 		input: &[i8],
 		chain: &ChainVk,
-	) -> Result<Proved, String> {
+	) -> Result<Proved, ProveError> {
 		self.check_circuit(model, chain)?;
+		let file_error = |path: &std::path::Path| {
+			let path = path.to_path_buf();
+			move |source| ProveError::File { path, source }
+		};
 		let dir = self.work.join(format!("task-{task}"));
-		std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+		std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
 		let input_path = dir.join("input.json");
 		let proof_path = dir.join("proof.json");
 		// ezkl's input format; the circuit's input scale makes each value q the felt q·2^s.
@@ -93,7 +125,7 @@ impl Prover {
 			"{{\"input_data\": [[{}]]}}",
 			input.iter().map(|q| q.to_string()).collect::<Vec<_>>().join(",")
 		);
-		std::fs::write(&input_path, json).map_err(|e| format!("{}: {e}", input_path.display()))?;
+		std::fs::write(&input_path, json).map_err(file_error(&input_path))?;
 		let _ = std::fs::remove_file(&proof_path);
 		let started = Instant::now();
 		let mut cmd = tokio::process::Command::new(&self.config.python);
@@ -109,36 +141,37 @@ impl Prover {
 			.kill_on_drop(true);
 		let out = tokio::time::timeout(Duration::from_secs(self.config.timeout_secs), cmd.output())
 			.await
-			.map_err(|_| format!("ezkl did not prove within {} s", self.config.timeout_secs))?
-			.map_err(|e| format!("cannot run {}: {e}", self.config.python.display()))?;
+			.map_err(|_| ProveError::Timeout(self.config.timeout_secs))?
+			.map_err(|source| ProveError::Spawn { python: self.config.python.clone(), source })?;
 		let total = started.elapsed();
 		if !out.status.success() {
-			return Err(format!(
-				"ezkl_helper.py prove failed ({}): {}",
-				out.status,
-				String::from_utf8_lossy(&out.stderr).trim()
-			));
+			return Err(ProveError::Failed {
+				status: out.status,
+				stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+			});
 		}
 		let report = String::from_utf8_lossy(&out.stdout);
-		let timing = |key: &str| {
+		let timing = |key: &'static str| {
 			report
 				.lines()
 				.filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
 				.find_map(|v| v.get(key).and_then(|t| t.as_u64()))
 				.map(Duration::from_millis)
-				.ok_or_else(|| format!("ezkl_helper.py prove printed no {key}: {report}"))
+				.ok_or_else(|| ProveError::NoTiming { key, report: report.to_string() })
 		};
 		let (ezkl_prove, ezkl_witness) = (timing("prove_ms")?, timing("witness_ms")?);
 		// ezkl has crashed at exit after good work, and could in principle write a bad file:
 		// what counts is the file, checked.
-		let bytes =
-			std::fs::read(&proof_path).map_err(|e| format!("{}: {e}", proof_path.display()))?;
-		let file = proof_json::parse(&bytes).map_err(|e| format!("ezkl's proof.json: {e}"))?;
-		let vka = Vka::parse(&chain.vka).map_err(|e| format!("the chain's VKA: {e}"))?;
-		aos_zk::verify(&vka, &file.proof, &file.instances, &Pure)
-			.map_err(|e| format!("ezkl made a proof the chain would reject: {e}"))?;
-		let logits = pallet_zk_verifier::binding::logits(input, chain.input_scale, &file.instances)
-			.map_err(|r| format!("the proof's instances do not bind the task: {r:?}"))?;
+		let bytes = std::fs::read(&proof_path).map_err(file_error(&proof_path))?;
+		let file = proof_json::parse(&bytes).map_err(ProveError::ProofFile)?;
+		let vka = Vka::parse(&chain.vka).map_err(ProveError::ChainVka)?;
+		aos_zk::verify(&vka, &file.proof, &file.instances, &Pure).map_err(ProveError::Rejected)?;
+		let logits = aos_inference_primitives::zk::binding::logits(
+			input,
+			chain.input_scale,
+			&file.instances,
+		)
+		.map_err(ProveError::Binding)?;
 		let _ = std::fs::remove_dir_all(&dir);
 		Ok(Proved {
 			proof: file.proof,

@@ -35,6 +35,15 @@ pub enum SandboxError {
 	Mismatch(String),
 }
 
+/// Why the kernel's module could not be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+	#[error("wasmtime: {0}")]
+	Engine(wasmtime::Error),
+	#[error("the kernel's wasm: {0}")]
+	Module(wasmtime::Error),
+}
+
 /// The compiled kernel.
 pub struct WasmKernel {
 	engine: Engine,
@@ -50,7 +59,7 @@ pub struct Metered {
 
 impl WasmKernel {
 	/// Compiles the kernel's module; each evaluation may use `fuel`.
-	pub fn new(fuel: u64) -> Result<WasmKernel, String> {
+	pub fn new(fuel: u64) -> Result<WasmKernel, CompileError> {
 		let mut config = Config::new();
 		config
 			.consume_fuel(true)
@@ -64,9 +73,8 @@ impl WasmKernel {
 			.max_memory_size(MAX_MEMORY)
 			.linear_memory_keep_resident(KEEP_RESIDENT);
 		config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-		let engine = Engine::new(&config).map_err(|e| format!("wasmtime: {e}"))?;
-		let module =
-			Module::new(&engine, KERNEL_WASM).map_err(|e| format!("the kernel's wasm: {e}"))?;
+		let engine = Engine::new(&config).map_err(CompileError::Engine)?;
+		let module = Module::new(&engine, KERNEL_WASM).map_err(CompileError::Module)?;
 		Ok(WasmKernel { engine, module, fuel })
 	}
 

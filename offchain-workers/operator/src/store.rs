@@ -71,12 +71,43 @@ pub struct Store {
 	db: Database,
 }
 
-/// A database error, as text: the operator logs it and retries.
-pub type StoreResult<T> = Result<T, String>;
-
-fn err(e: impl std::fmt::Display) -> String {
-	format!("operator database: {e}")
+/// Why the database could not be read or written. The operator logs it and retries.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	/// Asked for before the node told which chain it serves (the database is per chain).
+	#[error("not connected to a chain yet")]
+	NotOpen,
+	#[error("operator database: {0}")]
+	Io(#[from] std::io::Error),
+	/// Any of redb's errors (boxed: some are large, and results of this type are everywhere).
+	#[error("operator database: {0}")]
+	Database(Box<redb::Error>),
+	#[error("operator database: {0}")]
+	Decode(#[from] codec::Error),
+	#[error("operator database: no record of task {0}")]
+	NoRecord(TaskId),
 }
+
+/// `?` on each of redb's error types.
+macro_rules! from_redb {
+	($($error:ty),*) => {$(
+		impl From<$error> for StoreError {
+			fn from(e: $error) -> StoreError {
+				StoreError::Database(Box::new(e.into()))
+			}
+		}
+	)*};
+}
+from_redb!(
+	redb::DatabaseError,
+	redb::TransactionError,
+	redb::TableError,
+	redb::StorageError,
+	redb::CommitError
+);
+
+/// The result of a database operation.
+pub type StoreResult<T> = Result<T, StoreError>;
 
 impl Store {
 	/// The directory of chain `genesis`'s database under `data_dir`: records of one chain are
@@ -87,36 +118,36 @@ impl Store {
 
 	/// Opens (or creates) the database in `dir`.
 	pub fn open(dir: &Path) -> StoreResult<Store> {
-		std::fs::create_dir_all(dir).map_err(err)?;
-		let db = Database::create(dir.join("operator.redb")).map_err(err)?;
-		let tx = db.begin_write().map_err(err)?;
-		tx.open_table(TASKS).map_err(err)?;
-		tx.open_table(META).map_err(err)?;
-		tx.commit().map_err(err)?;
+		std::fs::create_dir_all(dir)?;
+		let db = Database::create(dir.join("operator.redb"))?;
+		let tx = db.begin_write()?;
+		tx.open_table(TASKS)?;
+		tx.open_table(META)?;
+		tx.commit()?;
 		Ok(Store { db })
 	}
 
 	/// The record of task `id`.
 	pub fn task(&self, id: TaskId) -> StoreResult<Option<TaskRecord>> {
-		let tx = self.db.begin_read().map_err(err)?;
-		let table = tx.open_table(TASKS).map_err(err)?;
-		let Some(value) = table.get(id).map_err(err)? else { return Ok(None) };
-		TaskRecord::decode(&mut value.value()).map(Some).map_err(err)
+		let tx = self.db.begin_read()?;
+		let table = tx.open_table(TASKS)?;
+		let Some(value) = table.get(id)? else { return Ok(None) };
+		Ok(Some(TaskRecord::decode(&mut value.value())?))
 	}
 
 	/// Writes the record of task `id`, durably.
 	pub fn put_task(&self, id: TaskId, record: &TaskRecord) -> StoreResult<()> {
-		let tx = self.db.begin_write().map_err(err)?;
+		let tx = self.db.begin_write()?;
 		{
-			let mut table = tx.open_table(TASKS).map_err(err)?;
-			table.insert(id, record.encode().as_slice()).map_err(err)?;
+			let mut table = tx.open_table(TASKS)?;
+			table.insert(id, record.encode().as_slice())?;
 		}
-		tx.commit().map_err(err)
+		Ok(tx.commit()?)
 	}
 
 	/// Changes the record of task `id` (which must exist).
 	pub fn update_task(&self, id: TaskId, f: impl FnOnce(&mut TaskRecord)) -> StoreResult<()> {
-		let mut record = self.task(id)?.ok_or_else(|| err(format!("no record of task {id}")))?;
+		let mut record = self.task(id)?.ok_or(StoreError::NoRecord(id))?;
 		f(&mut record);
 		self.put_task(id, &record)
 	}
@@ -131,12 +162,12 @@ impl Store {
 
 	/// The tasks not done yet.
 	pub fn open_tasks(&self) -> StoreResult<Vec<(TaskId, TaskRecord)>> {
-		let tx = self.db.begin_read().map_err(err)?;
-		let table = tx.open_table(TASKS).map_err(err)?;
+		let tx = self.db.begin_read()?;
+		let table = tx.open_table(TASKS)?;
 		let mut open = Vec::new();
-		for entry in table.iter().map_err(err)? {
-			let (id, value) = entry.map_err(err)?;
-			let record = TaskRecord::decode(&mut value.value()).map_err(err)?;
+		for entry in table.iter()? {
+			let (id, value) = entry?;
+			let record = TaskRecord::decode(&mut value.value())?;
 			if !record.done {
 				open.push((id.value(), record));
 			}
@@ -146,19 +177,19 @@ impl Store {
 
 	/// The last block whose events were handled.
 	pub fn last_block(&self) -> StoreResult<Option<u32>> {
-		let tx = self.db.begin_read().map_err(err)?;
-		let table = tx.open_table(META).map_err(err)?;
-		Ok(table.get("last_block").map_err(err)?.map(|v| v.value() as u32))
+		let tx = self.db.begin_read()?;
+		let table = tx.open_table(META)?;
+		Ok(table.get("last_block")?.map(|v| v.value() as u32))
 	}
 
 	/// Records that block `number`'s events were handled.
 	pub fn set_last_block(&self, number: u32) -> StoreResult<()> {
-		let tx = self.db.begin_write().map_err(err)?;
+		let tx = self.db.begin_write()?;
 		{
-			let mut table = tx.open_table(META).map_err(err)?;
-			table.insert("last_block", u64::from(number)).map_err(err)?;
+			let mut table = tx.open_table(META)?;
+			table.insert("last_block", u64::from(number))?;
 		}
-		tx.commit().map_err(err)
+		Ok(tx.commit()?)
 	}
 }
 
@@ -194,7 +225,7 @@ mod tests {
 		assert!(open[0].1.committed);
 		assert_eq!(open[0].1.evidence, Some(evidence));
 		assert_eq!(store.last_block().unwrap(), Some(41));
-		assert!(store.update_task(9, |_| ()).is_err());
+		assert!(matches!(store.update_task(9, |_| ()), Err(StoreError::NoRecord(9))));
 		store.fail(9, "input: HTTP 404").unwrap();
 		let failed = store.task(9).unwrap().unwrap();
 		assert!(failed.done);

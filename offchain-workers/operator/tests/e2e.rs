@@ -18,7 +18,7 @@
 //!
 //! The scenarios run one after another (each with its own node): they time blocks.
 
-#[path = "../../../node/tests/common/mod.rs"]
+#[path = "../../../node/tests/integration/common.rs"]
 mod common;
 
 use aos_client::runtime::{self, AccountId, RuntimeEvent};

@@ -1,9 +1,10 @@
-//! `aos-zk`: verifies an ezkl proof against its verifying artifact (VKA) natively, with the
-//! verifier the AOS runtime runs (`aos-zk`, arkworks in place of the node's host functions).
+//! `aos-zk-cli`: verifies an ezkl proof against its verifying artifact (VKA) natively, with
+//! the verifier the AOS runtime runs (the `aos-zk` library, arkworks in place of the node's
+//! host functions).
 //!
 //! ```text
-//! aos-zk verify --vka vka.bin --proof proof.json
-//! aos-zk test-srs --k 15 --out kzg.srs
+//! aos-zk-cli verify --vka vka.bin --proof proof.json
+//! aos-zk-cli test-srs --k 15 --out kzg.srs
 //! ```
 //!
 //! `vka.bin` is what `ezkl.create_evm_vka` writes; `proof.json` is ezkl's proof with its public
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
 			ExitCode::from(1)
 		},
 		Err(Failure::Input(message)) => {
-			eprintln!("aos-zk: {message}");
+			eprintln!("aos-zk-cli: {message}");
 			ExitCode::from(2)
 		},
 	}
@@ -129,7 +130,7 @@ fn test_srs(k: u32, out: &Path) -> ExitCode {
 			ExitCode::SUCCESS
 		},
 		Err(e) => {
-			eprintln!("aos-zk: cannot write {}: {e}", out.display());
+			eprintln!("aos-zk-cli: cannot write {}: {e}", out.display());
 			ExitCode::from(2)
 		},
 	}

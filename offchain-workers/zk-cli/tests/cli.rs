@@ -1,4 +1,4 @@
-//! The `aos-zk` binary on the real Iris vector (primitives/zk/test-vectors): a valid proof, the
+//! The `aos-zk-cli` binary on the real Iris vector (primitives/zk/test-vectors): a valid proof, the
 //! same proof with one instance changed, and files that are missing or are not what they
 //! should be — one exit code each.
 
@@ -15,7 +15,7 @@ fn vector(name: &str, file: &str) -> PathBuf {
 }
 
 fn verify(vka: &Path, proof: &Path) -> Output {
-	Command::new(env!("CARGO_BIN_EXE_aos-zk"))
+	Command::new(env!("CARGO_BIN_EXE_aos-zk-cli"))
 		.args(["verify", "--vka"])
 		.arg(vka)
 		.arg("--proof")

@@ -5,7 +5,7 @@
 //! verifier by a *verifying artifact* (VKA, `ezkl.create_evm_vka`): the verifying key plus the
 //! circuit's gate, permutation, lookup and opening programs as bytecode for ezkl's reusable
 //! Solidity verifier. This crate verifies the same proofs against the same VKA without an EVM,
-//! `no_std`, for the AOS runtime, its off-chain workers and the `aos-zk` CLI.
+//! `no_std`, for the AOS runtime, its off-chain workers and the `aos-zk-cli` binary.
 //!
 //! - [`Vka::parse`] reads `vka.bin` and checks its constants and curve points;
 //! - [`verify`] checks a proof and its public instances against it: the transcript, the

@@ -1,0 +1,268 @@
+//! A task that takes claims: whether this operator is selected (its VRF), the task's model and
+//! input fetched and checked in the background, then the claim.
+
+use aos_client::{
+	runtime::{AccountId, Runtime},
+	Chain, ModeView, StatusView, TaskView,
+};
+use aos_inference_primitives::{is_selected, task_hash, vrf_output, vrf_transcript, TaskId};
+use codec::Encode;
+use pallet_inference_rpc::InputView;
+use sp_core::{crypto::VrfSecret, Pair, H256};
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+use super::{ChainError, GiveUp, Operator, PrepareError, TaskError};
+use crate::{
+	models::ModelStore,
+	store::{StoreError, TaskRecord},
+};
+
+/// The longest input a task may have: the runtime's `MaxInputLen`, the kernel's widest layer.
+const MAX_INPUT_LEN: usize = aos_kernel::model::MAX_WIDTH as usize;
+
+/// What a task needs before the operator claims it: its model file and its input, fetched and
+/// checked.
+pub struct Prepared {
+	/// The model's file (empty for a Zk-mode task: the circuit is the prover's).
+	pub model_file: Vec<u8>,
+	pub input: Vec<i8>,
+}
+
+/// A task being prepared, or prepared.
+pub(super) enum Prep {
+	Fetching(JoinHandle<Result<Prepared, PrepareError>>),
+	Ready(Arc<Prepared>),
+}
+
+impl Operator {
+	/// A task takes claims: if this operator is selected for the current tranche, prepare the
+	/// task (in the background), and claim it once prepared.
+	pub(super) async fn consider(&self, chain: &Chain, id: TaskId) -> Result<(), TaskError> {
+		if self.store()?.task(id)?.is_some() {
+			// Claimed already, or given up on.
+			return Ok(());
+		}
+		let Some(task) = self.task(chain, id).await? else { return Ok(()) };
+		let (Some(randomness), StatusView::Claiming { round, tranche, .. }) =
+			(task.randomness, task.status)
+		else {
+			return Ok(());
+		};
+		if task.mode == ModeView::Zk {
+			if let Err(why) = self.can_prove(chain, &task).await? {
+				tracing::info!(task = id, "not claiming a Zk-mode task: {why}");
+				return Ok(());
+			}
+		}
+		let Some(claim) = self.selected(chain, id, &task, randomness, round, tranche).await? else {
+			tracing::debug!(task = id, round, tranche, "not selected");
+			return Ok(());
+		};
+		let ready = match self.preparing.lock().map_err(|_| TaskError::Poisoned)?.get(&id) {
+			Some(Prep::Ready(p)) => Some(p.clone()),
+			Some(Prep::Fetching(_)) => return Ok(()),
+			None => None,
+		};
+		match ready {
+			Some(prepared) => self.claim(chain, id, &task, round, claim, prepared).await,
+			None => self.start_preparing(chain, id, &task).await,
+		}
+	}
+
+	/// This operator's VRF claim of task `id` for `round`, `tranche`, if it is selected.
+	async fn selected(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+		randomness: H256,
+		round: u8,
+		tranche: u8,
+	) -> Result<Option<([u8; 32], [u8; 64])>, TaskError> {
+		let Some(from) = task.randomness_from else { return Ok(None) };
+		let Some(stake) =
+			chain.selection_stake(&self.account(), from).await.map_err(ChainError::Operator)?
+		else {
+			return Ok(None);
+		};
+		let transcript = vrf_transcript(&task_hash(id), &randomness.0);
+		let signature = self.keys.vrf.vrf_sign(&transcript.clone().into_sign_data());
+		let output = vrf_output(&self.keys.vrf.public(), &transcript, &signature.pre_output)
+			.ok_or(TaskError::VrfOutput)?;
+		let target =
+			pallet_inference::Pallet::<Runtime>::selection_target(task.redundancy, round, tranche);
+		if !is_selected(output, stake, task.selection_stake, target) {
+			return Ok(None);
+		}
+		let pre_output: [u8; 32] =
+			signature.pre_output.encode().try_into().map_err(|_| TaskError::VrfPreOutput)?;
+		let proof: [u8; 64] =
+			signature.proof.encode().try_into().map_err(|_| TaskError::VrfProof)?;
+		Ok(Some((pre_output, proof)))
+	}
+
+	/// Starts fetching and checking task `id`'s model and input in the background.
+	async fn start_preparing(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+	) -> Result<(), TaskError> {
+		let fetch = if task.mode == ModeView::Zk {
+			// The circuit is the prover's; the input is inline.
+			let input = match &task.input {
+				InputView::Inline(values) => values.clone(),
+				InputView::Remote { .. } => return Ok(self.give_up(id, GiveUp::ZkRemoteInput)?),
+			};
+			tokio::spawn(async move { Ok(Prepared { model_file: Vec::new(), input }) })
+		} else {
+			let Some(model) = chain.model(task.model).await.map_err(ChainError::Model)? else {
+				return Ok(self.give_up(id, GiveUp::ModelNotRegistered(task.model))?);
+			};
+			let (models, input, id_model) = (self.models.clone(), task.input.clone(), task.model);
+			tokio::spawn(async move {
+				prepare(&models, &id_model, &model.uri, model.inputs, &input).await
+			})
+		};
+		tracing::debug!(task = id, "preparing: fetching and checking the model and the input");
+		self.preparing.lock().map_err(|_| TaskError::Poisoned)?.insert(id, Prep::Fetching(fetch));
+		Ok(())
+	}
+
+	/// Records that this operator gives up on task `id`, and why.
+	pub(super) fn give_up(&self, id: TaskId, why: GiveUp) -> Result<(), StoreError> {
+		self.metrics.task_failures.inc();
+		tracing::warn!(task = id, "skipping the task: {why}");
+		if let Ok(mut preparing) = self.preparing.lock() {
+			preparing.remove(&id);
+		}
+		self.store()?.fail(id, &why.to_string())
+	}
+
+	/// Collects finished preparations: a failed one is given up on; a ready one is claimed if
+	/// the task still takes claims and the operator is selected. Preparations of tasks that no
+	/// longer take claims are dropped.
+	pub(super) async fn poll_preparations(&self, chain: &Chain) {
+		let ids: Vec<TaskId> = match self.preparing.lock() {
+			Ok(p) => p.keys().copied().collect(),
+			Err(_) => return,
+		};
+		for id in ids {
+			let finished = match self.preparing.lock() {
+				Ok(mut p) => match p.get(&id) {
+					Some(Prep::Fetching(handle)) if handle.is_finished() => p.remove(&id),
+					_ => None,
+				},
+				Err(_) => return,
+			};
+			if let Some(Prep::Fetching(handle)) = finished {
+				let prepared = handle.await.map_err(PrepareError::Aborted);
+				let outcome = match prepared.and_then(|r| r) {
+					Ok(prepared) => {
+						if let Ok(mut p) = self.preparing.lock() {
+							p.insert(id, Prep::Ready(Arc::new(prepared)));
+						}
+						self.consider(chain, id).await
+					},
+					Err(why) => self.give_up(id, why.into()).map_err(TaskError::from),
+				};
+				if let Err(e) = outcome {
+					self.metrics.task_errors.inc();
+					tracing::warn!(task = id, "{e}");
+				}
+				continue;
+			}
+			// Ready, or still fetching: drop it once the task no longer takes claims, unless a
+			// claim of it is still being followed.
+			let claiming = matches!(
+				self.task(chain, id).await,
+				Ok(Some(TaskView { status: StatusView::Claiming { .. }, .. }))
+			);
+			// A claim still followed keeps its preparation (for its computation); nothing else.
+			let followed =
+				self.store().and_then(|s| s.task(id)).map(|r| r.is_some_and(|r| !r.done));
+			if !claiming && !matches!(followed, Ok(true)) {
+				if let Ok(mut p) = self.preparing.lock() {
+					if let Some(Prep::Fetching(handle)) = p.remove(&id) {
+						handle.abort();
+					}
+				}
+			}
+		}
+	}
+
+	/// Claims task `id` with `claim` (VRF pre-output and proof); on success, computes it (a
+	/// Zk-mode task: proves it) right away.
+	async fn claim(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+		round: u8,
+		(pre_output, proof): ([u8; 32], [u8; 64]),
+		prepared: Arc<Prepared>,
+	) -> Result<(), TaskError> {
+		// Recorded first: a claim that lands while this process dies is still followed.
+		self.store()?.put_task(id, &TaskRecord::claimed(round))?;
+		let call = pallet_inference::Call::<Runtime>::claim { task: id, pre_output, proof };
+		match self.submit(chain, call.into()).await {
+			Ok(included) => {
+				self.metrics.claims.inc();
+				tracing::info!(task = id, round, block = included.block_number, "claimed");
+				if task.mode == ModeView::Zk {
+					self.prove(chain, id, task, &prepared.input).await?;
+				} else {
+					self.compute(chain, id, task, Some(prepared)).await?;
+				}
+				// The result (or proof) is in the database now: the model's bytes need not stay
+				// in memory for the rest of the task's life.
+				if let Ok(mut p) = self.preparing.lock() {
+					p.remove(&id);
+				}
+			},
+			Err(e) if e.certainly_failed() => {
+				tracing::info!(task = id, "claim refused: {e}");
+				self.store()?.update_task(id, |r| r.done = true)?;
+			},
+			// The chain's state tells later whether it landed (`advance_tasks`).
+			Err(e) => tracing::warn!(task = id, "claim outcome unknown, following the chain: {e}"),
+		}
+		Ok(())
+	}
+
+	/// The preparation of task `id`, if this process made it.
+	pub(super) fn prepared(&self, id: TaskId) -> Option<Arc<Prepared>> {
+		match self.preparing.lock().ok()?.get(&id) {
+			Some(Prep::Ready(p)) => Some(p.clone()),
+			_ => None,
+		}
+	}
+}
+
+/// Fetches and checks what a task needs: its model file (the content hash must be the model's
+/// id, the file must parse, its input width must be `inputs`) and its input (inline, or fetched
+/// and checked against its hash), at most [`MAX_INPUT_LEN`] values of the model's width.
+pub async fn prepare(
+	models: &ModelStore,
+	model: &H256,
+	uri: &str,
+	inputs: u32,
+	input: &InputView,
+) -> Result<Prepared, PrepareError> {
+	let input = match input {
+		InputView::Inline(values) => values.clone(),
+		InputView::Remote { hash, uri } => crate::models::fetch_input(uri, hash, MAX_INPUT_LEN)
+			.await
+			.map_err(PrepareError::Input)?,
+	};
+	if input.len() != inputs as usize {
+		return Err(PrepareError::InputLength { len: input.len(), inputs });
+	}
+	let model_file = models.get(model, uri).await.map_err(PrepareError::Model)?;
+	let parsed = aos_kernel::Model::from_file(&model_file).map_err(PrepareError::ModelFile)?;
+	if parsed.inputs != inputs {
+		return Err(PrepareError::ModelWidth { file: parsed.inputs, registered: inputs });
+	}
+	Ok(Prepared { model_file, input })
+}

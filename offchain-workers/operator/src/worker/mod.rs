@@ -1,0 +1,340 @@
+//! The operator's loop: follow the best chain; on every block send a heartbeat when one is due,
+//! handle the block's events (claims opening) and bring every task the operator took one step
+//! further, as the chain's state of that task says (commit in the commit phase, reveal in the
+//! reveal phase, close when it ends). The chain is the source of truth and the database keeps
+//! only what exists nowhere else (results, proofs and salts), so a restart of either side
+//! resumes where things are.
+//!
+//! Tasks are hostile until checked. Before it claims a task, the operator fetches and checks
+//! the task's model and input in the background (http(s) only, within a deadline and a byte
+//! cap: `models`), so that a slow or hostile server delays nothing else; a task that cannot be
+//! prepared is logged, marked in the database and skipped. One task's failure never ends the
+//! loop: heartbeats and the other tasks go on. A transaction whose outcome is unknown (a lost
+//! connection, a timeout) is left for the chain's state to settle, not assumed to have failed.
+//!
+//! By concern: `heartbeat.rs`, being heard from once per period; `claims.rs`, a task that takes
+//! claims (selection, preparation, the claim); `redundancy.rs`, a result computed, committed
+//! and revealed; `zk.rs`, a Zk-mode task proved and its proof revealed; `error.rs`, why a
+//! session, a task's step or a task ends.
+
+mod claims;
+mod error;
+mod heartbeat;
+mod redundancy;
+mod zk;
+
+pub use claims::{prepare, Prepared};
+pub use error::{CannotProve, ChainError, GiveUp, PrepareError, SessionError, TaskError};
+
+use aos_client::{
+	runtime::{self, AccountId, Runtime, RuntimeCall, RuntimeEvent},
+	Chain, Included, StatusView, TaskView,
+};
+use aos_inference_primitives::TaskId;
+use pallet_inference::Event as InferenceEvent;
+use sp_core::{Pair, H256};
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex, OnceLock},
+	time::Duration,
+};
+
+use crate::{
+	config::Config,
+	keys::{EthSigner, Keys},
+	metrics::Metrics,
+	models::ModelStore,
+	prover::Prover,
+	sandbox::WasmKernel,
+	store::{Store, StoreError, TaskRecord},
+};
+use claims::Prep;
+
+/// Blocks looked back over after a restart, at most.
+const MAX_BACKFILL: u32 = 600;
+
+/// How long a transaction may take to reach a block before its outcome counts as unknown.
+const SUBMIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long the node may go without a new best block before the session is ended.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The operator service.
+pub struct Operator {
+	pub config: Config,
+	pub keys: Keys,
+	pub eth: EthSigner,
+	pub models: Arc<ModelStore>,
+	pub kernel: Arc<WasmKernel>,
+	/// Proves Zk-mode tasks; none: they are not claimed.
+	pub prover: Option<Prover>,
+	pub metrics: Metrics,
+	/// The database of the chain the node serves, opened when first connected.
+	store: OnceLock<(H256, Store)>,
+	/// Tasks whose model and input are fetched and checked, or were, before a claim.
+	preparing: Mutex<HashMap<TaskId, Prep>>,
+}
+
+impl Operator {
+	pub fn new(
+		config: Config,
+		keys: Keys,
+		eth: EthSigner,
+		models: ModelStore,
+		kernel: Arc<WasmKernel>,
+		prover: Option<Prover>,
+		metrics: Metrics,
+	) -> Operator {
+		Operator {
+			config,
+			keys,
+			eth,
+			models: Arc::new(models),
+			kernel,
+			prover,
+			metrics,
+			store: OnceLock::new(),
+			preparing: Mutex::new(HashMap::new()),
+		}
+	}
+
+	fn account(&self) -> AccountId {
+		self.keys.account_id()
+	}
+
+	/// The database, once connected.
+	fn store(&self) -> Result<&Store, StoreError> {
+		self.store.get().map(|(_, s)| s).ok_or(StoreError::NotOpen)
+	}
+
+	/// Opens the database of the chain with `genesis` (once); refuses a node of another chain.
+	fn open_store(&self, genesis: H256) -> Result<(), SessionError> {
+		if self.store.get().is_none() {
+			let dir = Store::dir_for(&self.config.data_dir, &genesis);
+			let store = Store::open(&dir)?;
+			let _ = self.store.set((genesis, store));
+			tracing::info!(database = %dir.display(), "opened the operator database");
+		}
+		match self.store.get() {
+			Some((ours, _)) if *ours != genesis => {
+				Err(SessionError::OtherChain { node: genesis, ours: *ours })
+			},
+			_ => Ok(()),
+		}
+	}
+
+	/// Runs until the process is stopped: reconnects with backoff when the node goes away.
+	pub async fn run(&self) {
+		let mut backoff = Duration::from_secs(1);
+		loop {
+			match self.session(&mut backoff).await {
+				Ok(()) => tracing::warn!("the node closed the block subscription"),
+				Err(e) => {
+					self.metrics.errors.inc();
+					tracing::warn!("{e}; reconnecting in {backoff:?}");
+				},
+			}
+			tokio::time::sleep(backoff).await;
+			backoff = (backoff * 2).min(Duration::from_secs(30));
+		}
+	}
+
+	/// One connection's life.
+	async fn session(&self, backoff: &mut Duration) -> Result<(), SessionError> {
+		let chain = Chain::connect(&self.config.node_url).await.map_err(ChainError::from)?;
+		self.open_store(chain.genesis())?;
+		tracing::info!(node = %self.config.node_url, account = %self.account(), "connected");
+		self.ensure_registered(&chain).await?;
+		let mut heads = chain.subscribe_best_heads().await.map_err(ChainError::from)?;
+		*backoff = Duration::from_secs(1);
+		let mut heartbeat_due = 0;
+		loop {
+			let head = match tokio::time::timeout(HEAD_TIMEOUT, heads.next()).await {
+				Err(_) => return Err(ChainError::NoNewBlock(HEAD_TIMEOUT).into()),
+				Ok(None) => return Ok(()),
+				Ok(Some(head)) => head.map_err(ChainError::Subscription)?,
+			};
+			self.metrics.best_block.set(u64::from(head.number));
+			// First: being heard from must not wait on any task.
+			self.heartbeat(&chain, head.number, &mut heartbeat_due).await?;
+			self.on_block(&chain, head.number).await?;
+		}
+	}
+
+	/// Signs and submits `call`; waits for a block at most [`SUBMIT_TIMEOUT`] (then the
+	/// outcome is unknown: see [`aos_client::Error::certainly_failed`]).
+	async fn submit(
+		&self,
+		chain: &Chain,
+		call: RuntimeCall,
+	) -> Result<Included, aos_client::Error> {
+		match tokio::time::timeout(SUBMIT_TIMEOUT, chain.submit(&self.keys.account, call)).await {
+			Ok(result) => result,
+			Err(_) => Err(aos_client::Error::NotIncluded(format!(
+				"not seen in a block within {SUBMIT_TIMEOUT:?}"
+			))),
+		}
+	}
+
+	/// Registers and bonds when configured to and not registered yet; checks the VRF key.
+	async fn ensure_registered(&self, chain: &Chain) -> Result<(), SessionError> {
+		let account = self.account();
+		let state = chain.operator(&account).await.map_err(ChainError::Operator)?;
+		if let Some(state) = state {
+			if state.vrf_key != self.keys.vrf.public() {
+				return Err(SessionError::VrfKeyMismatch {
+					account,
+					chain: state.vrf_key,
+					keystore: self.keys.vrf.public(),
+				});
+			}
+			return Ok(());
+		}
+		let Some(register) = &self.config.register else {
+			return Err(SessionError::NotRegistered(account));
+		};
+		let message = aos_operators_primitives::vrf_key_message(&account);
+		let eth = self.eth.binding(&account).await?;
+		let call = pallet_operators::Call::<Runtime>::register {
+			name: register.name.clone().into_bytes(),
+			endpoint: register.endpoint.clone().into_bytes(),
+			vrf_key: self.keys.vrf.public(),
+			vrf_proof: self.keys.vrf.sign(&message),
+			eth: Some(eth),
+			commission: sp_runtime::Perbill::from_percent(u32::from(register.commission_percent)),
+			collateral: self.config.collateral().unwrap_or_default(),
+		};
+		let included = self.submit(chain, call.into()).await.map_err(SessionError::Register)?;
+		tracing::info!(block = included.block_number, eth = ?self.eth.address(), "registered");
+		Ok(())
+	}
+
+	/// Handles the blocks since the last one handled, up to `best`.
+	async fn on_block(&self, chain: &Chain, best: u32) -> Result<(), SessionError> {
+		let last = self.store()?.last_block()?;
+		let from =
+			last.map_or(best, |l| l.saturating_add(1)).max(best.saturating_sub(MAX_BACKFILL));
+		for number in from..=best {
+			let Some(hash) = chain.block_hash(number).await.map_err(ChainError::from)? else {
+				break;
+			};
+			for record in chain.events(hash).await.map_err(ChainError::from)? {
+				if let RuntimeEvent::Inference(event) = record.event {
+					self.on_event(chain, event).await;
+				}
+			}
+			self.store()?.set_last_block(number)?;
+		}
+		self.poll_preparations(chain).await;
+		Ok(self.advance_tasks(chain).await?)
+	}
+
+	async fn on_event(&self, chain: &Chain, event: InferenceEvent<Runtime>) {
+		let me = self.account();
+		match event {
+			InferenceEvent::ClaimsOpen { task, .. } => {
+				if let Err(e) = self.consider(chain, task).await {
+					self.metrics.task_errors.inc();
+					tracing::warn!(task, "cannot consider the task: {e}");
+				}
+			},
+			InferenceEvent::OperatorPaid { task, operator, amount } if operator == me => {
+				self.metrics.paid.inc_by(amount as f64 / runtime::UNITS as f64);
+				tracing::info!(task, amount, "paid");
+			},
+			InferenceEvent::OperatorLiquidated { task, operator } if operator == me => {
+				self.metrics.liquidated.inc();
+				tracing::error!(task, "reported for liquidation: this operator's result lost");
+			},
+			InferenceEvent::RevealWithheld { task, operator } if operator == me => {
+				self.metrics.liquidated.inc();
+				tracing::error!(task, "reported for withholding a committed reveal");
+			},
+			_ => {},
+		}
+	}
+
+	/// Task `id` as the chain has it; none once pruned.
+	async fn task(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+	) -> Result<Option<TaskView<AccountId>>, ChainError> {
+		chain.task(id).await.map_err(|source| ChainError::Task { id, source })
+	}
+
+	/// Moves every open task one step, as its state on chain says. One task's error is logged
+	/// and counted; the others go on.
+	async fn advance_tasks(&self, chain: &Chain) -> Result<(), StoreError> {
+		for (id, record) in self.store()?.open_tasks()? {
+			if let Err(e) = self.advance(chain, id, &record).await {
+				self.metrics.task_errors.inc();
+				tracing::warn!(task = id, "{e}");
+			}
+		}
+		Ok(())
+	}
+
+	async fn advance(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		record: &TaskRecord,
+	) -> Result<(), TaskError> {
+		let Some(task) = self.task(chain, id).await? else {
+			return Ok(self.store()?.update_task(id, |r| r.done = true)?);
+		};
+		let me = self.account();
+		let Some(claim) = task.claims.iter().find(|c| c.operator == me) else {
+			// The claim did not land, or ranked below others (or not yet, while claims are
+			// open).
+			if !matches!(
+				task.status,
+				StatusView::Claiming { .. } | StatusView::AwaitingRandomness { .. }
+			) {
+				self.store()?.update_task(id, |r| r.done = true)?;
+			}
+			return Ok(());
+		};
+		match task.status {
+			StatusView::Committing { round, .. }
+				if claim.round == round && claim.commitment.is_none() =>
+			{
+				self.commit(chain, id, &task).await
+			},
+			StatusView::Revealing { round, .. }
+				if claim.round == round
+					&& claim.commitment.is_some()
+					&& claim.result.is_none()
+					&& !record.revealed =>
+			{
+				self.reveal(chain, id).await
+			},
+			StatusView::Proving { round, .. }
+				if claim.round == round
+					&& claim.commitment.is_some()
+					&& claim.result.is_none()
+					&& !record.revealed =>
+			{
+				self.reveal_proof(chain, id).await
+			},
+			StatusView::Settled | StatusView::Undecided => {
+				let agreed = task.result.as_ref().zip(claim.result).is_some_and(|(r, mine)| {
+					aos_inference_primitives::result_key(&r.output, &r.top) == mine
+				});
+				tracing::info!(task = id, status = ?task.status, agreed, "task ended");
+				self.metrics.tasks_ended.inc();
+				if let Ok(mut p) = self.preparing.lock() {
+					p.remove(&id);
+				}
+				Ok(self.store()?.update_task(id, |r| r.done = true)?)
+			},
+			_ => {
+				if claim.commitment.is_some() && !record.committed {
+					self.store()?.update_task(id, |r| r.committed = true)?;
+				}
+				Ok(())
+			},
+		}
+	}
+}
