@@ -2,10 +2,8 @@
 //! operator and a task created by signed extrinsics are read back as JSON, at the best block and
 //! at an earlier one, and bad parameters get JSON-RPC errors with clear messages.
 
-mod common;
-
+use crate::common::{block_hash, hex_encode, submit, Node};
 use codec::Encode;
-use common::{block_hash, hex_encode, submit, Node};
 use pallet_inference::{LayerCommitment, TaskInput, VerificationMode};
 use serde_json::{json, Value};
 use sp_core::{sr25519, Pair, H256};

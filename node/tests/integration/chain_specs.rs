@@ -1,7 +1,6 @@
 //! Every checked-in chain spec stays loadable by the node, and the built-in chains build.
 
-mod common;
-
+use crate::common;
 use serde_json::Value;
 use std::process::Command;
 

@@ -2,10 +2,8 @@
 //! finalizes them, a signed transfer submitted over JSON-RPC is included, and the standard RPC
 //! methods and Prometheus metrics are served.
 
-mod common;
-
+use crate::common::{self, block_hash, hash_from, hex_decode, hex_encode, Node};
 use codec::{Decode, Encode};
-use common::{block_hash, hash_from, hex_decode, hex_encode, Node};
 use serde_json::json;
 use sp_consensus_babe::digests::CompatibleDigestItem;
 use sp_keyring::Sr25519Keyring;

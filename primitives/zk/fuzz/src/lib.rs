@@ -1,12 +1,12 @@
 //! The fuzz harnesses: what each target does with its input. The cargo-fuzz targets
-//! (`fuzz_targets/`) call them under libFuzzer on nightly; aos-zk's `tests/harness.rs` includes
+//! (`fuzz_targets/`) call them under libFuzzer on nightly; aos-zk's `tests/verifier/fuzz_harnesses.rs` includes
 //! this file and calls them on pseudo-random mutations of the real vectors, on stable, so CI
 //! runs them too.
 //!
 //! Each harness fails only by panicking: the library must turn every input into `Ok` or `Err`.
 //! The verify harnesses also check the one answer a fuzzer can check: bytes that are not the
 //! real proof (or a VKA that is not the real one for it) are never accepted, bar the
-//! mutations the corpus in `tests/mutations.rs` explains.
+//! mutations the corpus in `tests/verifier/mutations.rs` explains.
 
 use aos_zk::{proof_json, verify, Pure, Vka};
 use std::sync::OnceLock;

@@ -2,7 +2,7 @@
 //! pseudo-random mutations of the real vectors for each, so CI runs what the cargo-fuzz targets
 //! run (which need nightly). A harness fails by panicking.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod harness;
 
 use aos_zk::word::{FQ_MODULUS, FR_MODULUS};

@@ -4,7 +4,7 @@
 //! Every case must give `Err` (any error: a parse error, a malformed-input error or the
 //! failed pairing). A case that would not change its input (zeroing a word that is already
 //! zero, swapping two equal instances) is skipped, not counted. The counts are printed
-//! (`cargo test --release -p aos-zk --test mutations -- --nocapture`).
+//! (`cargo test --release -p aos-zk --test verifier mutations -- --nocapture`).
 //!
 //! What is accepted by design, and pinned down as such (an acceptance missing from the list
 //! fails the test as much as one not on it):
