@@ -109,6 +109,13 @@ for path in $members $excluded; do
 	fi
 done
 
+# --- the lint policy Cargo.toml states: every member takes the workspace's lints -------------
+for path in $members; do
+	[ -f "$path/Cargo.toml" ] || continue
+	awk '/^\[lints\]/ { on = 1; next } /^\[/ { on = 0 } on && /^workspace *= *true/ { found = 1 } END { exit !found }' \
+		"$path/Cargo.toml" || fail "$path/Cargo.toml lacks \`[lints] workspace = true\` (Cargo.toml's lint policy)"
+done
+
 # --- paths and crates the docs name ------------------------------------------------------------
 # Every path under the repository's top directories (globs allowed) exists, and every
 # `cargo … -p crate` names a crate of the workspace. docs/research/ is left out: its notes quote

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Sets up what is missing and runs every AOS test: the docs check, unit and runtime tests, the
-# integration tests against the real aos-node binary, the end-to-end tests (node, operators,
-# dApps), README's three-validator network as written, and the one under zombienet.
+# Sets up what is missing and runs every AOS check and test: format, the docs check, clippy with
+# warnings denied, unit and runtime tests, the integration tests against the real aos-node
+# binary, the end-to-end tests (node, operators, dApps), README's three-validator network as
+# written, and the one under zombienet.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
 aos_setup
+
+# Format first: seconds, and the most common slip. The two crates outside the workspace too.
+aos_log "cargo fmt --check"
+cargo fmt --all --check
+cargo fmt --check --manifest-path offchain-workers/kernel-wasm/Cargo.toml
+cargo fmt --check --manifest-path primitives/zk/fuzz/Cargo.toml
 
 # Docs that restate what the code knows (pallet indices, workspace crates, links, …): seconds.
 aos_log "docs against the code"
@@ -32,6 +39,14 @@ offchain-workers/zk-prover/circuit.sh iris
 # The binaries first, as every script builds them (one feature set: nothing is rebuilt when
 # the devnet or zombienet runs after the tests, or the other way round).
 aos_build
+
+# Lints with warnings denied, on every target (the criterion benches included); what is allowed,
+# and why, is in Cargo.toml's [workspace.lints]. In release, after the build: clippy checks the
+# dependencies anew (metadata only) but reuses their build scripts and proc macros.
+aos_log "cargo clippy (warnings denied)"
+cargo clippy --release --locked --workspace --all-targets \
+	--features aos-zk/bench,aos-operator/bench -- -D warnings
+
 aos_log "cargo test (release)"
 cargo test --release --locked --workspace
 

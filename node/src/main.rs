@@ -1,5 +1,10 @@
 //! `aos-node`: the AOS validator and full node.
 
+// sc-cli's runner and sc-service's builders fix the error types the node returns
+// (`sc_cli::Error`, `sc_service::Error`: several hundred bytes); boxing them here would only
+// convert them back at the boundary.
+#![allow(clippy::result_large_err)]
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod chain_spec;

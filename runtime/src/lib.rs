@@ -16,6 +16,12 @@
 //! [`genesis_config_presets`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests and benchmark setups may).
+#![cfg_attr(
+	not(feature = "runtime-benchmarks"),
+	deny(clippy::unwrap_used, clippy::indexing_slicing)
+)]
 // `construct_runtime`'s expansion is deeply recursive.
 #![recursion_limit = "256"]
 

@@ -1,7 +1,7 @@
 //! The kernel natively and in aos-operator's wasmtime sandbox (a fresh instance per
 //! evaluation, as the operator runs it), on the Iris demo model and on a larger MLP.
 //!
-//! `cargo bench -p aos-operator --bench kernel`; figures in docs/PERFORMANCE.md.
+//! `cargo bench -p aos-operator --features bench --bench kernel`; figures in docs/PERFORMANCE.md.
 
 use aos_kernel::{abi::Request, golden};
 use aos_operator::sandbox::WasmKernel;

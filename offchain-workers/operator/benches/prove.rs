@@ -6,7 +6,7 @@
 //! the proof with the chain's verifier — while the helper reports the time of ezkl's own
 //! `ezkl.prove` call in the same runs. The ratio of the two is the operator's overhead.
 //!
-//! `cargo bench -p aos-operator --bench prove`; figures in docs/PERFORMANCE.md.
+//! `cargo bench -p aos-operator --features bench --bench prove`; figures in docs/PERFORMANCE.md.
 
 use aos_operator::{
 	config::ZkConfig,

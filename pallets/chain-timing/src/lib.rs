@@ -26,6 +26,9 @@
 //! genesis build with a message naming the value.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests may).
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 #[cfg(test)]
 mod mock;

@@ -238,8 +238,9 @@ impl<T: Config> Pallet<T> {
 		};
 		let mut bytes = [0u8; 32];
 		let encoded = codec::Encode::encode(&random);
-		let n = encoded.len().min(32);
-		bytes[..n].copy_from_slice(&encoded[..n]);
+		for (b, e) in bytes.iter_mut().zip(&encoded) {
+			*b = *e;
+		}
 		let randomness = sp_core::H256(bytes);
 		let until = now.saturating_add(Parameters::<T>::get().claim_period);
 		task.randomness = Some((randomness, from));

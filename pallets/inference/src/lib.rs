@@ -69,6 +69,12 @@
 //! done apart, with the room blocks have left.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests and benchmark setups may).
+#![cfg_attr(
+	not(feature = "runtime-benchmarks"),
+	deny(clippy::unwrap_used, clippy::indexing_slicing)
+)]
 
 extern crate alloc;
 

@@ -17,6 +17,9 @@
 //!   [`KernelApi`]: the runtime's own kernel, to check an evaluation against the chain's rules.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests may).
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 extern crate alloc;
 
@@ -239,6 +242,10 @@ sp_api::decl_runtime_apis! {
 		/// Runs `model_file` (an `AOSM` file) on `input` for `task` and `operator` (an encoded
 		/// account id): the logits, output digest, top classes, draws and intermediates the
 		/// chain expects of that operator.
+		#[allow(
+			clippy::too_many_arguments,
+			reason = "the client side of a runtime API adds the block hash and context to these seven"
+		)]
 		fn evaluate(
 			model_file: Vec<u8>,
 			input: Vec<i8>,

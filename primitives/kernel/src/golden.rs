@@ -88,7 +88,7 @@ pub fn mlp(label: &[u8], widths: &[u32]) -> Model {
 	let mut r = rng(label);
 	let mut layers = Vec::new();
 	for (i, pair) in widths.windows(2).enumerate() {
-		let (inputs, outputs) = (pair[0], pair[1]);
+		let &[inputs, outputs] = pair else { continue };
 		let output = if i + 2 == widths.len() {
 			LayerOutput::Logits
 		} else {

@@ -17,6 +17,9 @@
 //! `decimal_string` (the JSON form of balances).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests may).
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 extern crate alloc;
 

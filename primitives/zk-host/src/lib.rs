@@ -18,6 +18,9 @@
 //! `zk-pure-wasm` feature does not call them (the pure-wasm baseline for benchmarks).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests may).
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 extern crate alloc;
 
@@ -63,8 +66,8 @@ pub mod host {
 	use super::*;
 
 	pub fn msm_g1(bases: &[u8], scalars: &[u8], out: &mut [u8]) -> u32 {
-		if bases.len() % 64 != 0
-			|| scalars.len() % 32 != 0
+		if !bases.len().is_multiple_of(64)
+			|| !scalars.len().is_multiple_of(32)
 			|| bases.len() / 64 != scalars.len() / 32
 			|| out.len() != 64
 		{
@@ -82,7 +85,10 @@ pub mod host {
 	}
 
 	pub fn pairing_is_one(g1: &[u8], g2: &[u8]) -> u32 {
-		if g1.len() % 64 != 0 || g2.len() % 128 != 0 || g1.len() / 64 != g2.len() / 128 {
+		if !g1.len().is_multiple_of(64)
+			|| !g2.len().is_multiple_of(128)
+			|| g1.len() / 64 != g2.len() / 128
+		{
 			return MALFORMED;
 		}
 		let Some(a) = g1.chunks_exact(64).map(g1_from_bytes).collect::<Option<Vec<_>>>() else {

@@ -1,5 +1,5 @@
 //! Native verification time of real ezkl proofs (arkworks, no host-function boundary):
-//! `cargo bench -p aos-zk --bench verify`. The runtime's figures (wasm, with and without the
+//! `cargo bench -p aos-zk --features bench --bench verify`. The runtime's figures (wasm, with and without the
 //! node's BN254 host functions) come from the pallet's benchmarks; see docs/PERFORMANCE.md.
 
 use aos_zk::{proof_json, verify, Pure, Vka};

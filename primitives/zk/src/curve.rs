@@ -40,13 +40,15 @@ impl Bn254Ops for Pure {
 /// The arkworks MSM (what both [`Pure`] and the node's host function run).
 pub fn msm_g1(bases: &[G1Affine], scalars: &[Fr]) -> G1Affine {
 	let n = bases.len().min(scalars.len());
-	G1Projective::msm_unchecked(&bases[..n], &scalars[..n]).into_affine()
+	let (bases, scalars) = (bases.get(..n).unwrap_or(&[]), scalars.get(..n).unwrap_or(&[]));
+	G1Projective::msm_unchecked(bases, scalars).into_affine()
 }
 
 /// The arkworks pairing product check (what both [`Pure`] and the node's host function run).
 pub fn pairing_is_one(g1: &[G1Affine], g2: &[G2Affine]) -> bool {
 	let n = g1.len().min(g2.len());
-	Bn254::multi_pairing(&g1[..n], &g2[..n]).0.is_one()
+	let (g1, g2) = (g1.get(..n).unwrap_or(&[]), g2.get(..n).unwrap_or(&[]));
+	Bn254::multi_pairing(g1, g2).0.is_one()
 }
 
 /// A G1 point from EVM coordinates, as the precompiles take it: canonical coordinates on the
@@ -97,9 +99,8 @@ pub fn g1_from_bytes(b: &[u8]) -> Option<G1Affine> {
 pub fn g2_to_bytes(p: &G2Affine) -> [u8; 128] {
 	let mut out = [0u8; 128];
 	if let Some((x, y)) = p.xy() {
-		for (i, c) in [x.c1, x.c0, y.c1, y.c0].into_iter().enumerate() {
-			out[32 * i..32 * (i + 1)]
-				.copy_from_slice(&Word(ark_ff::PrimeField::into_bigint(c).0).to_be());
+		for (c, bytes) in [x.c1, x.c0, y.c1, y.c0].into_iter().zip(out.chunks_exact_mut(32)) {
+			bytes.copy_from_slice(&Word(ark_ff::PrimeField::into_bigint(c).0).to_be());
 		}
 	}
 	out

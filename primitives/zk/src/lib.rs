@@ -22,6 +22,9 @@
 //! `docs/research/ezkl-vka.md`; `docs/ZK.md` describes how AOS uses it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
+// denies both; tests may).
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 extern crate alloc;
 

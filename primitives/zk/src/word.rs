@@ -43,9 +43,10 @@ impl Word {
 
 	pub fn from_be(b: &[u8; 32]) -> Word {
 		let mut l = [0u64; 4];
-		for (i, limb) in l.iter_mut().enumerate() {
+		// The least significant limb is the last eight bytes.
+		for (limb, bytes) in l.iter_mut().zip(b.rchunks_exact(8)) {
 			let mut c = [0u8; 8];
-			c.copy_from_slice(&b[32 - 8 * (i + 1)..32 - 8 * i]);
+			c.copy_from_slice(bytes);
 			*limb = u64::from_be_bytes(c);
 		}
 		Word(l)
@@ -53,8 +54,8 @@ impl Word {
 
 	pub fn to_be(self) -> [u8; 32] {
 		let mut b = [0u8; 32];
-		for (i, limb) in self.0.iter().enumerate() {
-			b[32 - 8 * (i + 1)..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+		for (limb, bytes) in self.0.iter().zip(b.rchunks_exact_mut(8)) {
+			bytes.copy_from_slice(&limb.to_be_bytes());
 		}
 		b
 	}
@@ -121,8 +122,8 @@ impl Word {
 	pub fn add(self, o: Word) -> Word {
 		let mut out = [0u64; 4];
 		let mut carry = false;
-		for (i, limb) in out.iter_mut().enumerate() {
-			let (s1, c1) = self.0[i].overflowing_add(o.0[i]);
+		for ((limb, a), b) in out.iter_mut().zip(self.0).zip(o.0) {
+			let (s1, c1) = a.overflowing_add(b);
 			let (s2, c2) = s1.overflowing_add(u64::from(carry));
 			*limb = s2;
 			carry = c1 || c2;
@@ -134,8 +135,8 @@ impl Word {
 	pub fn sub(self, o: Word) -> Word {
 		let mut out = [0u64; 4];
 		let mut borrow = false;
-		for (i, limb) in out.iter_mut().enumerate() {
-			let (d1, b1) = self.0[i].overflowing_sub(o.0[i]);
+		for ((limb, a), b) in out.iter_mut().zip(self.0).zip(o.0) {
+			let (d1, b1) = a.overflowing_sub(b);
 			let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
 			*limb = d2;
 			borrow = b1 || b2;
@@ -144,6 +145,7 @@ impl Word {
 	}
 
 	/// EVM `mul`: wrapping.
+	#[allow(clippy::indexing_slicing, reason = "i + j < 4 and i < 4 index four-limb arrays")]
 	pub fn mul(self, o: Word) -> Word {
 		let mut out = [0u64; 4];
 		for i in 0..4 {

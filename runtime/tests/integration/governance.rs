@@ -2,9 +2,7 @@
 //! that needs `GovernanceOrigin`; three quarters reach root through pallet-root-dispatch; fewer
 //! votes, or a plain account, reach neither.
 
-mod common;
-
-use common::{executed, motion};
+use crate::common::{self, executed, motion};
 
 use aos_runtime::{Council, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Staking, System};
 use frame_support::{assert_noop, assert_ok};

@@ -2,8 +2,7 @@
 //! offline slash takes the new amount; presets carry the spec's first-year rule; the runtime
 //! API reports operators.
 
-mod common;
-
+use crate::common::{executed, genesis, motion, register_operator as register, run_to_block};
 use aos_operators_primitives::{
 	runtime_decl_for_operators_api::OperatorsApiV2, OffenceKind, OperatorStatusView,
 };
@@ -12,7 +11,6 @@ use aos_runtime::{
 	constants::{currency::UNITS, time::DAYS},
 	Balances, Operators, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System,
 };
-use common::{executed, genesis, motion, register_operator as register, run_to_block};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use pallet_operators::{Parameter, SlashRule};
 

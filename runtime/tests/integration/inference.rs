@@ -3,8 +3,7 @@
 //! honest operators through pallet-operators. And the kernel inside the wasm runtime gives
 //! bit-identical results to the native kernel.
 
-mod common;
-
+use crate::common::{genesis, register_operator, run_to_block_with_vrf};
 use aos_inference_primitives::{
 	evaluate_file, find_pow_nonce, result_commitment,
 	runtime_decl_for_inference_api::InferenceApiV1, task_hash, vrf_transcript, KernelEvaluation,
@@ -17,7 +16,6 @@ use aos_runtime::{
 };
 use aos_test_utils::dev_vrf_pair;
 use codec::{Decode, Encode};
-use common::{genesis, register_operator, run_to_block_with_vrf};
 use frame_support::{assert_ok, BoundedVec};
 use pallet_inference::{Event, LayerCommitment, TaskInput, TaskStatus, VerificationMode};
 use sp_core::{crypto::VrfSecret, H256};

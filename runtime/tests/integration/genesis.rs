@@ -1,7 +1,6 @@
 //! Every genesis preset builds, with the validators, timing and sudo key it promises.
 
-mod common;
-
+use crate::common;
 use aos_runtime::{
 	genesis_config_presets::{preset_names, VALIDATOR_STAKE},
 	AccountId, Babe, Balances, Grandpa, Runtime, Session, Staking,

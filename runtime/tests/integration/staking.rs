@@ -1,8 +1,7 @@
 //! NPoS: staking elects a new validator set at an era change, and the new set's session keys
 //! take over BABE and GRANDPA.
 
-mod common;
-
+use crate::common;
 use aos_runtime::{
 	Babe, Grandpa, Runtime, RuntimeOrigin, Session, SessionKeys, Staking, MILLI_UNITS, UNITS,
 };

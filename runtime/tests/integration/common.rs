@@ -1,8 +1,6 @@
 //! Shared helpers of the runtime tests: genesis from a preset, and block production as the
 //! node does it (BABE pre-digest, timestamp inherent, all hooks).
 
-#![allow(dead_code)]
-
 use aos_runtime::{
 	Babe, BlockNumber, Council, Executive, Header, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeGenesisConfig, RuntimeOrigin, System, SLOT_DURATION,
