@@ -8,11 +8,12 @@ source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
 aos_setup
 
-# Format first: seconds, and the most common slip. The two crates outside the workspace too.
+# Format first: seconds, and the most common slip. The crates outside the workspace too.
 aos_log "cargo fmt --check"
 cargo fmt --all --check
 cargo fmt --check --manifest-path offchain-workers/kernel-wasm/Cargo.toml
 cargo fmt --check --manifest-path primitives/zk/fuzz/Cargo.toml
+cargo fmt --check --manifest-path primitives/nitro/fuzz/Cargo.toml
 
 # Docs that restate what the code knows (pallet indices, workspace crates, links, …): seconds.
 aos_log "docs against the code"
