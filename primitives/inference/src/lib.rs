@@ -23,6 +23,7 @@
 
 extern crate alloc;
 
+pub mod tee;
 pub mod zk;
 
 use alloc::vec::Vec;

@@ -144,21 +144,39 @@ pub struct Verified<'a> {
 	pub valid_until_ms: u64,
 }
 
-/// Verifies an attestation document at `at_ms` (Unix milliseconds; pass the document's own
-/// timestamp to check it as of its making, or chain time to check it now).
+/// Verifies an attestation document at `at_ms` (Unix milliseconds): every certificate of its
+/// chain must be valid then. [`verify_as_made`] checks it at its own timestamp instead.
 ///
-/// Every certificate of the chain must be valid at `at_ms`; freshness of the document itself
-/// (its timestamp against the caller's clock) is the caller's policy.
+/// Freshness of the document itself (its timestamp against the caller's clock) is the
+/// caller's policy.
 pub fn verify<'a, C: Crypto>(
 	bytes: &'a [u8],
 	trust: &impl TrustStore,
 	at_ms: u64,
+) -> Result<Verified<'a>, Error> {
+	verify_at::<C>(bytes, trust, Some(at_ms))
+}
+
+/// Verifies an attestation document as of its making: every certificate valid at the
+/// document's own timestamp (what the chain checks, beside the timestamp's freshness).
+pub fn verify_as_made<'a, C: Crypto>(
+	bytes: &'a [u8],
+	trust: &impl TrustStore,
+) -> Result<Verified<'a>, Error> {
+	verify_at::<C>(bytes, trust, None)
+}
+
+fn verify_at<'a, C: Crypto>(
+	bytes: &'a [u8],
+	trust: &impl TrustStore,
+	at_ms: Option<u64>,
 ) -> Result<Verified<'a>, Error> {
 	if bytes.len() > MAX_DOCUMENT_LEN {
 		return Err(Error::TooLarge);
 	}
 	let sign1 = cose::Sign1::parse(bytes)?;
 	let document = AttestationDocument::parse(sign1.payload)?;
+	let at_ms = at_ms.unwrap_or(document.timestamp_ms);
 	let chain = chain::verify::<C>(&document, trust, at_ms)?;
 	let signed = sign1.to_be_signed()?;
 	if !C::p384_verify(&chain.leaf_key, &C::sha384(&signed), &sign1.signature) {
