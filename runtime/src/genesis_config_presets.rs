@@ -22,7 +22,7 @@ use crate::{
 	constants::{currency::UNITS, time::*},
 	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
 	InferenceConfig, OperatorsConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	StakingConfig, SudoConfig, ZkVerifierConfig,
+	StakingConfig, SudoConfig, TeeConfig, ZkVerifierConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -39,6 +39,10 @@ pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
 pub const ENDOWMENT: Balance = 1_000_000 * UNITS;
 /// Stake each genesis validator bonds: 100,000 AOS.
 pub const VALIDATOR_STAKE: Balance = 100_000 * UNITS;
+
+/// How old an enclave's attestation document may be when it is registered: ten minutes, for
+/// the registration to reach a block.
+pub const MAX_ATTESTATION_AGE_MS: u64 = 10 * 60 * 1000;
 
 /// A genesis validator: its stash account and session keys.
 pub struct GenesisValidator {
@@ -70,6 +74,8 @@ pub struct Timing {
 	pub inference: pallet_inference::ParamsOf<Runtime>,
 	/// The SRSs whose ezkl VKAs the chain registers, by their G2 points.
 	pub accepted_srs: Vec<Vec<u8>>,
+	/// The Nitro roots enclave attestations must chain to, by SHA-256 fingerprint.
+	pub nitro_roots: Vec<[u8; 32]>,
 }
 
 /// Short timing for development and local test networks: 1-minute epochs, 2-minute eras,
@@ -84,6 +90,8 @@ pub fn dev_timing() -> Timing {
 		// The devnet's test SRS (`aos-zk-cli test-srs`), whose secret is public: development
 		// only.
 		accepted_srs: vec![aos_zk::test_srs::srs_g2(aos_zk::test_srs::DEVNET_SEED).to_vec()],
+		// The simulated NSM's dev CA, whose keys are public: development only.
+		nitro_roots: vec![aos_nitro::SIMULATED_DEV_ROOT_FINGERPRINT],
 	}
 }
 
@@ -98,6 +106,8 @@ pub fn production_timing() -> Timing {
 		inference: inference_params(),
 		// None until governance adds a public ceremony's (docs/ZK.md).
 		accepted_srs: vec![],
+		// AWS's Nitro Enclaves Root-G1 only.
+		nitro_roots: vec![aos_nitro::AWS_NITRO_ROOT_G1_FINGERPRINT],
 	}
 }
 
@@ -183,6 +193,10 @@ pub fn aos_genesis(network: NetworkGenesis) -> Value {
 		operators: OperatorsConfig { params: Some(timing.operators) },
 		inference: InferenceConfig { params: Some(timing.inference) },
 		zk_verifier: ZkVerifierConfig { accepted_srs: timing.accepted_srs },
+		tee: TeeConfig {
+			trusted_roots: timing.nitro_roots,
+			max_document_age_ms: MAX_ATTESTATION_AGE_MS,
+		},
 	})
 }
 

@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -185,6 +185,9 @@ mod runtime {
 
 	#[runtime::pallet_index(42)]
 	pub type ZkVerifier = pallet_zk_verifier;
+
+	#[runtime::pallet_index(43)]
+	pub type Tee = pallet_tee;
 
 	// Present in every runtime, but only the development and local genesis presets set a key:
 	// on other networks it is inert.

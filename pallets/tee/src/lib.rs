@@ -29,9 +29,8 @@
 //!   could still be fresh. [`Pallet::enclave_for`] is what a TEE-mode result is checked
 //!   against: it answers only for live, unrevoked enclaves of allowed images.
 //!
-//! Not finished: the calls' weights below are provisional upper bounds, not benchmarks, and
-//! the pallet is not in the runtime; TEE-mode tasks (assignment, results signed by the enclave
-//! key, settlement) are still to come in `pallet-inference`.
+//! Not finished: TEE-mode tasks (assignment, results signed by the enclave key, settlement)
+//! are still to come in `pallet-inference`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
@@ -43,7 +42,12 @@
 
 extern crate alloc;
 
+#[cfg(any(test, feature = "runtime-benchmarks"))]
+pub mod benchmark_vectors;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 pub mod types;
+pub mod weights;
 
 #[cfg(test)]
 mod mock;
@@ -52,6 +56,7 @@ mod tests;
 
 pub use pallet::*;
 pub use types::*;
+pub use weights::WeightInfo;
 
 use aos_inference_primitives::ModelId;
 use frame_support::traits::fungible;
@@ -95,7 +100,8 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Holds enclave deposits.
-		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::Mutate<Self::AccountId>;
 
 		/// The accounts that may register an enclave: the registered operators.
 		type Operators: Contains<Self::AccountId>;
@@ -126,6 +132,13 @@ pub mod pallet {
 		/// Held for every registered enclave.
 		#[pallet::constant]
 		type EnclaveDeposit: Get<BalanceOf<Self>>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+
+		/// Makes operators and sets chain time for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Why this pallet holds funds.
@@ -277,11 +290,11 @@ pub mod pallet {
 		/// newer one): the document verified natively, fresh, of an allowed image, bound to the
 		/// caller; its `public_key` becomes the enclave's key. Holds the deposit the first time.
 		#[pallet::call_index(0)]
-		#[pallet::weight(Weight::from_parts(50_000_000_000, 16_384))]
+		#[pallet::weight(T::WeightInfo::register_enclave(aos_nitro::MAX_CHAIN_LEN as u32))]
 		pub fn register_enclave(
 			origin: OriginFor<T>,
 			document: BoundedVec<u8, T::MaxDocumentLen>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(T::Operators::contains(&who), Error::<T>::NotAnOperator);
 			let now_ms = Self::now_ms();
@@ -343,6 +356,14 @@ pub mod pallet {
 					deposit,
 				},
 			);
+			// Charged for the longest bundle; refunded to what was verified: a renewal (every
+			// intermediate cached) costs the cached benchmark, anything else the cold one.
+			let bundle = verified.document.cabundle.len() as u32;
+			let actual = if newly_verified == 0 {
+				T::WeightInfo::register_enclave_cached(bundle)
+			} else {
+				T::WeightInfo::register_enclave(bundle)
+			};
 			Self::deposit_event(Event::EnclaveRegistered {
 				operator: who,
 				key,
@@ -350,12 +371,12 @@ pub mod pallet {
 				expires_at_ms,
 				newly_verified,
 			});
-			Ok(())
+			Ok(Some(actual).into())
 		}
 
 		/// Removes the caller's enclave and releases its deposit.
 		#[pallet::call_index(1)]
-		#[pallet::weight(Weight::from_parts(50_000_000, 4_096))]
+		#[pallet::weight(T::WeightInfo::deregister_enclave())]
 		pub fn deregister_enclave(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let info = Enclaves::<T>::take(&who).ok_or(Error::<T>::UnknownEnclave)?;
@@ -372,7 +393,7 @@ pub mod pallet {
 		/// Sets the trusted roots (SHA-256 fingerprints of their DER encoding). Cached
 		/// certificates under a root no longer trusted are not used again.
 		#[pallet::call_index(2)]
-		#[pallet::weight(Weight::from_parts(20_000_000, 1_024))]
+		#[pallet::weight(T::WeightInfo::set_trusted_roots())]
 		pub fn set_trusted_roots(
 			origin: OriginFor<T>,
 			roots: BoundedVec<Fingerprint, ConstU32<MAX_TRUSTED_ROOTS>>,
@@ -393,7 +414,7 @@ pub mod pallet {
 		/// Allows an enclave image (PCR0, PCR1, PCR2) to serve `models`; on an allowed or
 		/// revoked image, replaces its models and lifts the revocation.
 		#[pallet::call_index(3)]
-		#[pallet::weight(Weight::from_parts(20_000_000, 8_192))]
+		#[pallet::weight(T::WeightInfo::allow_image())]
 		pub fn allow_image(
 			origin: OriginFor<T>,
 			pcrs: [Pcr; 3],
@@ -409,7 +430,7 @@ pub mod pallet {
 
 		/// Revokes an image: its enclaves no longer register, and their results are refused.
 		#[pallet::call_index(4)]
-		#[pallet::weight(Weight::from_parts(20_000_000, 8_192))]
+		#[pallet::weight(T::WeightInfo::revoke_image())]
 		pub fn revoke_image(origin: OriginFor<T>, image: ImageId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Images::<T>::try_mutate(image, |info| -> DispatchResult {
@@ -423,7 +444,7 @@ pub mod pallet {
 		/// Revokes an operator's enclave key: the enclave is removed (its deposit released) and
 		/// its key cannot be registered again while its document could still be fresh.
 		#[pallet::call_index(5)]
-		#[pallet::weight(Weight::from_parts(50_000_000, 4_096))]
+		#[pallet::weight(T::WeightInfo::revoke_enclave())]
 		pub fn revoke_enclave(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let info = Enclaves::<T>::take(&operator).ok_or(Error::<T>::UnknownEnclave)?;
@@ -441,7 +462,7 @@ pub mod pallet {
 
 		/// Sets how old a document may be when registered, in ms.
 		#[pallet::call_index(6)]
-		#[pallet::weight(Weight::from_parts(10_000_000, 512))]
+		#[pallet::weight(T::WeightInfo::set_max_document_age())]
 		pub fn set_max_document_age(origin: OriginFor<T>, ms: u64) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			MaxDocumentAge::<T>::put(ms);

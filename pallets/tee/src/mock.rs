@@ -39,17 +39,29 @@ impl pallet_balances::Config for Test {
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
 impl pallet_timestamp::Config for Test {}
 
-/// Accounts 1 to 9.
+/// Accounts 1 to 9, and the one a benchmark makes.
 pub struct MockOperators;
 impl Contains<AccountId> for MockOperators {
 	fn contains(who: &AccountId) -> bool {
-		(1..10).contains(who)
+		(1..10).contains(who) || BenchmarkOperator::get() == Some(*who)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<AccountId> for MockOperators {
+	fn make_operator(who: &AccountId) {
+		BenchmarkOperator::set(Some(*who));
+	}
+
+	fn set_now(ms: u64) {
+		set_now(ms);
 	}
 }
 
 parameter_types! {
 	pub const EnclaveDeposit: Balance = 500;
 	pub static MaxCachedCertificates: u32 = 16;
+	pub static BenchmarkOperator: Option<AccountId> = None;
 }
 
 impl pallet_tee::Config for Test {
@@ -64,6 +76,9 @@ impl pallet_tee::Config for Test {
 	type MaxModelsPerImage = ConstU32<8>;
 	type MaxCachedCertificates = MaxCachedCertificates;
 	type EnclaveDeposit = EnclaveDeposit;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockOperators;
 }
 
 /// An hour: what the tests' chain allows a document's age to be.

@@ -301,3 +301,46 @@ fn only_governance_manages_roots_images_and_keys() {
 		);
 	});
 }
+
+/// The committed benchmark documents are what the simulated NSM makes from their parameters
+/// (`AOS_WRITE_VECTORS=1` rewrites them), and each verifies.
+#[test]
+fn benchmark_vectors_are_what_the_simulated_nsm_makes() {
+	use crate::benchmark_vectors as v;
+	let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/benchmark-vectors");
+	let write = std::env::var_os("AOS_WRITE_VECTORS").is_some();
+	for n in 1..=aos_nitro::MAX_CHAIN_LEN as u32 {
+		let ca = SimulatedCa::with_intermediates(v::SEED, n as usize - 1).unwrap();
+		for account in [&[v::ACCOUNT_BYTE; 8][..], &[v::ACCOUNT_BYTE; 32][..]] {
+			// As large as the parser allows where the pallet does not fix the field: the
+			// longest module id and nonce, 32 PCRs (the three of the image, 48 bytes, and 29
+			// more of 64).
+			let request = AttestationRequest {
+				module_id: "i".repeat(aos_nitro::document::bounds::MAX_MODULE_ID_LEN),
+				pcrs: v::PCRS
+					.iter()
+					.map(|p| p.to_vec())
+					.chain((3..32).map(|i| vec![i; 64]))
+					.enumerate()
+					.map(|(i, p)| (i as u8, p))
+					.collect(),
+				public_key: Some(v::KEY.to_vec()),
+				user_data: Some(enclave_binding(&v::GENESIS, account).to_vec()),
+				nonce: Some(vec![0x5a; aos_nitro::document::bounds::MAX_USER_DATA_LEN]),
+			};
+			let made = ca.attest(&request, v::TIME_MS).unwrap();
+			let path = dir.join(format!("chain{n}-account{}.cbor", account.len()));
+			if write {
+				std::fs::write(&path, &made).unwrap();
+			} else {
+				let current = v::document(n, account.len()) == Some(&made[..]);
+				assert!(current, "{} is stale", path.display());
+			}
+			let roots = [ca.root_fingerprint()];
+			let verified =
+				aos_nitro::verify::<Pure>(&made, &aos_nitro::TrustedRoots(&roots), v::TIME_MS)
+					.unwrap();
+			assert_eq!(verified.document.cabundle.len(), n as usize);
+		}
+	}
+}

@@ -67,6 +67,8 @@ pub mod bounds {
 	pub const MAX_PUBLIC_KEY_LEN: usize = 1024;
 	/// `user_data`'s and `nonce`'s length.
 	pub const MAX_USER_DATA_LEN: usize = 512;
+	/// `module_id`'s length (AWS's ids are about 40 characters).
+	pub const MAX_MODULE_ID_LEN: usize = 256;
 	/// A PCR's length: SHA-256, SHA-384 or SHA-512 (the NSM's are SHA-384).
 	pub const PCR_LENS: [usize; 3] = [32, 48, 64];
 }
@@ -162,7 +164,7 @@ impl<'a> AttestationDocument<'a> {
 			match field {
 				Field::ModuleId => {
 					let id = d.str().map_err(bad)?;
-					if id.is_empty() {
+					if id.is_empty() || id.len() > bounds::MAX_MODULE_ID_LEN {
 						return Err(Error::MalformedDocument(field));
 					}
 					module_id = Some(id);

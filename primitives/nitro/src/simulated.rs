@@ -76,23 +76,33 @@ impl SimulatedCa {
 		Self::from_seed(DEV_SEED)
 	}
 
-	/// A CA whose keys are derived from `seed` (a test's own, to make a second, untrusted one).
+	/// A CA whose keys are derived from `seed` (a test's own, to make a second, untrusted one),
+	/// with AWS's three intermediates.
 	pub fn from_seed(seed: &[u8]) -> Result<Self, SimulationError> {
-		let names = [
-			"CN=aos.simulated-nitro-enclaves,O=AOS simulated NSM,C=XX",
-			"CN=zone.aos.simulated-nitro-enclaves,O=AOS simulated NSM,C=XX",
-			"CN=region.aos.simulated-nitro-enclaves,O=AOS simulated NSM,C=XX",
-			"CN=instance.aos.simulated-nitro-enclaves,O=AOS simulated NSM,C=XX",
-		];
+		Self::with_intermediates(seed, 3)
+	}
+
+	/// A CA with `intermediates` CA certificates below the root (AWS has three; benchmarks
+	/// take the longest chain the verifier accepts, `MAX_CHAIN_LEN - 1`).
+	pub fn with_intermediates(seed: &[u8], intermediates: usize) -> Result<Self, SimulationError> {
 		let mut chain: Vec<(SigningKey, Name, Vec<u8>)> = Vec::new();
-		for (i, name) in names.iter().enumerate() {
+		for i in 0..=intermediates {
 			let key = derive_key(seed, &[b"ca", &[i as u8]])?;
-			let subject = Name::from_str(name).map_err(err)?;
+			let name = match i {
+				0 => String::from("CN=aos.simulated-nitro-enclaves,O=AOS simulated NSM,C=XX"),
+				_ => {
+					alloc::format!("CN=ca{i}.aos.simulated-nitro-enclaves,O=AOS simulated NSM,C=XX")
+				},
+			};
+			let subject = Name::from_str(&name).map_err(err)?;
 			let profile = match chain.last() {
 				None => Profile::Root,
 				Some((_, issuer, _)) => Profile::SubCA {
 					issuer: issuer.clone(),
-					path_len_constraint: Some(2u8.saturating_sub(i as u8 - 1)),
+					// Each may have the rest of the chain below it, and no more.
+					path_len_constraint: Some(
+						u8::try_from(intermediates.saturating_sub(i)).map_err(err)?,
+					),
 				},
 			};
 			let signer = chain.last().map(|(k, _, _)| k.clone()).unwrap_or_else(|| key.clone());

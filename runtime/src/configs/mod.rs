@@ -9,6 +9,7 @@ pub mod governance;
 pub mod inference;
 pub mod operators;
 pub mod staking;
+pub mod tee;
 pub mod zk;
 
 use crate::{

@@ -113,6 +113,26 @@ fn aos_pallets_start_at_their_storage_version() {
 			at_version::<aos_runtime::Operators>("operators");
 			at_version::<aos_runtime::Inference>("inference");
 			at_version::<aos_runtime::ZkVerifier>("zk-verifier");
+			at_version::<aos_runtime::Tee>("tee");
+		});
+	}
+}
+
+/// Only the development chains trust the simulated NSM's CA (its keys are public); the
+/// testnet preset trusts AWS's Nitro root alone.
+#[test]
+fn only_development_chains_trust_the_simulated_nsm() {
+	for (preset, root) in [
+		("development", aos_nitro::SIMULATED_DEV_ROOT_FINGERPRINT),
+		("local_testnet", aos_nitro::SIMULATED_DEV_ROOT_FINGERPRINT),
+		("testnet", aos_nitro::AWS_NITRO_ROOT_G1_FINGERPRINT),
+	] {
+		common::genesis(preset).execute_with(|| {
+			assert_eq!(
+				pallet_tee::TrustedRoots::<aos_runtime::Runtime>::get().to_vec(),
+				vec![root],
+				"{preset}"
+			);
 		});
 	}
 }

@@ -59,3 +59,28 @@ fn the_dev_ca_is_reproducible_and_another_seed_is_not_trusted() {
 	let dev_doc = dev.attest(&request(), NOW_MS).unwrap();
 	assert_eq!(verify::<Pure>(&dev_doc, &TrustedRoots(&aws), NOW_MS), Err(Error::UntrustedRoot));
 }
+
+#[test]
+fn the_longest_chain_verifies_and_a_longer_one_is_refused() {
+	let longest = aos_nitro::MAX_CHAIN_LEN - 1;
+	let ca = SimulatedCa::with_intermediates(b"deep", longest).unwrap();
+	let doc = ca.attest(&request(), NOW_MS).unwrap();
+	let roots = [ca.root_fingerprint()];
+	let verified = verify::<Pure>(&doc, &TrustedRoots(&roots), NOW_MS).unwrap();
+	assert_eq!(verified.document.cabundle.len(), aos_nitro::MAX_CHAIN_LEN);
+	assert_eq!(verified.newly_verified.len(), longest);
+
+	let too_deep = SimulatedCa::with_intermediates(b"deeper", longest + 1).unwrap();
+	let doc = too_deep.attest(&request(), NOW_MS).unwrap();
+	let roots = [too_deep.root_fingerprint()];
+	assert_eq!(verify::<Pure>(&doc, &TrustedRoots(&roots), NOW_MS), Err(Error::ChainLength));
+}
+
+#[test]
+fn the_published_fingerprints_are_the_roots() {
+	assert_eq!(
+		SimulatedCa::dev().unwrap().root_fingerprint(),
+		aos_nitro::SIMULATED_DEV_ROOT_FINGERPRINT
+	);
+	assert_eq!(Pure::sha256(AWS_ROOT), aos_nitro::AWS_NITRO_ROOT_G1_FINGERPRINT);
+}
