@@ -5,7 +5,9 @@
 //!   account ids are `u128`);
 //! - [`dev_vrf_pair`]: a development account's VRF key, `//Alice//vrf` and so on, as the dev
 //!   and local networks' operators use it;
-//! - [`run_until`]: produces blocks until a condition holds, at most a given number of them.
+//! - [`run_until`]: produces blocks until a condition holds, at most a given number of them;
+//! - [`Rng`]: a small deterministic generator for the fuzz harnesses' stable runs (`aos-zk`,
+//!   `aos-nitro`), so that a failing input reproduces.
 //!
 //! What differs between the crates stays in each one's mock or test helpers: which hooks a
 //! block runs (`run_to_block`), the genesis, the events of interest, how an operator is
@@ -44,6 +46,25 @@ pub fn run_until(
 		next_block();
 	}
 	assert!(done(), "{what}: not reached within {max_blocks} blocks");
+}
+
+/// xorshift64*: deterministic pseudo-random numbers, so that a failure reproduces. Not for
+/// anything that needs unpredictability.
+pub struct Rng(pub u64);
+
+impl Rng {
+	/// The next 64 bits.
+	pub fn next_u64(&mut self) -> u64 {
+		self.0 ^= self.0 >> 12;
+		self.0 ^= self.0 << 25;
+		self.0 ^= self.0 >> 27;
+		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+	}
+
+	/// A number below `n` (0 when `n` is 0).
+	pub fn below(&mut self, n: usize) -> usize {
+		(self.next_u64() % n.max(1) as u64) as usize
+	}
 }
 
 #[cfg(test)]

@@ -6,25 +6,10 @@
 mod harness;
 
 use aos_nitro::simulated::{AttestationRequest, SimulatedCa};
+use aos_test_utils::Rng;
 
 /// How many inputs each seed gets.
 const RUNS: usize = 1500;
-
-/// xorshift64*: deterministic, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-
-	fn below(&mut self, n: usize) -> usize {
-		(self.next() % n.max(1) as u64) as usize
-	}
-}
 
 /// CBOR initial bytes parsers trip on: wide lengths, indefinite lengths, break, null, tags,
 /// empty containers.
@@ -39,12 +24,12 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
 		let at = rng.below(b.len());
 		match rng.below(7) {
 			0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
-			1 if !b.is_empty() => b[at] = rng.next() as u8,
+			1 if !b.is_empty() => b[at] = rng.next_u64() as u8,
 			2 if !b.is_empty() => b[at] = CBOR_BYTES[rng.below(CBOR_BYTES.len())],
 			3 => b.truncate(at),
 			4 => {
 				let n = 1 + rng.below(16);
-				let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+				let bytes: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
 				b.splice(at..at, bytes);
 			},
 			5 => {

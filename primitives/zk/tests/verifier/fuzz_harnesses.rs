@@ -5,27 +5,12 @@
 #[path = "../../fuzz/src/lib.rs"]
 mod harness;
 
+use aos_test_utils::Rng;
 use aos_zk::word::{FQ_MODULUS, FR_MODULUS};
 use std::path::PathBuf;
 
 /// How many inputs each harness gets.
 const RUNS: usize = 4000;
-
-/// xorshift64*: deterministic, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-
-	fn below(&mut self, n: usize) -> usize {
-		(self.next() % n.max(1) as u64) as usize
-	}
-}
 
 /// One to four edits of `seed`: bit flips, byte sets, 32-byte words overwritten with the
 /// values verifiers trip on (0, r, q, all ones, a neighbour word), cuts, insertions (random
@@ -37,7 +22,7 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
 		let at = rng.below(b.len());
 		match rng.below(9) {
 			0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
-			1 if !b.is_empty() => b[at] = rng.next() as u8,
+			1 if !b.is_empty() => b[at] = rng.next_u64() as u8,
 			2 if b.len() >= 32 => {
 				let w = 32 * rng.below(b.len() / 32);
 				let value = match rng.below(5) {
@@ -55,7 +40,7 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
 			3 => b.truncate(at),
 			4 => {
 				let n = 1 + rng.below(64);
-				let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+				let bytes: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
 				b.splice(at..at, bytes);
 			},
 			5 => {
