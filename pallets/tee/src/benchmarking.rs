@@ -194,5 +194,46 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A TEE-mode result checked against its enclave's key: the enclave and its image looked up
+	/// (the model last of the most an image may serve), one ed25519 verification.
+	#[benchmark]
+	fn check_result() -> Result<(), BenchmarkError> {
+		let who = operator::<T>()?;
+		let key = sp_io::crypto::ed25519_generate(
+			sp_core::crypto::KeyTypeId(*b"aost"),
+			Some(b"//aos-tee-benchmark".to_vec()),
+		);
+		let models = most_models::<T>();
+		let model = *models.last().ok_or(BenchmarkError::Stop("no model"))?;
+		let image = image_id(&vectors::PCRS);
+		Images::<T>::insert(image, ImageInfo { pcrs: vectors::PCRS, models, revoked: false });
+		Enclaves::<T>::insert(
+			&who,
+			EnclaveInfo {
+				key,
+				image,
+				module: H256::zero(),
+				attested_at_ms: vectors::TIME_MS,
+				expires_at_ms: u64::MAX,
+				deposit: T::EnclaveDeposit::get(),
+			},
+		);
+		let (input, output, top) = (H256([3; 32]), H256([4; 32]), [1u32; 32]);
+		let message =
+			aos_inference_primitives::tee::result_message(7, &model, &input, &output, &top);
+		let signature =
+			sp_io::crypto::ed25519_sign(sp_core::crypto::KeyTypeId(*b"aost"), &key, &message)
+				.ok_or(BenchmarkError::Stop("no signature"))?;
+		let result;
+
+		#[block]
+		{
+			result = Pallet::<T>::check_result(&who, &model, 7, &input, &output, &top, &signature);
+		}
+
+		ensure!(result.is_ok(), "the result was refused");
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(Vec::new()), crate::mock::Test);
 }

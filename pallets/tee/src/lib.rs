@@ -493,6 +493,31 @@ pub mod pallet {
 			(!image.revoked && image.models.contains(model)).then_some(enclave.key)
 		}
 
+		/// Checks a TEE-mode result: `signature` is `operator`'s enclave key's (as
+		/// [`Self::enclave_for`] finds it for `model` now) over
+		/// [`aos_inference_primitives::tee::result_message`] of the task, the model, the input's
+		/// hash and the result. One ed25519 verification (a host function); its weight is
+		/// [`WeightInfo::check_result`].
+		pub fn check_result(
+			operator: &T::AccountId,
+			model: &ModelId,
+			task: aos_inference_primitives::TaskId,
+			input_hash: &H256,
+			output: &H256,
+			top: &[u32],
+			signature: &ed25519::Signature,
+		) -> Result<(), ResultRejection> {
+			use sp_runtime::traits::Verify;
+			let key = Self::enclave_for(operator, model).ok_or(ResultRejection::NoEnclave)?;
+			let message =
+				aos_inference_primitives::tee::result_message(task, model, input_hash, output, top);
+			if signature.verify(&message[..], &key) {
+				Ok(())
+			} else {
+				Err(ResultRejection::BadSignature)
+			}
+		}
+
 		pub(crate) fn now_ms() -> u64 {
 			T::UnixTime::now().as_millis().try_into().unwrap_or(u64::MAX)
 		}

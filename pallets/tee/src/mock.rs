@@ -101,6 +101,10 @@ pub fn new_test_ext(roots: Vec<[u8; 32]>) -> sp_io::TestExternalities {
 	.assimilate_storage(&mut t)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);
+	// The benchmark of `check_result` makes an ed25519 key and signs with it.
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

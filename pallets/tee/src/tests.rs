@@ -344,3 +344,37 @@ fn benchmark_vectors_are_what_the_simulated_nsm_makes() {
 		}
 	}
 }
+
+#[test]
+fn a_result_is_accepted_only_under_a_live_enclave_key() {
+	use aos_inference_primitives::tee::result_message;
+	use sp_core::Pair;
+	simulated_ext().execute_with(|| {
+		set_now(NOW_MS);
+		let image = allow(PCRS, vec![MODEL]);
+		let enclave = sp_core::ed25519::Pair::from_seed(&[0x11; 32]);
+		let document = dev_ca().attest(&request(1, enclave.public().0), NOW_MS).unwrap();
+		assert_ok!(Tee::register_enclave(RuntimeOrigin::signed(1), doc(&document)));
+
+		let (input, output, top) = (H256([3; 32]), H256([4; 32]), vec![2, 0, 1]);
+		let signature = enclave.sign(&result_message(9, &MODEL, &input, &output, &top));
+		let check = |who, model: &ModelId, task, top: &[u32], sig: &ed25519::Signature| {
+			Tee::check_result(&who, model, task, &input, &output, top, sig)
+		};
+		assert_eq!(check(1, &MODEL, 9, &top, &signature), Ok(()));
+		// Another task, top list or operator: refused.
+		assert_eq!(check(1, &MODEL, 10, &top, &signature), Err(ResultRejection::BadSignature));
+		assert_eq!(check(1, &MODEL, 9, &[2, 1, 0], &signature), Err(ResultRejection::BadSignature));
+		assert_eq!(check(2, &MODEL, 9, &top, &signature), Err(ResultRejection::NoEnclave));
+		// A model the image may not run.
+		let other = enclave.sign(&result_message(9, &OTHER_MODEL, &input, &output, &top));
+		assert_eq!(check(1, &OTHER_MODEL, 9, &top, &other), Err(ResultRejection::NoEnclave));
+		// Another key's signature.
+		let stranger = sp_core::ed25519::Pair::from_seed(&[0x22; 32])
+			.sign(&result_message(9, &MODEL, &input, &output, &top));
+		assert_eq!(check(1, &MODEL, 9, &top, &stranger), Err(ResultRejection::BadSignature));
+		// Once the image is revoked, results under it are refused.
+		assert_ok!(Tee::revoke_image(RuntimeOrigin::root(), image));
+		assert_eq!(check(1, &MODEL, 9, &top, &signature), Err(ResultRejection::NoEnclave));
+	});
+}

@@ -46,6 +46,7 @@ pub trait WeightInfo {
 	fn revoke_image() -> Weight;
 	fn revoke_enclave() -> Weight;
 	fn set_max_document_age() -> Weight;
+	fn check_result() -> Weight;
 }
 
 /// Weights measured for the AOS runtime, with its database weights.
@@ -78,10 +79,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 8]`.
 	fn register_enclave(n: u32, ) -> Weight {
 		// Proof size: measured `1921`, estimated `4667`.
-		// Minimum execution time: 8_229_222_000 picoseconds.
-		Weight::from_parts(4_165_490_598, 0)
+		// Minimum execution time: 8_552_798_000 picoseconds.
+		Weight::from_parts(4_685_309_623, 0)
 			.saturating_add(Weight::from_parts(0, 4667))
-			.saturating_add(Weight::from_parts(4_232_771_799, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_665_318_050, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -109,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 8]`.
 	fn register_enclave_cached(_n: u32, ) -> Weight {
 		// Proof size: measured `1976`, estimated `4667`.
-		// Minimum execution time: 8_361_623_000 picoseconds.
-		Weight::from_parts(8_969_306_066, 0)
+		// Minimum execution time: 8_723_371_000 picoseconds.
+		Weight::from_parts(9_563_052_920, 0)
 			.saturating_add(Weight::from_parts(0, 4667))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -123,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	fn deregister_enclave() -> Weight {
 		// Proof size: measured `541`, estimated `3712`.
-		// Minimum execution time: 52_352_000 picoseconds.
-		Weight::from_parts(57_180_000, 0)
+		// Minimum execution time: 51_515_000 picoseconds.
+		Weight::from_parts(60_264_000, 0)
 			.saturating_add(Weight::from_parts(0, 3712))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -133,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tee::TrustedRoots` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
 	fn set_trusted_roots() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_354_000 picoseconds.
-		Weight::from_parts(6_068_000, 0)
+		// Minimum execution time: 5_602_000 picoseconds.
+		Weight::from_parts(6_668_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -142,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tee::Images` (`max_values`: None, `max_size`: Some(1202), added: 3677, mode: `MaxEncodedLen`)
 	fn allow_image() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 15_133_000 picoseconds.
-		Weight::from_parts(16_183_000, 0)
+		// Minimum execution time: 15_212_000 picoseconds.
+		Weight::from_parts(17_623_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -151,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tee::Images` (`max_values`: None, `max_size`: Some(1202), added: 3677, mode: `MaxEncodedLen`)
 	fn revoke_image() -> Weight {
 		// Proof size: measured `1318`, estimated `4667`.
-		// Minimum execution time: 13_867_000 picoseconds.
-		Weight::from_parts(15_332_000, 0)
+		// Minimum execution time: 14_519_000 picoseconds.
+		Weight::from_parts(16_726_000, 0)
 			.saturating_add(Weight::from_parts(0, 4667))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -169,8 +170,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tee::RevokedKeys` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	fn revoke_enclave() -> Weight {
 		// Proof size: measured `559`, estimated `3712`.
-		// Minimum execution time: 55_737_000 picoseconds.
-		Weight::from_parts(60_552_000, 0)
+		// Minimum execution time: 57_743_000 picoseconds.
+		Weight::from_parts(65_798_000, 0)
 			.saturating_add(Weight::from_parts(0, 3712))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -179,19 +180,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tee::MaxDocumentAge` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_max_document_age() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 4_833_000 picoseconds.
-		Weight::from_parts(5_557_000, 0)
+		// Minimum execution time: 5_075_000 picoseconds.
+		Weight::from_parts(5_982_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `Tee::Enclaves` (r:1 w:0)
+	/// Proof: `Tee::Enclaves` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::RevokedKeys` (r:1 w:0)
+	/// Proof: `Tee::RevokedKeys` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::Images` (r:1 w:0)
+	/// Proof: `Tee::Images` (`max_values`: None, `max_size`: Some(1202), added: 3677, mode: `MaxEncodedLen`)
+	fn check_result() -> Weight {
+		// Proof size: measured `1555`, estimated `4667`.
+		// Minimum execution time: 52_673_000 picoseconds.
+		Weight::from_parts(61_702_000, 0)
+			.saturating_add(Weight::from_parts(0, 4667))
+			.saturating_add(T::DbWeight::get().reads(4))
 	}
 }
 
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register_enclave(n: u32, ) -> Weight {
-		Weight::from_parts(4_165_490_598, 0)
+		Weight::from_parts(4_685_309_623, 0)
 			.saturating_add(Weight::from_parts(0, 4667))
-			.saturating_add(Weight::from_parts(4_232_771_799, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_665_318_050, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -199,42 +215,47 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 1646).saturating_mul(n.into()))
 	}
 	fn register_enclave_cached(_n: u32, ) -> Weight {
-		Weight::from_parts(8_969_306_066, 0)
+		Weight::from_parts(9_563_052_920, 0)
 			.saturating_add(Weight::from_parts(0, 4667))
 			.saturating_add(ParityDbWeight::get().reads(8))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn deregister_enclave() -> Weight {
-		Weight::from_parts(57_180_000, 0)
+		Weight::from_parts(60_264_000, 0)
 			.saturating_add(Weight::from_parts(0, 3712))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn set_trusted_roots() -> Weight {
-		Weight::from_parts(6_068_000, 0)
+		Weight::from_parts(6_668_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn allow_image() -> Weight {
-		Weight::from_parts(16_183_000, 0)
+		Weight::from_parts(17_623_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn revoke_image() -> Weight {
-		Weight::from_parts(15_332_000, 0)
+		Weight::from_parts(16_726_000, 0)
 			.saturating_add(Weight::from_parts(0, 4667))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn revoke_enclave() -> Weight {
-		Weight::from_parts(60_552_000, 0)
+		Weight::from_parts(65_798_000, 0)
 			.saturating_add(Weight::from_parts(0, 3712))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn set_max_document_age() -> Weight {
-		Weight::from_parts(5_557_000, 0)
+		Weight::from_parts(5_982_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	fn check_result() -> Weight {
+		Weight::from_parts(61_702_000, 0)
+			.saturating_add(Weight::from_parts(0, 4667))
+			.saturating_add(ParityDbWeight::get().reads(4))
 	}
 }

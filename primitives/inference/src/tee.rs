@@ -1,5 +1,6 @@
 //! What the TEE pallet, the enclave and the operator service share about enclaves: how an
-//! attestation document binds an enclave to an operator's chain account.
+//! attestation document binds an enclave to an operator's chain account, and what an enclave
+//! signs for a result.
 //!
 //! An enclave asks its NSM for a document whose `user_data` is [`enclave_binding`] of the chain
 //! and the operator's account, and whose `public_key` is the ed25519 key it generated inside.
@@ -21,6 +22,30 @@ pub fn enclave_binding(genesis: &[u8; 32], operator: &[u8]) -> [u8; 32] {
 	sp_crypto_hashing::blake2_256(&preimage)
 }
 
+/// The domain of [`result_message`].
+pub const RESULT_DOMAIN: &[u8] = b"aos/tee/result/v1";
+
+/// What an enclave's key signs (ed25519) for a TEE-mode result: BLAKE2b-256 of the domain and
+/// the SCALE encoding of the task, the model, the input's hash, and the output digest and top
+/// classes the result reports. Everything the chain settles on is in it, so a signature for one
+/// task, model or input is worthless for another.
+pub fn result_message(
+	task: crate::TaskId,
+	model: &crate::ModelId,
+	input_hash: &sp_core::H256,
+	output: &sp_core::H256,
+	top: &[u32],
+) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&codec::Encode::encode(&(
+		RESULT_DOMAIN,
+		task,
+		model,
+		input_hash,
+		output,
+		top,
+	)))
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -31,5 +56,25 @@ mod tests {
 		assert_ne!(a, enclave_binding(&[2; 32], &[7; 32]));
 		assert_ne!(a, enclave_binding(&[1; 32], &[8; 32]));
 		assert_eq!(a, enclave_binding(&[1; 32], &[7; 32]));
+	}
+
+	#[test]
+	fn the_result_message_covers_every_field() {
+		use sp_core::H256;
+		let m = |task, model, input, output, top: &[u32]| {
+			result_message(task, &H256([model; 32]), &H256([input; 32]), &H256([output; 32]), top)
+		};
+		let base = m(1, 2, 3, 4, &[5, 6]);
+		assert_eq!(base, m(1, 2, 3, 4, &[5, 6]));
+		for other in [
+			m(9, 2, 3, 4, &[5, 6]),
+			m(1, 9, 3, 4, &[5, 6]),
+			m(1, 2, 9, 4, &[5, 6]),
+			m(1, 2, 3, 9, &[5, 6]),
+			m(1, 2, 3, 4, &[6, 5]),
+			m(1, 2, 3, 4, &[5]),
+		] {
+			assert_ne!(base, other);
+		}
 	}
 }
