@@ -23,7 +23,8 @@
 //!   ([`Config::EnclaveDeposit`]); the enclave re-registers before then.
 //! - **Cache.** CA certificates verified once are remembered until they expire
 //!   ([`CachedCertificates`], at most [`Config::MaxCachedCertificates`]), so that a later
-//!   registration from the same CA checks only the leaf and the document's signature.
+//!   registration from the same CA checks only the leaf and the document's signature. When the
+//!   cache is full, `on_idle` drops its expired entries with the block's spare weight.
 //! - **Revocation.** Governance revokes an image or an enclave's key
 //!   ([`Pallet::revoke_enclave`]); a revoked key cannot be registered again while its document
 //!   could still be fresh. [`Pallet::enclave_for`] is what a TEE-mode result is checked
@@ -473,6 +474,13 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// When the certificate cache is full, drops its expired entries with the block's spare
+		/// weight, so that a full cache of expired intermediates does not stop caching (every
+		/// renewal would then pay the cold price).
+		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_expired_certificates(remaining)
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -530,6 +538,36 @@ pub mod pallet {
 				*o = *b;
 			}
 			out
+		}
+
+		/// Removes expired entries from a full [`CachedCertificates`], reading at most what
+		/// `limit` allows; returns the weight used.
+		pub(crate) fn prune_expired_certificates(limit: Weight) -> Weight {
+			let db = T::DbWeight::get();
+			// The counter, and chain time.
+			let mut used = db.reads(2);
+			if used.any_gt(limit)
+				|| CachedCertificates::<T>::count() < T::MaxCachedCertificates::get()
+			{
+				return used;
+			}
+			let now = Self::now_ms();
+			// Each entry read, and at most removed (the entry and the counter).
+			let per_entry = db.reads_writes(1, 2);
+			let mut expired = Vec::new();
+			for (fingerprint, c) in CachedCertificates::<T>::iter() {
+				if used.saturating_add(per_entry).any_gt(limit) {
+					break;
+				}
+				used = used.saturating_add(per_entry);
+				if c.not_after_ms < now {
+					expired.push(fingerprint);
+				}
+			}
+			for fingerprint in expired {
+				CachedCertificates::<T>::remove(fingerprint);
+			}
+			used
 		}
 
 		/// Caches a verified CA certificate, if there is room.

@@ -26,6 +26,8 @@ impl frame_system::Config for Test {
 	type AccountId = AccountId;
 	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	// Database weights, so that `on_idle`'s budget is tested.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]

@@ -378,3 +378,28 @@ fn a_result_is_accepted_only_under_a_live_enclave_key() {
 		assert_eq!(check(1, &MODEL, 9, &top, &signature), Err(ResultRejection::NoEnclave));
 	});
 }
+
+#[test]
+fn a_full_cache_drops_its_expired_certificates_when_idle() {
+	use frame_support::{traits::Hooks, weights::Weight};
+	simulated_ext().execute_with(|| {
+		MaxCachedCertificates::set(3);
+		set_now(NOW_MS);
+		allow(PCRS, vec![MODEL]);
+		let document = dev_ca().attest(&request(1, [1; 32]), NOW_MS).unwrap();
+		assert_ok!(Tee::register_enclave(RuntimeOrigin::signed(1), doc(&document)));
+		assert_eq!(CachedCertificates::<Test>::count(), 3);
+		// Full, but nothing has expired: nothing is dropped.
+		Tee::on_idle(1, Weight::MAX);
+		assert_eq!(CachedCertificates::<Test>::count(), 3);
+		// Past the intermediates' validity (the dev CA's end in 2049): all three go, and not
+		// when the block has no weight to spare.
+		let expired = CachedCertificates::<Test>::iter_values().map(|c| c.not_after_ms).max();
+		set_now(expired.unwrap() + 1);
+		Tee::on_idle(1, Weight::zero());
+		assert_eq!(CachedCertificates::<Test>::count(), 3);
+		Tee::on_idle(1, Weight::MAX);
+		assert_eq!(CachedCertificates::<Test>::count(), 0);
+		Tee::do_try_state().unwrap();
+	});
+}
