@@ -1,7 +1,7 @@
 //! `aos-enclave verify-attestation`: one document, one root, the chain's own verifier.
 
 use aos_nitro::{cose::Sign1, verify, AttestationDocument, Crypto, Pure, TrustedRoots};
-use std::{path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 use x509_cert::der::{Decode, DecodePem, Encode};
 
 pub struct Args {
@@ -93,21 +93,22 @@ fn root_der(file: &[u8]) -> Result<Vec<u8>, String> {
 	certificate.to_der().map_err(|e| e.to_string())
 }
 
-/// `YYYY-MM-DD hh:mm:ss.mmm UTC` for Unix milliseconds.
+/// `YYYY-MM-DD hh:mm:ss.mmm UTC` for Unix milliseconds (der's calendar, which the
+/// certificates' times use too); the bare number past year 9999.
 fn utc(ms: u64) -> String {
-	let (days, rest) = ((ms / 86_400_000) as i64, ms % 86_400_000);
-	// Howard Hinnant's civil_from_days.
-	let z = days + 719_468;
-	let era = z.div_euclid(146_097);
-	let doe = z.rem_euclid(146_097);
-	let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-	let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	let mp = (5 * doy + 2) / 153;
-	let day = doy - (153 * mp + 2) / 5 + 1;
-	let month = if mp < 10 { mp + 3 } else { mp - 9 };
-	let year = yoe + era * 400 + i64::from(month <= 2);
-	let (h, m, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
-	format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02}.{milli:03} UTC")
+	let Ok(t) = x509_cert::der::DateTime::from_unix_duration(Duration::from_millis(ms)) else {
+		return format!("{ms} ms");
+	};
+	format!(
+		"{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} UTC",
+		t.year(),
+		t.month(),
+		t.day(),
+		t.hour(),
+		t.minutes(),
+		t.seconds(),
+		ms % 1000
+	)
 }
 
 #[cfg(test)]

@@ -63,11 +63,20 @@ fn document<T: Config>(
 	TrustedRoots::<T>::put(BoundedVec::truncate_from(alloc::vec![
 		<T::Crypto as aos_nitro::Crypto>::sha256(root)
 	]));
-	Images::<T>::insert(
-		image_id(&vectors::PCRS),
-		ImageInfo { pcrs: vectors::PCRS, models: most_models::<T>(), revoked: false },
-	);
+	allow_vectors_image::<T>(most_models::<T>());
 	BoundedVec::try_from(bytes.to_vec()).map_err(|_| BenchmarkError::Stop("vector too long"))
+}
+
+/// Allows the vectors' image for `models`; returns its id.
+fn allow_vectors_image<T: Config>(models: BoundedVec<ModelId, T::MaxModelsPerImage>) -> ImageId {
+	let image = image_id(&vectors::PCRS);
+	Images::<T>::insert(image, ImageInfo { pcrs: vectors::PCRS, models, revoked: false });
+	image
+}
+
+/// The governance origin, or no benchmark if the runtime has none.
+fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
 
 fn most_models<T: Config>() -> BoundedVec<ModelId, T::MaxModelsPerImage> {
@@ -127,12 +136,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_trusted_roots() -> Result<(), BenchmarkError> {
-		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin = governance::<T>()?;
 		let roots: Vec<Fingerprint> = (0..MAX_TRUSTED_ROOTS).map(|i| [i as u8; 32]).collect();
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, BoundedVec::truncate_from(roots));
+		_(origin, BoundedVec::truncate_from(roots));
 
 		ensure!(TrustedRoots::<T>::get().len() as u32 == MAX_TRUSTED_ROOTS, "roots");
 		Ok(())
@@ -140,11 +148,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn allow_image() -> Result<(), BenchmarkError> {
-		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin = governance::<T>()?;
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, vectors::PCRS, most_models::<T>());
+		_(origin, vectors::PCRS, most_models::<T>());
 
 		ensure!(Images::<T>::contains_key(image_id(&vectors::PCRS)), "image");
 		Ok(())
@@ -152,16 +159,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn revoke_image() -> Result<(), BenchmarkError> {
-		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let image = image_id(&vectors::PCRS);
-		Images::<T>::insert(
-			image,
-			ImageInfo { pcrs: vectors::PCRS, models: most_models::<T>(), revoked: false },
-		);
+		let origin = governance::<T>()?;
+		let image = allow_vectors_image::<T>(most_models::<T>());
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, image);
+		_(origin, image);
 
 		ensure!(Images::<T>::get(image).is_some_and(|i| i.revoked), "not revoked");
 		Ok(())
@@ -169,14 +171,13 @@ mod benchmarks {
 
 	#[benchmark]
 	fn revoke_enclave() -> Result<(), BenchmarkError> {
-		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin = governance::<T>()?;
 		let who = operator::<T>()?;
 		let doc = document::<T>(&who, 1)?;
 		Pallet::<T>::register_enclave(RawOrigin::Signed(who.clone()).into(), doc)?;
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, who.clone());
+		_(origin, who.clone());
 
 		ensure!(!Enclaves::<T>::contains_key(&who), "still registered");
 		Ok(())
@@ -184,11 +185,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_max_document_age() -> Result<(), BenchmarkError> {
-		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin = governance::<T>()?;
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, 600_000);
+		_(origin, 600_000);
 
 		ensure!(MaxDocumentAge::<T>::get() == 600_000, "age");
 		Ok(())
@@ -205,8 +205,7 @@ mod benchmarks {
 		);
 		let models = most_models::<T>();
 		let model = *models.last().ok_or(BenchmarkError::Stop("no model"))?;
-		let image = image_id(&vectors::PCRS);
-		Images::<T>::insert(image, ImageInfo { pcrs: vectors::PCRS, models, revoked: false });
+		let image = allow_vectors_image::<T>(models);
 		Enclaves::<T>::insert(
 			&who,
 			EnclaveInfo {

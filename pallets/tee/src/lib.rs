@@ -532,12 +532,8 @@ pub mod pallet {
 
 		pub(crate) fn genesis_hash() -> [u8; 32] {
 			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::default());
-			let mut out = [0u8; 32];
-			let bytes = hash.as_ref();
-			for (o, b) in out.iter_mut().zip(bytes) {
-				*o = *b;
-			}
-			out
+			// The runtime's hash is BLAKE2-256: 32 bytes.
+			<[u8; 32]>::try_from(hash.as_ref()).unwrap_or_default()
 		}
 
 		/// Removes expired entries from a full [`CachedCertificates`], reading at most what
