@@ -6,7 +6,7 @@
 //! is never freed, and the host makes a fresh instance for the next one.
 //!
 //! The kernel is integer-only, so the module uses no floating point; the host still runs it
-//! with NaN canonicalization and without threads or relaxed SIMD (see aos-operator).
+//! with NaN canonicalization and without threads or relaxed SIMD (see aos-sandbox).
 
 #![no_std]
 

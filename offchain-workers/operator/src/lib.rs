@@ -10,7 +10,8 @@
 //! - [`config`]: `config.yaml`; [`keys`]: the keystore and the Ethereum signer (Web3Signer or
 //!   local key);
 //! - [`store`]: the embedded database of results and salts; [`models`]: the content-addressed
-//!   model store; [`sandbox`]: the kernel in wasmtime; [`prover`]: ezkl proofs (Zk mode);
+//!   model store; [`sandbox`]: the kernel in wasmtime (the `aos-sandbox` crate, which the
+//!   enclave shares); [`prover`]: ezkl proofs (Zk mode);
 //! - [`worker`]: the loop; [`metrics`]: Prometheus.
 
 pub mod config;
@@ -18,6 +19,6 @@ pub mod keys;
 pub mod metrics;
 pub mod models;
 pub mod prover;
-pub mod sandbox;
+pub use aos_sandbox as sandbox;
 pub mod store;
 pub mod worker;

@@ -1,8 +1,13 @@
-//! The kernel in wasmtime: `offchain-workers/kernel-wasm`, compiled to `wasm32v1-none` by this
-//! crate's build script, run with fuel metering in a deterministic configuration (NaN
-//! canonicalization, no threads, deterministic relaxed SIMD, bounded memory) and a fresh
-//! instance per evaluation (from a pool whose memory stays mapped and is zeroed between uses).
-//! The native kernel (`aos_kernel`) can check every answer.
+//! # aos-sandbox: the AOS kernel in wasmtime
+//!
+//! `offchain-workers/kernel-wasm`, compiled to `wasm32v1-none` by this crate's build script,
+//! run with fuel metering in a deterministic configuration (NaN canonicalization, no threads,
+//! deterministic relaxed SIMD, bounded memory) and a fresh instance per evaluation (from a pool
+//! whose memory stays mapped and is zeroed between uses). The native kernel (`aos_kernel`) can
+//! check every answer.
+//!
+//! The operator service (`aos-operator`) and the TEE-mode enclave (`aos-enclave serve`) both run
+//! kernel models here, so a model costs the same fuel and gives the same answer in either.
 
 use aos_kernel::abi::{Reply, Request};
 use codec::{Decode, Encode};
@@ -17,8 +22,9 @@ pub const KERNEL_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aos_ker
 /// The most memory an evaluation may use.
 const MAX_MEMORY: usize = 512 << 20;
 
-/// Evaluations that may run at once (the operator runs one at a time).
-const SLOTS: u32 = 4;
+/// Evaluations that may run at once (the operator runs one at a time; the enclave serves at
+/// most this many connections).
+pub const SLOTS: u32 = 4;
 
 /// Memory a slot keeps mapped between evaluations, zeroed rather than unmapped: a fresh
 /// instance then takes no page faults for it (they were half the time of a large model's run).

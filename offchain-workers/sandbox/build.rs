@@ -1,5 +1,5 @@
 //! Compiles `offchain-workers/kernel-wasm` (the AOS kernel as a wasm module) for
-//! `wasm32v1-none`, for `aos-operator` to embed and run inside wasmtime.
+//! `wasm32v1-none`, for `aos-sandbox` to embed and run inside wasmtime.
 
 use std::{
 	env,
