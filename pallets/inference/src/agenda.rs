@@ -189,9 +189,9 @@ impl<T: Config> Pallet<T> {
 				});
 				T::WeightInfo::close_tranche(0)
 			},
-			TaskStatus::Revealing { .. } | TaskStatus::Proving { .. } => {
-				T::WeightInfo::resolve(Self::decide(id))
-			},
+			TaskStatus::Revealing { .. } |
+			TaskStatus::Proving { .. } |
+			TaskStatus::Attesting { .. } => T::WeightInfo::resolve(Self::decide(id)),
 			TaskStatus::Settled | TaskStatus::Undecided => {
 				// Ended tasks' work is in the expiries.
 				Self::schedule_expiry(now, id);
@@ -300,8 +300,17 @@ impl<T: Config> Pallet<T> {
 			Tasks::<T>::insert(id, task);
 			return (assigned, Some(Self::decide_final(id)));
 		}
-		// Both modes commit first: results (PoS+W) or proofs (Zk), none revealed before all
-		// are committed, so no one can copy another's.
+		if task.mode == VerificationMode::Tee {
+			// Nothing to commit to: an enclave's signature cannot be copied.
+			let until = now.saturating_add(params.resolution_window);
+			task.status = TaskStatus::Attesting { round, until };
+			Tasks::<T>::insert(id, task);
+			Self::schedule(until, id);
+			Self::deposit_event(Event::AttestationPhase { task: id, round, until });
+			return (assigned, None);
+		}
+		// Redundancy and Zk commit first: results (PoS+W) or proofs (Zk), none revealed
+		// before all are committed, so no one can copy another's.
 		let until = now.saturating_add(params.commit_period);
 		task.status = TaskStatus::Committing { round, until };
 		Tasks::<T>::insert(id, task);

@@ -37,6 +37,13 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 	fn enable_slashing();
 	/// Makes the parent block's VRF randomness available to [`Config::Randomness`].
 	fn make_randomness_available();
+	/// Gives operator `who` a live enclave allowed for `model` (the costliest such lookup
+	/// [`Config::Enclaves`] makes), whose ed25519 key is generated in the keystore: returns the
+	/// key and its key type, to sign results with.
+	fn live_enclave(
+		who: &AccountId,
+		model: ModelId,
+	) -> (sp_core::ed25519::Public, sp_core::crypto::KeyTypeId);
 }
 
 /// The task id the fixed VRF signature is for.
@@ -298,6 +305,49 @@ fn settled<T: Config>(c: u32) -> Result<(TaskId, Vec<T::AccountId>), BenchmarkEr
 	Ok((id, ops))
 }
 
+/// A TEE-mode task 0 taking enclave-signed results from `c` assigned operators (eligible,
+/// slashing on), none answered; the last has a live enclave for the model. Returns it with a
+/// result and its enclave's signature over it.
+fn attesting<T: Config>(
+	c: u32,
+) -> Result<(T::AccountId, H256, BoundedVec<u32, T::MaxTopK>, [u8; 64]), BenchmarkError> {
+	costly_params::<T>();
+	T::BenchmarkHelper::enable_slashing();
+	let (model, _) = model::<T>(16)?;
+	let dapp = funded::<T>("dapp", 0);
+	let until: BlockNumberFor<T> = 100u32.into();
+	task::<T>(BENCH_TASK, &dapp, model, TaskStatus::Attesting { round: 0, until })?;
+	Tasks::<T>::mutate(BENCH_TASK, |t| {
+		if let Some(t) = t {
+			t.mode = VerificationMode::Tee;
+		}
+	});
+	Agenda::<T>::insert(until, BENCH_TASK, ());
+	let ops = operators::<T>("operator", c);
+	let mut claims = ClaimsOf::<T>::default();
+	for who in &ops {
+		let claim = Claim { operator: who.clone(), round: 0, commitment: None, result: None };
+		claims.try_push(claim).map_err(|_| BenchmarkError::Stop("too many claims"))?;
+	}
+	Claims::<T>::insert(BENCH_TASK, claims);
+	let caller = ops.last().cloned().ok_or(BenchmarkError::Stop("no claims"))?;
+	let (key, key_type) = T::BenchmarkHelper::live_enclave(&caller, model);
+	let task = Tasks::<T>::get(BENCH_TASK).ok_or(BenchmarkError::Stop("no task"))?;
+	let output = H256::repeat_byte(1);
+	let top: BoundedVec<u32, T::MaxTopK> =
+		BoundedVec::truncate_from((0..task.sampling.top_k).collect());
+	let message = aos_inference_primitives::tee::result_message(
+		BENCH_TASK,
+		&model,
+		&Pallet::<T>::task_input_hash(&task.input),
+		&output,
+		&top,
+	);
+	let signature = sp_io::crypto::ed25519_sign(key_type, &key, &message)
+		.ok_or(BenchmarkError::Stop("the keystore did not sign"))?;
+	Ok((caller, output, top, signature.0))
+}
+
 /// For `pallet-zk-verifier`'s benchmarks: registers model `id`, owned by `owner` (funded here),
 /// `inputs` wide with `outputs` logits, allowing the Zk mode.
 pub fn zk_model<T: Config>(
@@ -554,6 +604,46 @@ mod benchmarks {
 			r.pow_nonce,
 		);
 		assert!(Reveals::<T>::contains_key(BENCH_TASK, &caller));
+		Ok(())
+	}
+
+	/// A TEE-mode result that settles its task: `c` claims, the caller's the last; its
+	/// enclave looked up and its signature checked (`Config::Enclaves`: the runtime's
+	/// pallet-tee), the fee paid to it and the task ended.
+	#[benchmark]
+	fn submit_attested_result(c: Linear<1, { T::MaxClaims::get() }>) -> Result<(), BenchmarkError> {
+		let (caller, output, top, signature) = attesting::<T>(c)?;
+		#[extrinsic_call]
+		submit_attested_result(
+			RawOrigin::Signed(caller.clone()),
+			BENCH_TASK,
+			output,
+			top,
+			signature,
+		);
+		let status = Tasks::<T>::get(BENCH_TASK).map(|t| t.status);
+		ensure!(status == Some(TaskStatus::Settled), "the result did not settle the task");
+		Ok(())
+	}
+
+	/// A TEE-mode result its enclave did not sign, among the most claims, with another claim
+	/// still due (the decision it may bring on is charged as `resolve`): checked, refused, and
+	/// reported with slashing on.
+	#[benchmark]
+	fn submit_rejected_result() -> Result<(), BenchmarkError> {
+		let claims = T::MaxClaims::get().max(2);
+		let (caller, output, top, mut signature) = attesting::<T>(claims)?;
+		signature[0] ^= 1;
+		#[extrinsic_call]
+		submit_attested_result(
+			RawOrigin::Signed(caller.clone()),
+			BENCH_TASK,
+			output,
+			top,
+			signature,
+		);
+		let mine = Claims::<T>::get(BENCH_TASK).into_iter().find(|c| c.operator == caller);
+		ensure!(mine.and_then(|c| c.result) == Some(REJECTED), "the result was not refused");
 		Ok(())
 	}
 

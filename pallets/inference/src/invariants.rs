@@ -21,7 +21,8 @@ impl<T: Config> Pallet<T> {
 	/// - the fees held from each owner are the fees of their tasks not ended, the task deposits
 	///   held are those of their tasks not pruned, and the deposits held are their active
 	///   models' deposits;
-	/// - every task is indexed under its owner; a revealed claim has its reveal stored; every
+	/// - every task is indexed under its owner; a revealed claim has its reveal stored (a refused
+	///   one has none); TEE-mode claims commit to nothing; every
 	///   proof remembered names a Zk-mode task that it settled;
 	/// - the escrow account exists.
 	#[cfg(any(feature = "try-runtime", test))]
@@ -78,16 +79,23 @@ impl<T: Config> Pallet<T> {
 				"a Zk-mode task without its verifying key, or another with one",
 			)?;
 			for claim in &claims {
+				// A refused submission stores nothing.
+				let revealed = claim.result.filter(|r| *r != REJECTED);
 				ensure_that(
-					claim.result.is_none() || Reveals::<T>::contains_key(id, &claim.operator),
+					revealed.is_none() || Reveals::<T>::contains_key(id, &claim.operator),
 					"a revealed claim without its reveal",
 				)?;
-				// A Zk-mode result is a verified proof, whose commitment it spent.
+				// A Zk-mode result is a verified proof, a TEE-mode one a verified signature:
+				// neither is committed to first.
 				ensure_that(
 					claim.result.is_none()
 						|| claim.commitment.is_some()
-						|| task.mode == VerificationMode::Zk,
+						|| matches!(task.mode, VerificationMode::Zk | VerificationMode::Tee),
 					"a reveal without a commitment",
+				)?;
+				ensure_that(
+					claim.commitment.is_none() || task.mode != VerificationMode::Tee,
+					"a TEE-mode claim with a commitment",
 				)?;
 			}
 			ensure_that(task.pool_pending <= task.pool, "more pending than pooled")?;

@@ -88,6 +88,7 @@ mod invariants;
 mod registry;
 pub mod resolution;
 mod tasks;
+mod tee;
 mod zk;
 
 #[cfg(test)]
@@ -255,6 +256,10 @@ pub mod pallet {
 		/// (`pallet-zk-verifier`; `()` for none).
 		type ZkModels: aos_inference_primitives::zk::ZkModels;
 
+		/// Which operators have enclaves allowed for a model, and whether an enclave signed a
+		/// result: TEE-mode tasks go only to those (`pallet-tee`; `()` for none).
+		type Enclaves: aos_inference_primitives::tee::TeeEnclaves<Self::AccountId>;
+
 		/// The parameters at genesis when the genesis config gives none.
 		type DefaultParams: Get<ParamsOf<Self>>;
 
@@ -383,6 +388,14 @@ pub mod pallet {
 		/// Claimants submit the proofs they committed to until `until`: the resolution window
 		/// (Zk mode).
 		ProofPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// Claimants submit results signed by their enclaves until `until`: the resolution
+		/// window (TEE mode).
+		AttestationPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// An operator's result, signed by its enclave, was checked: it settles the task.
+		ResultAttested { task: TaskId, operator: T::AccountId, output: H256 },
+		/// An operator submitted a result its enclave did not sign, and was reported
+		/// (`AttestationInvalid`).
+		AttestationRejected { task: TaskId, operator: T::AccountId },
 		/// An operator revealed its result.
 		Revealed { task: TaskId, operator: T::AccountId, output: H256 },
 		/// The rule held: `output` is the task's result.
@@ -441,9 +454,17 @@ pub mod pallet {
 		UnknownMode,
 		/// The model does not allow this verification mode.
 		ModeNotAllowed,
-		/// This verification mode is not available yet (TEE and optimistic come with their
-		/// pallets).
+		/// This verification mode is not available yet (optimistic comes with its pallet), or
+		/// the call is not this mode's.
 		ModeNotSupported,
+		/// Only operators with a live enclave allowed for the model may claim a TEE-mode task or
+		/// submit its result (none registered, expired, revoked, or its image revoked or not
+		/// allowed for the model).
+		NoEnclave,
+		/// The task is not a TEE-mode task.
+		NotTeeTask,
+		/// The task is not taking enclave-signed results now.
+		NotAttesting,
 		/// A Zk-mode task needs a model with a linked verifying key.
 		NoVerifyingKey,
 		/// A Zk-mode task needs its input inline: the proof's public instances must carry it.
@@ -628,7 +649,7 @@ pub mod pallet {
 		/// and `proof` are the 32- and 64-byte parts of an sr25519 `VrfSignature`. A selected
 		/// claim is a candidate; when the tranche ends, the best-ranked candidates are assigned.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::claim(CLAIM_WEIGHT_OPERATORS))]
+		#[pallet::weight(Pallet::<T>::claim_weight())]
 		pub fn claim(
 			origin: OriginFor<T>,
 			task: TaskId,
@@ -673,6 +694,31 @@ pub mod pallet {
 			Ok(Some(weight).into())
 		}
 
+		/// Submits a TEE-mode result: the output digest and top classes the caller's enclave
+		/// computed, and the enclave key's ed25519 signature over
+		/// [`aos_inference_primitives::tee::result_message`] of the task, its model, its
+		/// input's hash and the result. A result that checks settles the task; one whose
+		/// signature does not is reported (`AttestationInvalid`). Refused while the caller has
+		/// no live enclave allowed for the model.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::submit_attested_result(T::MaxClaims::get())
+			.max(T::WeightInfo::submit_rejected_result().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get()))))]
+		pub fn submit_attested_result(
+			origin: OriginFor<T>,
+			task: TaskId,
+			output: H256,
+			top: BoundedVec<u32, T::MaxTopK>,
+			signature: [u8; 64],
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let weight = match Self::do_submit_attested_result(who, task, output, top, signature)? {
+				tee::Attested::Settled(claims) => T::WeightInfo::submit_attested_result(claims),
+				tee::Attested::Rejected(decided) => T::WeightInfo::submit_rejected_result()
+					.saturating_add(decided.map_or(Weight::zero(), T::WeightInfo::resolve)),
+			};
+			Ok(Some(weight).into())
+		}
+
 		/// Sets the parameters (governance).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_parameters())]
@@ -686,6 +732,13 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// What `claim` is charged: its benchmark at [`CLAIM_WEIGHT_OPERATORS`], and the
+		/// enclave lookup a TEE-mode claim makes.
+		pub fn claim_weight() -> Weight {
+			use aos_inference_primitives::tee::TeeEnclaves;
+			T::WeightInfo::claim(CLAIM_WEIGHT_OPERATORS).saturating_add(T::Enclaves::may_run_weight())
+		}
+
 		/// The account fees pass through on their way to operators.
 		pub fn escrow_account() -> T::AccountId {
 			use sp_runtime::traits::AccountIdConversion;

@@ -183,6 +183,64 @@ impl aos_inference_primitives::zk::ZkModels for MockZkModels {
 	}
 }
 
+std::thread_local! {
+	/// The operators' live enclaves: their keys and the models each may run.
+	pub static ENCLAVES: core::cell::RefCell<Vec<(AccountId, sp_core::ed25519::Public, Vec<H256>)>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Gives `who` a live enclave with `key`, allowed to run `models` (replacing any it had).
+pub fn set_enclave(who: AccountId, key: sp_core::ed25519::Public, models: Vec<H256>) {
+	ENCLAVES.with(|e| {
+		let mut e = e.borrow_mut();
+		e.retain(|(a, _, _)| *a != who);
+		e.push((who, key, models));
+	});
+}
+
+/// Takes `who`'s enclave away (expired, revoked).
+pub fn drop_enclave(who: AccountId) {
+	ENCLAVES.with(|e| e.borrow_mut().retain(|(a, _, _)| *a != who));
+}
+
+/// Stands in for pallet-tee: the enclaves of [`ENCLAVES`], results checked with ed25519 as
+/// pallet-tee checks them.
+pub struct MockEnclaves;
+impl aos_inference_primitives::tee::TeeEnclaves<AccountId> for MockEnclaves {
+	fn may_run(operator: &AccountId, model: &H256) -> bool {
+		ENCLAVES.with(|e| e.borrow().iter().any(|(a, _, m)| a == operator && m.contains(model)))
+	}
+	fn may_run_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+	fn check_result(
+		operator: &AccountId,
+		model: &H256,
+		task: TaskId,
+		input_hash: &H256,
+		output: &H256,
+		top: &[u32],
+		signature: &[u8; 64],
+	) -> Result<(), aos_inference_primitives::tee::ResultRejection> {
+		use aos_inference_primitives::tee::{result_message, ResultRejection};
+		let key = ENCLAVES
+			.with(|e| {
+				e.borrow()
+					.iter()
+					.find(|(a, _, m)| a == operator && m.contains(model))
+					.map(|(_, k, _)| *k)
+			})
+			.ok_or(ResultRejection::NoEnclave)?;
+		let message = result_message(task, model, input_hash, output, top);
+		let signature = sp_core::ed25519::Signature::from_raw(*signature);
+		if sp_io::crypto::ed25519_verify(&signature, &message, &key) {
+			Ok(())
+		} else {
+			Err(ResultRejection::BadSignature)
+		}
+	}
+}
+
 /// Stands in for BABE's `ParentBlockRandomness`: a value derived from the subject and the
 /// parent block's number, reported as coming from the parent block.
 pub struct ParentBlockRandomness;
@@ -218,6 +276,7 @@ impl pallet_inference::Config for Test {
 	type Currency = Balances;
 	type Operators = Operators;
 	type ZkModels = MockZkModels;
+	type Enclaves = MockEnclaves;
 	type Randomness = ParentBlockRandomness;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnUnclaimedSlash = UnclaimedSink;
@@ -257,6 +316,15 @@ impl crate::benchmarking::BenchmarkHelper<AccountId, Balance> for BenchmarkHelpe
 	fn make_randomness_available() {
 		VRF_AVAILABLE.with(|v| v.set(true));
 	}
+	fn live_enclave(
+		who: &AccountId,
+		model: H256,
+	) -> (sp_core::ed25519::Public, sp_core::crypto::KeyTypeId) {
+		let key_type = sp_core::crypto::KeyTypeId(*b"aost");
+		let key = sp_io::crypto::ed25519_generate(key_type, None);
+		set_enclave(*who, key, vec![model]);
+		(key, key_type)
+	}
 }
 
 /// Most tasks in flight.
@@ -282,10 +350,15 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.build_storage()
 	.unwrap_or_else(|e| panic!("genesis: {e}"));
 	let mut ext = sp_io::TestExternalities::new(storage);
+	// Enclave keys for the benchmarks' TEE-mode results.
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| {
 		VRF_AVAILABLE.with(|v| v.set(true));
 		ZK_MODELS.with(|m| m.borrow_mut().clear());
 		ZK_HELD.with(|h| h.borrow_mut().clear());
+		ENCLAVES.with(|e| e.borrow_mut().clear());
 		IDLE.with(|i| i.set(true));
 		System::set_block_number(1);
 		Operators::on_initialize(1);

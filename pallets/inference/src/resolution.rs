@@ -34,7 +34,7 @@ impl Tally {
 	/// Counts reveals by result.
 	pub fn of<A>(claims: &[Claim<A>]) -> Self {
 		let mut groups: Vec<(H256, u32)> = Vec::new();
-		for result in claims.iter().filter_map(|c| c.result) {
+		for result in claims.iter().filter_map(|c| c.result).filter(|r| *r != REJECTED) {
 			match groups.iter_mut().find(|(r, _)| *r == result) {
 				Some((_, n)) => *n = n.saturating_add(1),
 				None => groups.push((result, 1)),
@@ -123,7 +123,8 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default();
 		for claim in claims {
 			match claim.result {
-				Some(r) if r == key => {},
+				// Reported when the chain refused it.
+				Some(r) if r == key || r == REJECTED => {},
 				Some(_) => {
 					// The amount and the cap are governance's (pallet-operators' WrongResult
 					// rule); the funds come back through `on_slash_applied` into the pool.
@@ -133,7 +134,7 @@ impl<T: Config> Pallet<T> {
 						operator: claim.operator.clone(),
 					});
 				},
-				None if claim.commitment.is_some() => {
+				None if Self::owed_result(task.mode, claim) => {
 					Self::report_withheld(id, task.mode, &claim.operator)
 				},
 				None => {
@@ -166,6 +167,73 @@ impl<T: Config> Pallet<T> {
 				"task {id}: {kind:?} report of {operator:?} refused, nothing slashed: {e:?}"
 			);
 		}
+	}
+
+	/// Whether a claim with no result owes one, so that its silence costs what cheating does in
+	/// the task's mode: it committed to one; or, in TEE mode, it claimed the task with an
+	/// enclave allowed for the model, which is all the commitment TEE mode takes (an enclave's
+	/// signature cannot be copied, so there is nothing to hide before the reveal).
+	pub(crate) fn owed_result(mode: VerificationMode, claim: &Claim<T::AccountId>) -> bool {
+		claim.commitment.is_some() || mode == VerificationMode::Tee
+	}
+
+	/// Settles task `id` on the one result the chain verified itself (a Zk proof, an enclave's
+	/// signature) from `who`: it stands where a reveal would, so readers find results in one
+	/// place; `who` is paid the fee. The other claims are not judged: the task needed one
+	/// verified result, and got it.
+	pub(crate) fn settle_verified(
+		id: TaskId,
+		task: TaskInfo<T>,
+		who: &T::AccountId,
+		output: H256,
+		top: BoundedVec<u32, T::MaxTopK>,
+		proof: Option<H256>,
+	) {
+		if let Some((_, until)) = task.status.resolving() {
+			Agenda::<T>::remove(until, id);
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		let key = result_key(&output, &top);
+		let mut claims = Claims::<T>::get(id);
+		for c in claims.iter_mut() {
+			if &c.operator == who {
+				c.result = Some(key);
+			}
+		}
+		let assigned = claims.len() as u32;
+		Claims::<T>::insert(id, claims);
+		Reveals::<T>::insert(
+			id,
+			who,
+			Reveal {
+				output,
+				top: top.clone(),
+				samples: Default::default(),
+				intermediates: Default::default(),
+				pow_nonce: 0,
+			},
+		);
+		let result = TaskResult { output, top, agreeing: 1, conflicting: 0, assigned, proof };
+		Self::conclude(id, task, core::slice::from_ref(who), result, now);
+	}
+
+	/// Refuses claim `who`'s submission for task `id` and reports `kind` at once: the claim is
+	/// spent ([`REJECTED`]), so it is reported once and heard no more. Returns whether every
+	/// claim of the task's round has now answered (nothing is left to wait for).
+	pub(crate) fn reject(id: TaskId, who: &T::AccountId, kind: OffenceKind) -> bool {
+		let round = Tasks::<T>::get(id).and_then(|t| t.status.resolving()).map(|(r, _)| r);
+		let mut answered = false;
+		Claims::<T>::mutate(id, |claims| {
+			if let Some(c) = claims.iter_mut().find(|c| &c.operator == who) {
+				c.result = Some(REJECTED);
+			}
+			answered = claims
+				.iter()
+				.filter(|c| Some(c.round) == round)
+				.all(|c| c.result.is_some());
+		});
+		Self::report(id, who, kind);
+		answered && round.is_some()
 	}
 
 	/// Reports an operator that committed to a result of task `id` and withheld its reveal:
@@ -216,7 +284,7 @@ impl<T: Config> Pallet<T> {
 		// No result: no one is judged for it, but withholding a committed reveal is judged on
 		// its own (it may be what kept the task from a result).
 		for claim in Claims::<T>::get(id) {
-			if claim.commitment.is_some() && claim.result.is_none() {
+			if claim.result.is_none() && Self::owed_result(task.mode, &claim) {
 				Self::report_withheld(id, task.mode, &claim.operator);
 			}
 		}

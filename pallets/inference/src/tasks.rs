@@ -25,7 +25,7 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 
-use aos_inference_primitives::zk::ZkModels as _;
+use aos_inference_primitives::{tee::TeeEnclaves as _, zk::ZkModels as _};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_task(
@@ -47,7 +47,10 @@ impl<T: Config> Pallet<T> {
 				ensure!(matches!(input, TaskInput::Inline(_)), Error::<T>::InlineInputRequired);
 				Some(link)
 			},
-			_ => return Err(Error::<T>::ModeNotSupported.into()),
+			// Whether anyone may run it is known when operators claim it (an enclave allowed
+			// for the model); if no one can, it ends undecided and its fee is refunded.
+			VerificationMode::Tee => None,
+			VerificationMode::Optimistic => return Err(Error::<T>::ModeNotSupported.into()),
 		};
 		if let TaskInput::Inline(values) = &input {
 			ensure!(values.len() as u32 == model.inputs, Error::<T>::InputWidthMismatch);
@@ -179,6 +182,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(wanted > 0, Error::<T>::ClaimsFull);
 
 		let operator = T::Operators::eligible(&who, from).ok_or(Error::<T>::NotEligible)?;
+		if task.mode == VerificationMode::Tee {
+			ensure!(T::Enclaves::may_run(&who, &task.model), Error::<T>::NoEnclave);
+		}
 		// A key must be older than the randomness by the selection delay: one registered once
 		// the randomness could be known, or just before, could have been ground for it.
 		ensure!(

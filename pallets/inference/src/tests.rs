@@ -1343,3 +1343,196 @@ fn deadlines_falling_due_together_wait_at_most_the_bound() {
 		});
 	}
 }
+
+// --- TEE mode ----------------------------------------------------------------------------------
+
+/// Operator `who`'s enclave key (deterministic).
+fn enclave_pair(who: AccountId) -> sp_core::ed25519::Pair {
+	use sp_core::Pair as _;
+	sp_core::ed25519::Pair::from_seed(&sp_crypto_hashing::blake2_256(&(b"enclave", who).encode()))
+}
+
+use codec::Encode as _;
+
+/// What `who`'s enclave signs for `output` and `top` of TEE task `id`.
+fn attest(who: AccountId, id: TaskId, output: H256, top: &[u32]) -> [u8; 64] {
+	use sp_core::Pair as _;
+	let t = task(id);
+	let message = aos_inference_primitives::tee::result_message(
+		id,
+		&t.model,
+		&Inference::task_input_hash(&t.input),
+		&output,
+		top,
+	);
+	enclave_pair(who).sign(&message).0
+}
+
+fn submit_attested(
+	who: AccountId,
+	id: TaskId,
+	output: H256,
+	top: &[u32],
+	signature: [u8; 64],
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Inference::submit_attested_result(
+		RuntimeOrigin::signed(who),
+		id,
+		output,
+		BoundedVec::truncate_from(top.to_vec()),
+		signature,
+	)
+}
+
+/// `n` operators (1..=n), those in `with_enclaves` with an enclave allowed for the golden
+/// model (TEE mode allowed); a TEE-mode task with k = `k` taking claims.
+fn tee_setup(n: u128, with_enclaves: &[AccountId], k: u8) -> (Vec<AccountId>, TaskId, ModelId) {
+	use sp_core::Pair as _;
+	let ops: Vec<AccountId> = (1..=n).collect();
+	for op in &ops {
+		register_operator(*op);
+	}
+	let model = register_golden_with(
+		VerificationMode::Redundancy.bit() | VerificationMode::Tee.bit(),
+		PRICE,
+	);
+	for op in with_enclaves {
+		set_enclave(*op, enclave_pair(*op).public(), vec![model]);
+	}
+	run_to_block(System::block_number() + SELECTION_DELAY + 1);
+	let id = NextTaskId::<Test>::get();
+	assert_ok!(try_submit(DAPP, model, VerificationMode::Tee, k, FEE));
+	until_claiming(id);
+	(ops, id, model)
+}
+
+/// The golden task's honest output and top classes.
+fn golden_result(id: TaskId) -> (H256, Vec<u32>) {
+	let run = honest(1, id);
+	(H256(run.output), run.top)
+}
+
+#[test]
+fn tee_tasks_go_to_enclaves_and_settle_on_a_signed_result() {
+	use sp_core::Pair as _;
+	test(|| {
+		let (ops, id, model) = tee_setup(4, &[1, 2], 1);
+		// Operator 3's enclave may run another model only; 4 has none.
+		set_enclave(3, enclave_pair(3).public(), vec![H256::repeat_byte(9)]);
+		assert_noop!(claim(3, id), Error::<Test>::NoEnclave);
+		assert_noop!(claim(4, id), Error::<Test>::NoEnclave);
+		let assigned = claim_all(id, &ops[..2]);
+		assert_eq!(assigned.len(), 1);
+		let worker = assigned[0];
+		// No commit phase: results are taken at once, signed by the enclave.
+		let TaskStatus::Attesting { round: 0, until } = task(id).status else {
+			panic!("a TEE task takes attested results after its claims: {:?}", task(id).status)
+		};
+		System::assert_has_event(Event::AttestationPhase { task: id, round: 0, until }.into());
+		assert_noop!(
+			Inference::commit(RuntimeOrigin::signed(worker), id, H256::zero()),
+			Error::<Test>::NotCommitting
+		);
+		let (output, top) = golden_result(id);
+		let top = &top[..task(id).sampling.top_k as usize];
+		let signature = attest(worker, id, output, top);
+		let outsider = if worker == 1 { 2 } else { 1 };
+		assert_noop!(
+			submit_attested(outsider, id, output, top, signature),
+			Error::<Test>::NotAssigned
+		);
+		assert_noop!(
+			submit_attested(worker, id, output, &top[..top.len() - 1], signature),
+			Error::<Test>::RevealShapeMismatch
+		);
+		// A redundancy-mode task takes no attested result.
+		let other = submit(model, 1, FEE);
+		assert_noop!(
+			submit_attested(worker, other, output, top, signature),
+			Error::<Test>::NotTeeTask
+		);
+
+		let before = free(worker);
+		assert_ok!(submit_attested(worker, id, output, top, signature));
+		System::assert_has_event(
+			Event::ResultAttested { task: id, operator: worker, output }.into(),
+		);
+		let r = settled(id);
+		assert_eq!((r.output, r.top.to_vec()), (output, top.to_vec()));
+		assert_eq!((r.agreeing, r.conflicting, r.assigned, r.proof), (1, 0, 1, None));
+		assert_eq!(free(worker), before + FEE, "the enclave's operator is paid the fee");
+		assert_eq!(Reveals::<Test>::get(id, worker).map(|r| r.output), Some(output));
+		assert!(slash_kinds_of(worker).is_empty());
+		assert_noop!(
+			submit_attested(worker, id, output, top, signature),
+			Error::<Test>::NotAttesting
+		);
+		// A signature stays the enclave's: the same key, another task, is refused.
+		let _ = enclave_pair(worker).public();
+	});
+}
+
+#[test]
+fn a_result_its_enclave_did_not_sign_is_reported_and_the_task_reassigned() {
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id, _) = tee_setup(4, &[1, 2, 3, 4], 1);
+		let first = claim_all(id, &ops);
+		assert_eq!(first.len(), 1);
+		let liar = first[0];
+		let (output, top) = golden_result(id);
+		let top = &top[..task(id).sampling.top_k as usize];
+		// Signed by someone else's key, or over another output: not its enclave's result.
+		let stranger = attest(99, id, output, top);
+		assert_ok!(submit_attested(liar, id, output, top, stranger));
+		System::assert_has_event(Event::AttestationRejected { task: id, operator: liar }.into());
+		assert_eq!(slash_kinds_of(liar), vec![OffenceKind::AttestationInvalid]);
+		// Its round has nothing left to wait for: reassigned at once, to further operators.
+		assert!(matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
+		assert_noop!(submit_attested(liar, id, output, top, stranger), Error::<Test>::NotAttesting);
+		assert_noop!(claim(liar, id), Error::<Test>::AlreadyClaimed);
+		let second = claim_all(id, &ops);
+		assert!(!second.is_empty() && !second.contains(&liar));
+		let honest = second[0];
+		let signed = attest(honest, id, output, top);
+		assert_ok!(submit_attested(honest, id, output, top, signed));
+		assert_eq!(settled(id).output, output);
+		// Reported once: the settlement does not judge its spent claim again.
+		assert_eq!(slash_kinds_of(liar), vec![OffenceKind::AttestationInvalid]);
+		assert!(slash_kinds_of(honest).is_empty());
+	});
+}
+
+#[test]
+fn silence_in_tee_mode_costs_what_a_bad_attestation_does() {
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id, _) = tee_setup(3, &[1, 2, 3], 1);
+		let first = claim_all(id, &ops);
+		let worker = first[0];
+		// Governance revokes its enclave mid-task: its results are refused from then on.
+		drop_enclave(worker);
+		let (output, top) = golden_result(id);
+		let top = &top[..task(id).sampling.top_k as usize];
+		assert_noop!(
+			submit_attested(worker, id, output, top, attest(worker, id, output, top)),
+			Error::<Test>::NoEnclave
+		);
+		// No one answers, round after round, until the task ends undecided.
+		let dapp_before = free(DAPP);
+		let mut assigned = first.clone();
+		while !task(id).status.is_final() {
+			if matches!(task(id).status, TaskStatus::Claiming { .. }) {
+				assigned.extend(claim_all(id, &ops));
+			} else {
+				run_to_block(System::block_number() + 1);
+			}
+		}
+		assert_eq!(task(id).status, TaskStatus::Undecided);
+		assert_eq!(free(DAPP), dapp_before + FEE, "the fee is refunded");
+		// Every claimant that stayed silent was reported once, as a bad attestation.
+		for op in assigned {
+			assert_eq!(slash_kinds_of(op), vec![OffenceKind::AttestationInvalid], "operator {op}");
+		}
+	});
+}

@@ -175,6 +175,10 @@ pub enum TaskStatus<BlockNumber> {
 	/// resolution window; the first proof that verifies settles the task.
 	#[codec(index = 6)]
 	Proving { round: u8, until: BlockNumber },
+	/// TEE mode: claimants submit results signed by their enclaves until `until`, the end of
+	/// the resolution window; the first whose signature checks settles the task.
+	#[codec(index = 7)]
+	Attesting { round: u8, until: BlockNumber },
 	/// Decided: the result is in [`TaskInfo::result`].
 	#[codec(index = 4)]
 	Settled,
@@ -190,13 +194,13 @@ impl<B: Copy> TaskStatus<B> {
 		matches!(self, TaskStatus::Settled | TaskStatus::Undecided)
 	}
 
-	/// The round and deadline of the phase that ends in a decision: `Revealing` (redundancy) or
-	/// `Proving` (Zk).
+	/// The round and deadline of the phase that ends in a decision: `Revealing` (redundancy),
+	/// `Proving` (Zk) or `Attesting` (TEE).
 	pub fn resolving(&self) -> Option<(u8, B)> {
 		match *self {
-			TaskStatus::Revealing { round, until } | TaskStatus::Proving { round, until } => {
-				Some((round, until))
-			},
+			TaskStatus::Revealing { round, until } |
+			TaskStatus::Proving { round, until } |
+			TaskStatus::Attesting { round, until } => Some((round, until)),
 			_ => None,
 		}
 	}
@@ -205,6 +209,7 @@ impl<B: Copy> TaskStatus<B> {
 	pub fn resolution_phase(mode: VerificationMode, round: u8, until: B) -> Self {
 		match mode {
 			VerificationMode::Zk => TaskStatus::Proving { round, until },
+			VerificationMode::Tee => TaskStatus::Attesting { round, until },
 			_ => TaskStatus::Revealing { round, until },
 		}
 	}
@@ -319,9 +324,15 @@ pub struct Claim<AccountId> {
 	/// not verify).
 	pub commitment: Option<H256>,
 	/// Its revealed result, once revealed: [`result_key`] of its output digest and top classes,
-	/// what reveals are grouped by.
+	/// what reveals are grouped by; [`REJECTED`] once the chain refused what it submitted.
 	pub result: Option<H256>,
 }
+
+/// The result of a claim whose submission the chain refused and reported at once (a Zk proof
+/// that does not verify, a TEE result its enclave did not sign): it counts in no tally, and the
+/// claim is neither reported again nor heard again. No [`result_key`] is zero (it is a
+/// BLAKE2b-256 hash).
+pub const REJECTED: H256 = H256::zero();
 
 /// What an operator reveals besides its output digest: the evidence that it ran the model.
 #[derive(

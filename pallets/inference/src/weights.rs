@@ -45,6 +45,8 @@ pub trait WeightInfo {
 	fn claim(n: u32, ) -> Weight;
 	fn commit() -> Weight;
 	fn reveal() -> Weight;
+	fn submit_attested_result(c: u32, ) -> Weight;
+	fn submit_rejected_result() -> Weight;
 	fn set_parameters() -> Weight;
 	fn on_initialize_base() -> Weight;
 	fn fix_randomness() -> Weight;
@@ -179,6 +181,82 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 8007))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	/// Storage: `Inference::Tasks` (r:1 w:1)
+	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4542), added: 7017, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Claims` (r:1 w:1)
+	/// Proof: `Inference::Claims` (`max_values`: None, `max_size`: Some(3185), added: 5660, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::Enclaves` (r:1 w:0)
+	/// Proof: `Tee::Enclaves` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::RevokedKeys` (r:1 w:0)
+	/// Proof: `Tee::RevokedKeys` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::Images` (r:1 w:0)
+	/// Proof: `Tee::Images` (`max_values`: None, `max_size`: Some(1202), added: 3677, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::Operators` (r:1 w:1)
+	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(708), added: 3183, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::Parameters` (r:1 w:0)
+	/// Proof: `Operators::Parameters` (`max_values`: Some(1), `max_size`: Some(172), added: 667, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::LiveTasks` (r:1 w:1)
+	/// Proof: `Inference::LiveTasks` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Models` (r:1 w:1)
+	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(1039), added: 3514, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Parameters` (r:1 w:0)
+	/// Proof: `Inference::Parameters` (`max_values`: Some(1), `max_size`: Some(58), added: 553, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Agenda` (r:0 w:1)
+	/// Proof: `Inference::Agenda` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:0 w:1)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(1004), added: 3479, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Candidates` (r:0 w:1)
+	/// Proof: `Inference::Candidates` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Expiries` (r:0 w:1)
+	/// Proof: `Inference::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 32]`.
+	fn submit_attested_result(c: u32, ) -> Weight {
+		// Proof size: measured `4511`, estimated `8799`.
+		// Minimum execution time: 252_176_000 picoseconds.
+		Weight::from_parts(323_294_901, 0)
+			.saturating_add(Weight::from_parts(0, 8799))
+			.saturating_add(Weight::from_parts(3_175_755, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(15))
+			.saturating_add(T::DbWeight::get().writes(13))
+	}
+	/// Storage: `Inference::Tasks` (r:1 w:0)
+	/// Proof: `Inference::Tasks` (`max_values`: None, `max_size`: Some(4542), added: 7017, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Claims` (r:1 w:1)
+	/// Proof: `Inference::Claims` (`max_values`: None, `max_size`: Some(3185), added: 5660, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::Enclaves` (r:1 w:0)
+	/// Proof: `Tee::Enclaves` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::RevokedKeys` (r:1 w:0)
+	/// Proof: `Tee::RevokedKeys` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Tee::Images` (r:1 w:0)
+	/// Proof: `Tee::Images` (`max_values`: None, `max_size`: Some(1202), added: 3677, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::Operators` (r:1 w:1)
+	/// Proof: `Operators::Operators` (`max_values`: None, `max_size`: Some(708), added: 3183, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::Parameters` (r:1 w:0)
+	/// Proof: `Operators::Parameters` (`max_values`: Some(1), `max_size`: Some(172), added: 667, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::NextSlashId` (r:1 w:1)
+	/// Proof: `Operators::NextSlashId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::PendingSlashes` (r:0 w:1)
+	/// Proof: `Operators::PendingSlashes` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::SlashQueue` (r:0 w:1)
+	/// Proof: `Operators::SlashQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Operators::SlashesOf` (r:0 w:1)
+	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn submit_rejected_result() -> Weight {
+		// Proof size: measured `4350`, estimated `8007`.
+		// Minimum execution time: 126_972_000 picoseconds.
+		Weight::from_parts(210_401_000, 0)
+			.saturating_add(Weight::from_parts(0, 8007))
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Operators::Parameters` (r:1 w:0)
 	/// Proof: `Operators::Parameters` (`max_values`: Some(1), `max_size`: Some(172), added: 667, mode: `MaxEncodedLen`)
@@ -415,6 +493,19 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 8007))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
+	}
+	fn submit_attested_result(c: u32, ) -> Weight {
+		Weight::from_parts(323_294_901, 0)
+			.saturating_add(Weight::from_parts(0, 8799))
+			.saturating_add(Weight::from_parts(3_175_755, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(15))
+			.saturating_add(ParityDbWeight::get().writes(13))
+	}
+	fn submit_rejected_result() -> Weight {
+		Weight::from_parts(210_401_000, 0)
+			.saturating_add(Weight::from_parts(0, 8007))
+			.saturating_add(ParityDbWeight::get().reads(9))
+			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	fn set_parameters() -> Weight {
 		Weight::from_parts(9_027_000, 0)

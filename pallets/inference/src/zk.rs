@@ -9,7 +9,7 @@
 //! verifies settles the task on the logits the proof's public instances carry, and its prover
 //! is paid the fee. A proof accepted before is refused (while the task it settled is
 //! retained). A revealed proof that does not verify is an offence (`ZkProofInvalid`) and
-//! spends its commitment, so it is reported once. If no valid proof comes, the window's end
+//! spends its claim ([`REJECTED`]), so it is reported once. If no valid proof comes, the window's end
 //! escalates the task or ends it undecided, and committed operators that revealed nothing are
 //! reported as a bad proof would be.
 
@@ -70,49 +70,20 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 
 	fn settle_proved(id: TaskId, who: &T::AccountId, logits: &[i32], proof: &[u8]) {
 		let Some(task) = Tasks::<T>::get(id) else { return };
-		let TaskStatus::Proving { until, .. } = task.status else { return };
-		Agenda::<T>::remove(until, id);
-		let now = frame_system::Pallet::<T>::block_number();
+		let TaskStatus::Proving { .. } = task.status else { return };
 		let output = H256(aos_kernel::output_digest(logits));
 		let top: BoundedVec<u32, T::MaxTopK> =
 			BoundedVec::truncate_from(aos_kernel::sampler::top_k(logits, task.sampling.top_k));
-		let key = result_key(&output, &top);
-		let mut claims = Claims::<T>::get(id);
-		for c in claims.iter_mut() {
-			if &c.operator == who {
-				c.result = Some(key);
-			}
-		}
-		let assigned = claims.len() as u32;
-		Claims::<T>::insert(id, claims);
-		// The proved output stands where a reveal would: readers find results in one place.
-		Reveals::<T>::insert(
-			id,
-			who,
-			Reveal {
-				output,
-				top: top.clone(),
-				samples: Default::default(),
-				intermediates: Default::default(),
-				pow_nonce: 0,
-			},
-		);
 		let proof = proof_hash(proof);
 		ProvedProofs::<T>::insert(proof, id);
 		Self::deposit_event(Event::TaskProved { task: id, operator: who.clone(), output });
-		let result =
-			TaskResult { output, top, agreeing: 1, conflicting: 0, assigned, proof: Some(proof) };
-		Self::conclude(id, task, core::slice::from_ref(who), result, now);
+		Self::settle_verified(id, task, who, output, top, Some(proof));
 	}
 
 	fn reject_proof(id: TaskId, who: &T::AccountId) {
 		// The commitment is spent: one commitment, one proof, one report.
-		Claims::<T>::mutate(id, |claims| {
-			if let Some(c) = claims.iter_mut().find(|c| &c.operator == who) {
-				c.commitment = None;
-			}
-		});
-		Self::report(id, who, OffenceKind::ZkProofInvalid);
 		Self::deposit_event(Event::InvalidProofReported { task: id, operator: who.clone() });
+		// The window runs on: `submit_invalid_proof`'s weight has no decision in it.
+		let _ = Self::reject(id, who, OffenceKind::ZkProofInvalid);
 	}
 }

@@ -79,6 +79,36 @@ fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
 
+/// The key type of [`live_enclave`]'s keys in the benchmark's keystore.
+pub const BENCHMARK_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"aost");
+
+/// Gives `who` a live enclave, of an image allowed for the most models an image may serve with
+/// `model` the last of them (the costliest lookup), whose ed25519 key is generated in the
+/// keystore under [`BENCHMARK_KEY_TYPE`]: what benchmarks of TEE-mode results sign with.
+pub fn live_enclave<T: Config>(who: &T::AccountId, model: ModelId) -> ed25519::Public {
+	let key = sp_io::crypto::ed25519_generate(
+		BENCHMARK_KEY_TYPE,
+		Some(b"//aos-tee-benchmark".to_vec()),
+	);
+	let mut models = most_models::<T>().into_inner();
+	models.retain(|m| *m != model);
+	models.truncate(T::MaxModelsPerImage::get().saturating_sub(1) as usize);
+	models.push(model);
+	let image = allow_vectors_image::<T>(BoundedVec::truncate_from(models));
+	Enclaves::<T>::insert(
+		who,
+		EnclaveInfo {
+			key,
+			image,
+			module: H256::zero(),
+			attested_at_ms: vectors::TIME_MS,
+			expires_at_ms: u64::MAX,
+			deposit: T::EnclaveDeposit::get(),
+		},
+	);
+	key
+}
+
 fn most_models<T: Config>() -> BoundedVec<ModelId, T::MaxModelsPerImage> {
 	let models: Vec<ModelId> =
 		(0..T::MaxModelsPerImage::get()).map(|i| H256::repeat_byte(i as u8)).collect();
@@ -199,29 +229,13 @@ mod benchmarks {
 	#[benchmark]
 	fn check_result() -> Result<(), BenchmarkError> {
 		let who = operator::<T>()?;
-		let key = sp_io::crypto::ed25519_generate(
-			sp_core::crypto::KeyTypeId(*b"aost"),
-			Some(b"//aos-tee-benchmark".to_vec()),
-		);
-		let models = most_models::<T>();
-		let model = *models.last().ok_or(BenchmarkError::Stop("no model"))?;
-		let image = allow_vectors_image::<T>(models);
-		Enclaves::<T>::insert(
-			&who,
-			EnclaveInfo {
-				key,
-				image,
-				module: H256::zero(),
-				attested_at_ms: vectors::TIME_MS,
-				expires_at_ms: u64::MAX,
-				deposit: T::EnclaveDeposit::get(),
-			},
-		);
+		let model = *most_models::<T>().last().ok_or(BenchmarkError::Stop("no model"))?;
+		let key = live_enclave::<T>(&who, model);
 		let (input, output, top) = (H256([3; 32]), H256([4; 32]), [1u32; 32]);
 		let message =
 			aos_inference_primitives::tee::result_message(7, &model, &input, &output, &top);
 		let signature =
-			sp_io::crypto::ed25519_sign(sp_core::crypto::KeyTypeId(*b"aost"), &key, &message)
+			sp_io::crypto::ed25519_sign(BENCHMARK_KEY_TYPE, &key, &message)
 				.ok_or(BenchmarkError::Stop("no signature"))?;
 		let result;
 

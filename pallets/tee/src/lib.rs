@@ -30,8 +30,10 @@
 //!   could still be fresh. [`Pallet::enclave_for`] is what a TEE-mode result is checked
 //!   against: it answers only for live, unrevoked enclaves of allowed images.
 //!
-//! Not finished: TEE-mode tasks (assignment, results signed by the enclave key, settlement)
-//! are still to come in `pallet-inference`.
+//! TEE-mode tasks themselves live in `pallet-inference`, which sees this pallet through
+//! [`aos_inference_primitives::tee::TeeEnclaves`]: only operators with a live enclave allowed
+//! for the task's model may claim one, and its result settles the task when the enclave's key
+//! signed it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // Runtime code never panics: no `unwrap`, no indexing that can go out of bounds (CI's clippy
@@ -484,6 +486,30 @@ pub mod pallet {
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
+		}
+	}
+
+	impl<T: Config> aos_inference_primitives::tee::TeeEnclaves<T::AccountId> for Pallet<T> {
+		fn may_run(operator: &T::AccountId, model: &ModelId) -> bool {
+			Self::enclave_for(operator, model).is_some()
+		}
+
+		fn may_run_weight() -> Weight {
+			// The enclave, its key's revocation, its image, and chain time.
+			T::DbWeight::get().reads(4)
+		}
+
+		fn check_result(
+			operator: &T::AccountId,
+			model: &ModelId,
+			task: aos_inference_primitives::TaskId,
+			input_hash: &H256,
+			output: &H256,
+			top: &[u32],
+			signature: &[u8; 64],
+		) -> Result<(), ResultRejection> {
+			let signature = ed25519::Signature::from_raw(*signature);
+			Self::check_result(operator, model, task, input_hash, output, top, &signature)
 		}
 	}
 

@@ -103,12 +103,4 @@ impl CachedCertificate {
 	}
 }
 
-/// Why [`crate::Pallet::check_result`] refused a result.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ResultRejection {
-	/// The operator has no live enclave allowed to run the model (none registered, expired,
-	/// revoked, or its image revoked or not allowed for the model).
-	NoEnclave,
-	/// The signature is not the enclave key's over the result.
-	BadSignature,
-}
+pub use aos_inference_primitives::tee::ResultRejection;

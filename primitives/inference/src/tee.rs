@@ -22,6 +22,13 @@ pub fn enclave_binding(genesis: &[u8; 32], operator: &[u8]) -> [u8; 32] {
 	sp_crypto_hashing::blake2_256(&preimage)
 }
 
+/// The hash a TEE-mode result names its input by: BLAKE2b-256 of the input's bytes (its `i8`
+/// values as bytes), the hash a task with a remote input already carries.
+pub fn input_hash(input: &[i8]) -> sp_core::H256 {
+	let bytes: alloc::vec::Vec<u8> = input.iter().map(|v| v.to_ne_bytes()[0]).collect();
+	sp_core::H256(sp_crypto_hashing::blake2_256(&bytes))
+}
+
 /// The domain of [`result_message`].
 pub const RESULT_DOMAIN: &[u8] = b"aos/tee/result/v1";
 
@@ -44,6 +51,57 @@ pub fn result_message(
 		output,
 		top,
 	)))
+}
+
+/// Why a TEE-mode result was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ResultRejection {
+	/// The operator has no live enclave allowed to run the model (none registered, expired,
+	/// revoked, or its image revoked or not allowed for the model).
+	NoEnclave,
+	/// The signature is not the enclave key's over the result.
+	BadSignature,
+}
+
+/// The enclaves as the inference pallet sees them (`pallet-tee`; `()` for none): who may take a
+/// TEE-mode task for a model, and whether a result is its enclave's.
+pub trait TeeEnclaves<AccountId> {
+	/// Whether `operator` has a live enclave allowed to run `model` now.
+	fn may_run(operator: &AccountId, model: &crate::ModelId) -> bool;
+	/// The weight of [`Self::may_run`].
+	fn may_run_weight() -> sp_weights::Weight;
+	/// Whether `signature` is the key's of `operator`'s live enclave allowed for `model`, over
+	/// [`result_message`] of the task, model, input hash and result.
+	#[allow(clippy::too_many_arguments)]
+	fn check_result(
+		operator: &AccountId,
+		model: &crate::ModelId,
+		task: crate::TaskId,
+		input_hash: &sp_core::H256,
+		output: &sp_core::H256,
+		top: &[u32],
+		signature: &[u8; 64],
+	) -> Result<(), ResultRejection>;
+}
+
+impl<AccountId> TeeEnclaves<AccountId> for () {
+	fn may_run(_: &AccountId, _: &crate::ModelId) -> bool {
+		false
+	}
+	fn may_run_weight() -> sp_weights::Weight {
+		sp_weights::Weight::zero()
+	}
+	fn check_result(
+		_: &AccountId,
+		_: &crate::ModelId,
+		_: crate::TaskId,
+		_: &sp_core::H256,
+		_: &sp_core::H256,
+		_: &[u32],
+		_: &[u8; 64],
+	) -> Result<(), ResultRejection> {
+		Err(ResultRejection::NoEnclave)
+	}
 }
 
 #[cfg(test)]

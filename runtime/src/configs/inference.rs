@@ -84,6 +84,7 @@ impl pallet_inference::Config for Runtime {
 	type Operators = crate::Operators;
 	// A model takes Zk-mode tasks once a verifying key is linked to it.
 	type ZkModels = crate::ZkVerifier;
+	type Enclaves = crate::Tee;
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type GovernanceOrigin = GovernanceOrigin;
 	// Offline slashes, and liquidations of tasks already pruned, are burned.
@@ -137,5 +138,12 @@ impl pallet_inference::benchmarking::BenchmarkHelper<crate::AccountId, crate::Ba
 	}
 	fn make_randomness_available() {
 		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([7u8; 32]));
+	}
+	fn live_enclave(
+		who: &crate::AccountId,
+		model: aos_inference_primitives::ModelId,
+	) -> (sp_core::ed25519::Public, sp_core::crypto::KeyTypeId) {
+		let key = pallet_tee::benchmarking::live_enclave::<Runtime>(who, model);
+		(key, pallet_tee::benchmarking::BENCHMARK_KEY_TYPE)
 	}
 }

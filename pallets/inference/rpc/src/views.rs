@@ -72,6 +72,9 @@ pub enum StatusView {
 	/// Zk mode: claimants submit their committed proofs until block `until`, the end of the
 	/// resolution window.
 	Proving { round: u8, until: u64 },
+	/// TEE mode: claimants submit results signed by their enclaves until block `until`, the
+	/// end of the resolution window.
+	Attesting { round: u8, until: u64 },
 	/// Decided: see `result`.
 	Settled,
 	/// No result won; the fee was refunded.
@@ -190,6 +193,9 @@ impl<AccountId: Clone> TaskView<AccountId> {
 			},
 			TaskStatus::Proving { round, until } => {
 				StatusView::Proving { round, until: until.into() }
+			},
+			TaskStatus::Attesting { round, until } => {
+				StatusView::Attesting { round, until: until.into() }
 			},
 			TaskStatus::Settled => StatusView::Settled,
 			TaskStatus::Undecided => StatusView::Undecided,
