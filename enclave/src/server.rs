@@ -5,9 +5,9 @@
 //! threads of their own, at most [`MAX_CONNECTIONS`] at once (one more is told it is busy and
 //! closed). A refused request is answered [`Reply::Error`] and the connection goes on; a frame
 //! that breaks the framing (longer than the cap, cut short, or a read timing out) closes that
-//! connection only. Nothing a client sends can stop the server: requests are answered under
-//! `catch_unwind` as a last guard, so even a panic in a library (tract parsing a hostile model)
-//! becomes an error reply.
+//! connection only. Requests are answered under `catch_unwind` as a last guard, so even a panic
+//! in a library (tract parsing a hostile model) becomes an error reply; only running out of
+//! memory, which aborts, ends the process (docs/TEE.md).
 
 use crate::{
 	models::{Loaded, ModelCache, MAX_MODELS, MAX_MODEL_BYTES},
