@@ -5,8 +5,11 @@
 # aos-model-import), starts three operators (Dave, Eve, Ferdie), submits a demo task with k = 3
 # and prints its result once PoS+W verified it. Then Zk mode: Alice registers the ezkl verifying
 # key of the Iris circuit and links it to the model, a Zk-mode task is proved by an operator
-# with the real ezkl and settled on chain by the native verifier. The network keeps running
-# (ws://127.0.0.1:9944) until Ctrl-C.
+# with the real ezkl and settled on chain by the native verifier. Then TEE mode: each operator
+# runs a simulated Nitro enclave (aos-enclave serve --simulated-nsm: AWS's document format from
+# a local CA that only dev and local chains trust) and registers it; governance (sudo, here)
+# allows the enclave image for the model; a TEE-mode task runs in an enclave and settles on
+# its signature. The network keeps running (ws://127.0.0.1:9944) until Ctrl-C.
 #
 #   DEVNET_ZK=0 ./scripts/devnet.sh     # without the Zk demo (no ezkl venv, no circuit)
 #   ./scripts/devnet.sh                 # everything in a fresh temporary directory
@@ -49,9 +52,9 @@ grep -q "there is no task 0" "$dir/probe.err" || { echo "aos-node did not start;
 
 model_file="$root/models/iris/iris.aosm"
 zk=${DEVNET_ZK:-1}
-modes=redundancy
+modes=redundancy,tee
 if [ "$zk" = 1 ]; then
-	modes=redundancy,zk
+	modes=redundancy,tee,zk
 	aos_log "ezkl: the pinned venv and the Iris circuit (made once, cached; see docs/ZK.md)"
 	python=$(offchain-workers/zk-prover/setup-venv.sh)
 	circuit=$(offchain-workers/zk-prover/circuit.sh iris)
@@ -75,6 +78,15 @@ if [ "$zk" = 1 ]; then
 		"$root/offchain-workers/zk-prover/ezkl_helper.py" "$dir/circuits")
 fi
 
+# TEE mode: governance allows the simulated enclave image (its PCRs measured from the
+# aos-enclave binary) to run the model; each operator gets its own simulated enclave.
+read -r _ pcr0 < <("$bin/aos-enclave" measure --simulated | grep '^pcr0 ')
+read -r _ pcr1 < <("$bin/aos-enclave" measure --simulated | grep '^pcr1 ')
+read -r _ pcr2 < <("$bin/aos-enclave" measure --simulated | grep '^pcr2 ')
+aos_log "governance allows the simulated enclave image for the model"
+image=$(cli --suri //Alice tee allow-image --pcr0 "$pcr0" --pcr1 "$pcr1" --pcr2 "$pcr2" --model "$model")
+echo "image $image"
+
 # Three operators. Their Ethereum keys are well-known test keys (anvil's accounts 1-3),
 # signed for locally; point `signer_key` at a Web3Signer URL to sign there instead.
 eth_keys=(
@@ -91,6 +103,12 @@ names=(dave eve ferdie)
 for i in 0 1 2; do
 	name=${names[$i]}
 	seed="//${name^}"
+	"$bin/aos-enclave" serve --simulated-nsm --tcp 127.0.0.1:0 >"$dir/$name-enclave.out" \
+		2>"$dir/$name-enclave.log" &
+	pids+=($!)
+	for _ in $(seq 30); do grep -q "listening on" "$dir/$name-enclave.out" && break; sleep 0.5; done
+	enclave=$(sed -n 's/^listening on //p' "$dir/$name-enclave.out")
+	[ -n "$enclave" ] || { echo "the $name enclave did not start; see $dir/$name-enclave.log" >&2; exit 1; }
 	printf 'account: "%s"\nvrf: "%s//vrf"\n' "$seed" "$seed" >"$dir/$name-keys.yaml"
 	chmod 600 "$dir/$name-keys.yaml"
 	cat >"$dir/$name.yaml" <<EOF
@@ -103,6 +121,8 @@ register:
   name: $name
   collateral: "1000"
   commission_percent: 5
+enclave:
+  tcp: $enclave
 $zk_section
 EOF
 	aos_log "starting operator $name (log: $dir/$name.log)"
@@ -157,6 +177,18 @@ if [ "$zk" = 1 ]; then
 	[ -n "$class" ] && echo "  class $class = $(sed -n "$((class + 1))p" "$root/models/iris/labels.txt")"
 	grep -h "proved task=\|proof accepted task=" "$dir"/{dave,eve,ferdie}.log || true
 fi
+
+aos_log "Alice submits the same flower in TEE mode: one operator's simulated enclave runs it"
+for _ in $(seq 60); do
+	[ "$(grep -l "enclave registered" "$dir"/{dave,eve,ferdie}.log 2>/dev/null | wc -l)" -eq 3 ] && break
+	sleep 1
+done
+cli --suri //Alice task submit --model "$model" --input 82,56,23,3 --fee 3 --mode tee \
+	--redundancy 1 --wait | tee "$dir/tee-result.txt"
+grep -q "settled" "$dir/tee-result.txt" || { echo "the TEE task did not settle; see $dir/*.log" >&2; exit 1; }
+class=$(sed -n 's/.*top classes: \[\([0-9]*\).*/\1/p' "$dir/tee-result.txt")
+[ -n "$class" ] && echo "  class $class = $(sed -n "$((class + 1))p" "$root/models/iris/labels.txt")"
+grep -h "computed in the enclave\|result attested" "$dir"/{dave,eve,ferdie}.log || true
 
 if [ "${DEVNET_EXIT:-0}" = 1 ]; then
 	exit 0

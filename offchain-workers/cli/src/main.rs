@@ -7,6 +7,8 @@
 //! aos-cli --suri //Alice zk register-vk vka.bin            # an ezkl verifying key
 //! aos-cli --suri //Alice zk link --model 0x… --vk 0x… --input-scale 7
 //! aos-cli --suri //Alice task submit --model 0x… --input 82,56,23,3 --fee 3 --mode zk --wait
+//! aos-cli --suri //Alice tee allow-image --pcr0 … --pcr1 … --pcr2 … --model 0x…
+//! aos-cli --suri //Alice task submit --model 0x… --input 82,56,23,3 --fee 3 --mode tee --wait
 //! aos-cli task show 0
 //! aos-cli operator show 5FHneW46…
 //! ```
@@ -50,6 +52,38 @@ enum Command {
 	/// Zk mode: ezkl verifying keys and their models.
 	#[command(subcommand)]
 	Zk(ZkCommand),
+	/// TEE mode: the enclave images governance allows (sent through `Sudo.sudo`: the dev and
+	/// local chains, whose sudo key `--suri` must be; elsewhere a council motion).
+	#[command(subcommand)]
+	Tee(TeeCommand),
+}
+
+#[derive(Subcommand)]
+enum TeeCommand {
+	/// Allows an enclave image, by its PCR0-2 (`nitro-cli describe-eif`, or `aos-enclave
+	/// measure --simulated` for the simulated enclave), to run `--model`s. Prints its id.
+	AllowImage {
+		#[arg(long, value_parser = pcr)]
+		pcr0: [u8; 48],
+		#[arg(long, value_parser = pcr)]
+		pcr1: [u8; 48],
+		#[arg(long, value_parser = pcr)]
+		pcr2: [u8; 48],
+		/// A model its enclaves may run (repeat for more).
+		#[arg(long = "model", required = true)]
+		models: Vec<H256>,
+	},
+	/// Revokes an image: its enclaves' results are refused from the next block on.
+	RevokeImage {
+		#[arg(long)]
+		image: H256,
+	},
+}
+
+/// A PCR: 48 bytes in hex.
+fn pcr(text: &str) -> Result<[u8; 48], String> {
+	let bytes = hex::decode(text.trim().trim_start_matches("0x")).map_err(|e| e.to_string())?;
+	bytes.try_into().map_err(|b: Vec<u8>| format!("a PCR is 48 bytes, not {}", b.len()))
 }
 
 #[derive(Subcommand)]
@@ -75,6 +109,7 @@ enum ZkCommand {
 enum Mode {
 	Redundancy,
 	Zk,
+	Tee,
 }
 
 impl From<Mode> for VerificationMode {
@@ -82,6 +117,7 @@ impl From<Mode> for VerificationMode {
 		match m {
 			Mode::Redundancy => VerificationMode::Redundancy,
 			Mode::Zk => VerificationMode::Zk,
+			Mode::Tee => VerificationMode::Tee,
 		}
 	}
 }
@@ -265,12 +301,43 @@ async fn run(cli: Cli) -> Result<(), String> {
 			chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
 			eprintln!("model {model:?} takes Zk-mode tasks, verified with VK {vk:?}");
 		},
+		Command::Tee(TeeCommand::AllowImage { pcr0, pcr1, pcr2, models }) => {
+			let pcrs = [*pcr0, *pcr1, *pcr2];
+			let call = pallet_tee::Call::<Runtime>::allow_image {
+				pcrs,
+				models: BoundedVec::try_from(models.clone())
+					.map_err(|_| "--model: more models than an image may run".to_string())?,
+			};
+			sudo(&chain, &signer(&cli)?, call.into()).await?;
+			println!("{:?}", pallet_tee::image_id(&pcrs));
+		},
+		Command::Tee(TeeCommand::RevokeImage { image }) => {
+			let call = pallet_tee::Call::<Runtime>::revoke_image { image: *image };
+			sudo(&chain, &signer(&cli)?, call.into()).await?;
+			eprintln!("image {image:?} revoked");
+		},
 		Command::Operator(OperatorCommand::Show { account }) => {
 			match chain.operator(account).await.map_err(|e| e.to_string())? {
 				Some(state) => print_json(&state)?,
 				None => return Err(format!("{account} is not an operator")),
 			}
 		},
+	}
+	Ok(())
+}
+
+/// Submits `call` through `Sudo.sudo`; fails if the call itself failed.
+async fn sudo(
+	chain: &Chain,
+	signer: &sp_core::sr25519::Pair,
+	call: aos_client::runtime::RuntimeCall,
+) -> Result<(), String> {
+	let wrapped = pallet_sudo::Call::<Runtime>::sudo { call: Box::new(call) };
+	let included = chain.submit(signer, wrapped.into()).await.map_err(|e| e.to_string())?;
+	for event in &included.events {
+		if let RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result: Err(e) }) = event {
+			return Err(format!("the call failed: {}", aos_client::describe(e)));
+		}
 	}
 	Ok(())
 }
@@ -308,12 +375,12 @@ fn print_result(task: &TaskView<AccountId>) {
 			println!("task {}: settled", task.id);
 			println!("  top classes: {:?}", result.top);
 			println!("  output digest: {:?}", result.output);
+			let answered = task.claims.iter().find(|c| c.result.is_some());
+			let by = answered.map_or("?".into(), |c| c.operator.to_string());
 			if task.mode == ModeView::Zk {
-				let prover = task.claims.iter().find(|c| c.result.is_some());
-				println!(
-					"  verified on chain: an ezkl proof by {}",
-					prover.map_or("?".into(), |c| c.operator.to_string())
-				);
+				println!("  verified on chain: an ezkl proof by {by}");
+			} else if task.mode == ModeView::Tee {
+				println!("  verified on chain: signed by the attested enclave of {by}");
 			} else {
 				println!(
 					"  verified by PoS+W: {} of {} assigned operators agreed, {} disagreed",

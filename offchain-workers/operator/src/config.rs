@@ -27,9 +27,10 @@ pub struct Config {
 	/// Where models are fetched from.
 	#[serde(default)]
 	pub models: ModelsConfig,
-	/// The Nitro enclave that will run models in TEE mode (a later release); unused yet.
+	/// TEE mode: the enclave (`aos-enclave serve`) that runs models and signs their results.
+	/// Without it, TEE-mode tasks are not claimed.
 	#[serde(default)]
-	pub enclave: Option<String>,
+	pub enclave: Option<EnclaveConfig>,
 	/// Register and bond at start when the account is not an operator yet.
 	#[serde(default)]
 	pub register: Option<RegisterConfig>,
@@ -138,6 +139,46 @@ fn default_prove_timeout() -> u64 {
 	300
 }
 
+/// Where the enclave listens: `vsock: { cid, port }` for a Nitro enclave on this host
+/// (`nitro-cli run-enclave --enclave-cid`, `aos-enclave serve --vsock-port`), or `tcp: HOST:PORT`
+/// for the simulated enclave (`aos-enclave serve --simulated-nsm --tcp`), never both.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnclaveConfig {
+	#[serde(default)]
+	pub vsock: Option<VsockConfig>,
+	#[serde(default)]
+	pub tcp: Option<SocketAddr>,
+	/// Re-register the enclave when its key expires within this many seconds (AWS's leaf
+	/// certificates, and so the key's registration, last three hours).
+	#[serde(default = "default_renew_before")]
+	pub renew_before_secs: u64,
+}
+
+/// A vsock address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VsockConfig {
+	pub cid: u32,
+	pub port: u32,
+}
+
+fn default_renew_before() -> u64 {
+	1_800
+}
+
+impl EnclaveConfig {
+	/// The endpoint to connect to.
+	pub fn endpoint(&self) -> Result<aos_enclave_protocol::Endpoint, Invalid> {
+		use aos_enclave_protocol::Endpoint;
+		match (self.vsock, self.tcp) {
+			(Some(VsockConfig { cid, port }), None) => Ok(Endpoint::Vsock { cid, port }),
+			(None, Some(addr)) => Ok(Endpoint::Tcp(addr)),
+			_ => Err(Invalid::OneEnclaveEndpoint),
+		}
+	}
+}
+
 /// Test-only misbehaviour.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +186,9 @@ pub struct TestingConfig {
 	/// Report a wrong result (the logits' digest with one logit changed) for every task.
 	#[serde(default)]
 	pub wrong_results: bool,
+	/// TEE mode: hold an enclave's signed result this many blocks before submitting it.
+	#[serde(default)]
+	pub attest_delay_blocks: u32,
 }
 
 /// Who signs Ethereum messages for `node_id`.
@@ -195,6 +239,8 @@ pub enum Invalid {
 	NotADirectory(PathBuf),
 	#[error("must be above 0")]
 	Zero,
+	#[error("give exactly one of `vsock` and `tcp`")]
+	OneEnclaveEndpoint,
 }
 
 /// Parses a YAML file of the operator's (its config, its keystore). Strict booleans (`true`,
@@ -252,6 +298,9 @@ impl Config {
 		}
 		if config.kernel.fuel == 0 {
 			return Err(key("kernel.fuel", Invalid::Zero));
+		}
+		if let Some(enclave) = &config.enclave {
+			enclave.endpoint().map_err(|m| key("enclave", m))?;
 		}
 		Ok(config)
 	}
@@ -335,6 +384,10 @@ mod tests {
 		assert!(load(&zk).unwrap_err().contains("`zk.helper`:"));
 		let collateral = format!("{GOOD}register:\n  name: op\n  collateral: lots\n");
 		assert!(load(&collateral).unwrap_err().contains("`register.collateral`: \"lots\""));
+		let both =
+			format!("{GOOD}enclave:\n  tcp: 127.0.0.1:5005\n  vsock: {{ cid: 16, port: 5005 }}\n");
+		assert!(load(&both).unwrap_err().contains("`enclave`: give exactly one of"));
+		assert!(load(&format!("{GOOD}enclave:\n  tcp: localhost\n")).is_err());
 		// Booleans are `true` and `false`, not YAML 1.1's `yes` and `no`.
 		assert!(load(&format!("{GOOD}kernel:\n  check_native: yes\n")).is_err());
 	}
@@ -361,7 +414,12 @@ mod tests {
 		assert_eq!(config.signer(), Ok(SignerKey::Web3Signer("http://127.0.0.1:9000".into())));
 		assert_eq!(config.metrics, Some(SocketAddr::from(([127, 0, 0, 1], 9616))));
 		assert_eq!(config.kernel.fuel, 20_000_000_000);
-		assert_eq!(config.enclave, None);
+		let enclave = config.enclave.unwrap();
+		assert_eq!(
+			enclave.endpoint(),
+			Ok(aos_enclave_protocol::Endpoint::Vsock { cid: 16, port: 5005 })
+		);
+		assert_eq!(enclave.renew_before_secs, 1_800);
 		let zk = config.zk.unwrap();
 		assert_eq!(zk.python, Path::new("~/.cache/aos-ezkl-venv/bin/python"));
 		assert_eq!(zk.timeout_secs, 300);

@@ -9,6 +9,11 @@
 //! - Zk mode: the model's owner registers the ezkl VKA of the Iris circuit and links it; an
 //!   operator proves a Zk-mode task with the real ezkl and the chain settles it on the proof,
 //!   verified natively;
+//! - TEE mode: each operator runs a simulated enclave (`aos-enclave serve --simulated-nsm`)
+//!   and registers it with its attestation document; governance allows the enclave's image for
+//!   the model; a TEE-mode task runs in an enclave and settles on the enclave's signature; a
+//!   result held back while governance revokes the image is refused, and the task ends
+//!   undecided with its fee refunded;
 //! - hostile tasks (an input at a local path, an input from a server that drips a byte a
 //!   minute, a model whose file is missing) beside honest ones: the honest tasks settle, the
 //!   operators keep sending heartbeats, and no one is slashed.
@@ -102,6 +107,85 @@ struct Devnet {
 	model: H256,
 	operators: Vec<Operator>,
 	web: WebServer,
+	/// TEE mode: the operators' simulated enclaves (with their operators).
+	_enclaves: Vec<Enclave>,
+}
+
+/// A running `aos-enclave serve --simulated-nsm` (the simulated NSM: dev chains trust its CA).
+struct Enclave {
+	child: Child,
+	addr: std::net::SocketAddr,
+}
+
+impl Drop for Enclave {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// The `aos-enclave` binary next to this test's target directory (`cargo build --bins`).
+fn enclave_binary() -> PathBuf {
+	let exe = std::env::current_exe().expect("test executable");
+	// target/<profile>/deps/<test> → target/<profile>/aos-enclave
+	let path = exe.parent().and_then(std::path::Path::parent).map(|d| d.join("aos-enclave"));
+	match path {
+		Some(p) if p.is_file() => p,
+		_ => panic!(
+			"no aos-enclave next to {}: build it first (cargo build -p aos-enclave)",
+			exe.display()
+		),
+	}
+}
+
+impl Enclave {
+	fn start(log: PathBuf) -> Enclave {
+		use std::io::BufRead;
+		let log = fs::File::create(log).expect("enclave log");
+		let mut cmd = Command::new(enclave_binary());
+		cmd.args(["serve", "--simulated-nsm", "--tcp", "127.0.0.1:0"])
+			.stdout(Stdio::piped())
+			.stderr(log);
+		// SAFETY: prctl only asks the kernel to kill the child with the test process.
+		unsafe {
+			cmd.pre_exec(|| {
+				libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+				Ok(())
+			});
+		}
+		let mut child = cmd.spawn().expect("spawn aos-enclave");
+		let stdout = child.stdout.take().expect("stdout");
+		let mut line = String::new();
+		std::io::BufReader::new(stdout).read_line(&mut line).expect("aos-enclave's first line");
+		let addr = line
+			.trim()
+			.strip_prefix("listening on ")
+			.and_then(|a| a.parse().ok())
+			.unwrap_or_else(|| panic!("aos-enclave said {line:?}"));
+		Enclave { child, addr }
+	}
+}
+
+/// The simulated enclave image's PCR0-2 (`aos-enclave measure --simulated`).
+fn simulated_pcrs() -> [[u8; 48]; 3] {
+	let out = Command::new(enclave_binary()).args(["measure", "--simulated"]).output().unwrap();
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let text = String::from_utf8(out.stdout).unwrap();
+	let pcr = |name: &str| -> [u8; 48] {
+		let line = text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).unwrap();
+		hex::decode(line.trim()).unwrap().try_into().unwrap()
+	};
+	[pcr("pcr0"), pcr("pcr1"), pcr("pcr2")]
+}
+
+/// What a devnet runs besides redundancy.
+#[derive(Default)]
+struct Modes {
+	/// Zk: the model allows it and the operators can prove the Iris circuit.
+	zk: bool,
+	/// TEE: the model allows it, each operator has a simulated enclave, governance allows its
+	/// image for the model; operators hold signed results this many blocks.
+	tee: Option<u32>,
 }
 
 /// What the test's web server answers at a path.
@@ -199,11 +283,11 @@ fn iris_circuit() -> (PathBuf, PathBuf) {
 }
 
 fn devnet(tag: &str, cheater: Option<Sr25519Keyring>) -> Devnet {
-	devnet_with(tag, cheater, false)
+	devnet_with(tag, cheater, Modes::default())
 }
 
-/// With `zk`, the model also allows the Zk mode and the operators can prove the Iris circuit.
-fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
+fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, modes: Modes) -> Devnet {
+	let zk = modes.zk;
 	let node = Node::start(tag, &["--dev"]);
 	node.wait_until("block 1", Duration::from_secs(60), |n| n.best_number() >= 1);
 	let dir = common::temp_dir(&format!("{tag}-operators"));
@@ -224,7 +308,8 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 			layers: BoundedVec::truncate_from(LayerCommitment::of_model(&model)),
 			uri: BoundedVec::truncate_from(uri.into_bytes()),
 			modes: VerificationMode::Redundancy.bit()
-				| if zk { VerificationMode::Zk.bit() } else { 0 },
+				| if zk { VerificationMode::Zk.bit() } else { 0 }
+				| if modes.tee.is_some() { VerificationMode::Tee.bit() } else { 0 },
 			price: UNITS,
 		}
 		.into(),
@@ -246,6 +331,21 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 		String::new()
 	};
 
+	let mut enclaves = Vec::new();
+	if modes.tee.is_some() {
+		// Governance (sudo, on the dev chain) allows the simulated image for the model.
+		let pcrs = simulated_pcrs();
+		sudo(
+			&node,
+			pallet_tee::Call::allow_image { pcrs, models: BoundedVec::truncate_from(vec![id]) }
+				.into(),
+		);
+		let key =
+			pallet_tee::Images::<runtime::Runtime>::hashed_key_for(pallet_tee::image_id(&pcrs));
+		node.wait_until("the image allowed", Duration::from_secs(60), |n| {
+			!n.rpc("state_getStorage", json!([hex_encode(&key)])).is_null()
+		});
+	}
 	let mut operators = Vec::new();
 	for (i, who) in [Dave, Eve, Ferdie].into_iter().enumerate() {
 		let name = format!("{who:?}").to_lowercase();
@@ -256,15 +356,26 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 		let address = aos_operator::keys::address_of(&key);
 		let config = dir.join(format!("{name}.yaml"));
 		let cheat = cheater == Some(who);
+		let tee_config = match modes.tee {
+			Some(delay) => {
+				let enclave = Enclave::start(dir.join(format!("{name}-enclave.log")));
+				let config = format!("enclave:\n  tcp: {}\n", enclave.addr);
+				enclaves.push(enclave);
+				(config, delay)
+			},
+			None => (String::new(), 0),
+		};
 		fs::write(
 			&config,
 			format!(
 				"node_id: \"{address:?}\"\nsigner_key: \"0x{}\"\nnode_url: ws://{}\n\
 				 keystore: {name}-keys.yaml\ndata_dir: {name}-data\n\
 				 register:\n  name: {name}\n  collateral: \"1000\"\n  commission_percent: 5\n\
-				 testing:\n  wrong_results: {cheat}\n{zk_config}",
+				 testing:\n  wrong_results: {cheat}\n  attest_delay_blocks: {}\n{zk_config}{}",
 				hex::encode(secret),
-				node.rpc
+				node.rpc,
+				tee_config.1,
+				tee_config.0,
 			),
 		)
 		.unwrap();
@@ -288,7 +399,7 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, zk: bool) -> Devnet {
 	node.wait_until("the operators' VRF keys count", Duration::from_secs(120), |n| {
 		n.best_number() > registered + 12
 	});
-	Devnet { node, model: id, operators, web }
+	Devnet { node, model: id, operators, web, _enclaves: enclaves }
 }
 
 impl Devnet {
@@ -381,6 +492,11 @@ impl Devnet {
 			})
 			.collect()
 	}
+}
+
+/// Submits `call` through `Sudo.sudo` as Alice (the dev chain's sudo key).
+fn sudo(node: &Node, call: runtime::RuntimeCall) {
+	submit(node, &Alice.pair(), pallet_sudo::Call::sudo { call: Box::new(call) }.into());
 }
 
 /// The class the kernel gives the setosa input.
@@ -525,7 +641,7 @@ fn the_typescript_dapp_registers_submits_and_prints_the_verified_result() {
 #[test]
 fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-	let net = devnet_with("e2e-zk", None, true);
+	let net = devnet_with("e2e-zk", None, Modes { zk: true, ..Modes::default() });
 	let (circuit, _) = iris_circuit();
 	let vka = fs::read(circuit.join("vka.bin")).unwrap();
 	let vk = H256(sp_crypto_hashing::blake2_256(&vka));
@@ -649,4 +765,75 @@ fn hostile_tasks_stop_no_operator_and_slash_no_one() {
 		let log = operator.log();
 		assert!(log.contains("skipping the task"), "{:?} skipped nothing:\n{log}", operator.who);
 	}
+}
+
+#[test]
+fn a_tee_task_runs_in_the_simulated_enclave_and_a_revoked_image_is_refused() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	// Signed results are held 4 blocks: time for governance to revoke the image meanwhile.
+	let net = devnet_with("e2e-tee", None, Modes { tee: Some(4), ..Modes::default() });
+	for operator in &net.operators {
+		let key = pallet_tee::Enclaves::<runtime::Runtime>::hashed_key_for(operator.account());
+		wait(&format!("{:?}'s enclave registered", operator.who), Duration::from_secs(120), || {
+			!net.node.rpc("state_getStorage", json!([hex_encode(&key)])).is_null()
+		});
+	}
+	let from = net.node.best_number();
+	let id = net.submit_task_in(VerificationMode::Tee, 1);
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	assert_eq!(task["mode"], "tee", "{task}");
+	assert_eq!(task["result"]["top"], json!([expected_class()]), "{task}");
+	let events = net.events(from, net.node.best_number());
+	let attested: Vec<AccountId> = events
+		.iter()
+		.filter_map(|e| match e {
+			RuntimeEvent::Inference(pallet_inference::Event::ResultAttested {
+				task,
+				operator,
+				..
+			}) if *task == id => Some(operator.clone()),
+			_ => None,
+		})
+		.collect();
+	assert_eq!(attested.len(), 1, "one attested result: {events:?}");
+	let worker = &attested[0];
+	assert_eq!(
+		net.paid(&events, id).into_iter().map(|(w, _)| w).collect::<Vec<_>>(),
+		vec![worker.clone()]
+	);
+	let log = net.operators.iter().find(|o| o.account() == *worker).unwrap().log();
+	for step in ["claimed", "computed in the enclave", "result attested"] {
+		assert!(log.contains(&format!("{step} task={id}")), "no `{step}` in:\n{log}");
+	}
+	assert!(!log.contains(&format!("computed task={id}")), "a TEE task runs in the enclave");
+
+	// Governance revokes the image while a signed result is held back: it is refused.
+	let id = net.submit_task_in(VerificationMode::Tee, 1);
+	wait("the task takes attested results", Duration::from_secs(300), || {
+		net.task(id)["status"]["phase"] == "attesting"
+	});
+	let image = pallet_tee::image_id(&simulated_pcrs());
+	sudo(&net.node, pallet_tee::Call::revoke_image { image }.into());
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "undecided", "{task}");
+	let events = net.events(from, net.node.best_number());
+	assert!(!events.iter().any(|e| matches!(e,
+		RuntimeEvent::Inference(pallet_inference::Event::ResultAttested { task, .. }) if *task == id)));
+	let silent: Vec<AccountId> = events
+		.iter()
+		.filter_map(|e| match e {
+			RuntimeEvent::Inference(pallet_inference::Event::RevealWithheld { task, operator })
+				if *task == id =>
+			{
+				Some(operator.clone())
+			},
+			_ => None,
+		})
+		.collect();
+	assert_eq!(silent.len(), 1, "its claimant's silence is reported: {events:?}");
+	let log = net.operators.iter().find(|o| o.account() == silent[0]).unwrap().log();
+	assert!(log.contains(&format!("attested result refused task={id}")), "{log}");
+	assert!(events.iter().any(|e| matches!(e,
+		RuntimeEvent::Inference(pallet_inference::Event::TaskUndecided { task }) if *task == id)));
 }

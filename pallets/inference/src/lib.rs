@@ -3,9 +3,9 @@
 //! A dApp pays for an inference; operators chosen by verifiable randomness compute it with the
 //! AOS kernel (`primitives/kernel`); their results are compared; liars lose their collateral to
 //! the honest. The verification rule is AegisAI's PoS+W. In Zk mode an operator's ezkl proof,
-//! verified in the runtime by `pallet-zk-verifier`, settles the task instead. The TEE (Nitro
-//! attestation) and optimistic (OPML dispute) modes are planned and not implemented:
-//! `submit_task` refuses them.
+//! verified in the runtime by `pallet-zk-verifier`, settles the task instead; in TEE mode a
+//! result signed by an operator's attested Nitro enclave (`pallet-tee`) does (`tee.rs`). The
+//! optimistic (OPML dispute) mode is planned and not implemented: `submit_task` refuses it.
 //!
 //! ## Models
 //!
@@ -20,8 +20,8 @@
 //!
 //! 1. [`Pallet::submit_task`]: the owner names a model, an input (inline or by hash and URI), a
 //!    fee (held in escrow; at least `min_fee` per operator), the verification mode (redundancy,
-//!    PoS+W, or Zk with `pallet-zk-verifier`; TEE and optimistic are refused until their
-//!    pallets arrive) and k, the redundancy. A storage deposit is held until the task is
+//!    PoS+W; Zk with `pallet-zk-verifier`; TEE with `pallet-tee`; optimistic is refused until
+//!    its pallet arrives) and k, the redundancy. A storage deposit is held until the task is
 //!    pruned, a base fee is burned, and the task snapshots what it depends on
 //!    ([`TaskTerms`]: model shape, difficulty, verifying key). Admission control refuses
 //!    tasks beyond [`Config::MaxLiveTasks`].
@@ -44,7 +44,10 @@
 //!    intermediates (kernel spec §5–7) and a proof-of-work nonce that binds the reveal to it.
 //!    The reveal phase is the resolution window. In Zk mode the operators commit to their
 //!    proofs and, in the proving phase that takes the reveal phase's place, submit them to
-//!    `pallet-zk-verifier` (`zk.rs`); the first valid one settles the task.
+//!    `pallet-zk-verifier` (`zk.rs`); the first valid one settles the task. In TEE mode only
+//!    operators with an enclave allowed for the model claim, nothing is committed, and in the
+//!    attesting phase the first result its enclave signed settles the task
+//!    ([`Pallet::submit_attested_result`], `tee.rs`).
 //! 5. **Resolution** (PoS+W): with R the most frequent output (n reveals), m the reveals of
 //!    anything else and A the operators assigned to the task (silent ones count in A, not in m),
 //!    R is correct when n > 10·m or 100·n > 66·A. Then every operator that revealed something
@@ -736,7 +739,8 @@ pub mod pallet {
 		/// enclave lookup a TEE-mode claim makes.
 		pub fn claim_weight() -> Weight {
 			use aos_inference_primitives::tee::TeeEnclaves;
-			T::WeightInfo::claim(CLAIM_WEIGHT_OPERATORS).saturating_add(T::Enclaves::may_run_weight())
+			T::WeightInfo::claim(CLAIM_WEIGHT_OPERATORS)
+				.saturating_add(T::Enclaves::may_run_weight())
 		}
 
 		/// The account fees pass through on their way to operators.

@@ -55,6 +55,10 @@ impl Operator {
 				return Ok(());
 			}
 		}
+		if task.mode == ModeView::Tee && !self.can_attest(chain, &task).await? {
+			tracing::info!(task = id, "not claiming a TEE-mode task: no enclave allowed for it");
+			return Ok(());
+		}
 		let Some(claim) = self.selected(chain, id, &task, randomness, round, tranche).await? else {
 			tracing::debug!(task = id, round, tranche, "not selected");
 			return Ok(());
@@ -210,10 +214,16 @@ impl Operator {
 			Ok(included) => {
 				self.metrics.claims.inc();
 				tracing::info!(task = id, round, block = included.block_number, "claimed");
-				if task.mode == ModeView::Zk {
-					self.prove(chain, id, task, &prepared.input).await?;
-				} else {
-					self.compute(chain, id, task, Some(prepared)).await?;
+				match task.mode {
+					ModeView::Zk => {
+						self.prove(chain, id, task, &prepared.input).await?;
+					},
+					ModeView::Tee => {
+						self.attest_compute(chain, id, task, Some(prepared)).await?;
+					},
+					_ => {
+						self.compute(chain, id, task, Some(prepared)).await?;
+					},
 				}
 				// The result (or proof) is in the database now: the model's bytes need not stay
 				// in memory for the rest of the task's life.

@@ -80,6 +80,9 @@ pub enum TaskError {
 	NoEvidence,
 	#[error("the kernel's thread: {0}")]
 	KernelThread(tokio::task::JoinError),
+	/// The enclave could not be reached: tried again at the next block.
+	#[error("the enclave: {0}")]
+	Enclave(String),
 }
 
 /// Why a task's model or input is not fit to claim the task with.
@@ -118,6 +121,9 @@ pub enum GiveUp {
 	/// Not retried every block: a proof takes seconds, and the failure is logged.
 	#[error("cannot prove: {0}")]
 	Prove(ProveError),
+	/// The enclave refused the model or the input: it would refuse them again.
+	#[error("the enclave refused the task: {0}")]
+	EnclaveRefused(String),
 }
 
 /// Why this operator does not claim a Zk-mode task.

@@ -14,13 +14,15 @@
 //!
 //! By concern: `heartbeat.rs`, being heard from once per period; `claims.rs`, a task that takes
 //! claims (selection, preparation, the claim); `redundancy.rs`, a result computed, committed
-//! and revealed; `zk.rs`, a Zk-mode task proved and its proof revealed; `error.rs`, why a
-//! session, a task's step or a task ends.
+//! and revealed; `zk.rs`, a Zk-mode task proved and its proof revealed; `tee.rs`, the enclave
+//! kept registered and a TEE-mode task run in it; `error.rs`, why a session, a task's step or a
+//! task ends.
 
 mod claims;
 mod error;
 mod heartbeat;
 mod redundancy;
+mod tee;
 mod zk;
 
 pub use claims::{prepare, Prepared};
@@ -73,6 +75,11 @@ pub struct Operator {
 	store: OnceLock<(H256, Store)>,
 	/// Tasks whose model and input are fetched and checked, or were, before a claim.
 	preparing: Mutex<HashMap<TaskId, Prep>>,
+	/// TEE-mode results the enclave signed, until submitted (the enclave signs them again
+	/// after a restart: nothing secret to keep).
+	attested: Mutex<HashMap<TaskId, aos_enclave_protocol::RunResult>>,
+	/// Test-only: blocks left to hold a signed result (`testing.attest_delay_blocks`).
+	holding: Mutex<HashMap<TaskId, u32>>,
 }
 
 impl Operator {
@@ -95,6 +102,8 @@ impl Operator {
 			metrics,
 			store: OnceLock::new(),
 			preparing: Mutex::new(HashMap::new()),
+			attested: Mutex::new(HashMap::new()),
+			holding: Mutex::new(HashMap::new()),
 		}
 	}
 
@@ -148,6 +157,7 @@ impl Operator {
 		let mut heads = chain.subscribe_best_heads().await.map_err(ChainError::from)?;
 		*backoff = Duration::from_secs(1);
 		let mut heartbeat_due = 0;
+		let mut enclave_due = 0;
 		loop {
 			let head = match tokio::time::timeout(HEAD_TIMEOUT, heads.next()).await {
 				Err(_) => return Err(ChainError::NoNewBlock(HEAD_TIMEOUT).into()),
@@ -157,6 +167,7 @@ impl Operator {
 			self.metrics.best_block.set(u64::from(head.number));
 			// First: being heard from must not wait on any task.
 			self.heartbeat(&chain, head.number, &mut heartbeat_due).await?;
+			self.keep_enclave_registered(&chain, head.number, &mut enclave_due).await;
 			self.on_block(&chain, head.number).await?;
 		}
 	}
@@ -250,6 +261,10 @@ impl Operator {
 				self.metrics.liquidated.inc();
 				tracing::error!(task, "reported for withholding a committed reveal");
 			},
+			InferenceEvent::AttestationRejected { task, operator } if operator == me => {
+				self.metrics.liquidated.inc();
+				tracing::error!(task, "reported: a result the enclave did not sign");
+			},
 			_ => {},
 		}
 	}
@@ -292,6 +307,9 @@ impl Operator {
 				task.status,
 				StatusView::Claiming { .. } | StatusView::AwaitingRandomness { .. }
 			) {
+				if let Ok(mut a) = self.attested.lock() {
+					a.remove(&id);
+				}
 				self.store()?.update_task(id, |r| r.done = true)?;
 			}
 			return Ok(());
@@ -318,6 +336,11 @@ impl Operator {
 			{
 				self.reveal_proof(chain, id).await
 			},
+			StatusView::Attesting { round, .. }
+				if claim.round == round && claim.result.is_none() && !record.revealed =>
+			{
+				self.submit_attested(chain, id, &task).await
+			},
 			StatusView::Settled | StatusView::Undecided => {
 				let agreed = task.result.as_ref().zip(claim.result).is_some_and(|(r, mine)| {
 					aos_inference_primitives::result_key(&r.output, &r.top) == mine
@@ -326,6 +349,9 @@ impl Operator {
 				self.metrics.tasks_ended.inc();
 				if let Ok(mut p) = self.preparing.lock() {
 					p.remove(&id);
+				}
+				if let Ok(mut a) = self.attested.lock() {
+					a.remove(&id);
 				}
 				Ok(self.store()?.update_task(id, |r| r.done = true)?)
 			},
