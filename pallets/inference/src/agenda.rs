@@ -189,9 +189,9 @@ impl<T: Config> Pallet<T> {
 				});
 				T::WeightInfo::close_tranche(0)
 			},
-			TaskStatus::Revealing { .. } |
-			TaskStatus::Proving { .. } |
-			TaskStatus::Attesting { .. } => T::WeightInfo::resolve(Self::decide(id)),
+			TaskStatus::Revealing { .. }
+			| TaskStatus::Proving { .. }
+			| TaskStatus::Attesting { .. } => T::WeightInfo::resolve(Self::decide(id)),
 			TaskStatus::Settled | TaskStatus::Undecided => {
 				// Ended tasks' work is in the expiries.
 				Self::schedule_expiry(now, id);

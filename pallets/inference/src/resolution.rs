@@ -227,10 +227,7 @@ impl<T: Config> Pallet<T> {
 			if let Some(c) = claims.iter_mut().find(|c| &c.operator == who) {
 				c.result = Some(REJECTED);
 			}
-			answered = claims
-				.iter()
-				.filter(|c| Some(c.round) == round)
-				.all(|c| c.result.is_some());
+			answered = claims.iter().filter(|c| Some(c.round) == round).all(|c| c.result.is_some());
 		});
 		Self::report(id, who, kind);
 		answered && round.is_some()

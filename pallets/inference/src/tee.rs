@@ -60,7 +60,11 @@ impl<T: Config> Pallet<T> {
 		match T::Enclaves::check_result(&who, &task.model, id, &input, &output, &top, &signature) {
 			Ok(()) => {
 				let count = claims.len() as u32;
-				Self::deposit_event(Event::ResultAttested { task: id, operator: who.clone(), output });
+				Self::deposit_event(Event::ResultAttested {
+					task: id,
+					operator: who.clone(),
+					output,
+				});
 				Self::settle_verified(id, task, &who, output, top, None);
 				Ok(Attested::Settled(count))
 			},

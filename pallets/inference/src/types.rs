@@ -198,9 +198,9 @@ impl<B: Copy> TaskStatus<B> {
 	/// `Proving` (Zk) or `Attesting` (TEE).
 	pub fn resolving(&self) -> Option<(u8, B)> {
 		match *self {
-			TaskStatus::Revealing { round, until } |
-			TaskStatus::Proving { round, until } |
-			TaskStatus::Attesting { round, until } => Some((round, until)),
+			TaskStatus::Revealing { round, until }
+			| TaskStatus::Proving { round, until }
+			| TaskStatus::Attesting { round, until } => Some((round, until)),
 			_ => None,
 		}
 	}

@@ -86,10 +86,8 @@ pub const BENCHMARK_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyT
 /// `model` the last of them (the costliest lookup), whose ed25519 key is generated in the
 /// keystore under [`BENCHMARK_KEY_TYPE`]: what benchmarks of TEE-mode results sign with.
 pub fn live_enclave<T: Config>(who: &T::AccountId, model: ModelId) -> ed25519::Public {
-	let key = sp_io::crypto::ed25519_generate(
-		BENCHMARK_KEY_TYPE,
-		Some(b"//aos-tee-benchmark".to_vec()),
-	);
+	let key =
+		sp_io::crypto::ed25519_generate(BENCHMARK_KEY_TYPE, Some(b"//aos-tee-benchmark".to_vec()));
 	let mut models = most_models::<T>().into_inner();
 	models.retain(|m| *m != model);
 	models.truncate(T::MaxModelsPerImage::get().saturating_sub(1) as usize);
@@ -234,9 +232,8 @@ mod benchmarks {
 		let (input, output, top) = (H256([3; 32]), H256([4; 32]), [1u32; 32]);
 		let message =
 			aos_inference_primitives::tee::result_message(7, &model, &input, &output, &top);
-		let signature =
-			sp_io::crypto::ed25519_sign(BENCHMARK_KEY_TYPE, &key, &message)
-				.ok_or(BenchmarkError::Stop("no signature"))?;
+		let signature = sp_io::crypto::ed25519_sign(BENCHMARK_KEY_TYPE, &key, &message)
+			.ok_or(BenchmarkError::Stop("no signature"))?;
 		let result;
 
 		#[block]
