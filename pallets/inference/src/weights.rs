@@ -218,11 +218,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
 	fn submit_attested_result(c: u32, ) -> Weight {
-		// Proof size: measured `4511`, estimated `8799`.
-		// Minimum execution time: 252_176_000 picoseconds.
-		Weight::from_parts(323_294_901, 0)
+		// Proof size: measured `4504`, estimated `8799`.
+		// Minimum execution time: 226_127_000 picoseconds.
+		Weight::from_parts(255_505_506, 0)
 			.saturating_add(Weight::from_parts(0, 8799))
-			.saturating_add(Weight::from_parts(3_175_755, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(2_436_176, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
@@ -252,8 +252,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_rejected_result() -> Weight {
 		// Proof size: measured `4350`, estimated `8007`.
-		// Minimum execution time: 126_972_000 picoseconds.
-		Weight::from_parts(210_401_000, 0)
+		// Minimum execution time: 122_207_000 picoseconds.
+		Weight::from_parts(140_279_000, 0)
 			.saturating_add(Weight::from_parts(0, 8007))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -495,14 +495,14 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn submit_attested_result(c: u32, ) -> Weight {
-		Weight::from_parts(323_294_901, 0)
+		Weight::from_parts(255_505_506, 0)
 			.saturating_add(Weight::from_parts(0, 8799))
-			.saturating_add(Weight::from_parts(3_175_755, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(2_436_176, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(15))
 			.saturating_add(ParityDbWeight::get().writes(13))
 	}
 	fn submit_rejected_result() -> Weight {
-		Weight::from_parts(210_401_000, 0)
+		Weight::from_parts(140_279_000, 0)
 			.saturating_add(Weight::from_parts(0, 8007))
 			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().writes(6))
