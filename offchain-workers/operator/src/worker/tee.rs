@@ -42,6 +42,36 @@ pub enum EnclaveError {
 	Register(aos_client::Error),
 }
 
+/// Why the enclave must be registered (again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Due {
+	/// The chain has no enclave for this operator.
+	Unregistered,
+	/// The chain has another key: the enclave restarted (its key lives only in it).
+	NewKey,
+	/// The registration expires within the renewal margin.
+	Expiring,
+}
+
+/// Whether the enclave whose key is `enclave_key` must be registered, given what the chain
+/// holds (`on_chain`: the key and its expiry, Unix ms), at `now_ms`, renewing `renew_before_ms`
+/// ahead of the expiry.
+pub(crate) fn registration_due(
+	on_chain: Option<([u8; 32], u64)>,
+	enclave_key: [u8; 32],
+	now_ms: u64,
+	renew_before_ms: u64,
+) -> Option<Due> {
+	match on_chain {
+		None => Some(Due::Unregistered),
+		Some((key, _)) if key != enclave_key => Some(Due::NewKey),
+		Some((_, expires)) if expires <= now_ms.saturating_add(renew_before_ms) => {
+			Some(Due::Expiring)
+		},
+		Some(_) => None,
+	}
+}
+
 impl Operator {
 	/// The enclave section, if TEE mode is on.
 	pub(super) fn enclave_config(&self) -> Option<&EnclaveConfig> {
@@ -91,16 +121,19 @@ impl Operator {
 		let now_ms = std::time::SystemTime::now()
 			.duration_since(std::time::UNIX_EPOCH)
 			.map_or(0, |d| d.as_millis() as u64);
-		let renew_at_ms = now_ms.saturating_add(renew_before_secs.saturating_mul(1000));
-		match &registered {
-			Some(info) if info.key.0 == hello.public_key && info.expires_at_ms > renew_at_ms => {
-				return Ok(());
+		let on_chain = registered.as_ref().map(|info| (info.key.0, info.expires_at_ms));
+		let renew_before_ms = renew_before_secs.saturating_mul(1000);
+		match registration_due(on_chain, hello.public_key, now_ms, renew_before_ms) {
+			None => return Ok(()),
+			Some(Due::NewKey) => {
+				tracing::info!("the enclave has a new key (restarted): registering it")
 			},
-			Some(info) if info.key.0 != hello.public_key => {
-				tracing::info!("the enclave has a new key (restarted): registering it");
+			Some(Due::Expiring) => {
+				tracing::info!("the enclave's registration expires soon: renewing it")
 			},
-			Some(_) => tracing::info!("the enclave's registration expires soon: renewing it"),
-			None => tracing::info!(simulated = hello.simulated, "registering the enclave"),
+			Some(Due::Unregistered) => {
+				tracing::info!(simulated = hello.simulated, "registering the enclave")
+			},
 		}
 		let binding =
 			aos_inference_primitives::tee::enclave_binding(&chain.genesis().0, &account.encode());
@@ -277,5 +310,26 @@ impl Operator {
 			Err(e) => tracing::warn!(task = id, "attested result outcome unknown: {e}"),
 		}
 		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_enclave_registers_when_missing_replaced_or_expiring() {
+		let (key, now, margin) = ([7; 32], 1_000_000, 1_800_000);
+		assert_eq!(registration_due(None, key, now, margin), Some(Due::Unregistered));
+		assert_eq!(
+			registration_due(Some(([8; 32], u64::MAX)), key, now, margin),
+			Some(Due::NewKey)
+		);
+		// Renewed once the expiry is within the margin, not before.
+		let edge = now + margin;
+		assert_eq!(registration_due(Some((key, edge)), key, now, margin), Some(Due::Expiring));
+		assert_eq!(registration_due(Some((key, edge + 1)), key, now, margin), None);
+		// An expired registration is renewed too.
+		assert_eq!(registration_due(Some((key, now - 1)), key, now, margin), Some(Due::Expiring));
 	}
 }
