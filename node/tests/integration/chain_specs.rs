@@ -97,6 +97,21 @@ fn hex_of(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A spec's text, lowercase, without its runtime code. The wasm holds the development keys its
+/// genesis presets use (for the dev and local chains), and whether they show in the spec's
+/// compressed code depends on the compressor, not on whom the spec names: the test is about
+/// accounts, validators, council and sudo.
+fn without_code(text: &str) -> String {
+	let mut spec: serde_json::Value = serde_json::from_str(text).expect("a JSON chain spec");
+	if let Some(top) = spec.pointer_mut("/genesis/raw/top").and_then(|t| t.as_object_mut()) {
+		assert!(top.remove("0x3a636f6465").is_some(), "a raw spec without its code");
+	}
+	if let Some(g) = spec.pointer_mut("/genesis/runtimeGenesis").and_then(|g| g.as_object_mut()) {
+		g.remove("code");
+	}
+	spec.to_string().to_lowercase()
+}
+
 /// The default chain and every checked-in spec but the development ones name no well-known
 /// key: as validator, council member, endowed account or sudo.
 #[test]
@@ -110,7 +125,7 @@ fn no_network_spec_names_a_well_known_key() {
 		if !name.ends_with(".json") || name == "dev.json" || name == "local.json" {
 			continue;
 		}
-		let text = std::fs::read_to_string(&path).expect("spec").to_lowercase();
+		let text = without_code(&std::fs::read_to_string(&path).expect("spec"));
 		for (who, key) in &keys {
 			assert!(!text.contains(&key.to_lowercase()), "{name} names {who}: {key}");
 		}
@@ -122,7 +137,7 @@ fn no_network_spec_names_a_well_known_key() {
 		.args(["build-spec", "--raw"])
 		.output()
 		.expect("run aos-node");
-	let text = String::from_utf8_lossy(&default.stdout).to_lowercase();
+	let text = without_code(&String::from_utf8_lossy(&default.stdout));
 	for (who, key) in &keys {
 		assert!(!text.contains(&key.to_lowercase()), "the default chain names {who}: {key}");
 	}
