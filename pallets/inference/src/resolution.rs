@@ -87,6 +87,11 @@ impl<T: Config> Pallet<T> {
 			&& round.saturating_add(1) < params.max_rounds
 			&& (claims.len() as u32) < T::MaxClaims::get()
 		{
+			if matches!(task.mode, VerificationMode::Zk | VerificationMode::Tee) {
+				// A verified result settles these modes without judging anyone else: a claimant
+				// silent through this round's window is judged now, before others are sampled.
+				Self::judge_silent(id, task.mode, round);
+			}
 			let round = round.saturating_add(1);
 			let until = now.saturating_add(params.claim_period);
 			task.status = TaskStatus::Claiming { round, tranche: 0, until };
@@ -231,6 +236,23 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::report(id, who, kind);
 		answered && round.is_some()
+	}
+
+	/// Reports every claimant of `round` that owed a result and gave none, and spends its claim
+	/// ([`REJECTED`]) so that it is not reported again.
+	fn judge_silent(id: TaskId, mode: VerificationMode, round: u8) {
+		let mut silent = Vec::new();
+		Claims::<T>::mutate(id, |claims| {
+			for c in claims.iter_mut() {
+				if c.round == round && c.result.is_none() && Self::owed_result(mode, c) {
+					c.result = Some(REJECTED);
+					silent.push(c.operator.clone());
+				}
+			}
+		});
+		for operator in silent {
+			Self::report_withheld(id, mode, &operator);
+		}
 	}
 
 	/// Reports an operator that committed to a result of task `id` and withheld its reveal:

@@ -1536,3 +1536,25 @@ fn silence_in_tee_mode_costs_what_a_bad_attestation_does() {
 		}
 	});
 }
+
+#[test]
+fn a_silent_claimant_is_judged_even_when_a_later_round_settles() {
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id, _) = tee_setup(4, &[1, 2, 3, 4], 1);
+		let first = claim_all(id, &ops);
+		let silent = first[0];
+		// It stays silent to the window's end: the task is reassigned, and it is judged then.
+		run_until(|| matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
+		assert_eq!(slash_kinds_of(silent), vec![OffenceKind::AttestationInvalid]);
+		let second = claim_all(id, &ops);
+		let worker = second[0];
+		let (output, top) = golden_result(id);
+		let top = &top[..task(id).sampling.top_k as usize];
+		assert_ok!(submit_attested(worker, id, output, top, attest(worker, id, output, top)));
+		assert_eq!(settled(id).output, output);
+		// Judged once: the settlement on another's result does not let it off, nor count it twice.
+		assert_eq!(slash_kinds_of(silent), vec![OffenceKind::AttestationInvalid]);
+		assert!(events().contains(&Event::RevealWithheld { task: id, operator: silent }));
+	});
+}
