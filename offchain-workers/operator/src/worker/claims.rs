@@ -241,6 +241,32 @@ impl Operator {
 		Ok(())
 	}
 
+	/// Task `id`'s preparation: `prepared` if this process has it, else made again (after a
+	/// restart), within the same limits. `None` if it cannot be made: the task is given up.
+	pub(super) async fn prepared_or_again(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+		prepared: Option<Arc<Prepared>>,
+	) -> Result<Option<Arc<Prepared>>, TaskError> {
+		if let Some(p) = prepared {
+			return Ok(Some(p));
+		}
+		let model = chain
+			.model(task.model)
+			.await
+			.map_err(ChainError::Model)?
+			.ok_or(TaskError::ModelNotRegistered(task.model))?;
+		match prepare(&self.models, &task.model, &model.uri, model.inputs, &task.input).await {
+			Ok(p) => Ok(Some(Arc::new(p))),
+			Err(why) => {
+				self.give_up(id, why.into())?;
+				Ok(None)
+			},
+		}
+	}
+
 	/// The preparation of task `id`, if this process made it.
 	pub(super) fn prepared(&self, id: TaskId) -> Option<Arc<Prepared>> {
 		match self.preparing.lock().ok()?.get(&id) {

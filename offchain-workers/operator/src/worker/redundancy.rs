@@ -17,7 +17,7 @@ use sp_core::H256;
 use sp_runtime::BoundedVec;
 use std::sync::Arc;
 
-use super::{claims::prepare, ChainError, GiveUp, Operator, Prepared, TaskError};
+use super::{GiveUp, Operator, Prepared, TaskError};
 use crate::store::{Evidence, StoreError};
 
 impl Operator {
@@ -33,25 +33,8 @@ impl Operator {
 		if self.store()?.task(id)?.and_then(|r| r.evidence).is_some() {
 			return Ok(true);
 		}
-		let prepared = match prepared {
-			Some(p) => p,
-			// After a restart: prepare again (within the same limits).
-			None => {
-				let model = chain
-					.model(task.model)
-					.await
-					.map_err(ChainError::Model)?
-					.ok_or(TaskError::ModelNotRegistered(task.model))?;
-				match prepare(&self.models, &task.model, &model.uri, model.inputs, &task.input)
-					.await
-				{
-					Ok(p) => Arc::new(p),
-					Err(why) => {
-						self.give_up(id, why.into())?;
-						return Ok(false);
-					},
-				}
-			},
+		let Some(prepared) = self.prepared_or_again(chain, id, task, prepared).await? else {
+			return Ok(false);
 		};
 		let operator = self.account().encode();
 		let request = Request {

@@ -21,7 +21,7 @@ use sp_core::H256;
 use sp_runtime::BoundedVec;
 use std::sync::Arc;
 
-use super::{claims::prepare, ChainError, GiveUp, Operator, Prepared, TaskError};
+use super::{ChainError, GiveUp, Operator, Prepared, TaskError};
 use crate::config::EnclaveConfig;
 
 /// Blocks between checks of the enclave's registration.
@@ -203,25 +203,8 @@ impl Operator {
 		if let Some(done) = self.attested.lock().map_err(|_| TaskError::Poisoned)?.get(&id) {
 			return Ok(Some(done.clone()));
 		}
-		let prepared = match prepared {
-			Some(p) => p,
-			// After a restart: prepare again (within the same limits).
-			None => {
-				let model = chain
-					.model(task.model)
-					.await
-					.map_err(ChainError::Model)?
-					.ok_or(TaskError::ModelNotRegistered(task.model))?;
-				match prepare(&self.models, &task.model, &model.uri, model.inputs, &task.input)
-					.await
-				{
-					Ok(p) => Arc::new(p),
-					Err(why) => {
-						self.give_up(id, why.into())?;
-						return Ok(None);
-					},
-				}
-			},
+		let Some(prepared) = self.prepared_or_again(chain, id, task, prepared).await? else {
+			return Ok(None);
 		};
 		let model = task.model.0;
 		let sampling =
