@@ -21,8 +21,8 @@ use crate::{
 	},
 	constants::{currency::UNITS, time::*},
 	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
-	InferenceConfig, OperatorsConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	StakingConfig, SudoConfig, TeeConfig, ZkVerifierConfig,
+	InferenceConfig, OperatorsConfig, OpmlConfig, Runtime, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, StakingConfig, SudoConfig, TeeConfig, ZkVerifierConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -72,6 +72,8 @@ pub struct Timing {
 	pub operators: pallet_operators::ParamsOf<Runtime>,
 	/// The inference pallet's parameters (claim, commit and resolution windows, retention).
 	pub inference: pallet_inference::ParamsOf<Runtime>,
+	/// The dispute pallet's parameters (challenge period, clocks, bonds).
+	pub opml: pallet_opml::ParamsOf<Runtime>,
 	/// The SRSs whose ezkl VKAs the chain registers, by their G2 points.
 	pub accepted_srs: Vec<Vec<u8>>,
 	/// The Nitro roots enclave attestations must chain to, by SHA-256 fingerprint.
@@ -87,6 +89,7 @@ pub fn dev_timing() -> Timing {
 		sessions_per_era: DEV_SESSIONS_PER_ERA,
 		operators: dev_params(),
 		inference: inference_dev_params(),
+		opml: crate::configs::opml::dev_params(),
 		// The devnet's test SRS (`aos-zk-cli test-srs`), whose secret is public: development
 		// only.
 		accepted_srs: vec![aos_zk::test_srs::srs_g2(aos_zk::test_srs::DEVNET_SEED).to_vec()],
@@ -104,6 +107,7 @@ pub fn production_timing() -> Timing {
 		sessions_per_era: SESSIONS_PER_ERA,
 		operators: production_params(),
 		inference: inference_params(),
+		opml: crate::configs::opml::production_params(),
 		// None until governance adds a public ceremony's (docs/ZK.md).
 		accepted_srs: vec![],
 		// AWS's Nitro Enclaves Root-G1 only.
@@ -192,6 +196,7 @@ pub fn aos_genesis(network: NetworkGenesis) -> Value {
 		sudo: SudoConfig { key: sudo },
 		operators: OperatorsConfig { params: Some(timing.operators) },
 		inference: InferenceConfig { params: Some(timing.inference) },
+		opml: OpmlConfig { params: Some(timing.opml) },
 		zk_verifier: ZkVerifierConfig { accepted_srs: timing.accepted_srs },
 		tee: TeeConfig {
 			trusted_roots: timing.nitro_roots,

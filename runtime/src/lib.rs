@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 108,
+	spec_version: 109,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -188,6 +188,9 @@ mod runtime {
 
 	#[runtime::pallet_index(43)]
 	pub type Tee = pallet_tee;
+
+	#[runtime::pallet_index(44)]
+	pub type Opml = pallet_opml;
 
 	// Present in every runtime, but only the development and local genesis presets set a key:
 	// on other networks it is inert.

@@ -191,7 +191,10 @@ impl<T: Config> Pallet<T> {
 			},
 			TaskStatus::Revealing { .. }
 			| TaskStatus::Proving { .. }
-			| TaskStatus::Attesting { .. } => T::WeightInfo::resolve(Self::decide(id)),
+			| TaskStatus::Attesting { .. }
+			| TaskStatus::Posting { .. } => T::WeightInfo::resolve(Self::decide(id)),
+			// `pallet-opml` has the task; it keeps no deadline here.
+			TaskStatus::Challenging { .. } => T::DbWeight::get().reads(1),
 			TaskStatus::Settled | TaskStatus::Undecided => {
 				// Ended tasks' work is in the expiries.
 				Self::schedule_expiry(now, id);
@@ -300,13 +303,19 @@ impl<T: Config> Pallet<T> {
 			Tasks::<T>::insert(id, task);
 			return (assigned, Some(Self::decide_final(id)));
 		}
-		if task.mode == VerificationMode::Tee {
-			// Nothing to commit to: an enclave's signature cannot be copied.
+		if matches!(task.mode, VerificationMode::Tee | VerificationMode::Optimistic) {
+			// Nothing to commit to: an enclave's signature cannot be copied, and an optimistic
+			// result has no competitor to copy from (it is disputed, not compared).
 			let until = now.saturating_add(params.resolution_window);
-			task.status = TaskStatus::Attesting { round, until };
+			let mode = task.mode;
+			task.status = TaskStatus::resolution_phase(mode, round, until);
 			Tasks::<T>::insert(id, task);
 			Self::schedule(until, id);
-			Self::deposit_event(Event::AttestationPhase { task: id, round, until });
+			Self::deposit_event(if mode == VerificationMode::Tee {
+				Event::AttestationPhase { task: id, round, until }
+			} else {
+				Event::PostingPhase { task: id, round, until }
+			});
 			return (assigned, None);
 		}
 		// Redundancy and Zk commit first: results (PoS+W) or proofs (Zk), none revealed

@@ -348,6 +348,63 @@ fn attesting<T: Config>(
 	Ok((caller, output, top, signature.0))
 }
 
+/// For `pallet-opml`'s benchmarks: an optimistic-mode task, submitted by a fresh account for a
+/// model of commitment `terms.model_commitment` (not registered: the task snapshotted it), that
+/// waits for `defender`'s result, slashing on. Returns its id.
+pub fn optimistic_task<T: Config>(
+	defender: &T::AccountId,
+	terms: aos_inference_primitives::optimistic::OptimisticTerms,
+	input: Vec<i8>,
+) -> TaskId {
+	T::BenchmarkHelper::enable_slashing();
+	let owner = funded::<T>("optimistic-dapp", 0);
+	let fee = plenty::<T>() / 10u32.into();
+	let deposit = T::TaskDeposit::get();
+	let held = T::Currency::hold(&HoldReason::TaskFee.into(), &owner, fee)
+		.and_then(|_| T::Currency::hold(&HoldReason::TaskDeposit.into(), &owner, deposit));
+	if let Err(e) = held {
+		panic!("benchmark task funds: {e:?}");
+	}
+	let id = NextTaskId::<T>::get();
+	NextTaskId::<T>::put(id.saturating_add(1));
+	let until: BlockNumberFor<T> = 100u32.into();
+	LiveTasks::<T>::mutate(|n| *n = n.saturating_add(1));
+	Tasks::<T>::insert(
+		id,
+		crate::types::TaskInfo {
+			owner: owner.clone(),
+			model: H256::repeat_byte(0x0b),
+			input: TaskInput::Inline(BoundedVec::truncate_from(input)),
+			fee,
+			deposit,
+			mode: VerificationMode::Optimistic,
+			redundancy: 1,
+			sampling: SamplingParams { top_k: terms.top_k, inv_temperature_q16: 1 << 16 },
+			terms: TaskTerms {
+				model_commitment: terms.model_commitment,
+				positions: 0,
+				samples: 0,
+				intermediates: 0,
+				pow_difficulty: 0,
+				zk: None,
+			},
+			submitted_at: Zero::zero(),
+			randomness: Some((H256(BENCH_RANDOMNESS), One::one())),
+			selection_stake: T::Operators::total_selection_stake(),
+			status: TaskStatus::Posting { round: 0, until },
+			result: None,
+			pool: Zero::zero(),
+			pool_pending: Zero::zero(),
+			ended_at: None,
+		},
+	);
+	Agenda::<T>::insert(until, id, ());
+	TasksByOwner::<T>::insert(&owner, id, ());
+	let claim = Claim { operator: defender.clone(), round: 0, commitment: None, result: None };
+	Claims::<T>::insert(id, ClaimsOf::<T>::truncate_from(vec![claim]));
+	id
+}
+
 /// For `pallet-zk-verifier`'s benchmarks: registers model `id`, owned by `owner` (funded here),
 /// `inputs` wide with `outputs` logits, allowing the Zk mode.
 pub fn zk_model<T: Config>(

@@ -42,7 +42,9 @@ impl<T: Config> Pallet<T> {
 			let deposit = deposits.entry(task.owner.clone()).or_default();
 			*deposit = deposit.saturating_add(task.deposit);
 			if !task.status.is_final() {
-				ensure_that(deadlines == 1, "a live task without exactly one deadline")?;
+				// An optimistic task in its challenge period is `pallet-opml`'s.
+				let due = usize::from(!matches!(task.status, TaskStatus::Challenging { .. }));
+				ensure_that(deadlines == due, "a live task without exactly one deadline")?;
 				ensure_that(expiries == 0, "a live task with expiries")?;
 				let fee = fees.entry(task.owner.clone()).or_default();
 				*fee = fee.saturating_add(task.fee);
@@ -90,7 +92,7 @@ impl<T: Config> Pallet<T> {
 				ensure_that(
 					claim.result.is_none()
 						|| claim.commitment.is_some()
-						|| matches!(task.mode, VerificationMode::Zk | VerificationMode::Tee),
+						|| task.mode.settles_on_one(),
 					"a reveal without a commitment",
 				)?;
 				ensure_that(

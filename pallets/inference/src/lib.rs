@@ -5,7 +5,8 @@
 //! the honest. The verification rule is AegisAI's PoS+W. In Zk mode an operator's ezkl proof,
 //! verified in the runtime by `pallet-zk-verifier`, settles the task instead; in TEE mode a
 //! result signed by an operator's attested Nitro enclave (`pallet-tee`) does (`tee.rs`). The
-//! optimistic (OPML dispute) mode is planned and not implemented: `submit_task` refuses it.
+//! optimistic mode one sampled operator posts its result with a trace commitment to
+//! `pallet-opml`, where it stands unless a dispute overturns it (`optimistic.rs`).
 //!
 //! ## Models
 //!
@@ -20,8 +21,8 @@
 //!
 //! 1. [`Pallet::submit_task`]: the owner names a model, an input (inline or by hash and URI), a
 //!    fee (held in escrow; at least `min_fee` per operator), the verification mode (redundancy,
-//!    PoS+W; Zk with `pallet-zk-verifier`; TEE with `pallet-tee`; optimistic is refused until
-//!    its pallet arrives) and k, the redundancy. A storage deposit is held until the task is
+//!    PoS+W; Zk with `pallet-zk-verifier`; TEE with `pallet-tee`; optimistic with `pallet-opml`,
+//!    k = 1) and k, the redundancy. A storage deposit is held until the task is
 //!    pruned, a base fee is burned, and the task snapshots what it depends on
 //!    ([`TaskTerms`]: model shape, difficulty, verifying key). Admission control refuses
 //!    tasks beyond [`Config::MaxLiveTasks`].
@@ -88,6 +89,7 @@ mod agenda;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod invariants;
+mod optimistic;
 mod registry;
 pub mod resolution;
 mod tasks;
@@ -263,6 +265,12 @@ pub mod pallet {
 		/// result: TEE-mode tasks go only to those (`pallet-tee`; `()` for none).
 		type Enclaves: aos_inference_primitives::tee::TeeEnclaves<Self::AccountId>;
 
+		/// Holds optimistic-mode results through their challenge period and disputes
+		/// (`pallet-opml`; `()` refuses optimistic tasks).
+		type Disputes: aos_inference_primitives::optimistic::OptimisticDisputes<
+			BlockNumberFor<Self>,
+		>;
+
 		/// The parameters at genesis when the genesis config gives none.
 		type DefaultParams: Get<ParamsOf<Self>>;
 
@@ -394,6 +402,13 @@ pub mod pallet {
 		/// Claimants submit results signed by their enclaves until `until`: the resolution
 		/// window (TEE mode).
 		AttestationPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// The assigned operator posts its result to `pallet-opml` until `until`: the
+		/// resolution window (optimistic mode).
+		PostingPhase { task: TaskId, round: u8, until: BlockNumberFor<T> },
+		/// An optimistic result was posted: the task waits for its challenge period.
+		ResultPosted { task: TaskId, operator: T::AccountId, round: u8 },
+		/// An optimistic result lost a dispute: its operator was reported (`DisputeLost`).
+		ResultOverturned { task: TaskId, operator: T::AccountId },
 		/// An operator's result, signed by its enclave, was checked: it settles the task.
 		ResultAttested { task: TaskId, operator: T::AccountId, output: H256 },
 		/// An operator submitted a result its enclave did not sign, and was reported
@@ -457,8 +472,8 @@ pub mod pallet {
 		UnknownMode,
 		/// The model does not allow this verification mode.
 		ModeNotAllowed,
-		/// This verification mode is not available yet (optimistic comes with its pallet), or
-		/// the call is not this mode's.
+		/// This verification mode is not available in this runtime, or the call is not this
+		/// mode's.
 		ModeNotSupported,
 		/// Only operators with a live enclave allowed for the model may claim a TEE-mode task or
 		/// submit its result (none registered, expired, revoked, or its image revoked or not
@@ -470,11 +485,13 @@ pub mod pallet {
 		NotAttesting,
 		/// A Zk-mode task needs a model with a linked verifying key.
 		NoVerifyingKey,
-		/// A Zk-mode task needs its input inline: the proof's public instances must carry it.
+		/// A Zk-mode task needs its input inline (the proof's public instances carry it), and so
+		/// does an optimistic one (a dispute's one-step check reads it).
 		InlineInputRequired,
 		/// The inline input's length is not the model's input width.
 		InputWidthMismatch,
-		/// k must be at least 1 and at most the `max_redundancy` parameter.
+		/// k must be at least 1 and at most the `max_redundancy` parameter (exactly 1 in
+		/// optimistic mode).
 		RedundancyOutOfRange,
 		/// Top-k must be 1 to the model's outputs (and `MaxTopK`).
 		TopKOutOfRange,
@@ -840,7 +857,10 @@ pub mod pallet {
 
 	impl<T: Config> aos_operators_primitives::OffenceReporting<BlockNumberFor<T>> for Pallet<T> {
 		fn max_report_delay() -> BlockNumberFor<T> {
-			Self::max_task_life(&Parameters::<T>::get())
+			use aos_inference_primitives::optimistic::OptimisticDisputes;
+			// A lost dispute is reported after the task's own deadlines, counted from the
+			// posted result.
+			Self::max_task_life(&Parameters::<T>::get()).max(T::Disputes::max_report_delay())
 		}
 		fn min_routing_window() -> BlockNumberFor<T> {
 			Parameters::<T>::get().retention

@@ -277,6 +277,7 @@ impl pallet_inference::Config for Test {
 	type Operators = Operators;
 	type ZkModels = MockZkModels;
 	type Enclaves = MockEnclaves;
+	type Disputes = MockDisputes;
 	type Randomness = ParentBlockRandomness;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnUnclaimedSlash = UnclaimedSink;
@@ -598,4 +599,16 @@ pub fn events() -> Vec<Event<Test>> {
 		.into_iter()
 		.filter_map(|r| if let RuntimeEvent::Inference(e) = r.event { Some(e) } else { None })
 		.collect()
+}
+
+/// Optimistic tasks are taken; the tests play `pallet-opml`'s part through
+/// [`aos_inference_primitives::optimistic::OptimisticTasks`].
+pub struct MockDisputes;
+impl aos_inference_primitives::optimistic::OptimisticDisputes<u64> for MockDisputes {
+	fn enabled() -> bool {
+		true
+	}
+	fn max_report_delay() -> u64 {
+		0
+	}
 }

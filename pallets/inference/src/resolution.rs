@@ -87,7 +87,7 @@ impl<T: Config> Pallet<T> {
 			&& round.saturating_add(1) < params.max_rounds
 			&& (claims.len() as u32) < T::MaxClaims::get()
 		{
-			if matches!(task.mode, VerificationMode::Zk | VerificationMode::Tee) {
+			if task.mode.settles_on_one() {
 				// A verified result settles these modes without judging anyone else: a claimant
 				// silent through this round's window is judged now, before others are sampled.
 				Self::judge_silent(id, task.mode, round);
@@ -177,9 +177,11 @@ impl<T: Config> Pallet<T> {
 	/// Whether a claim with no result owes one, so that its silence costs what cheating does in
 	/// the task's mode: it committed to one; or, in TEE mode, it claimed the task with an
 	/// enclave allowed for the model, which is all the commitment TEE mode takes (an enclave's
-	/// signature cannot be copied, so there is nothing to hide before the reveal).
+	/// signature cannot be copied, so there is nothing to hide before the reveal); or, in
+	/// optimistic mode, it claimed the task (its result is disputed, not compared).
 	pub(crate) fn owed_result(mode: VerificationMode, claim: &Claim<T::AccountId>) -> bool {
-		claim.commitment.is_some() || mode == VerificationMode::Tee
+		claim.commitment.is_some()
+			|| matches!(mode, VerificationMode::Tee | VerificationMode::Optimistic)
 	}
 
 	/// Settles task `id` on the one result the chain verified itself (a Zk proof, an enclave's

@@ -25,7 +25,9 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 
-use aos_inference_primitives::{tee::TeeEnclaves as _, zk::ZkModels as _};
+use aos_inference_primitives::{
+	optimistic::OptimisticDisputes as _, tee::TeeEnclaves as _, zk::ZkModels as _,
+};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_task(
@@ -50,7 +52,13 @@ impl<T: Config> Pallet<T> {
 			// Whether anyone may run it is known when operators claim it (an enclave allowed
 			// for the model); if no one can, it ends undecided and its fee is refunded.
 			VerificationMode::Tee => None,
-			VerificationMode::Optimistic => return Err(Error::<T>::ModeNotSupported.into()),
+			VerificationMode::Optimistic => {
+				ensure!(T::Disputes::enabled(), Error::<T>::ModeNotSupported);
+				ensure!(matches!(input, TaskInput::Inline(_)), Error::<T>::InlineInputRequired);
+				// One operator computes; anyone may dispute it.
+				ensure!(redundancy == 1, Error::<T>::RedundancyOutOfRange);
+				None
+			},
 		};
 		if let TaskInput::Inline(values) = &input {
 			ensure!(values.len() as u32 == model.inputs, Error::<T>::InputWidthMismatch);

@@ -1558,3 +1558,126 @@ fn a_silent_claimant_is_judged_even_when_a_later_round_settles() {
 		assert!(events().contains(&Event::RevealWithheld { task: id, operator: silent }));
 	});
 }
+
+/// `n` operators; an optimistic task (k = 1) taking claims.
+fn optimistic_setup(n: u128) -> (Vec<AccountId>, TaskId) {
+	let ops: Vec<AccountId> = (1..=n).collect();
+	for op in &ops {
+		register_operator(*op);
+	}
+	let model = register_golden_with(
+		VerificationMode::Redundancy.bit() | VerificationMode::Optimistic.bit(),
+		PRICE,
+	);
+	run_to_block(System::block_number() + SELECTION_DELAY + 1);
+	let id = NextTaskId::<Test>::get();
+	assert_ok!(try_submit(DAPP, model, VerificationMode::Optimistic, 1, FEE));
+	until_claiming(id);
+	(ops, id)
+}
+
+#[test]
+fn optimistic_tasks_take_one_operator_and_an_inline_input() {
+	use aos_inference_primitives::optimistic::{OptimisticTasks, PostRefusal};
+	test(|| {
+		let (ops, id) = optimistic_setup(4);
+		assert_eq!(Inference::awaiting(id, &1), Err(PostRefusal::NotPosting));
+		let model = task(id).model;
+		assert_noop!(
+			try_submit(DAPP, model, VerificationMode::Optimistic, 2, FEE),
+			Error::<Test>::RedundancyOutOfRange
+		);
+		let remote =
+			TaskInput::Remote { hash: H256::zero(), uri: BoundedVec::truncate_from(vec![b'x']) };
+		assert_noop!(
+			Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				model,
+				remote,
+				FEE,
+				VerificationMode::Optimistic,
+				1,
+				aos_kernel::golden::sampling()
+			),
+			Error::<Test>::InlineInputRequired
+		);
+		let assigned = claim_all(id, &ops);
+		assert_eq!(assigned.len(), 1);
+		let defender = assigned[0];
+		// No commit phase: the defender posts to the dispute pallet at once.
+		let TaskStatus::Posting { round: 0, until } = task(id).status else {
+			panic!("an optimistic task takes its result after its claims: {:?}", task(id).status)
+		};
+		System::assert_has_event(Event::PostingPhase { task: id, round: 0, until }.into());
+		let outsider = ops.iter().copied().find(|o| *o != defender).unwrap();
+		assert_eq!(Inference::awaiting(id, &outsider), Err(PostRefusal::NotAssigned));
+		let terms = Inference::awaiting(id, &defender).unwrap();
+		assert_eq!(terms.model_commitment, task(id).terms.model_commitment);
+		assert_eq!(Inference::input(id), Some(golden_input_values()));
+	});
+}
+
+fn golden_input_values() -> Vec<i8> {
+	match golden_input() {
+		TaskInput::Inline(v) => v.into_inner(),
+		TaskInput::Remote { .. } => unreachable!(),
+	}
+}
+
+#[test]
+fn a_posted_result_waits_without_a_deadline_and_settles_when_it_stands() {
+	use aos_inference_primitives::optimistic::OptimisticTasks;
+	test(|| {
+		let (ops, id) = optimistic_setup(3);
+		let defender = claim_all(id, &ops)[0];
+		Inference::posted(id, &defender);
+		assert_eq!(task(id).status, TaskStatus::Challenging { round: 0 });
+		// The challenge period is the dispute pallet's: nothing happens here meanwhile.
+		run_to_block(System::block_number() + 200);
+		assert_eq!(task(id).status, TaskStatus::Challenging { round: 0 });
+		let (output, top) = golden_result(id);
+		let before = free(defender);
+		Inference::stood(id, &defender, output, top.clone());
+		let r = settled(id);
+		assert_eq!((r.output, r.top.to_vec()), (output, top));
+		assert_eq!(free(defender), before + FEE);
+		assert!(slash_kinds_of(defender).is_empty());
+	});
+}
+
+#[test]
+fn an_overturned_result_reports_its_defender_and_goes_to_another_operator() {
+	use aos_inference_primitives::optimistic::OptimisticTasks;
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id) = optimistic_setup(4);
+		let defender = claim_all(id, &ops)[0];
+		Inference::posted(id, &defender);
+		Inference::overturned(id, &defender);
+		System::assert_has_event(Event::ResultOverturned { task: id, operator: defender }.into());
+		assert_eq!(slash_kinds_of(defender), vec![OffenceKind::DisputeLost]);
+		assert!(matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
+		assert_noop!(claim(defender, id), Error::<Test>::AlreadyClaimed);
+		let second = claim_all(id, &ops);
+		assert!(!second.is_empty() && !second.contains(&defender));
+		// Overturned again in the last round: undecided, the fee refunded.
+		let before = free(DAPP);
+		Inference::posted(id, &second[0]);
+		Inference::overturned(id, &second[0]);
+		assert_eq!(task(id).status, TaskStatus::Undecided);
+		assert_eq!(free(DAPP), before + FEE);
+		assert_eq!(slash_kinds_of(defender), vec![OffenceKind::DisputeLost]);
+	});
+}
+
+#[test]
+fn a_defender_that_never_posts_costs_what_losing_the_dispute_does() {
+	use aos_operators_primitives::OffenceKind;
+	test(|| {
+		let (ops, id) = optimistic_setup(4);
+		let silent = claim_all(id, &ops)[0];
+		run_until(|| matches!(task(id).status, TaskStatus::Claiming { round: 1, .. }));
+		assert_eq!(slash_kinds_of(silent), vec![OffenceKind::DisputeLost]);
+		assert!(events().contains(&Event::RevealWithheld { task: id, operator: silent }));
+	});
+}

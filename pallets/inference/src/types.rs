@@ -179,6 +179,14 @@ pub enum TaskStatus<BlockNumber> {
 	/// the resolution window; the first whose signature checks settles the task.
 	#[codec(index = 7)]
 	Attesting { round: u8, until: BlockNumber },
+	/// Optimistic mode: the assigned operator posts its result and trace commitment to
+	/// `pallet-opml` until `until`, the end of the resolution window.
+	#[codec(index = 8)]
+	Posting { round: u8, until: BlockNumber },
+	/// Optimistic mode: the result of round `round` is posted; `pallet-opml` holds it through its
+	/// challenge period and disputes, and settles or overturns the task. No deadline here.
+	#[codec(index = 9)]
+	Challenging { round: u8 },
 	/// Decided: the result is in [`TaskInfo::result`].
 	#[codec(index = 4)]
 	Settled,
@@ -195,12 +203,13 @@ impl<B: Copy> TaskStatus<B> {
 	}
 
 	/// The round and deadline of the phase that ends in a decision: `Revealing` (redundancy),
-	/// `Proving` (Zk) or `Attesting` (TEE).
+	/// `Proving` (Zk), `Attesting` (TEE) or `Posting` (optimistic).
 	pub fn resolving(&self) -> Option<(u8, B)> {
 		match *self {
 			TaskStatus::Revealing { round, until }
 			| TaskStatus::Proving { round, until }
-			| TaskStatus::Attesting { round, until } => Some((round, until)),
+			| TaskStatus::Attesting { round, until }
+			| TaskStatus::Posting { round, until } => Some((round, until)),
 			_ => None,
 		}
 	}
@@ -210,12 +219,20 @@ impl<B: Copy> TaskStatus<B> {
 		match mode {
 			VerificationMode::Zk => TaskStatus::Proving { round, until },
 			VerificationMode::Tee => TaskStatus::Attesting { round, until },
-			_ => TaskStatus::Revealing { round, until },
+			VerificationMode::Optimistic => TaskStatus::Posting { round, until },
+			VerificationMode::Redundancy => TaskStatus::Revealing { round, until },
 		}
 	}
 }
 
 impl VerificationMode {
+	/// Whether one result the chain verified itself (a proof, an enclave's signature, a result
+	/// that stood its disputes) settles a task of this mode, rather than a comparison of
+	/// committed results.
+	pub fn settles_on_one(self) -> bool {
+		matches!(self, VerificationMode::Zk | VerificationMode::Tee | VerificationMode::Optimistic)
+	}
+
 	/// The offence of an assigned operator that committed and then withheld its reveal: what
 	/// cheating costs in this mode, so that staying silent is no cheaper than lying.
 	pub fn withheld_offence(self) -> aos_operators_primitives::OffenceKind {
@@ -223,7 +240,9 @@ impl VerificationMode {
 		match self {
 			VerificationMode::Zk => OffenceKind::ZkProofInvalid,
 			VerificationMode::Tee => OffenceKind::AttestationInvalid,
-			VerificationMode::Redundancy | VerificationMode::Optimistic => OffenceKind::WrongResult,
+			VerificationMode::Redundancy => OffenceKind::WrongResult,
+			// Silence after claiming costs what losing the dispute would.
+			VerificationMode::Optimistic => OffenceKind::DisputeLost,
 		}
 	}
 }

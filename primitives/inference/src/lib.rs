@@ -23,6 +23,7 @@
 
 extern crate alloc;
 
+pub mod optimistic;
 pub mod tee;
 pub mod zk;
 

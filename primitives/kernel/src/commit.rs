@@ -33,7 +33,8 @@ pub fn leaf_hash(layer: u32, neuron: u32, weights: &[i8], bias: i32, output: &La
 	])
 }
 
-fn node_hash(left: &Hash, right: &Hash) -> Hash {
+/// An inner node over its two children.
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 	hash_parts(&[NODE, left, right])
 }
 
@@ -67,6 +68,17 @@ pub fn root(leaves: &[Hash]) -> Hash {
 		level = next_level(&level);
 	}
 	level.first().copied().unwrap_or([0; 32])
+}
+
+/// Every level of the tree over `leaves`, the leaves first and the root last: what a player of
+/// a dispute keeps to answer for any node ([`crate::trace::TreeNode`]).
+pub fn levels(leaves: &[Hash]) -> Vec<Vec<Hash>> {
+	let mut levels = alloc::vec![leaves.to_vec()];
+	while let Some(level) = levels.last().filter(|l| l.len() > 1) {
+		let next = next_level(level);
+		levels.push(next);
+	}
+	levels
 }
 
 /// The root of every layer, in order.
@@ -132,21 +144,24 @@ pub fn prove(leaves: &[Hash], index: u32) -> Option<MerkleProof> {
 
 /// Whether `proof` shows `leaf` under `root`. Every sibling must be used.
 pub fn verify(root: &Hash, leaf: &Hash, proof: &MerkleProof) -> bool {
+	root_of(leaf, proof).is_some_and(|r| r == *root)
+}
+
+/// The root `proof` makes of `leaf`, if the proof has the shape its index and count need.
+pub fn root_of(leaf: &Hash, proof: &MerkleProof) -> Option<Hash> {
 	if proof.index >= proof.count {
-		return false;
+		return None;
 	}
 	let mut siblings = proof.siblings.iter();
 	let (mut i, mut count, mut node) = (proof.index, proof.count, *leaf);
 	while count > 1 {
 		if i % 2 == 1 {
-			let Some(s) = siblings.next() else { return false };
-			node = node_hash(s, &node);
+			node = node_hash(siblings.next()?, &node);
 		} else if i + 1 < count {
-			let Some(s) = siblings.next() else { return false };
-			node = node_hash(&node, s);
+			node = node_hash(&node, siblings.next()?);
 		}
 		i /= 2;
 		count = count.div_ceil(2);
 	}
-	siblings.next().is_none() && node == *root
+	siblings.next().is_none().then_some(node)
 }

@@ -43,6 +43,18 @@ fn accumulate<'a>(layer: &'a Layer, input: &'a [i8]) -> impl Iterator<Item = i32
 		.map(move |(row, bias)| dot(row, input).saturating_add(*bias))
 }
 
+/// One neuron's output (spec §3): its accumulator, requantized and activated for an `Int8`
+/// layer (widened to i32), as is for `Logits`. What a dispute's one-step check recomputes.
+pub fn neuron(row: &[i8], bias: i32, output: LayerOutput, input: &[i8]) -> i32 {
+	let acc = dot(row, input).saturating_add(bias);
+	match output {
+		LayerOutput::Int8 { requant, activation } => {
+			i32::from(activate(requantize(acc, requant), activation))
+		},
+		LayerOutput::Logits => acc,
+	}
+}
+
 /// `Σ w·x` over the common length. The sum is exact (at most [`crate::MAX_WIDTH`] products of
 /// at most 2^14), so any order of additions gives the same i32.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

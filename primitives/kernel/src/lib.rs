@@ -12,6 +12,8 @@
 //!   ([`Trace`]).
 //! - [`commit`]: Merkle commitments per layer (one leaf per neuron: its weights, bias and
 //!   requantization) and their proofs, which the OPML disputes open.
+//! - [`trace`]: commitments to a run's activations (one tree per layer, one leaf per neuron,
+//!   and a tree over the layers' roots), the trace an optimistic result is disputed over.
 //! - [`sampler`]: ASLI-style top-k sampling from integer logits, driven by ChaCha20 seeded with
 //!   H(task, operator, index): any node reproduces any other node's draw, and draws differ per
 //!   operator.
@@ -33,6 +35,7 @@ pub mod exec;
 pub mod intermediates;
 pub mod model;
 pub mod sampler;
+pub mod trace;
 
 mod evaluation;
 #[cfg(feature = "std")]
@@ -41,7 +44,7 @@ pub mod golden;
 mod tests;
 
 pub use evaluation::{evaluate, output_digest, Evaluation, TaskSeed, MAX_SAMPLES};
-pub use exec::{infer, requantize, Trace};
+pub use exec::{infer, neuron, requantize, Trace};
 pub use model::{Activation, Layer, LayerOutput, Model, ModelError, Requant};
 pub use sampler::SamplingParams;
 

@@ -6,7 +6,7 @@
 //! its content hash is BLAKE2b-256 of the whole file.
 
 use alloc::vec::Vec;
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 
 use crate::{Hash, KERNEL_VERSION};
@@ -25,7 +25,7 @@ pub const MAX_SHIFT: u8 = 62;
 
 /// Fixed-point requantization of an i32 accumulator to int8: `(acc · multiplier) >> shift`,
 /// rounded half up, saturated (spec §3.2).
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Requant {
 	/// In `1 ..= 2^31 - 1`.
 	pub multiplier: u32,
@@ -34,7 +34,7 @@ pub struct Requant {
 }
 
 /// The activation applied to a requantized int8 value (spec §3.3).
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub enum Activation {
 	/// `y = x`.
 	Identity,
@@ -45,7 +45,7 @@ pub enum Activation {
 }
 
 /// What a layer outputs.
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub enum LayerOutput {
 	/// Int8 activations: requantized, then the activation applied. Every layer but the last.
 	Int8 { requant: Requant, activation: Activation },

@@ -423,3 +423,77 @@ fn golden_vectors() {
 		vec![(2, 23), (61, 0), (70, 0), (7, 63), (29, 0), (94, 0), (88, 0), (52, 0)]
 	);
 }
+
+mod trace {
+	use super::*;
+	use crate::{
+		exec::neuron,
+		trace::{activation_leaf, activation_root, layer_outputs, TraceTree, TreeNode},
+	};
+
+	/// Walks from the root to leaf `target` choosing children as its index bits say; checks that
+	/// every two-child node hashes its children. Returns the moves taken.
+	fn walk(levels: &[Vec<[u8; 32]>], target: u32) -> usize {
+		let count = levels[0].len() as u32;
+		let mut node = TreeNode::root(count);
+		let at = |n: TreeNode| levels[n.level as usize][n.index as usize];
+		let mut moves = 0;
+		while !node.is_leaf() {
+			let (l, r) = (node.child(false).unwrap(), node.child(true).unwrap());
+			assert_eq!(commit::node_hash(&at(l), &at(r)), at(node), "{node:?}");
+			// The leaves under the right child start at its index shifted down to the leaves.
+			let right_start = r.index << r.level;
+			node = if target >= right_start { r } else { l };
+			moves += 1;
+		}
+		assert_eq!(node.index, target);
+		moves
+	}
+
+	#[test]
+	fn every_leaf_of_every_tree_shape_is_reached_through_two_child_nodes() {
+		for count in 1..=70u32 {
+			let leaves: Vec<_> = (0..count).map(|j| activation_leaf(0, j, j as i32)).collect();
+			let levels = commit::levels(&leaves);
+			assert_eq!(levels.last().unwrap()[0], commit::root(&leaves));
+			let depth = (count as f64).log2().ceil() as usize;
+			for target in 0..count {
+				assert!(walk(&levels, target) <= depth);
+			}
+		}
+		// The widest layer: 12 moves at most.
+		let leaves: Vec<_> = (0..MAX_WIDTH).map(|j| activation_leaf(1, j, 0)).collect();
+		assert_eq!(walk(&commit::levels(&leaves), MAX_WIDTH - 1), 12);
+	}
+
+	#[test]
+	fn the_trace_commits_every_activation_and_recomputes_neuron_by_neuron() {
+		let model = golden::model();
+		let run = infer(&model, &golden::input()).unwrap();
+		let tree = TraceTree::new(&run);
+		let outputs = layer_outputs(&run);
+		assert_eq!(outputs.len(), model.layers.len());
+		for (l, (layer, values)) in model.layers.iter().zip(&outputs).enumerate() {
+			let root = tree.hash(None, TreeNode { count: 3, level: 0, index: l as u32 }).unwrap();
+			assert_eq!(root, activation_root(l as u32, values.iter().copied()));
+			// Each neuron is what the one-step check recomputes from the layer's input.
+			let input: Vec<i8> = if l == 0 {
+				golden::input()
+			} else {
+				outputs[l - 1].iter().map(|v| *v as i8).collect()
+			};
+			for (j, value) in values.iter().enumerate() {
+				let row = layer.row(j as u32).unwrap();
+				assert_eq!(neuron(row, layer.biases[j], layer.output, &input), *value);
+			}
+		}
+		// One activation changed anywhere changes the commitment.
+		let mut changed = run.clone();
+		changed.activations[1][5] ^= 1;
+		assert_ne!(TraceTree::new(&changed).commitment(), tree.commitment());
+		let mut changed = run.clone();
+		changed.logits[0] += 1;
+		assert_ne!(TraceTree::new(&changed).commitment(), tree.commitment());
+		assert_eq!(crate::trace::trace_commitment(&run), tree.commitment());
+	}
+}

@@ -85,6 +85,7 @@ impl pallet_inference::Config for Runtime {
 	// A model takes Zk-mode tasks once a verifying key is linked to it.
 	type ZkModels = crate::ZkVerifier;
 	type Enclaves = crate::Tee;
+	type Disputes = crate::Opml;
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type GovernanceOrigin = GovernanceOrigin;
 	// Offline slashes, and liquidations of tasks already pruned, are burned.

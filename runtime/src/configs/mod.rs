@@ -2,12 +2,14 @@
 //! this module holds the system, time, token and utility pallets; [`consensus`] block
 //! production, finality and sessions; [`staking`] NPoS; [`governance`] the council and the
 //! governance origin; [`operators`] the AOS operator set; [`inference`] inference tasks;
-//! [`zk`] the zk verifier of Zk-mode tasks.
+//! [`zk`] the zk verifier of Zk-mode tasks; [`tee`] TEE mode's enclaves; [`opml`] optimistic
+//! mode's disputes.
 
 pub mod consensus;
 pub mod governance;
 pub mod inference;
 pub mod operators;
+pub mod opml;
 pub mod staking;
 pub mod tee;
 pub mod zk;
