@@ -9,7 +9,13 @@
 # runs a simulated Nitro enclave (aos-enclave serve --simulated-nsm: AWS's document format from
 # a local CA that only dev and local chains trust) and registers it; governance (sudo, here)
 # allows the enclave image for the model; a TEE-mode task runs in an enclave and settles on
-# its signature. The network keeps running (ws://127.0.0.1:9944) until Ctrl-C.
+# its signature. Last, optimistic mode: one operator posts a result with its trace commitment
+# and the others, as challengers, re-execute it. Every operator here is configured to lie in
+# the first round of an optimistic task (testing.wrong_activation: one activation of the hidden
+# layer changed, the rest computed from it), so the first result is disputed, bisected down to
+# one neuron, checked in the runtime and overturned; the task goes to another operator, whose
+# honest result stands after its challenge period. The devnet prints the dispute's moves.
+# The network keeps running (ws://127.0.0.1:9944) until Ctrl-C.
 #
 #   DEVNET_ZK=0 ./scripts/devnet.sh     # without the Zk demo (no ezkl venv, no circuit)
 #   ./scripts/devnet.sh                 # everything in a fresh temporary directory
@@ -52,9 +58,9 @@ grep -q "there is no task 0" "$dir/probe.err" || { echo "aos-node did not start;
 
 model_file="$root/models/iris/iris.aosm"
 zk=${DEVNET_ZK:-1}
-modes=redundancy,tee
+modes=redundancy,tee,optimistic
 if [ "$zk" = 1 ]; then
-	modes=redundancy,tee,zk
+	modes=redundancy,tee,optimistic,zk
 	aos_log "ezkl: the pinned venv and the Iris circuit (made once, cached; see docs/ZK.md)"
 	python=$(offchain-workers/zk-prover/setup-venv.sh)
 	circuit=$(offchain-workers/zk-prover/circuit.sh iris)
@@ -123,6 +129,9 @@ register:
   commission_percent: 5
 enclave:
   tcp: $enclave
+challenger: true
+testing:
+  wrong_activation: { layer: 1, rounds: 1 }
 $zk_section
 EOF
 	aos_log "starting operator $name (log: $dir/$name.log)"
@@ -193,6 +202,12 @@ for _ in $(seq 60); do
 done
 demo_task tee 1 tee-result.txt
 grep -h "computed in the enclave\|result attested" "$dir"/{dave,eve,ferdie}.log || true
+
+aos_log "Alice submits the same flower in optimistic mode: one operator posts, the others may dispute"
+demo_task optimistic 1 optimistic-result.txt
+aos_log "the dispute, as the operators played it:"
+grep -h "dispute:\|posted the optimistic result\|optimistic result was overturned" \
+	"$dir"/{dave,eve,ferdie}.log | sed 's/^[^ ]* *//' || true
 
 if [ "${DEVNET_EXIT:-0}" = 1 ]; then
 	exit 0

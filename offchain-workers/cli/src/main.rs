@@ -9,6 +9,8 @@
 //! aos-cli --suri //Alice task submit --model 0x… --input 82,56,23,3 --fee 3 --mode zk --wait
 //! aos-cli --suri //Alice tee allow-image --pcr0 … --pcr1 … --pcr2 … --model 0x…
 //! aos-cli --suri //Alice task submit --model 0x… --input 82,56,23,3 --fee 3 --mode tee --wait
+//! aos-cli --suri //Alice task submit --model 0x… --input 82,56,23,3 --fee 3 --mode optimistic \
+//!   --redundancy 1 --wait
 //! aos-cli task show 0
 //! aos-cli operator show 5FHneW46…
 //! ```
@@ -110,6 +112,7 @@ enum Mode {
 	Redundancy,
 	Zk,
 	Tee,
+	Optimistic,
 }
 
 impl From<Mode> for VerificationMode {
@@ -118,6 +121,7 @@ impl From<Mode> for VerificationMode {
 			Mode::Redundancy => VerificationMode::Redundancy,
 			Mode::Zk => VerificationMode::Zk,
 			Mode::Tee => VerificationMode::Tee,
+			Mode::Optimistic => VerificationMode::Optimistic,
 		}
 	}
 }
@@ -153,8 +157,9 @@ enum TaskCommand {
 		/// The fee, in AOS, held until the task ends.
 		#[arg(long)]
 		fee: String,
-		/// How the result is verified: by PoS+W redundancy, or by an ezkl proof verified on
-		/// chain (the model needs a linked VK).
+		/// How the result is verified: by PoS+W redundancy; by an ezkl proof verified on chain
+		/// (the model needs a linked VK); by an attested enclave's signature; or
+		/// optimistically, one operator's result standing unless a dispute overturns it (k = 1).
 		#[arg(long, value_enum, default_value_t = Mode::Redundancy)]
 		mode: Mode,
 		/// k: the operators wanted.
@@ -381,6 +386,10 @@ fn print_result(task: &TaskView<AccountId>) {
 				println!("  verified on chain: an ezkl proof by {by}");
 			} else if task.mode == ModeView::Tee {
 				println!("  verified on chain: signed by the attested enclave of {by}");
+			} else if task.mode == ModeView::Optimistic {
+				println!(
+					"  verified optimistically: posted by {by}, undisputed or every dispute lost"
+				);
 			} else {
 				println!(
 					"  verified by PoS+W: {} of {} assigned operators agreed, {} disagreed",

@@ -276,6 +276,50 @@ impl Chain {
 		self.storage_raw(key, at).await?.map(|bytes| decode(what, &bytes)).transpose()
 	}
 
+	/// Optimistic task `task`'s posted result, while it is in its challenge period or disputes
+	/// (`Opml::Results`).
+	pub async fn opml_result(
+		&self,
+		task: u64,
+	) -> Result<Option<pallet_opml::PostedResultOf<aos_runtime::Runtime>>> {
+		let key = pallet_opml::Results::<aos_runtime::Runtime>::hashed_key_for(task);
+		self.storage("Opml::Results", &key, None).await
+	}
+
+	/// The games open against optimistic task `task`'s result, by challenger (`Opml::Games`; at
+	/// most `MaxChallengers`).
+	pub async fn opml_games(
+		&self,
+		task: u64,
+	) -> Result<Vec<(AccountId, pallet_opml::GameOf<aos_runtime::Runtime>)>> {
+		use frame_support::storage::StoragePrefixedMap;
+		let mut prefix = pallet_opml::Games::<aos_runtime::Runtime>::final_prefix().to_vec();
+		let encoded = task.encode();
+		prefix.extend_from_slice(&sp_crypto_hashing::twox_64(&encoded));
+		prefix.extend_from_slice(&encoded);
+		let keys: Vec<sp_core::Bytes> = self
+			.rpc
+			.request(
+				"state_getKeysPaged",
+				rpc_params![
+					sp_core::Bytes(prefix.clone()),
+					1000u32,
+					Option::<sp_core::Bytes>::None
+				],
+			)
+			.await?;
+		let mut games = Vec::with_capacity(keys.len());
+		for key in keys {
+			// Blake2_128Concat: 16 bytes of hash, then the account itself.
+			let Some(account) = key.0.get(prefix.len() + 16..) else { continue };
+			let who = decode::<AccountId>("Opml::Games key", account)?;
+			if let Some(game) = self.storage("Opml::Games", &key.0, None).await? {
+				games.push((who, game));
+			}
+		}
+		Ok(games)
+	}
+
 	/// The events of block `at`.
 	pub async fn events(&self, at: Hash) -> Result<Vec<EventRecord>> {
 		// `frame_system::Events` is private: its key is built as FRAME builds it.

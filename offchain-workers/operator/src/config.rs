@@ -43,6 +43,11 @@ pub struct Config {
 	/// Zk mode: proving with ezkl. Without it, Zk-mode tasks are not claimed.
 	#[serde(default)]
 	pub zk: Option<ZkConfig>,
+	/// Optimistic mode: watch every optimistic result other operators post, re-execute it and
+	/// dispute it when it is wrong (the challenge bond is held from this account while a game
+	/// runs). This operator defends its own optimistic results whatever this says.
+	#[serde(default)]
+	pub challenger: bool,
 	/// Test-only misbehaviour, for the end-to-end tests of liquidation.
 	#[serde(default)]
 	pub testing: TestingConfig,
@@ -189,6 +194,20 @@ pub struct TestingConfig {
 	/// TEE mode: hold an enclave's signed result this many blocks before submitting it.
 	#[serde(default)]
 	pub attest_delay_blocks: u32,
+	/// Optimistic mode: post a trace with one activation of a layer changed, every later layer
+	/// computed from it (so the result is wrong too), in a task's first rounds.
+	#[serde(default)]
+	pub wrong_activation: Option<WrongActivation>,
+}
+
+/// Where `testing.wrong_activation` lies.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WrongActivation {
+	/// The layer (0 is the first) whose first neuron's value is changed.
+	pub layer: u32,
+	/// Lie in rounds `0 .. rounds` only, answer honestly after.
+	pub rounds: u8,
 }
 
 /// Who signs Ethereum messages for `node_id`.

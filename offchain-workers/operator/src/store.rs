@@ -12,6 +12,7 @@ use aos_inference_primitives::TaskId;
 
 const TASKS: TableDefinition<u64, &[u8]> = TableDefinition::new("tasks");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const WATCHED: TableDefinition<u64, &[u8]> = TableDefinition::new("watched");
 
 /// What the operator revealed or will reveal for a task.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -64,6 +65,22 @@ impl TaskRecord {
 			failure: None,
 		}
 	}
+}
+
+/// An optimistic result of another operator that this one, as a challenger, re-executes and
+/// disputes if wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
+pub struct WatchRecord {
+	/// The watched result's last challenge block: it tells one posted result of the task from
+	/// the next (a result overturned, the task's next round posts another).
+	pub until: u32,
+	/// This operator challenged it (recorded before the challenge is submitted: it never
+	/// challenges one result twice).
+	pub challenged: bool,
+	/// Nothing more to do: the result agrees with ours, its game ended, or it left the chain.
+	pub done: bool,
+	/// Why it could not be checked (a model or input that could not be fetched), if so.
+	pub failure: Option<String>,
 }
 
 /// The database.
@@ -123,6 +140,7 @@ impl Store {
 		let tx = db.begin_write()?;
 		tx.open_table(TASKS)?;
 		tx.open_table(META)?;
+		tx.open_table(WATCHED)?;
 		tx.commit()?;
 		Ok(Store { db })
 	}
@@ -168,6 +186,49 @@ impl Store {
 		for entry in table.iter()? {
 			let (id, value) = entry?;
 			let record = TaskRecord::decode(&mut value.value())?;
+			if !record.done {
+				open.push((id.value(), record));
+			}
+		}
+		Ok(open)
+	}
+
+	/// Starts watching optimistic task `id`'s result challengeable until block `until`: nothing
+	/// if that result is watched already (an event seen again after a restart), a fresh record
+	/// if the task's earlier result was.
+	pub fn watch(&self, id: TaskId, until: u32) -> StoreResult<()> {
+		if self.watched(id)?.is_none_or(|r| r.until != until) {
+			self.put_watched(id, &WatchRecord { until, ..Default::default() })?;
+		}
+		Ok(())
+	}
+
+	/// The watch record of task `id`.
+	pub fn watched(&self, id: TaskId) -> StoreResult<Option<WatchRecord>> {
+		let tx = self.db.begin_read()?;
+		let table = tx.open_table(WATCHED)?;
+		let Some(value) = table.get(id)? else { return Ok(None) };
+		Ok(Some(WatchRecord::decode(&mut value.value())?))
+	}
+
+	/// Writes the watch record of task `id`, durably.
+	pub fn put_watched(&self, id: TaskId, record: &WatchRecord) -> StoreResult<()> {
+		let tx = self.db.begin_write()?;
+		{
+			let mut table = tx.open_table(WATCHED)?;
+			table.insert(id, record.encode().as_slice())?;
+		}
+		Ok(tx.commit()?)
+	}
+
+	/// The watched results not done yet.
+	pub fn open_watches(&self) -> StoreResult<Vec<(TaskId, WatchRecord)>> {
+		let tx = self.db.begin_read()?;
+		let table = tx.open_table(WATCHED)?;
+		let mut open = Vec::new();
+		for entry in table.iter()? {
+			let (id, value) = entry?;
+			let record = WatchRecord::decode(&mut value.value())?;
 			if !record.done {
 				open.push((id.value(), record));
 			}
@@ -226,6 +287,21 @@ mod tests {
 		assert_eq!(open[0].1.evidence, Some(evidence));
 		assert_eq!(store.last_block().unwrap(), Some(41));
 		assert!(matches!(store.update_task(9, |_| ()), Err(StoreError::NoRecord(9))));
+		store.watch(12, 70).unwrap();
+		store
+			.put_watched(13, &WatchRecord { until: 70, done: true, ..Default::default() })
+			.unwrap();
+		let challenged = WatchRecord { until: 70, challenged: true, ..Default::default() };
+		store.put_watched(12, &challenged).unwrap();
+		// The same result seen again: its record stays.
+		store.watch(12, 70).unwrap();
+		assert_eq!(store.open_watches().unwrap(), vec![(12, challenged)]);
+		// Task 13's next result: watched afresh.
+		store.watch(13, 95).unwrap();
+		assert_eq!(
+			store.watched(13).unwrap(),
+			Some(WatchRecord { until: 95, ..Default::default() })
+		);
 		store.fail(9, "input: HTTP 404").unwrap();
 		let failed = store.task(9).unwrap().unwrap();
 		assert!(failed.done);

@@ -14,6 +14,10 @@
 //!   the model; a TEE-mode task runs in an enclave and settles on the enclave's signature; a
 //!   result held back while governance revokes the image is refused, and the task ends
 //!   undecided with its fee refunded;
+//! - optimistic mode: every operator is a challenger and lies in a task's first round (one
+//!   activation of a hidden layer changed); the first result is challenged, bisected to one
+//!   neuron, checked in the runtime and overturned while both players are restarted mid-game;
+//!   the task goes to another operator, whose honest result stands and settles;
 //! - hostile tasks (an input at a local path, an input from a server that drips a byte a
 //!   minute, a model whose file is missing) beside honest ones: the honest tasks settle, the
 //!   operators keep sending heartbeats, and no one is slashed.
@@ -186,6 +190,9 @@ struct Modes {
 	/// TEE: the model allows it, each operator has a simulated enclave, governance allows its
 	/// image for the model; operators hold signed results this many blocks.
 	tee: Option<u32>,
+	/// Optimistic: the model allows it; every operator challenges others' results, and lies
+	/// in the first round of its own (`testing.wrong_activation`).
+	optimistic: bool,
 }
 
 /// What the test's web server answers at a path.
@@ -309,7 +316,8 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, modes: Modes) -> Devn
 			uri: BoundedVec::truncate_from(uri.into_bytes()),
 			modes: VerificationMode::Redundancy.bit()
 				| if zk { VerificationMode::Zk.bit() } else { 0 }
-				| if modes.tee.is_some() { VerificationMode::Tee.bit() } else { 0 },
+				| if modes.tee.is_some() { VerificationMode::Tee.bit() } else { 0 }
+				| if modes.optimistic { VerificationMode::Optimistic.bit() } else { 0 },
 			price: UNITS,
 		}
 		.into(),
@@ -371,10 +379,15 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, modes: Modes) -> Devn
 				"node_id: \"{address:?}\"\nsigner_key: \"0x{}\"\nnode_url: ws://{}\n\
 				 keystore: {name}-keys.yaml\ndata_dir: {name}-data\n\
 				 register:\n  name: {name}\n  collateral: \"1000\"\n  commission_percent: 5\n\
-				 testing:\n  wrong_results: {cheat}\n  attest_delay_blocks: {}\n{zk_config}{}",
+				 testing:\n  wrong_results: {cheat}\n  attest_delay_blocks: {}\n{}{zk_config}{}",
 				hex::encode(secret),
 				node.rpc,
 				tee_config.1,
+				if modes.optimistic {
+					"  wrong_activation: { layer: 1, rounds: 1 }\nchallenger: true\n"
+				} else {
+					""
+				},
 				tee_config.0,
 			),
 		)
@@ -836,4 +849,94 @@ fn a_tee_task_runs_in_the_simulated_enclave_and_a_revoked_image_is_refused() {
 	assert!(log.contains(&format!("attested result refused task={id}")), "{log}");
 	assert!(events.iter().any(|e| matches!(e,
 		RuntimeEvent::Inference(pallet_inference::Event::TaskUndecided { task }) if *task == id)));
+}
+
+#[test]
+fn a_wrong_optimistic_result_is_disputed_and_overturned_and_the_next_one_stands() {
+	use pallet_opml::{Event as Opml, GameEnd, Player};
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let modes = Modes { optimistic: true, ..Default::default() };
+	let mut net = devnet_with("e2e-opml", None, modes);
+	let start = net.node.best_number();
+	let id = net.submit_task_in(VerificationMode::Optimistic, 1);
+
+	// The first result is posted and challenged; once the defender has made a move, both
+	// players are restarted in the middle of the game.
+	let mut players = None;
+	wait("a game under way", Duration::from_secs(300), || {
+		let events = net.events(start, net.node.best_number());
+		let defender = events.iter().find_map(|e| match e {
+			RuntimeEvent::Opml(Opml::ResultPosted { task, defender, .. }) if *task == id => {
+				Some(defender.clone())
+			},
+			_ => None,
+		});
+		let challenger = events.iter().find_map(|e| match e {
+			RuntimeEvent::Opml(Opml::Defended { task, challenger, .. }) if *task == id => {
+				Some(challenger.clone())
+			},
+			_ => None,
+		});
+		players = defender.zip(challenger);
+		players.is_some()
+	});
+	let (defender, _) = players.unwrap();
+	let d = net.operators.iter().position(|o| o.account() == defender).unwrap();
+	// Both others challenge (each its own game); the defender first, then they restart.
+	let challengers: Vec<usize> = (0..3).filter(|i| *i != d).collect();
+	let mut restarted_at = [0; 3];
+	for i in std::iter::once(d).chain(challengers.iter().copied()) {
+		net.operators[i].kill();
+		restarted_at[i] = net.operators[i].log().len();
+		std::thread::sleep(Duration::from_secs(3));
+		net.operators[i].start();
+	}
+
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	assert_eq!(task["result"]["top"], json!([expected_class()]), "{task}");
+	let events = net.events(start, net.node.best_number());
+	let posted: Vec<AccountId> = events
+		.iter()
+		.filter_map(|e| match e {
+			RuntimeEvent::Opml(Opml::ResultPosted { task, defender, .. }) if *task == id => {
+				Some(defender.clone())
+			},
+			_ => None,
+		})
+		.collect();
+	assert_eq!(posted.len(), 2, "a result in each round: {posted:?}");
+	assert_eq!(posted[0], defender);
+	assert_ne!(posted[1], defender, "the task went to another operator");
+	// The wrong result lost on the one-step check: the neuron recomputed in the runtime is not
+	// what it claimed.
+	let won = events.iter().any(|e| {
+		matches!(e, RuntimeEvent::Opml(Opml::GameEnded {
+			task, winner: Player::Challenger, end: GameEnd::OneStep { computed, claimed }, ..
+		}) if *task == id && computed != claimed)
+	});
+	assert!(won, "a challenger won by the one-step check");
+	assert!(events.iter().any(|e| matches!(e,
+		RuntimeEvent::Opml(Opml::ResultOverturned { task, defender: d, .. }) if *task == id && *d == defender)));
+	assert!(events.iter().any(|e| matches!(e,
+		RuntimeEvent::Opml(Opml::ResultStood { task, defender: d, .. }) if *task == id && *d == posted[1])));
+	let slashed = events.iter().any(|e| {
+		matches!(e, RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred {
+			operator, kind: aos_operators_primitives::OffenceKind::DisputeLost, ..
+		}) if *operator == defender)
+	});
+	assert!(slashed, "the lying defender was reported for DisputeLost");
+	let paid = net.paid(&events, id);
+	assert_eq!(paid.iter().map(|(w, _)| w.clone()).collect::<Vec<_>>(), vec![posted[1].clone()]);
+	// Both players went on after their restart.
+	let after = |i: usize| net.operators[i].log()[restarted_at[i]..].to_string();
+	assert!(after(d).contains("dispute: opening"), "the defender played on:\n{}", after(d));
+	let played_on = challengers.iter().any(|i| {
+		let log = after(*i);
+		log.contains("dispute: choosing") || log.contains("dispute: the one-step check")
+	});
+	assert!(played_on, "a challenger played on after its restart");
+	for i in challengers {
+		assert!(!after(i).contains("dispute: challenging"), "no challenge twice:\n{}", after(i));
+	}
 }

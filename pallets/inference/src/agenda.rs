@@ -280,7 +280,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Claims::<T>::insert(id, &claims);
 		let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
-		if this_round < Self::round_target(task.redundancy, round)
+		if this_round < Self::round_target(task.mode, task.redundancy, round)
 			&& (claims.len() as u32) < T::MaxClaims::get()
 			&& tranche.saturating_add(1) < params.max_tranches
 		{

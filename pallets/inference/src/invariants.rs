@@ -67,7 +67,8 @@ impl<T: Config> Pallet<T> {
 				let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
 				ensure_that(
 					candidates.len() as u32
-						<= Self::round_target(task.redundancy, round).saturating_sub(this_round),
+						<= Self::round_target(task.mode, task.redundancy, round)
+							.saturating_sub(this_round),
 					"more candidates than the task wants",
 				)?;
 			} else {

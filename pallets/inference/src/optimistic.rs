@@ -67,9 +67,12 @@ impl<T: Config> OptimisticTasks<T::AccountId> for Pallet<T> {
 		Self::settle_verified(id, task, who, output, top, None);
 	}
 
-	fn overturned(id: TaskId, who: &T::AccountId) {
-		let Some(mut task) = Tasks::<T>::get(id) else { return };
-		let TaskStatus::Challenging { round } = task.status else { return };
+	fn overturned(id: TaskId, who: &T::AccountId) -> Weight {
+		let Some(mut task) = Tasks::<T>::get(id) else { return T::DbWeight::get().reads(1) };
+		let TaskStatus::Challenging { round } = task.status else {
+			return T::DbWeight::get().reads(1);
+		};
+		let claims = Claims::<T>::decode_len(id).unwrap_or_default() as u32;
 		Self::deposit_event(Event::ResultOverturned { task: id, operator: who.clone() });
 		// Back in the round's resolution phase, with the claim spent, so that the decision
 		// reassigns the task (or ends it after its last round) as a failed round does.
@@ -78,6 +81,7 @@ impl<T: Config> OptimisticTasks<T::AccountId> for Pallet<T> {
 		Tasks::<T>::insert(id, task);
 		Self::reject(id, who, OffenceKind::DisputeLost);
 		Self::decide(id);
+		Self::overturned_weight_of(claims)
 	}
 
 	fn post_weight() -> Weight {
@@ -91,8 +95,7 @@ impl<T: Config> OptimisticTasks<T::AccountId> for Pallet<T> {
 	}
 
 	fn overturned_weight() -> Weight {
-		T::WeightInfo::submit_rejected_result()
-			.saturating_add(T::WeightInfo::resolve(T::MaxClaims::get()))
+		Self::overturned_weight_of(T::MaxClaims::get())
 	}
 
 	fn input_weight() -> Weight {
@@ -102,5 +105,14 @@ impl<T: Config> OptimisticTasks<T::AccountId> for Pallet<T> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_task(defender: &T::AccountId, terms: OptimisticTerms, input: Vec<i8>) -> TaskId {
 		crate::benchmarking::optimistic_task::<T>(defender, terms, input)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// An overturned result's cost with `claims` claims on its task: the operator reported as
+	/// a refused attested result is, and the round decided over the claims.
+	fn overturned_weight_of(claims: u32) -> Weight {
+		T::WeightInfo::submit_rejected_result()
+			.saturating_add(T::WeightInfo::resolve(claims.clamp(1, T::MaxClaims::get())))
 	}
 }

@@ -160,8 +160,12 @@ impl<T: Config> Pallet<T> {
 		u32::from(redundancy).saturating_mul(1u32 << doublings)
 	}
 
-	/// The claims wanted in `round`: k, doubled per round.
-	pub fn round_target(redundancy: u8, round: u8) -> u32 {
+	/// The claims wanted in `round`: k, doubled per round; in optimistic mode k (one operator),
+	/// as a later round replaces an overturned or silent operator rather than adds verifiers.
+	pub fn round_target(mode: VerificationMode, redundancy: u8, round: u8) -> u32 {
+		if mode == VerificationMode::Optimistic {
+			return u32::from(redundancy);
+		}
 		u32::from(redundancy).saturating_mul(1u32 << u32::from(round.min(8)))
 	}
 
@@ -184,7 +188,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::AlreadyClaimed
 		);
 		let this_round = claims.iter().filter(|c| c.round == round).count() as u32;
-		let wanted = Self::round_target(task.redundancy, round)
+		let wanted = Self::round_target(task.mode, task.redundancy, round)
 			.saturating_sub(this_round)
 			.min(T::MaxClaims::get().saturating_sub(claims.len() as u32));
 		ensure!(wanted > 0, Error::<T>::ClaimsFull);

@@ -186,7 +186,7 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		task: TaskId,
 		step: OneStepOf<T>,
-	) -> Result<u32, DispatchError> {
+	) -> Result<(u32, Weight), DispatchError> {
 		let result = Results::<T>::get(task).ok_or(Error::<T>::NoResult)?;
 		let mut game = Games::<T>::get(task, &who).ok_or(Error::<T>::NoGame)?;
 		ensure!(game.turn() == Player::Challenger, Error::<T>::NotYourTurn);
@@ -222,19 +222,21 @@ impl<T: Config> Pallet<T> {
 
 		let computed = aos_kernel::neuron(&step.row, step.bias, step.output, &input);
 		let end = GameEnd::OneStep { computed, claimed };
-		if computed == claimed {
+		let lost = if computed == claimed {
 			Self::challenger_lost(task, &who, game, result, end);
+			Weight::zero()
 		} else {
-			Self::defender_lost(task, &who, game, result, end);
-		}
-		Ok(fan_in)
+			Self::defender_lost(task, &who, game, result, end)
+		};
+		Ok((fan_in, lost))
 	}
 
-	/// Ends a game on time. Returns the loser.
+	/// Ends a game on time. Returns what a defender's loss took beyond the timeout itself
+	/// (nothing if the challenger lost).
 	pub(crate) fn do_timeout(
 		task: TaskId,
 		challenger: T::AccountId,
-	) -> Result<Player, DispatchError> {
+	) -> Result<Weight, DispatchError> {
 		let result = Results::<T>::get(task).ok_or(Error::<T>::NoResult)?;
 		let game = Games::<T>::get(task, &challenger).ok_or(Error::<T>::NoGame)?;
 		let now = frame_system::Pallet::<T>::block_number();
@@ -244,15 +246,15 @@ impl<T: Config> Pallet<T> {
 			Player::Challenger => game.challenger_clock,
 		};
 		ensure!(now.saturating_sub(game.since) > clock, Error::<T>::NotTimedOut);
-		match loser {
+		Ok(match loser {
 			Player::Defender => {
 				Self::defender_lost(task, &challenger, game, result, GameEnd::Timeout)
 			},
 			Player::Challenger => {
-				Self::challenger_lost(task, &challenger, game, result, GameEnd::Timeout)
+				Self::challenger_lost(task, &challenger, game, result, GameEnd::Timeout);
+				Weight::zero()
 			},
-		}
-		Ok(loser)
+		})
 	}
 
 	pub(crate) fn do_finalize(task: TaskId) -> DispatchResult {
@@ -338,13 +340,16 @@ impl<T: Config> Pallet<T> {
 
 	/// The defender lost: its bond goes to the challenger, every other game is closed with its
 	/// bond returned, and the task goes back to the inference pallet.
+	/// The defender lost: its bond goes to `challenger`, the result's other games close and
+	/// the task goes back to the inference pallet. Returns what that took: the other games'
+	/// closing and the inference pallet's part.
 	fn defender_lost(
 		task: TaskId,
 		challenger: &T::AccountId,
 		game: GameOf<T>,
 		result: PostedResultOf<T>,
 		end: GameEnd,
-	) {
+	) -> Weight {
 		Results::<T>::remove(task);
 		Self::forfeit(
 			HoldReason::ResultBond,
@@ -366,20 +371,22 @@ impl<T: Config> Pallet<T> {
 			winner: Player::Challenger,
 			end,
 		});
-		Self::close_games(task);
-		T::Tasks::overturned(task, &result.defender);
+		let closed = Self::close_games(task);
+		let returned = T::Tasks::overturned(task, &result.defender);
 		Self::deposit_event(Event::ResultOverturned {
 			task,
 			defender: result.defender,
 			challenger: challenger.clone(),
 		});
+		T::WeightInfo::close_games(closed).saturating_add(returned)
 	}
 
 	/// Ends every open game of `task` with no winner, returning the challengers' bonds. At most
-	/// `MaxChallengers` games exist.
-	pub(crate) fn close_games(task: TaskId) {
+	/// `MaxChallengers` games exist. Returns how many it closed.
+	pub(crate) fn close_games(task: TaskId) -> u32 {
 		let games: Vec<(T::AccountId, GameOf<T>)> =
 			Games::<T>::drain_prefix(task).take(T::MaxChallengers::get() as usize).collect();
+		let closed = games.len() as u32;
 		for (challenger, game) in games {
 			let _ = T::Currency::release(
 				&HoldReason::ChallengeBond.into(),
@@ -389,6 +396,7 @@ impl<T: Config> Pallet<T> {
 			);
 			Self::deposit_event(Event::GameClosed { task, challenger });
 		}
+		closed
 	}
 
 	/// The pallet's invariants: every game belongs to a posted result, which counts it, and

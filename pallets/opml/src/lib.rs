@@ -379,15 +379,16 @@ pub mod pallet {
 		/// The challenger's last move, at an opened neuron leaf: the runtime recomputes the
 		/// neuron from `step` and ends the game.
 		#[pallet::call_index(4)]
-		#[pallet::weight(Pallet::<T>::one_step_weight(T::MaxWidth::get()))]
+		#[pallet::weight(Pallet::<T>::one_step_weight(T::MaxWidth::get())
+			.saturating_add(Pallet::<T>::defender_lost_weight()))]
 		pub fn one_step(
 			origin: OriginFor<T>,
 			task: TaskId,
 			step: OneStepOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let fan_in = Self::do_one_step(who, task, step)?;
-			Ok(Some(Self::one_step_weight(fan_in)).into())
+			let (fan_in, lost) = Self::do_one_step(who, task, step)?;
+			Ok(Some(Self::one_step_weight(fan_in).saturating_add(lost)).into())
 		}
 
 		/// Ends `challenger`'s game on `task` if the player to move has run out of time; anyone
@@ -401,14 +402,8 @@ pub mod pallet {
 			challenger: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			let loser = Self::do_timeout(task, challenger)?;
-			let weight = match loser {
-				Player::Defender => {
-					T::WeightInfo::timeout().saturating_add(Self::defender_lost_weight())
-				},
-				Player::Challenger => T::WeightInfo::timeout(),
-			};
-			Ok(Some(weight).into())
+			let lost = Self::do_timeout(task, challenger)?;
+			Ok(Some(T::WeightInfo::timeout().saturating_add(lost)).into())
 		}
 
 		/// Settles `task` on its result once the challenge period is over and no game is open;
@@ -457,14 +452,13 @@ pub mod pallet {
 			p.challenge_period.saturating_add(p.clock.saturating_mul(2u32.into()))
 		}
 
-		/// What a one-step check over `fan_in` inputs costs, the defender's loss included.
+		/// What a one-step check over `fan_in` inputs costs, the game's end included (a
+		/// defender's loss adds at most [`Self::defender_lost_weight`]).
 		pub fn one_step_weight(fan_in: u32) -> Weight {
-			T::WeightInfo::one_step(fan_in)
-				.saturating_add(T::Tasks::input_weight())
-				.saturating_add(Self::defender_lost_weight())
+			T::WeightInfo::one_step(fan_in).saturating_add(T::Tasks::input_weight())
 		}
 
-		/// What a defender's loss costs beyond the move that caused it: every other game
+		/// The most a defender's loss costs beyond the move that caused it: every other game
 		/// closed, and the task handed back to the inference pallet.
 		pub fn defender_lost_weight() -> Weight {
 			T::WeightInfo::close_games(T::MaxChallengers::get())

@@ -108,8 +108,9 @@ impl OptimisticTasks<AccountId> for MockTasks {
 	fn stood(task: TaskId, _: &AccountId, output: H256, top: Vec<u32>) {
 		set_state(task, TaskState::Stood(output, top));
 	}
-	fn overturned(task: TaskId, _: &AccountId) {
+	fn overturned(task: TaskId, _: &AccountId) -> Weight {
 		set_state(task, TaskState::Overturned);
+		Weight::zero()
 	}
 	fn post_weight() -> Weight {
 		Weight::zero()

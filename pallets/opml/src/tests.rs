@@ -65,15 +65,7 @@ fn consistent_from(layer: usize, neuron: usize, delta: i32) -> TraceTree {
 	if values[layer][neuron] == honest().values[layer][neuron] {
 		values[layer][neuron] += if int8 && values[layer][neuron] == 127 { -1 } else { 1 };
 	}
-	for l in layer + 1..model.layers.len() {
-		let x: Vec<i8> = values[l - 1].iter().map(|v| *v as i8).collect();
-		let spec = &model.layers[l];
-		values[l] = (0..spec.outputs)
-			.map(|j| {
-				aos_kernel::neuron(spec.row(j).unwrap(), spec.biases[j as usize], spec.output, &x)
-			})
-			.collect();
-	}
+	aos_kernel::trace::recompute_from(&model, &mut values, layer);
 	TraceTree::from_outputs(values)
 }
 

@@ -46,8 +46,9 @@ pub trait OptimisticTasks<AccountId> {
 	/// `who` is paid the fee.
 	fn stood(task: crate::TaskId, who: &AccountId, output: H256, top: Vec<u32>);
 	/// `who` lost a dispute over its result: it is reported (`DisputeLost`) and the task goes
-	/// to a further operator, or ends undecided after its last round.
-	fn overturned(task: crate::TaskId, who: &AccountId);
+	/// to a further operator, or ends undecided after its last round. Returns the weight it
+	/// took (at most [`Self::overturned_weight`]).
+	fn overturned(task: crate::TaskId, who: &AccountId) -> Weight;
 	/// The most weight [`Self::awaiting`] and [`Self::posted`] take together.
 	fn post_weight() -> Weight;
 	/// The most weight [`Self::stood`] takes.

@@ -133,6 +133,27 @@ pub enum Opening {
 	Value(i32),
 }
 
+/// Recomputes every layer after `layer` from `outputs[layer]`, as the kernel would from a value
+/// changed there: what a faulty or lying run that goes wrong at one layer reports.
+pub fn recompute_from(model: &crate::Model, outputs: &mut [Vec<i32>], layer: usize) {
+	for l in layer.saturating_add(1)..model.layers.len() {
+		let (Some(spec), Some(previous)) = (model.layers.get(l), l.checked_sub(1)) else { break };
+		let x: Vec<i8> = outputs
+			.get(previous)
+			.map(|v| v.iter().map(|v| (*v).clamp(-128, 127) as i8).collect())
+			.unwrap_or_default();
+		let values: Vec<i32> = (0..spec.outputs)
+			.map(|j| {
+				let bias = spec.biases.get(j as usize).copied().unwrap_or(0);
+				spec.row(j).map_or(0, |row| crate::exec::neuron(row, bias, spec.output, &x))
+			})
+			.collect();
+		if let Some(slot) = outputs.get_mut(l) {
+			*slot = values;
+		}
+	}
+}
+
 /// The trace commitment of a run.
 pub fn trace_commitment(trace: &Trace) -> Hash {
 	TraceTree::new(trace).commitment()

@@ -221,6 +221,9 @@ impl Operator {
 					ModeView::Tee => {
 						self.attest_compute(chain, id, task, Some(prepared)).await?;
 					},
+					// Run when the posting phase opens (`optimistic.rs`); the preparation is
+					// kept for it.
+					ModeView::Optimistic => return Ok(()),
 					_ => {
 						self.compute(chain, id, task, Some(prepared)).await?;
 					},

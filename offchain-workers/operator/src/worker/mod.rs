@@ -15,12 +15,14 @@
 //! By concern: `heartbeat.rs`, being heard from once per period; `claims.rs`, a task that takes
 //! claims (selection, preparation, the claim); `redundancy.rs`, a result computed, committed
 //! and revealed; `zk.rs`, a Zk-mode task proved and its proof revealed; `tee.rs`, the enclave
-//! kept registered and a TEE-mode task run in it; `error.rs`, why a session, a task's step or a
-//! task ends.
+//! kept registered and a TEE-mode task run in it; `optimistic.rs`, an optimistic result posted
+//! and defended, and others' results disputed (`challenger`); `error.rs`, why a session, a
+//! task's step or a task ends.
 
 mod claims;
 mod error;
 mod heartbeat;
+mod optimistic;
 mod redundancy;
 mod tee;
 mod zk;
@@ -80,6 +82,9 @@ pub struct Operator {
 	attested: Mutex<HashMap<TaskId, aos_enclave_protocol::RunResult>>,
 	/// Test-only: blocks left to hold a signed result (`testing.attest_delay_blocks`).
 	holding: Mutex<HashMap<TaskId, u32>>,
+	/// Optimistic tasks' runs, every activation kept, while their results may be disputed
+	/// (made again after a restart), by task and the layer lied at (`testing.wrong_activation`).
+	runs: Mutex<HashMap<optimistic::RunKey, Arc<optimistic::OptimisticRun>>>,
 }
 
 impl Operator {
@@ -104,6 +109,7 @@ impl Operator {
 			preparing: Mutex::new(HashMap::new()),
 			attested: Mutex::new(HashMap::new()),
 			holding: Mutex::new(HashMap::new()),
+			runs: Mutex::new(HashMap::new()),
 		}
 	}
 
@@ -230,14 +236,49 @@ impl Operator {
 				break;
 			};
 			for record in chain.events(hash).await.map_err(ChainError::from)? {
-				if let RuntimeEvent::Inference(event) = record.event {
-					self.on_event(chain, event).await;
+				match record.event {
+					RuntimeEvent::Inference(event) => self.on_event(chain, event).await,
+					RuntimeEvent::Opml(event) => self.on_dispute_event(event)?,
+					_ => {},
 				}
 			}
 			self.store()?.set_last_block(number)?;
 		}
 		self.poll_preparations(chain).await;
-		Ok(self.advance_tasks(chain).await?)
+		self.advance_tasks(chain).await?;
+		if self.config.challenger {
+			self.police(chain).await?;
+		}
+		Ok(())
+	}
+
+	/// A dispute pallet event: a result to watch (as a challenger), or one of this operator's
+	/// games decided.
+	fn on_dispute_event(&self, event: pallet_opml::Event<Runtime>) -> Result<(), StoreError> {
+		let me = self.account();
+		match event {
+			pallet_opml::Event::ResultPosted { task, defender, challenge_until, .. }
+				if self.config.challenger && defender != me =>
+			{
+				self.store()?.watch(task, challenge_until)?;
+			},
+			pallet_opml::Event::GameEnded { task, challenger, winner, end } => {
+				tracing::info!(task, %challenger, ?winner, ?end, "dispute: game over");
+			},
+			pallet_opml::Event::ResultOverturned { task, defender, challenger } => {
+				if defender == me {
+					self.metrics.liquidated.inc();
+					tracing::error!(task, %challenger, "this operator's optimistic result was overturned");
+				} else {
+					tracing::info!(task, %defender, %challenger, "dispute: result overturned");
+				}
+			},
+			pallet_opml::Event::ResultStood { task, defender, output } => {
+				tracing::info!(task, %defender, ?output, "dispute: the result stood");
+			},
+			_ => {},
+		}
+		Ok(())
 	}
 
 	async fn on_event(&self, chain: &Chain, event: InferenceEvent<Runtime>) {
@@ -341,6 +382,14 @@ impl Operator {
 			{
 				self.submit_attested(chain, id, &task).await
 			},
+			StatusView::Posting { round, .. }
+				if claim.round == round && claim.result.is_none() && !record.revealed =>
+			{
+				self.post_optimistic(chain, id, &task, round).await
+			},
+			StatusView::Challenging { round } if claim.round == round => {
+				self.defend_optimistic(chain, id, &task, round).await
+			},
 			StatusView::Settled | StatusView::Undecided => {
 				let agreed = task.result.as_ref().zip(claim.result).is_some_and(|(r, mine)| {
 					aos_inference_primitives::result_key(&r.output, &r.top) == mine
@@ -353,6 +402,7 @@ impl Operator {
 				if let Ok(mut a) = self.attested.lock() {
 					a.remove(&id);
 				}
+				self.forget_run(id);
 				Ok(self.store()?.update_task(id, |r| r.done = true)?)
 			},
 			_ => {

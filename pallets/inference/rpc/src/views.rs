@@ -75,6 +75,12 @@ pub enum StatusView {
 	/// TEE mode: claimants submit results signed by their enclaves until block `until`, the
 	/// end of the resolution window.
 	Attesting { round: u8, until: u64 },
+	/// Optimistic mode: the assigned operator posts its result to the dispute pallet until
+	/// block `until`.
+	Posting { round: u8, until: u64 },
+	/// Optimistic mode: the result of `round` is posted; the dispute pallet holds it through its
+	/// challenge period and disputes (`opml` in the pallet's storage).
+	Challenging { round: u8 },
 	/// Decided: see `result`.
 	Settled,
 	/// No result won; the fee was refunded.
@@ -197,6 +203,10 @@ impl<AccountId: Clone> TaskView<AccountId> {
 			TaskStatus::Attesting { round, until } => {
 				StatusView::Attesting { round, until: until.into() }
 			},
+			TaskStatus::Posting { round, until } => {
+				StatusView::Posting { round, until: until.into() }
+			},
+			TaskStatus::Challenging { round } => StatusView::Challenging { round },
 			TaskStatus::Settled => StatusView::Settled,
 			TaskStatus::Undecided => StatusView::Undecided,
 		};
