@@ -206,8 +206,11 @@ grep -h "computed in the enclave\|result attested" "$dir"/{dave,eve,ferdie}.log 
 aos_log "Alice submits the same flower in optimistic mode: one operator posts, the others may dispute"
 demo_task optimistic 1 optimistic-result.txt
 aos_log "the dispute, as the operators played it:"
-grep -h "dispute:\|posted the optimistic result\|optimistic result was overturned" \
-	"$dir"/{dave,eve,ferdie}.log | sed 's/^[^ ]* *//' || true
+# The three operators' lines in the order they were logged, each named by its operator.
+for op in dave eve ferdie; do
+	grep "dispute:\|posted the optimistic result\|optimistic result was overturned" "$dir/$op.log" |
+		sed "s/^\([^ ]*\) */\1 $op: /" || true
+done | sort | sed 's/^[^ ]* //'
 
 if [ "${DEVNET_EXIT:-0}" = 1 ]; then
 	exit 0

@@ -380,7 +380,10 @@ fn print_result(task: &TaskView<AccountId>) {
 			println!("task {}: settled", task.id);
 			println!("  top classes: {:?}", result.top);
 			println!("  output digest: {:?}", result.output);
-			let answered = task.claims.iter().find(|c| c.result.is_some());
+			// The operator whose result the task settled on (an overturned optimistic result,
+			// or a losing reveal, has a result of its own).
+			let key = aos_inference_primitives::result_key(&result.output, &result.top);
+			let answered = task.claims.iter().find(|c| c.result == Some(key));
 			let by = answered.map_or("?".into(), |c| c.operator.to_string());
 			if task.mode == ModeView::Zk {
 				println!("  verified on chain: an ezkl proof by {by}");
