@@ -83,6 +83,21 @@ fn default_roots<T: Config>() -> Vec<H256> {
 	(0..T::MaxLayers::get()).map(|l| H256::repeat_byte(0x80 | l as u8)).collect()
 }
 
+/// A result whose layer-0 root is the hash of two known children, challenged at that layer:
+/// (defender, challenger, task, the defender's opening of the root).
+#[allow(clippy::type_complexity)]
+fn challenged_at_root<T: Config>(
+) -> Result<(T::AccountId, T::AccountId, TaskId, Opening), BenchmarkError> {
+	let defender = funded::<T>("defender", 0);
+	let (left, right) = ([1u8; 32], [2u8; 32]);
+	let mut roots = default_roots::<T>();
+	roots[0] = H256(commit::node_hash(&left, &right));
+	let id = posted::<T>(&defender, shapes::<T>(T::MaxTopK::get()), roots)?;
+	let challenger = funded::<T>("challenger", 0);
+	Pallet::<T>::do_challenge(challenger.clone(), id, 0)?;
+	Ok((defender, challenger, id, Opening::Children { left: H256(left), right: H256(right) }))
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -125,14 +140,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn defend() -> Result<(), BenchmarkError> {
-		let defender = funded::<T>("defender", 0);
-		let (left, right) = ([1u8; 32], [2u8; 32]);
-		let mut roots = default_roots::<T>();
-		roots[0] = H256(commit::node_hash(&left, &right));
-		let id = posted::<T>(&defender, shapes::<T>(T::MaxTopK::get()), roots)?;
-		let challenger = funded::<T>("challenger", 0);
-		Pallet::<T>::do_challenge(challenger.clone(), id, 0)?;
-		let opening = Opening::Children { left: H256(left), right: H256(right) };
+		let (defender, challenger, id, opening) = challenged_at_root::<T>()?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(defender), id, challenger.clone(), opening);
 		assert!(Games::<T>::get(id, challenger).is_some_and(|g| g.opened.is_some()));
@@ -141,18 +149,14 @@ mod benchmarks {
 
 	#[benchmark]
 	fn choose() -> Result<(), BenchmarkError> {
-		let defender = funded::<T>("defender", 0);
-		let (left, right) = ([1u8; 32], [2u8; 32]);
-		let mut roots = default_roots::<T>();
-		roots[0] = H256(commit::node_hash(&left, &right));
-		let id = posted::<T>(&defender, shapes::<T>(T::MaxTopK::get()), roots)?;
-		let challenger = funded::<T>("challenger", 0);
-		Pallet::<T>::do_challenge(challenger.clone(), id, 0)?;
-		let opening = Opening::Children { left: H256(left), right: H256(right) };
+		let (defender, challenger, id, opening) = challenged_at_root::<T>()?;
+		let Opening::Children { right, .. } = opening else {
+			return Err(BenchmarkError::Stop("an inner node's opening"));
+		};
 		Pallet::<T>::do_defend(defender, id, challenger.clone(), opening)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(challenger.clone()), id, true);
-		assert!(Games::<T>::get(id, challenger).is_some_and(|g| g.hash == H256(right)));
+		assert!(Games::<T>::get(id, challenger).is_some_and(|g| g.hash == right));
 		Ok(())
 	}
 
