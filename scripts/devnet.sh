@@ -21,6 +21,10 @@
 #   ./scripts/devnet.sh                 # everything in a fresh temporary directory
 #   DEVNET_DIR=/tmp/aos-devnet ./scripts/devnet.sh
 #   DEVNET_EXIT=1 ./scripts/devnet.sh   # stop after the demo task (for scripts and CI)
+#   DEVNET_DEMO=0 ./scripts/devnet.sh   # no demo tasks: the network, ready for load
+#                                       # (scripts/load.sh); writes the model id to
+#                                       # $DEVNET_DIR/model once the operators count
+# Operators serve Prometheus metrics on 127.0.0.1:9616-9618 (DEVNET_METRICS_PORT: the first).
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 root=$(aos_repo_root)
@@ -123,6 +127,7 @@ signer_key: "0x${eth_keys[$i]}"
 node_url: $url
 keystore: $name-keys.yaml
 data_dir: $name-data
+metrics: 127.0.0.1:$((${DEVNET_METRICS_PORT:-9616} + i))
 register:
   name: $name
   collateral: "1000"
@@ -166,6 +171,13 @@ for _ in $(seq 120); do
 	[ -n "$n" ] && [ $((16#$n)) -ge "$ready" ] && break
 	sleep 1
 done
+
+if [ "${DEVNET_DEMO:-1}" = 0 ]; then
+	echo "$model" >"$dir/model"
+	aos_log "the devnet runs on $url with model $model, no demo tasks. Ctrl-C stops it."
+	wait
+	exit 0
+fi
 
 # Alice's demo task in MODE with k = K: the setosa flower (the model's input scale is
 # 0.0622 cm per step, models/iris/README.md); its result goes to FILE; it must settle (the

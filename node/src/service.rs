@@ -13,14 +13,17 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_runtime::traits::Block as BlockT;
 use std::{sync::Arc, time::Duration};
 
-/// Host functions of the runtime: Substrate's, and the zk verifier's BN254 arithmetic.
+/// Host functions of the runtime: Substrate's, the zk verifier's BN254 arithmetic and the
+/// claims' VRF check.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = (sp_io::SubstrateHostFunctions, aos_zk_host::HostFunctions);
+pub type HostFunctions =
+	(sp_io::SubstrateHostFunctions, aos_zk_host::HostFunctions, aos_vrf_host::HostFunctions);
 /// Host functions of the runtime, with the benchmarking ones.
 #[cfg(feature = "runtime-benchmarks")]
 pub type HostFunctions = (
 	sp_io::SubstrateHostFunctions,
 	aos_zk_host::HostFunctions,
+	aos_vrf_host::HostFunctions,
 	frame_benchmarking::benchmarking::HostFunctions,
 );
 

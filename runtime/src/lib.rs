@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 109,
+	spec_version: 110,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -223,7 +223,7 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on the next runtime upgrade, besides the pallets' own.
-type Migrations = ();
+type Migrations = (pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

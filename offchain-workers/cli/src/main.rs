@@ -375,6 +375,13 @@ async fn wait_for(chain: &Chain, id: u64, timeout: u64) -> Result<TaskView<Accou
 }
 
 fn print_result(task: &TaskView<AccountId>) {
+	let latency = task.ended_at.map(|end| {
+		format!(
+			"  submitted in block {}, ended in block {end}: {} blocks",
+			task.submitted_at,
+			end.saturating_sub(task.submitted_at)
+		)
+	});
 	match (&task.status, &task.result) {
 		(StatusView::Settled, Some(result)) => {
 			println!("task {}: settled", task.id);
@@ -404,5 +411,8 @@ fn print_result(task: &TaskView<AccountId>) {
 			}
 		},
 		_ => println!("task {}: undecided (no result won; the fee was refunded)", task.id),
+	}
+	if let Some(latency) = latency {
+		println!("{latency}");
 	}
 }

@@ -39,7 +39,7 @@ pub type Header = aos_runtime::Header;
 pub type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
 
 /// How long a transaction stays valid, in blocks (mortality).
-const MORTALITY: u64 = 64;
+pub const MORTALITY: u64 = 64;
 
 /// What can go wrong talking to the node.
 #[derive(Debug, thiserror::Error)]
@@ -345,6 +345,19 @@ impl Chain {
 		Ok(self.rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?)
 	}
 
+	/// `who`'s nonce in the state of the best block: transactions with a lower nonce are in
+	/// blocks (or can never be), whatever the pool holds.
+	pub async fn account_nonce(&self, who: &AccountId) -> Result<aos_runtime::Nonce> {
+		let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
+		let info: Option<
+			frame_system::AccountInfo<
+				aos_runtime::Nonce,
+				pallet_balances::AccountData<aos_runtime::Balance>,
+			>,
+		> = self.storage("System::Account", &key, None).await?;
+		Ok(info.map_or(0, |i| i.nonce))
+	}
+
 	/// Signs `call` as `signer` for the node's current runtime, mortal for 64 blocks from the
 	/// best block.
 	pub async fn sign(
@@ -352,9 +365,19 @@ impl Chain {
 		signer: &sr25519::Pair,
 		call: RuntimeCall,
 	) -> Result<aos_runtime::UncheckedExtrinsic> {
-		let versions = self.versions().await?;
 		let account = AccountId::from(signer.public());
 		let nonce = self.next_nonce(&account).await?;
+		self.sign_with_nonce(signer, call, nonce).await
+	}
+
+	/// [`Chain::sign`] with a nonce the caller keeps (several transactions in flight at once).
+	pub async fn sign_with_nonce(
+		&self,
+		signer: &sr25519::Pair,
+		call: RuntimeCall,
+		nonce: aos_runtime::Nonce,
+	) -> Result<aos_runtime::UncheckedExtrinsic> {
+		let versions = self.versions().await?;
 		let best = self.best_header().await?;
 		let checkpoint = best.hash();
 		let extension = aos_runtime::tx_extension(nonce, 0, MORTALITY, u64::from(best.number));
@@ -373,6 +396,20 @@ impl Chain {
 	pub async fn submit(&self, signer: &sr25519::Pair, call: RuntimeCall) -> Result<Included> {
 		let xt = self.sign(signer, call).await?;
 		self.submit_extrinsic(xt.encode()).await
+	}
+
+	/// Submits an encoded extrinsic without following it: its hash, or the pool's refusal.
+	pub async fn send_extrinsic(&self, encoded: Vec<u8>) -> Result<Hash> {
+		self.rpc
+			.request("author_submitExtrinsic", rpc_params![sp_core::Bytes(encoded)])
+			.await
+			.map_err(|e| match e {
+				ClientError::Call(e) => Error::Refused(e.data().map_or_else(
+					|| e.message().to_string(),
+					|d| format!("{}: {}", e.message(), d.get()),
+				)),
+				other => Error::Rpc(other),
+			})
 	}
 
 	/// Submits an encoded extrinsic and waits until it is in a best block.

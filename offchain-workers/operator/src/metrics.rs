@@ -5,12 +5,17 @@ use substrate_prometheus_endpoint::{
 };
 
 /// What the operator counts.
+#[derive(Clone)]
 pub struct Metrics {
 	pub registry: Registry,
 	pub best_block: Gauge<U64>,
 	pub claims: Counter<U64>,
 	pub commits: Counter<U64>,
 	pub reveals: Counter<U64>,
+	/// `work` transactions sent (claims, commitments and reveals of a block together).
+	pub transactions: Counter<U64>,
+	/// Work items the chain refused (each changed nothing).
+	pub items_refused: Counter<U64>,
 	pub proofs: Counter<U64>,
 	pub tasks_ended: Counter<U64>,
 	pub heartbeats: Counter<U64>,
@@ -36,6 +41,11 @@ impl Metrics {
 			claims: counter("claims_total", "Tasks claimed with a VRF proof")?,
 			commits: counter("commits_total", "Results committed")?,
 			reveals: counter("reveals_total", "Results revealed")?,
+			transactions: counter(
+				"work_transactions_total",
+				"Work transactions sent (a block's claims, commitments and reveals together)",
+			)?,
+			items_refused: counter("work_items_refused_total", "Work items the chain refused")?,
 			proofs: counter("proofs_total", "Zk proofs submitted")?,
 			tasks_ended: counter("tasks_ended_total", "Tasks taken that ended")?,
 			heartbeats: counter("heartbeats_total", "Heartbeats sent")?,

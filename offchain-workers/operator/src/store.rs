@@ -2,10 +2,13 @@
 //! (by genesis hash): what it computed and committed to for each task it took (with the salt,
 //! which exists nowhere else), so that after a crash or a restart it reveals what it committed
 //! to and never commits twice, and which tasks it gave up on and why. Each record is written,
-//! and the write made durable, *before* the transaction it enables is submitted.
+//! and the write made durable, *before* the transaction it enables is submitted: records are
+//! written without waiting for the disk, and made durable together, by one synchronous commit
+//! ([`Store::sync`], [`Store::put_sent`]) before anything leaves — one disk flush a block
+//! rather than one per task.
 
 use codec::{Decode, Encode};
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{Database, Durability, ReadableTable, TableDefinition};
 use std::path::Path;
 
 use aos_inference_primitives::TaskId;
@@ -13,6 +16,19 @@ use aos_inference_primitives::TaskId;
 const TASKS: TableDefinition<u64, &[u8]> = TableDefinition::new("tasks");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const WATCHED: TableDefinition<u64, &[u8]> = TableDefinition::new("watched");
+const SENT: TableDefinition<u64, &[u8]> = TableDefinition::new("sent");
+
+/// A step of a task sent to the chain in a transaction whose outcome is not known yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Sent {
+	/// Which step ([`crate::worker::Step`] as a byte).
+	pub step: u8,
+	/// The transaction's nonce: once the account's nonce on chain is past it, the transaction
+	/// is in a block or never will be, and the chain's state tells whether the step was done.
+	pub nonce: u32,
+	/// The best block when it was sent.
+	pub block: u32,
+}
 
 /// What the operator revealed or will reveal for a task.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -141,6 +157,7 @@ impl Store {
 		tx.open_table(TASKS)?;
 		tx.open_table(META)?;
 		tx.open_table(WATCHED)?;
+		tx.open_table(SENT)?;
 		tx.commit()?;
 		Ok(Store { db })
 	}
@@ -155,7 +172,8 @@ impl Store {
 
 	/// Writes the record of task `id`, durably.
 	pub fn put_task(&self, id: TaskId, record: &TaskRecord) -> StoreResult<()> {
-		let tx = self.db.begin_write()?;
+		let mut tx = self.db.begin_write()?;
+		tx.set_durability(Durability::Eventual);
 		{
 			let mut table = tx.open_table(TASKS)?;
 			table.insert(id, record.encode().as_slice())?;
@@ -213,7 +231,8 @@ impl Store {
 
 	/// Writes the watch record of task `id`, durably.
 	pub fn put_watched(&self, id: TaskId, record: &WatchRecord) -> StoreResult<()> {
-		let tx = self.db.begin_write()?;
+		let mut tx = self.db.begin_write()?;
+		tx.set_durability(Durability::Eventual);
 		{
 			let mut table = tx.open_table(WATCHED)?;
 			table.insert(id, record.encode().as_slice())?;
@@ -236,6 +255,45 @@ impl Store {
 		Ok(open)
 	}
 
+	/// Records, durably and at once, that the steps `sent` are about to be sent: after a
+	/// restart they are not sent again while their transaction may still land.
+	pub fn put_sent(&self, sent: &[(TaskId, Sent)]) -> StoreResult<()> {
+		// Immediate: everything written before is durable with it.
+		let tx = self.db.begin_write()?;
+		{
+			let mut table = tx.open_table(SENT)?;
+			for (id, s) in sent {
+				table.insert(*id, s.encode().as_slice())?;
+			}
+		}
+		Ok(tx.commit()?)
+	}
+
+	/// The step of task `id` last sent, if its outcome may still be unknown.
+	pub fn sent(&self, id: TaskId) -> StoreResult<Option<Sent>> {
+		let tx = self.db.begin_read()?;
+		let table = tx.open_table(SENT)?;
+		let Some(value) = table.get(id)? else { return Ok(None) };
+		Ok(Some(Sent::decode(&mut value.value())?))
+	}
+
+	/// Forgets what was sent for task `id` (it ended).
+	pub fn forget_sent(&self, id: TaskId) -> StoreResult<()> {
+		let mut tx = self.db.begin_write()?;
+		tx.set_durability(Durability::Eventual);
+		{
+			let mut table = tx.open_table(SENT)?;
+			table.remove(id)?;
+		}
+		Ok(tx.commit()?)
+	}
+
+	/// Makes every record written so far durable: called before a transaction is submitted.
+	pub fn sync(&self) -> StoreResult<()> {
+		let tx = self.db.begin_write()?;
+		Ok(tx.commit()?)
+	}
+
 	/// The last block whose events were handled.
 	pub fn last_block(&self) -> StoreResult<Option<u32>> {
 		let tx = self.db.begin_read()?;
@@ -245,7 +303,8 @@ impl Store {
 
 	/// Records that block `number`'s events were handled.
 	pub fn set_last_block(&self, number: u32) -> StoreResult<()> {
-		let tx = self.db.begin_write()?;
+		let mut tx = self.db.begin_write()?;
+		tx.set_durability(Durability::Eventual);
 		{
 			let mut table = tx.open_table(META)?;
 			table.insert("last_block", u64::from(number))?;
@@ -278,6 +337,9 @@ mod tests {
 			store.update_task(5, |r| r.committed = true).unwrap();
 			store.put_task(6, &TaskRecord { done: true, ..record }).unwrap();
 			store.set_last_block(41).unwrap();
+			store.put_sent(&[(5, Sent { step: 2, nonce: 7, block: 40 })]).unwrap();
+			store.put_sent(&[(6, Sent { step: 0, nonce: 8, block: 41 })]).unwrap();
+			store.forget_sent(6).unwrap();
 		}
 		let store = Store::open(&dir).unwrap();
 		let open = store.open_tasks().unwrap();
@@ -286,6 +348,10 @@ mod tests {
 		assert!(open[0].1.committed);
 		assert_eq!(open[0].1.evidence, Some(evidence));
 		assert_eq!(store.last_block().unwrap(), Some(41));
+		// What was sent is known after a restart: it is not sent twice.
+		assert_eq!(store.sent(5).unwrap(), Some(Sent { step: 2, nonce: 7, block: 40 }));
+		assert_eq!(store.sent(6).unwrap(), None);
+		store.sync().unwrap();
 		assert!(matches!(store.update_task(9, |_| ()), Err(StoreError::NoRecord(9))));
 		store.watch(12, 70).unwrap();
 		store

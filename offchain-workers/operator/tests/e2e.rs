@@ -130,15 +130,17 @@ impl Drop for Enclave {
 
 /// The `aos-enclave` binary next to this test's target directory (`cargo build --bins`).
 fn enclave_binary() -> PathBuf {
+	workspace_binary("aos-enclave")
+}
+
+/// Another package's binary of this build (`aos_build` makes them all).
+fn workspace_binary(name: &str) -> PathBuf {
 	let exe = std::env::current_exe().expect("test executable");
-	// target/<profile>/deps/<test> → target/<profile>/aos-enclave
-	let path = exe.parent().and_then(std::path::Path::parent).map(|d| d.join("aos-enclave"));
+	// target/<profile>/deps/<test> → target/<profile>/<name>
+	let path = exe.parent().and_then(std::path::Path::parent).map(|d| d.join(name));
 	match path {
 		Some(p) if p.is_file() => p,
-		_ => panic!(
-			"no aos-enclave next to {}: build it first (cargo build -p aos-enclave)",
-			exe.display()
-		),
+		_ => panic!("no {name} next to {}: build it first (cargo build -p {name})", exe.display()),
 	}
 }
 
@@ -193,6 +195,16 @@ struct Modes {
 	/// Optimistic: the model allows it; every operator challenges others' results, and lies
 	/// in the first round of its own (`testing.wrong_activation`).
 	optimistic: bool,
+	/// The operators serve Prometheus metrics at these addresses (one each).
+	metrics: Option<[std::net::SocketAddr; 3]>,
+}
+
+/// Three free local ports.
+fn free_addrs() -> [std::net::SocketAddr; 3] {
+	let listeners: Vec<_> =
+		(0..3).map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
+	let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+	[addrs[0], addrs[1], addrs[2]]
 }
 
 /// What the test's web server answers at a path.
@@ -373,10 +385,11 @@ fn devnet_with(tag: &str, cheater: Option<Sr25519Keyring>, modes: Modes) -> Devn
 			},
 			None => (String::new(), 0),
 		};
+		let metrics = modes.metrics.map_or(String::new(), |m| format!("metrics: {}\n", m[i]));
 		fs::write(
 			&config,
 			format!(
-				"node_id: \"{address:?}\"\nsigner_key: \"0x{}\"\nnode_url: ws://{}\n\
+				"{metrics}node_id: \"{address:?}\"\nsigner_key: \"0x{}\"\nnode_url: ws://{}\n\
 				 keystore: {name}-keys.yaml\ndata_dir: {name}-data\n\
 				 register:\n  name: {name}\n  collateral: \"1000\"\n  commission_percent: 5\n\
 				 testing:\n  wrong_results: {cheat}\n  attest_delay_blocks: {}\n{}{zk_config}{}",
@@ -530,6 +543,10 @@ fn three_honest_operators_agree_and_are_paid() {
 	let id = net.submit_task();
 	let task = net.wait_settled(id);
 	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	// Claims carry their commitments and every phase ends once complete: the randomness's two
+	// blocks, the claims' block, the tranche's close, the reveals.
+	let blocks = task["endedAt"].as_u64().unwrap() - task["submittedAt"].as_u64().unwrap();
+	assert!(blocks <= 6, "settled {blocks} blocks after its submission: {task}");
 	let result = &task["result"];
 	assert_eq!((result["agreeing"].as_u64(), result["conflicting"].as_u64()), (Some(3), Some(0)));
 	assert_eq!(result["top"], json!([expected_class()]), "setosa is class 0: {task}");
@@ -673,6 +690,9 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 	let task = net.wait_settled(id);
 	assert_eq!(task["status"]["phase"], "settled", "{task}");
 	assert_eq!(task["mode"], "zk", "{task}");
+	// Proved before it was claimed, the claim carrying the proof's commitment.
+	let blocks = task["endedAt"].as_u64().unwrap() - task["submittedAt"].as_u64().unwrap();
+	eprintln!("the Zk task settled {blocks} blocks after its submission");
 	// ezkl's circuit computes the Iris MLP in its own fixed point: the class is the kernel's.
 	assert_eq!(task["result"]["top"], json!([expected_class()]), "{task}");
 	let events = net.events(from, net.node.best_number());
@@ -938,5 +958,44 @@ fn a_wrong_optimistic_result_is_disputed_and_overturned_and_the_next_one_stands(
 	assert!(played_on, "a challenger played on after its restart");
 	for i in challengers {
 		assert!(!after(i).contains("dispute: challenging"), "no challenge twice:\n{}", after(i));
+	}
+}
+
+#[test]
+fn the_load_generator_runs_and_every_task_it_submits_settles() {
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let metrics = free_addrs();
+	let net = devnet_with("e2e-load", None, Modes { metrics: Some(metrics), ..Modes::default() });
+	let report = common::temp_dir("e2e-load-report").join("load.json");
+	let endpoints = metrics.map(|m| m.to_string()).join(",");
+	let status = Command::new(workspace_binary("aos-loadgen"))
+		.args(["--url", &format!("ws://{}", net.node.rpc), "--model", &format!("{:?}", net.model)])
+		.args(["--fee", "3", "--per-block", "4", "--blocks", "8", "--warmup", "0", "--drain", "24"])
+		.args(["--accounts", "8", "--fund", "100", "--operator-metrics", &endpoints])
+		.arg("--report")
+		.arg(&report)
+		.args(["--timeout", "400"])
+		.status()
+		.expect("run aos-loadgen");
+	assert!(status.success(), "aos-loadgen failed");
+	let report: Value = serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+	let summary = &report["summary"];
+	assert_eq!(summary["submitted"], 32, "{summary}");
+	assert_eq!(summary["settled"], 32, "{summary}");
+	assert_eq!(summary["unfinished"], 0, "{summary}");
+	assert!(summary["latency_blocks_max"].as_u64().unwrap() <= 8, "{summary}");
+	assert!(summary["operator_lag_max"].as_u64().is_some(), "the operators were asked: {summary}");
+	assert!(report["blocks"].as_array().unwrap().iter().any(|b| b["settled"].as_u64() > Some(0)));
+	// Each operator's claims, commitments and reveals went out a block's worth at a time.
+	for operator in &net.operators {
+		let log = operator.log();
+		let sent = log.matches("sending work").count();
+		let claimed = log.matches("claimed task=").count();
+		let revealed = log.matches("revealed task=").count();
+		assert!(
+			claimed + revealed > sent,
+			"{:?}: {claimed} claims, {revealed} reveals in {sent} transactions",
+			operator.who
+		);
 	}
 }

@@ -26,14 +26,37 @@ use sp_runtime::traits::{One, Saturating, Zero};
 pub(crate) const MAX_CURSOR_STEPS: u32 = 8;
 
 impl<T: Config> Pallet<T> {
-	/// Whether a task may still be scheduled at `at` by a submission.
-	pub(crate) fn agenda_has_room(at: BlockNumberFor<T>) -> bool {
-		let max = T::MaxAgendaPerBlock::get() as usize;
-		Agenda::<T>::iter_key_prefix(at).take(max).count() < max
-	}
-
 	pub(crate) fn schedule(at: BlockNumberFor<T>, id: TaskId) {
 		Agenda::<T>::insert(at, id, ());
+	}
+
+	/// Brings task `id`'s deadline from `until` forward to `at`, if earlier.
+	pub(crate) fn reschedule(id: TaskId, until: BlockNumberFor<T>, at: BlockNumberFor<T>) {
+		if at < until {
+			Agenda::<T>::remove(until, id);
+			Self::schedule(at, id);
+		}
+	}
+
+	/// Opens the phase in which task `id` of round `round` resolves (reveals, proofs, signed
+	/// results, the optimistic post), for the resolution window from `now`.
+	pub(crate) fn open_resolution(
+		id: TaskId,
+		mut task: TaskInfo<T>,
+		round: u8,
+		now: BlockNumberFor<T>,
+	) {
+		let until = now.saturating_add(Parameters::<T>::get().resolution_window);
+		let mode = task.mode;
+		task.status = TaskStatus::resolution_phase(mode, round, until);
+		Tasks::<T>::insert(id, task);
+		Self::schedule(until, id);
+		Self::deposit_event(match mode {
+			VerificationMode::Redundancy => Event::RevealPhase { task: id, round, until },
+			VerificationMode::Zk => Event::ProofPhase { task: id, round, until },
+			VerificationMode::Tee => Event::AttestationPhase { task: id, round, until },
+			VerificationMode::Optimistic => Event::PostingPhase { task: id, round, until },
+		});
 	}
 
 	/// Schedules ended task `id`'s pool payout or pruning at `at`.
@@ -150,8 +173,10 @@ impl<T: Config> Pallet<T> {
 			left = left.saturating_sub(due.len() as u32);
 			weight.saturating_accrue(read);
 			if due.len() as u32 == take && M::iter_key_prefix(block).next().is_some() {
-				// Out of entries or weight for this block: resume here next time.
-				break;
+				// More are due at this block: take them while entries and weight are left (the
+				// worst case per entry was reserved; most cost far less), else resume here
+				// next time.
+				continue;
 			}
 			block.saturating_inc();
 			steps += 1;
@@ -175,24 +200,13 @@ impl<T: Config> Pallet<T> {
 					.saturating_add(decided.map_or(Weight::zero(), T::WeightInfo::resolve))
 			},
 			TaskStatus::Committing { round, .. } => {
-				let until = now.saturating_add(Parameters::<T>::get().resolution_window);
-				Tasks::<T>::mutate(id, |t| {
-					if let Some(t) = t {
-						t.status = TaskStatus::resolution_phase(t.mode, round, until);
-					}
-				});
-				Self::schedule(until, id);
-				Self::deposit_event(if task.mode == VerificationMode::Zk {
-					Event::ProofPhase { task: id, round, until }
-				} else {
-					Event::RevealPhase { task: id, round, until }
-				});
+				Self::open_resolution(id, task, round, now);
 				T::WeightInfo::close_tranche(0)
 			},
 			TaskStatus::Revealing { .. }
 			| TaskStatus::Proving { .. }
 			| TaskStatus::Attesting { .. }
-			| TaskStatus::Posting { .. } => T::WeightInfo::resolve(Self::decide(id)),
+			| TaskStatus::Posting { .. } => Self::resolve_weight(Self::decide_counted(id)),
 			// `pallet-opml` has the task; it keeps no deadline here.
 			TaskStatus::Challenging { .. } => T::DbWeight::get().reads(1),
 			TaskStatus::Settled | TaskStatus::Undecided => {
@@ -271,8 +285,12 @@ impl<T: Config> Pallet<T> {
 		let candidates = Candidates::<T>::take(id);
 		let assigned = candidates.len() as u32;
 		for c in candidates {
-			let claim =
-				Claim { operator: c.operator.clone(), round, commitment: None, result: None };
+			let claim = Claim {
+				operator: c.operator.clone(),
+				round,
+				commitment: c.commitment,
+				result: None,
+			};
 			// Cannot fail: claims take candidates only up to `MaxClaims`.
 			if claims.try_push(claim).is_ok() {
 				Self::deposit_event(Event::Assigned { task: id, operator: c.operator, round });
@@ -303,19 +321,13 @@ impl<T: Config> Pallet<T> {
 			Tasks::<T>::insert(id, task);
 			return (assigned, Some(Self::decide_final(id)));
 		}
-		if matches!(task.mode, VerificationMode::Tee | VerificationMode::Optimistic) {
-			// Nothing to commit to: an enclave's signature cannot be copied, and an optimistic
-			// result has no competitor to copy from (it is disputed, not compared).
-			let until = now.saturating_add(params.resolution_window);
-			let mode = task.mode;
-			task.status = TaskStatus::resolution_phase(mode, round, until);
-			Tasks::<T>::insert(id, task);
-			Self::schedule(until, id);
-			Self::deposit_event(if mode == VerificationMode::Tee {
-				Event::AttestationPhase { task: id, round, until }
-			} else {
-				Event::PostingPhase { task: id, round, until }
-			});
+		// Nothing to commit to in TEE and optimistic modes: an enclave's signature cannot be
+		// copied, and an optimistic result has no competitor to copy from (it is disputed, not
+		// compared). In the others, every claimant may have committed with its claim.
+		let committed = matches!(task.mode, VerificationMode::Tee | VerificationMode::Optimistic)
+			|| claims.iter().filter(|c| c.round == round).all(|c| c.commitment.is_some());
+		if committed {
+			Self::open_resolution(id, task, round, now);
 			return (assigned, None);
 		}
 		// Redundancy and Zk commit first: results (PoS+W) or proofs (Zk), none revealed

@@ -526,17 +526,13 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// An inline input of `i` values, into an agenda block that has one free place left.
+	/// An inline input of `i` values.
 	#[benchmark]
 	fn submit_task(i: Linear<1, { T::MaxInputLen::get() }>) -> Result<(), BenchmarkError> {
 		costly_params::<T>();
 		let (model, _) = model::<T>(i)?;
 		let dapp = funded::<T>("dapp", 0);
 		let params = Parameters::<T>::get();
-		let at = frame_system::Pallet::<T>::block_number().saturating_add(params.randomness_delay);
-		for other in 0..T::MaxAgendaPerBlock::get().saturating_sub(1) {
-			Agenda::<T>::insert(at, TaskId::from(other) + 1_000_000, ());
-		}
 		let input = TaskInput::Inline(BoundedVec::truncate_from(vec![1i8; i as usize]));
 		let k = params.max_redundancy;
 		let fee = plenty::<T>() / 10u32.into();
@@ -583,6 +579,7 @@ mod benchmarks {
 				operator: account("candidate", i, SEED),
 				output: u128::MAX,
 				stake: One::one(),
+				commitment: None,
 			})
 			.collect::<Vec<_>>();
 		Candidates::<T>::insert(BENCH_TASK, CandidatesOf::<T>::truncate_from(candidates));
@@ -595,23 +592,52 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The caller is the last of the most claims.
+	/// The caller is the last of the most claims, and the last to commit: its commitment opens
+	/// the reveal phase.
 	#[benchmark]
 	fn commit() -> Result<(), BenchmarkError> {
 		let (model, _) = model::<T>(16)?;
 		let dapp = funded::<T>("dapp", 0);
 		let until: BlockNumberFor<T> = 100u32.into();
 		task::<T>(BENCH_TASK, &dapp, model, TaskStatus::Committing { round: 0, until })?;
+		Agenda::<T>::insert(until, BENCH_TASK, ());
 		let ops: Vec<T::AccountId> =
 			(0..T::MaxClaims::get()).map(|i| account("operator", i, SEED)).collect();
+		let caller = ops.last().cloned().ok_or(BenchmarkError::Stop("no claims"))?;
 		let claims = ops
 			.iter()
-			.map(|o| Claim { operator: o.clone(), round: 0, commitment: None, result: None })
+			.map(|o| Claim {
+				operator: o.clone(),
+				round: 0,
+				commitment: (*o != caller).then(|| H256::repeat_byte(2)),
+				result: None,
+			})
 			.collect::<Vec<_>>();
 		Claims::<T>::insert(BENCH_TASK, ClaimsOf::<T>::truncate_from(claims));
-		let caller = ops.last().cloned().ok_or(BenchmarkError::Stop("no claims"))?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), BENCH_TASK, H256::repeat_byte(3));
+		assert!(matches!(
+			Tasks::<T>::get(BENCH_TASK).map(|t| t.status),
+			Some(TaskStatus::Revealing { .. })
+		));
+		Ok(())
+	}
+
+	/// The batch's own cost, by its number of items: `n` items that each fail at their first
+	/// read (an unknown task), rolled back and reported. What the items do is charged as their
+	/// own calls on top.
+	#[benchmark]
+	fn work(n: Linear<1, { T::MaxWorkItems::get() }>) -> Result<(), BenchmarkError> {
+		let caller: T::AccountId = account("operator", 0, SEED);
+		let items = (0..n)
+			.map(|i| WorkItem::Commit {
+				task: TaskId::from(i).saturating_add(1_000_000),
+				commitment: H256::repeat_byte(3),
+			})
+			.collect::<Vec<_>>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), BoundedVec::truncate_from(items));
+		assert_eq!(frame_system::Pallet::<T>::events().len() as u32, n);
 		Ok(())
 	}
 
@@ -765,6 +791,7 @@ mod benchmarks {
 				operator: account("candidate", i, SEED),
 				output: u128::from(i),
 				stake: One::one(),
+				commitment: None,
 			})
 			.collect::<Vec<_>>();
 		Candidates::<T>::insert(BENCH_TASK, CandidatesOf::<T>::truncate_from(candidates));
@@ -810,6 +837,32 @@ mod benchmarks {
 		}
 		let status = Tasks::<T>::get(BENCH_TASK).map(|t| t.status);
 		assert_eq!(status, Some(TaskStatus::Settled));
+		Ok(())
+	}
+
+	/// `c` claims that all agree: every one paid, no one reported (what an honest task's
+	/// last reveal does; each claim that did not agree adds a report, `report_offence`).
+	#[benchmark]
+	fn resolve_agreed(c: Linear<1, { T::MaxClaims::get() }>) -> Result<(), BenchmarkError> {
+		costly_params::<T>();
+		let (model, _) = model::<T>(16)?;
+		let dapp = funded::<T>("dapp", 0);
+		let now: BlockNumberFor<T> = 10u32.into();
+		frame_system::Pallet::<T>::set_block_number(now);
+		task::<T>(BENCH_TASK, &dapp, model, TaskStatus::Revealing { round: 0, until: now })?;
+		let ops = operators::<T>("operator", c);
+		let output = H256::repeat_byte(1);
+		assign::<T>(
+			BENCH_TASK,
+			&ops.iter().map(|o| (o.clone(), Some(output))).collect::<Vec<_>>(),
+		)?;
+		#[block]
+		{
+			Pallet::<T>::decide(BENCH_TASK);
+		}
+		let task = Tasks::<T>::get(BENCH_TASK).ok_or(BenchmarkError::Stop("no task"))?;
+		assert_eq!(task.status, TaskStatus::Settled);
+		assert_eq!(task.result.map(|r| r.agreeing), Some(c));
 		Ok(())
 	}
 

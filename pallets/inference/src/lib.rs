@@ -38,12 +38,15 @@
 //!    best-ranked are then assigned, whatever order they arrived in. Nothing iterates over
 //!    operators: each selected operator comes to the chain itself. If fewer than k are
 //!    assigned within a tranche, the next tranche doubles the threshold, as Polkadot's
-//!    approval-voting tranches do.
+//!    approval-voting tranches do. A tranche that has all the claims it wants ends at the next
+//!    block rather than wait out its period.
 //! 4. **Commit** ([`Pallet::commit`]), then **reveal** ([`Pallet::reveal`], in its round): each
 //!    assigned operator commits to H(task, operator, output, top classes, samples,
 //!    intermediates, salt), then reveals its output digest, top classes, its own samples and
 //!    intermediates (kernel spec §5–7) and a proof-of-work nonce that binds the reveal to it.
-//!    The reveal phase is the resolution window. In Zk mode the operators commit to their
+//!    An operator that computed before it claimed commits with its claim; when every claim of
+//!    the round did, there is no commit phase, and the round's last commitment ends the phase
+//!    otherwise. The reveal phase is the resolution window. In Zk mode the operators commit to their
 //!    proofs and, in the proving phase that takes the reveal phase's place, submit them to
 //!    `pallet-zk-verifier` (`zk.rs`); the first valid one settles the task. In TEE mode only
 //!    operators with an enclave allowed for the model claim, nothing is committed, and in the
@@ -63,7 +66,9 @@
 //!    `Undecided`: the fee is refunded and no one is slashed for the result (withheld reveals
 //!    are). Resolution happens at the end of the window, or as soon as every operator of the
 //!    round has revealed (nothing can change any more).
-//! 6. Ended tasks stay readable (storage, [`Event`]s, the runtime API) for `retention` blocks,
+//! 6. [`Pallet::work`] carries one operator's claims, commitments and reveals of many tasks in
+//!    one transaction, each item checked and charged as its call and failing alone.
+//! 7. Ended tasks stay readable (storage, [`Event`]s, the runtime API) for `retention` blocks,
 //!    then are pruned and their deposit returned.
 //!
 //! Deadlines are kept in an agenda that `on_initialize` works through, at most
@@ -89,6 +94,7 @@ mod agenda;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod invariants;
+pub mod migrations;
 mod optimistic;
 mod registry;
 pub mod resolution;
@@ -102,7 +108,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
-pub use resolution::Tally;
+pub use resolution::{Decided, Tally};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -128,6 +134,9 @@ pub type TaskInputOf<T> = TaskInput<<T as Config>::MaxInputLen, <T as Config>::M
 /// A stored reveal.
 pub type RevealOf<T> =
 	Reveal<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
+/// One step of an operator's work, in [`Pallet::work`].
+pub type WorkItemOf<T> =
+	WorkItem<<T as Config>::MaxTopK, <T as Config>::MaxSamples, <T as Config>::MaxIntermediates>;
 /// A task's assignments.
 pub type ClaimsOf<T> = frame_support::BoundedVec<Claim<AccountIdOf<T>>, <T as Config>::MaxClaims>;
 /// The claims of a task's current tranche, waiting to be ranked.
@@ -152,7 +161,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_core::H256;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -252,10 +261,17 @@ pub mod pallet {
 		type MaxIntermediates: Get<u32>;
 
 		/// Most deadlines `on_initialize` handles in one block (more are handled by `on_idle`
-		/// when the block has room, or by the next block), and most submissions whose
-		/// randomness is due in one block.
+		/// when the block has room, or by the next block).
 		#[pallet::constant]
 		type MaxAgendaPerBlock: Get<u32>;
+
+		/// Most items in one [`Pallet::work`] call.
+		#[pallet::constant]
+		type MaxWorkItems: Get<u32>;
+
+		/// Where a claim's sr25519 VRF signature is checked: natively through the node's host
+		/// function (`aos-vrf-host`), or in wasm ([`aos_inference_primitives::PureVrf`]).
+		type Vrf: aos_inference_primitives::SamplingVrf;
 
 		/// Which models have a zk verifying key: Zk-mode tasks are taken only for those
 		/// (`pallet-zk-verifier`; `()` for none).
@@ -445,6 +461,9 @@ pub mod pallet {
 		TaskPruned { task: TaskId },
 		/// Governance changed the parameters.
 		ParametersChanged { params: ParamsOf<T> },
+		/// Item `index` of `operator`'s [`Pallet::work`] call failed with `error` and changed
+		/// nothing; the call's other items stand.
+		WorkItemFailed { operator: T::AccountId, index: u32, task: TaskId, error: DispatchError },
 	}
 
 	#[pallet::error]
@@ -560,8 +579,8 @@ pub mod pallet {
 		/// Parameter `retention` not longer than the slash deferral: a liquidation would find
 		/// its task pruned and miss the reward pool.
 		ParamRetentionWithinDeferral,
-		/// Too many deadlines are due in the block this task's randomness needs; submit in the
-		/// next block.
+		/// No longer returned (until spec 109 submissions were capped per block; admission
+		/// control by [`Config::MaxLiveTasks`] is what bounds deadlines' lateness).
 		AgendaFull,
 		/// The chain has as many tasks in flight as it takes (`MaxLiveTasks`); submit when some
 		/// have ended.
@@ -570,6 +589,8 @@ pub mod pallet {
 		ModelInUse,
 		/// The caller's claim is not from the task's current round.
 		WrongRound,
+		/// A claim's commitment in a mode that commits to nothing (TEE, optimistic).
+		NothingToCommit,
 	}
 
 	#[pallet::hooks]
@@ -650,7 +671,13 @@ pub mod pallet {
 			} else {
 				Weight::zero()
 			};
-			T::WeightInfo::submit_task(T::MaxInputLen::get()).saturating_add(zk)
+			// Charged at the input's own size: an inline input's values, or a remote one's
+			// URI and hash.
+			let size = match input {
+				TaskInput::Inline(values) => values.len() as u32,
+				TaskInput::Remote { uri, .. } => (uri.len() as u32).saturating_add(32),
+			};
+			T::WeightInfo::submit_task(size.clamp(1, T::MaxInputLen::get())).saturating_add(zk)
 		})]
 		pub fn submit_task(
 			origin: OriginFor<T>,
@@ -675,18 +702,22 @@ pub mod pallet {
 			task: TaskId,
 			pre_output: [u8; 32],
 			proof: [u8; 64],
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_claim(who, task, pre_output, proof)
+			Ok(Some(Self::do_claim(who, task, pre_output, proof, None)?).into())
 		}
 
 		/// Commits to a result: [`aos_inference_primitives::result_commitment`] (in Zk mode, to a
 		/// proof: [`aos_inference_primitives::zk::proof_commitment`]).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit())]
-		pub fn commit(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
+		pub fn commit(
+			origin: OriginFor<T>,
+			task: TaskId,
+			commitment: H256,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_commit(who, task, commitment)
+			Ok(Some(Self::do_commit(who, task, commitment)?).into())
 		}
 
 		/// Reveals a committed result: the output digest, the top classes, the operator's own
@@ -710,7 +741,7 @@ pub mod pallet {
 			let reveal = Reveal { output, top, samples, intermediates, pow_nonce };
 			let resolved_with = Self::do_reveal(who, task, output, reveal, salt)?;
 			let weight = T::WeightInfo::reveal()
-				.saturating_add(resolved_with.map_or(Weight::zero(), T::WeightInfo::resolve));
+				.saturating_add(resolved_with.map_or(Weight::zero(), Self::resolve_weight));
 			Ok(Some(weight).into())
 		}
 
@@ -737,6 +768,22 @@ pub mod pallet {
 					.saturating_add(decided.map_or(Weight::zero(), T::WeightInfo::resolve)),
 			};
 			Ok(Some(weight).into())
+		}
+
+		/// An operator's work on many tasks in one transaction: claims (with the commitment
+		/// when the result is computed already), commitments and reveals, each checked and
+		/// charged as the call of the same name, the transaction's base cost and signature paid
+		/// once. An item that fails changes nothing and is reported
+		/// ([`Event::WorkItemFailed`]); the others stand. Charged in advance as if every reveal
+		/// resolved a task of `MaxClaims` claims, refunded to what the items did.
+		#[pallet::call_index(9)]
+		#[pallet::weight(Pallet::<T>::work_weight(items))]
+		pub fn work(
+			origin: OriginFor<T>,
+			items: BoundedVec<WorkItemOf<T>, T::MaxWorkItems>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Ok(Some(Self::do_work(who, items)).into())
 		}
 
 		/// Sets the parameters (governance).

@@ -294,6 +294,8 @@ impl pallet_inference::Config for Test {
 	type MaxSamples = ConstU32<8>;
 	type MaxIntermediates = ConstU32<16>;
 	type MaxAgendaPerBlock = ConstU32<8>;
+	type MaxWorkItems = ConstU32<16>;
+	type Vrf = aos_inference_primitives::PureVrf;
 	type DefaultParams = DefaultParams;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -506,7 +508,7 @@ pub fn vrf_sign_with(pair: &sr25519::Pair, id: TaskId) -> ([u8; 32], [u8; 64]) {
 
 pub fn claim(who: AccountId, id: TaskId) -> sp_runtime::DispatchResult {
 	let (pre, proof) = vrf_sign_with(&vrf_pair(who, 0), id);
-	Inference::claim(RuntimeOrigin::signed(who), id, pre, proof)
+	Inference::claim(RuntimeOrigin::signed(who), id, pre, proof).map(|_| ()).map_err(|e| e.error)
 }
 
 /// The honest evaluation of the golden task `id` by `who`.
@@ -556,15 +558,52 @@ pub fn salt(who: AccountId) -> [u8; 32] {
 	sp_io::hashing::blake2_256(&(b"salt", who).encode())
 }
 
-pub fn commit_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime::DispatchResult {
+/// `who`'s commitment to `answer` for task `id`.
+pub fn commitment_to(who: AccountId, id: TaskId, answer: &Answer) -> H256 {
 	let revealed = aos_inference_primitives::RevealedResult {
 		output: &answer.output.0,
 		top: &answer.top,
 		samples: &answer.samples,
 		intermediates: &answer.intermediates,
 	};
-	let c = result_commitment(&task_hash(id), &who.encode(), revealed, &salt(who));
-	Inference::commit(RuntimeOrigin::signed(who), id, H256(c))
+	H256(result_commitment(&task_hash(id), &who.encode(), revealed, &salt(who)))
+}
+
+pub fn commit_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime::DispatchResult {
+	Inference::commit(RuntimeOrigin::signed(who), id, commitment_to(who, id, answer))
+		.map(|_| ())
+		.map_err(|e| e.error)
+}
+
+/// `who`'s claim of task `id` as a [`WorkItem`], with `commitment`.
+pub fn claim_item(who: AccountId, id: TaskId, commitment: Option<H256>) -> WorkItemOf<Test> {
+	let (pre_output, proof) = vrf_sign_with(&vrf_pair(who, 0), id);
+	WorkItem::Claim { task: id, pre_output, proof, commitment }
+}
+
+/// `who`'s reveal of `answer` for task `id` as a [`WorkItem`].
+pub fn reveal_item(who: AccountId, id: TaskId, answer: &Answer) -> WorkItemOf<Test> {
+	let difficulty = task(id).terms.pow_difficulty;
+	let pow_nonce = find_pow_nonce(&task_hash(id), &who.encode(), &answer.output.0, difficulty);
+	WorkItem::Reveal {
+		task: id,
+		reveal: Reveal {
+			output: answer.output,
+			top: BoundedVec::truncate_from(answer.top.clone()),
+			samples: BoundedVec::truncate_from(answer.samples.clone()),
+			intermediates: BoundedVec::truncate_from(answer.intermediates.clone()),
+			pow_nonce,
+		},
+		salt: salt(who),
+	}
+}
+
+/// `who` does `items` in one [`Inference::work`] call.
+pub fn work(
+	who: AccountId,
+	items: Vec<WorkItemOf<Test>>,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Inference::work(RuntimeOrigin::signed(who), BoundedVec::truncate_from(items))
 }
 
 pub fn reveal_answer(who: AccountId, id: TaskId, answer: &Answer) -> sp_runtime::DispatchResult {

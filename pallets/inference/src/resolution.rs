@@ -17,6 +17,14 @@ use frame_support::{
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating, Zero};
 
+/// A decision's size: the claims decided over, and how many of them agreed on the result (and
+/// were paid), none if the task did not settle.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Decided {
+	pub claims: u32,
+	pub agreed: u32,
+}
+
 /// The PoS+W tally of a task's reveals.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Tally {
@@ -64,24 +72,44 @@ impl<T: Config> Pallet<T> {
 	/// Decides a task at the end of its resolution window (or once everyone revealed): settles,
 	/// escalates or ends it undecided. Returns the number of claims decided over.
 	pub(crate) fn decide(id: TaskId) -> u32 {
+		Self::decide_counted(id).claims
+	}
+
+	/// [`Pallet::decide`], saying how many of the claims agreed on the result it settled on
+	/// (none if it did not settle): its weight is [`Pallet::resolve_weight`].
+	pub(crate) fn decide_counted(id: TaskId) -> Decided {
 		Self::decide_inner(id, true)
 	}
 
 	/// Decides with no further escalation.
 	pub(crate) fn decide_final(id: TaskId) -> u32 {
-		Self::decide_inner(id, false)
+		Self::decide_inner(id, false).claims
 	}
 
-	fn decide_inner(id: TaskId, may_escalate: bool) -> u32 {
-		let Some(mut task) = Tasks::<T>::get(id) else { return 0 };
-		let Some((round, until)) = task.status.resolving() else { return 0 };
+	/// What deciding over `d.claims` claims costs: every claim paid as a winner, and every
+	/// other one reported to pallet-operators; at most the benchmarked worst case.
+	pub fn resolve_weight(d: Decided) -> Weight {
+		use aos_operators_primitives::SlashOperator;
+		let others = d.claims.saturating_sub(d.agreed);
+		let counted = T::WeightInfo::resolve_agreed(d.claims).saturating_add(
+			T::Operators::report_offence_weight().saturating_mul(u64::from(others)),
+		);
+		T::WeightInfo::resolve(d.claims).min(counted)
+	}
+
+	fn decide_inner(id: TaskId, may_escalate: bool) -> Decided {
+		let none = Decided { claims: 0, agreed: 0 };
+		let Some(mut task) = Tasks::<T>::get(id) else { return none };
+		let Some((round, until)) = task.status.resolving() else { return none };
 		// Resolved before its deadline: that agenda entry has nothing left to do.
 		Agenda::<T>::remove(until, id);
 		let now = frame_system::Pallet::<T>::block_number();
 		let claims = Claims::<T>::get(id);
 		let tally = Tally::of(&claims);
 		let params = Parameters::<T>::get();
+		let mut agreed = 0;
 		if tally.holds() {
+			agreed = tally.agreeing;
 			Self::settle(id, task, &claims, &tally, now);
 		} else if may_escalate
 			&& round.saturating_add(1) < params.max_rounds
@@ -108,7 +136,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Self::end_undecided(id, task, now);
 		}
-		claims.len() as u32
+		Decided { claims: claims.len() as u32, agreed }
 	}
 
 	fn settle(
@@ -333,7 +361,11 @@ impl<T: Config> Pallet<T> {
 		if let Some(link) = task.terms.zk {
 			T::ZkModels::release_vk(&link.vk);
 		}
-		Candidates::<T>::remove(id);
+		// A task ends with candidates only if it ends while claims are open: a read, not a
+		// write, in the usual case.
+		if Candidates::<T>::contains_key(id) {
+			Candidates::<T>::remove(id);
+		}
 		Tasks::<T>::insert(id, task);
 		Self::schedule_expiry(now.saturating_add(Parameters::<T>::get().retention), id);
 	}
@@ -433,8 +465,8 @@ impl<T: Config> Pallet<T> {
 		if let Some(proof) = task.result.as_ref().and_then(|r| r.proof) {
 			ProvedProofs::<T>::remove(proof);
 		}
+		// Candidates went when the task ended.
 		Claims::<T>::remove(id);
-		Candidates::<T>::remove(id);
 		let _ = Reveals::<T>::clear_prefix(id, T::MaxClaims::get(), None);
 		TasksByOwner::<T>::remove(&task.owner, id);
 		Self::deposit_event(Event::TaskPruned { task: id });

@@ -3,10 +3,9 @@
 use crate::{pallet::*, *};
 use aos_inference_primitives::{
 	account_bytes, is_selected, pow_valid, result_commitment, selection_rank, task_hash,
-	vrf_output, vrf_transcript, RevealedResult,
+	RevealedResult, SamplingVrf as _,
 };
 use aos_operators_primitives::OperatorRegistry;
-use codec::Decode;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
@@ -15,13 +14,9 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation},
 	},
 };
-use sp_core::{
-	crypto::VrfPublic as _,
-	sr25519::vrf::{VrfPreOutput, VrfProof, VrfSignature},
-	H256,
-};
+use sp_core::H256;
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{One, Saturating, Zero},
 	SaturatedConversion,
 };
 
@@ -86,7 +81,6 @@ impl<T: Config> Pallet<T> {
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let at = now.saturating_add(params.randomness_delay);
-		ensure!(Self::agenda_has_room(at), Error::<T>::AgendaFull);
 		T::Currency::hold(&HoldReason::TaskFee.into(), &who, fee)?;
 		T::Currency::hold(&HoldReason::TaskDeposit.into(), &who, deposit)?;
 		if !params.base_fee.is_zero() {
@@ -169,16 +163,26 @@ impl<T: Config> Pallet<T> {
 		u32::from(redundancy).saturating_mul(1u32 << u32::from(round.min(8)))
 	}
 
+	/// Checks a claim and makes it a candidate, with `commitment` when the claimant computed
+	/// first. A claim that fills the tranche brings its end forward to the next block: claims
+	/// made in the same block are still ranked together. Returns the claim's weight: less
+	/// than charged when it did not move the deadline.
 	pub(crate) fn do_claim(
 		who: T::AccountId,
 		id: TaskId,
 		pre_output: [u8; 32],
 		proof: [u8; 64],
-	) -> DispatchResult {
+		commitment: Option<H256>,
+	) -> Result<Weight, DispatchError> {
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
-		let TaskStatus::Claiming { round, tranche, .. } = task.status else {
+		let TaskStatus::Claiming { round, tranche, until } = task.status else {
 			return Err(Error::<T>::NotClaiming.into());
 		};
+		ensure!(
+			commitment.is_none()
+				|| matches!(task.mode, VerificationMode::Redundancy | VerificationMode::Zk),
+			Error::<T>::NothingToCommit
+		);
 		let (randomness, from) = task.randomness.ok_or(Error::<T>::NotClaiming)?;
 		let claims = Claims::<T>::get(id);
 		let mut candidates = Candidates::<T>::get(id);
@@ -203,18 +207,9 @@ impl<T: Config> Pallet<T> {
 			operator.vrf_key_since.saturating_add(T::Operators::selection_delay()) < from,
 			Error::<T>::VrfKeyTooNew
 		);
-		let signature = VrfSignature {
-			pre_output: VrfPreOutput::decode(&mut &pre_output[..])
-				.map_err(|_| Error::<T>::VrfProofInvalid)?,
-			proof: VrfProof::decode(&mut &proof[..]).map_err(|_| Error::<T>::VrfProofInvalid)?,
-		};
-		let transcript = vrf_transcript(&task_hash(id), &randomness.0);
-		ensure!(
-			operator.vrf_key.vrf_verify(&transcript.clone().into_sign_data(), &signature),
-			Error::<T>::VrfProofInvalid
-		);
-		let output = vrf_output(&operator.vrf_key, &transcript, &signature.pre_output)
-			.ok_or(Error::<T>::VrfProofInvalid)?;
+		let output =
+			T::Vrf::verify(&operator.vrf_key, &task_hash(id), &randomness.0, &pre_output, &proof)
+				.ok_or(Error::<T>::VrfProofInvalid)?;
 		// The stake total snapshotted with the randomness: stake joining since cannot change
 		// who is selected.
 		let stake: u128 = operator.stake.saturated_into();
@@ -225,7 +220,8 @@ impl<T: Config> Pallet<T> {
 		);
 		// Rank, not arrival, decides who is assigned: keep the best `wanted` claims.
 		let rank = |c: &Candidate<T::AccountId, BalanceOf<T>>| (c.output, c.stake.saturated_into());
-		let candidate = Candidate { operator: who.clone(), output, stake: operator.stake };
+		let candidate =
+			Candidate { operator: who.clone(), output, stake: operator.stake, commitment };
 		if candidates.len() as u32 >= wanted {
 			let worst = candidates
 				.iter()
@@ -240,37 +236,66 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		candidates.try_push(candidate).map_err(|_| Error::<T>::ClaimsFull)?;
+		let full = candidates.len() as u32 >= wanted;
 		Candidates::<T>::insert(id, candidates);
 		Self::deposit_event(Event::Claimed { task: id, operator: who, round });
-		Ok(())
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		if full && next < until {
+			// Nothing is left to wait for but better-ranked claims made in this very block.
+			let mut task = task;
+			task.status = TaskStatus::Claiming { round, tranche, until: next };
+			Tasks::<T>::insert(id, task);
+			Self::reschedule(id, until, next);
+			return Ok(Self::claim_weight());
+		}
+		Ok(Self::claim_weight().saturating_sub(Self::phase_change_writes()))
 	}
 
-	pub(crate) fn do_commit(who: T::AccountId, id: TaskId, commitment: H256) -> DispatchResult {
+	/// What ending a phase early writes besides the call's own work: the task's status and its
+	/// agenda entry, moved. Benchmarked in `claim` and `commit`, refunded when they do not.
+	fn phase_change_writes() -> Weight {
+		T::DbWeight::get().writes(3)
+	}
+
+	/// Records a commitment. The last one of the round opens the reveal (or proving) phase at
+	/// once. Returns its weight (less than charged when it was not the last).
+	pub(crate) fn do_commit(
+		who: T::AccountId,
+		id: TaskId,
+		commitment: H256,
+	) -> Result<Weight, DispatchError> {
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
-		let TaskStatus::Committing { round, .. } = task.status else {
+		let TaskStatus::Committing { round, until } = task.status else {
 			return Err(Error::<T>::NotCommitting.into());
 		};
-		Claims::<T>::try_mutate(id, |claims| -> DispatchResult {
+		let all_committed = Claims::<T>::try_mutate(id, |claims| -> Result<bool, DispatchError> {
 			let claim =
 				claims.iter_mut().find(|c| c.operator == who).ok_or(Error::<T>::NotAssigned)?;
 			ensure!(claim.round == round, Error::<T>::NotCommitting);
 			ensure!(claim.commitment.is_none(), Error::<T>::AlreadyCommitted);
 			claim.commitment = Some(commitment);
-			Ok(())
+			Ok(claims.iter().filter(|c| c.round == round).all(|c| c.commitment.is_some()))
 		})?;
 		Self::deposit_event(Event::Committed { task: id, operator: who });
-		Ok(())
+		if all_committed {
+			// Everyone committed: waiting out the commit period would change nothing.
+			Agenda::<T>::remove(until, id);
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::open_resolution(id, task, round, now);
+			return Ok(T::WeightInfo::commit());
+		}
+		Ok(T::WeightInfo::commit().saturating_sub(Self::phase_change_writes()))
 	}
 
 	/// Checks and records a reveal; resolves the task if it was the last one due. Returns the
-	/// number of claims resolved over, if it resolved.
+	/// decision's size, if it resolved.
 	pub(crate) fn do_reveal(
 		who: T::AccountId,
 		id: TaskId,
 		output: H256,
 		reveal: RevealOf<T>,
 		salt: [u8; 32],
-	) -> Result<Option<u32>, DispatchError> {
+	) -> Result<Option<resolution::Decided>, DispatchError> {
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
 		// A Zk-mode task is revealed by its proof (`pallet-zk-verifier`).
 		ensure!(task.mode == VerificationMode::Redundancy, Error::<T>::ModeNotSupported);
@@ -321,14 +346,80 @@ impl<T: Config> Pallet<T> {
 		);
 		claim.result = Some(result_key(&output, &reveal.top));
 		let all_revealed = claims.iter().filter(|c| c.round == round).all(|c| c.result.is_some());
-		let count = claims.len() as u32;
 		Claims::<T>::insert(id, claims);
 		Reveals::<T>::insert(id, &who, reveal);
 		Self::deposit_event(Event::Revealed { task: id, operator: who, output });
 		if all_revealed {
-			Self::decide(id);
-			return Ok(Some(count));
+			return Ok(Some(Self::decide_counted(id)));
 		}
 		Ok(None)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// What one [`WorkItemOf`] is charged in advance: what the call of the same name is.
+	fn item_weight(item: &WorkItemOf<T>) -> Weight {
+		match item {
+			WorkItem::Claim { .. } => Self::claim_weight(),
+			WorkItem::Commit { .. } => T::WeightInfo::commit(),
+			WorkItem::Reveal { .. } => {
+				T::WeightInfo::reveal().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get()))
+			},
+		}
+	}
+
+	/// What [`Pallet::work`] is charged in advance: the batch's own cost and every item's.
+	pub fn work_weight(items: &[WorkItemOf<T>]) -> Weight {
+		items.iter().fold(T::WeightInfo::work(items.len() as u32), |w, item| {
+			w.saturating_add(Self::item_weight(item))
+		})
+	}
+
+	/// Does `who`'s items in order, each in its own storage layer: one that fails is rolled
+	/// back and reported, and the next goes on. Returns the weight used.
+	pub(crate) fn do_work(
+		who: T::AccountId,
+		items: BoundedVec<WorkItemOf<T>, T::MaxWorkItems>,
+	) -> Weight {
+		use frame_support::storage::{with_transaction, TransactionOutcome};
+		let mut weight = T::WeightInfo::work(items.len() as u32);
+		for (index, item) in items.into_iter().enumerate() {
+			let task = item.task();
+			let charged = Self::item_weight(&item);
+			let done = with_transaction(|| match Self::do_item(who.clone(), item) {
+				Ok(used) => TransactionOutcome::Commit(Ok(used)),
+				Err(e) => TransactionOutcome::Rollback(Err(e)),
+			});
+			match done {
+				Ok(used) => weight.saturating_accrue(used),
+				Err(error) => {
+					// A failed item is charged in full: it may have failed late.
+					weight.saturating_accrue(charged);
+					Self::deposit_event(Event::WorkItemFailed {
+						operator: who.clone(),
+						index: index as u32,
+						task,
+						error,
+					});
+				},
+			}
+		}
+		weight
+	}
+
+	/// Does one item; returns its weight.
+	fn do_item(who: T::AccountId, item: WorkItemOf<T>) -> Result<Weight, DispatchError> {
+		match item {
+			WorkItem::Claim { task, pre_output, proof, commitment } => {
+				Self::do_claim(who, task, pre_output, proof, commitment)
+			},
+			WorkItem::Commit { task, commitment } => Self::do_commit(who, task, commitment),
+			WorkItem::Reveal { task, reveal, salt } => {
+				let output = reveal.output;
+				let resolved = Self::do_reveal(who, task, output, reveal, salt)?;
+				Ok(T::WeightInfo::reveal()
+					.saturating_add(resolved.map_or(Weight::zero(), Self::resolve_weight)))
+			},
+		}
 	}
 }

@@ -1683,3 +1683,167 @@ fn a_defender_that_never_posts_costs_what_losing_the_dispute_does() {
 		assert!(events().contains(&Event::RevealWithheld { task: id, operator: silent }));
 	});
 }
+
+#[test]
+fn claims_that_carry_their_commitments_settle_three_blocks_after_the_randomness() {
+	test(|| {
+		let (ops, id) = setup(3, 3);
+		let submitted = task(id).submitted_at;
+		let open = System::block_number();
+		assert_eq!(open, submitted + 2, "the randomness delay is kept");
+		// Every operator computed before it claimed: claim and commitment in one item.
+		for op in &ops {
+			let answer = Answer::honest(*op, id);
+			assert_ok!(work(*op, vec![claim_item(*op, id, Some(commitment_to(*op, id, &answer)))]));
+		}
+		// The tranche is full: it ends at the next block, not after the claim period.
+		assert_eq!(task(id).status, TaskStatus::Claiming { round: 0, tranche: 0, until: open + 1 });
+		run_to_block(open + 1);
+		// Everyone committed with its claim: no commit phase.
+		assert!(matches!(task(id).status, TaskStatus::Revealing { round: 0, .. }));
+		assert!(!events().iter().any(|e| matches!(e, Event::CommitPhase { .. })));
+		for op in &ops {
+			assert_ok!(work(*op, vec![reveal_item(*op, id, &Answer::honest(*op, id))]));
+		}
+		let result = settled(id);
+		assert_eq!((result.agreeing, result.assigned), (3, 3));
+		assert_eq!(System::block_number(), submitted + 3);
+	});
+}
+
+#[test]
+fn the_last_commitment_opens_the_reveal_phase_in_its_own_block() {
+	test(|| {
+		let (ops, id) = setup(3, 3);
+		assert_eq!(claim_all(id, &ops), ops);
+		let TaskStatus::Committing { until, .. } = task(id).status else {
+			panic!("not committing: {:?}", task(id).status)
+		};
+		for op in &ops[..2] {
+			assert_ok!(commit_answer(*op, id, &Answer::honest(*op, id)));
+			assert!(matches!(task(id).status, TaskStatus::Committing { .. }));
+		}
+		assert_ok!(commit_answer(3, id, &Answer::honest(3, id)));
+		let now = System::block_number();
+		let window = Parameters::<Test>::get().resolution_window;
+		assert_eq!(task(id).status, TaskStatus::Revealing { round: 0, until: now + window });
+		// The commit deadline went with the phase; the reveal deadline replaced it.
+		assert!(Agenda::<Test>::get(until, id).is_none());
+		assert!(Agenda::<Test>::get(now + window, id).is_some());
+		for op in &ops {
+			assert_ok!(reveal_answer(*op, id, &Answer::honest(*op, id)));
+		}
+		settled(id);
+	});
+}
+
+#[test]
+fn a_full_tranche_takes_no_claim_after_its_block() {
+	test(|| {
+		let (ops, id) = setup(4, 2);
+		let TaskStatus::Claiming { until, .. } = task(id).status else { panic!("not claiming") };
+		// Whoever is selected claims, in this block, until the tranche is full.
+		let mut claimed = Vec::new();
+		for op in &ops {
+			if claimed.len() < 2 && claim(*op, id).is_ok() {
+				claimed.push(*op);
+			}
+		}
+		let now = System::block_number();
+		if claimed.len() < 2 {
+			// Too few selected in this tranche: it keeps its deadline.
+			assert_eq!(task(id).status, TaskStatus::Claiming { round: 0, tranche: 0, until });
+			return;
+		}
+		assert_eq!(task(id).status, TaskStatus::Claiming { round: 0, tranche: 0, until: now + 1 });
+		assert!(Agenda::<Test>::get(until, id).is_none());
+		run_to_block(now + 1);
+		assert!(matches!(task(id).status, TaskStatus::Committing { .. }));
+		let late = ops.iter().find(|op| !claimed.contains(op)).copied().unwrap_or(4);
+		assert_noop!(claim(late, id), Error::<Test>::NotClaiming);
+	});
+}
+
+#[test]
+fn work_items_stand_or_fail_alone_and_are_charged_what_they_did() {
+	test(|| {
+		let (_, id) = setup(3, 3);
+		let answer = Answer::honest(1, id);
+		let items = vec![
+			claim_item(1, id, Some(commitment_to(1, id, &answer))),
+			WorkItem::Commit { task: id + 100, commitment: H256::repeat_byte(1) },
+			claim_item(1, id, None),
+			// Not its phase.
+			reveal_item(1, id, &answer),
+		];
+		let charged = Inference::work_weight(&items);
+		let info = work(1, items).expect("the batch is taken");
+		let failed: Vec<(u32, sp_runtime::DispatchError)> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::WorkItemFailed { index, error, .. } => Some((index, error)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			failed,
+			[
+				(1, Error::<Test>::UnknownTask),
+				(2, Error::<Test>::AlreadyClaimed),
+				(3, Error::<Test>::NotRevealing),
+			]
+			.map(|(i, e)| (i, sp_runtime::DispatchError::from(e).stripped()))
+			.to_vec()
+		);
+		let candidates = Candidates::<Test>::get(id);
+		assert_eq!(candidates.len(), 1);
+		assert_eq!(candidates[0].commitment, Some(commitment_to(1, id, &answer)));
+		let used = info.actual_weight.expect("refunded");
+		assert!(used.all_lte(charged));
+	});
+}
+
+#[test]
+fn a_claim_commits_only_in_modes_that_commit() {
+	test(|| {
+		let (_, id, _) = tee_setup(3, &[1, 2, 3], 1);
+		assert_ok!(work(1, vec![claim_item(1, id, Some(H256::repeat_byte(1)))]));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::WorkItemFailed { index: 0, error, .. }
+				if *error == sp_runtime::DispatchError::from(Error::<Test>::NothingToCommit).stripped()
+		)));
+		assert!(Candidates::<Test>::get(id).is_empty());
+		assert_ok!(work(1, vec![claim_item(1, id, None)]));
+		assert_eq!(Candidates::<Test>::get(id).len(), 1);
+	});
+}
+
+#[test]
+fn candidates_stored_before_commitments_migrate() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	test(|| {
+		let old = vec![
+			migrations::v1::OldCandidate::<AccountId, Balance> {
+				operator: 7,
+				output: 9,
+				stake: 11,
+			},
+			migrations::v1::OldCandidate { operator: 8, output: 10, stake: 12 },
+		];
+		let key = Candidates::<Test>::hashed_key_for(5);
+		frame_support::storage::unhashed::put_raw(&key, &codec::Encode::encode(&old));
+		StorageVersion::new(0).put::<Pallet<Test>>();
+		migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Pallet::<Test>::on_chain_storage_version(), 1);
+		let new = Candidates::<Test>::get(5);
+		assert_eq!(
+			new.to_vec(),
+			vec![
+				Candidate { operator: 7, output: 9, stake: 11, commitment: None },
+				Candidate { operator: 8, output: 10, stake: 12, commitment: None },
+			]
+		);
+		Candidates::<Test>::remove(5);
+	});
+}

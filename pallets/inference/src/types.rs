@@ -331,6 +331,46 @@ pub struct Candidate<AccountId, Balance> {
 	pub output: u128,
 	/// Its selection stake for the task.
 	pub stake: Balance,
+	/// The commitment it made with its claim, if it did (redundancy and Zk modes): an
+	/// operator that computed before it claimed need not wait for the commit phase.
+	pub commitment: Option<H256>,
+}
+
+/// One step of an operator's work on one task, as [`crate::Pallet::work`] carries many: each is
+/// checked and charged as the call of the same name.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxTopK, MaxSamples, MaxIntermediates))]
+pub enum WorkItem<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get<u32>> {
+	/// [`crate::Pallet::claim`], with the claimant's commitment to its result when it has
+	/// computed it already (redundancy and Zk modes).
+	#[codec(index = 0)]
+	Claim { task: TaskId, pre_output: [u8; 32], proof: [u8; 64], commitment: Option<H256> },
+	/// [`crate::Pallet::commit`].
+	#[codec(index = 1)]
+	Commit { task: TaskId, commitment: H256 },
+	/// [`crate::Pallet::reveal`]: the reveal (its output digest included) and the salt.
+	#[codec(index = 2)]
+	Reveal { task: TaskId, reveal: Reveal<MaxTopK, MaxSamples, MaxIntermediates>, salt: [u8; 32] },
+}
+
+impl<A: Get<u32>, B: Get<u32>, C: Get<u32>> WorkItem<A, B, C> {
+	/// The task the item is for.
+	pub fn task(&self) -> TaskId {
+		match self {
+			WorkItem::Claim { task, .. }
+			| WorkItem::Commit { task, .. }
+			| WorkItem::Reveal { task, .. } => *task,
+		}
+	}
 }
 
 /// An operator assigned to a task.
@@ -355,7 +395,15 @@ pub const REJECTED: H256 = H256::zero();
 
 /// What an operator reveals besides its output digest: the evidence that it ran the model.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxTopK, MaxSamples, MaxIntermediates))]
 pub struct Reveal<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get<u32>> {

@@ -10,6 +10,7 @@
 //!   the output, read as a number below 2^128, selects it when it is below a threshold
 //!   proportional to its stake. Neither the submitter nor the operators can grind it: the
 //!   randomness comes from a block after the task's, and the key was registered before it.
+//!   [`verify_sampling_vrf`] is the check a claim passes; [`SamplingVrf`] says where it runs.
 //! - [`result_commitment`]: what an operator commits to before anyone reveals.
 //! - [`pow_hash`], [`pow_valid`]: the light proof of work that binds a reveal to its operator.
 //! - [`zk`]: the traits through which `pallet-inference` and `pallet-zk-verifier` meet.
@@ -82,6 +83,61 @@ pub fn selection_threshold(stake: u128, total: u128, target: u32) -> u128 {
 	}
 	multiply_by_rational_with_rounding(u128::MAX, weighted, total, Rounding::Down)
 		.unwrap_or(u128::MAX)
+}
+
+/// Checks `key`'s sr25519 VRF signature (`pre_output`, `proof`: the 32- and 64-byte parts of a
+/// `VrfSignature`) over task `task`'s sampling transcript under `randomness`, and returns its
+/// output ([`vrf_output`]); `None` if the signature is malformed or does not verify. What a
+/// claim checks, wherever it runs ([`SamplingVrf`]).
+pub fn verify_sampling_vrf(
+	key: &Public,
+	task: &[u8; 32],
+	randomness: &[u8; 32],
+	pre_output: &[u8; 32],
+	proof: &[u8; 64],
+) -> Option<u128> {
+	use codec::Decode;
+	use sp_core::{
+		crypto::VrfPublic as _,
+		sr25519::vrf::{VrfProof, VrfSignature},
+	};
+	let signature = VrfSignature {
+		pre_output: VrfPreOutput::decode(&mut &pre_output[..]).ok()?,
+		proof: VrfProof::decode(&mut &proof[..]).ok()?,
+	};
+	let transcript = vrf_transcript(task, randomness);
+	if !key.vrf_verify(&transcript.clone().into_sign_data(), &signature) {
+		return None;
+	}
+	vrf_output(key, &transcript, &signature.pre_output)
+}
+
+/// Where the runtime checks a claim's VRF: [`PureVrf`] in the runtime's own wasm, or the node's
+/// host function (`aos-vrf-host`), which runs [`verify_sampling_vrf`] natively.
+pub trait SamplingVrf {
+	/// [`verify_sampling_vrf`].
+	fn verify(
+		key: &Public,
+		task: &[u8; 32],
+		randomness: &[u8; 32],
+		pre_output: &[u8; 32],
+		proof: &[u8; 64],
+	) -> Option<u128>;
+}
+
+/// [`verify_sampling_vrf`] where it is called: in wasm, in the runtime.
+pub struct PureVrf;
+
+impl SamplingVrf for PureVrf {
+	fn verify(
+		key: &Public,
+		task: &[u8; 32],
+		randomness: &[u8; 32],
+		pre_output: &[u8; 32],
+		proof: &[u8; 64],
+	) -> Option<u128> {
+		verify_sampling_vrf(key, task, randomness, pre_output, proof)
+	}
 }
 
 /// Whether a VRF output selects an operator with `stake` out of `total` for `target` selections.

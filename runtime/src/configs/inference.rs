@@ -64,6 +64,14 @@ pub fn dev_params() -> ParamsOf<Runtime> {
 	}
 }
 
+/// Claims' VRF signatures are checked natively by the node's host function (`aos-vrf-host`); a
+/// runtime built with `vrf-pure-wasm` checks them in wasm (the baseline its benchmark compares
+/// with).
+#[cfg(not(feature = "vrf-pure-wasm"))]
+pub type SamplingVrf = aos_vrf_host::HostVrf;
+#[cfg(feature = "vrf-pure-wasm")]
+pub type SamplingVrf = aos_inference_primitives::PureVrf;
+
 parameter_types! {
 	/// Derives the escrow account fees pass through.
 	pub const InferencePalletId: PalletId = PalletId(*b"aos/infr");
@@ -108,6 +116,10 @@ impl pallet_inference::Config for Runtime {
 	// Each entry may resolve a task of up to 32 claims (about 2.5 ms of weight): 32 of them
 	// take under 6 % of a block.
 	type MaxAgendaPerBlock = ConstU32<32>;
+	// An operator's claims, commitments and reveals of a block in one transaction: a reveal
+	// item is at most about 0.5 KiB.
+	type MaxWorkItems = ConstU32<512>;
+	type Vrf = SamplingVrf;
 	type DefaultParams = InferenceDefaultParams;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

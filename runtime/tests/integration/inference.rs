@@ -219,9 +219,12 @@ fn kernel_runs_bit_identically_in_wasm() {
 
 	let wasm = aos_runtime::WASM_BINARY
 		.expect("the wasm runtime is built (do not set SKIP_WASM_BUILD for this test)");
-	let executor =
-		WasmExecutor::<(sp_io::SubstrateHostFunctions, aos_zk_host::HostFunctions)>::builder()
-			.build();
+	let executor = WasmExecutor::<(
+		sp_io::SubstrateHostFunctions,
+		aos_zk_host::HostFunctions,
+		aos_vrf_host::HostFunctions,
+	)>::builder()
+	.build();
 	let code = WrappedRuntimeCode(wasm.into());
 	let runtime_code = RuntimeCode {
 		code_fetcher: &code,

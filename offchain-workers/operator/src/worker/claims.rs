@@ -7,12 +7,13 @@ use aos_client::{
 };
 use aos_inference_primitives::{is_selected, task_hash, vrf_output, vrf_transcript, TaskId};
 use codec::Encode;
+use pallet_inference::WorkItem;
 use pallet_inference_rpc::InputView;
 use sp_core::{crypto::VrfSecret, Pair, H256};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
-use super::{ChainError, GiveUp, Operator, PrepareError, TaskError};
+use super::{ChainError, GiveUp, Operator, PrepareError, Step, TaskError};
 use crate::{
 	models::ModelStore,
 	store::{StoreError, TaskRecord},
@@ -209,24 +210,33 @@ impl Operator {
 	) -> Result<(), TaskError> {
 		// Recorded first: a claim that lands while this process dies is still followed.
 		self.store()?.put_task(id, &TaskRecord::claimed(round))?;
+		if matches!(task.mode, ModeView::Redundancy | ModeView::Zk) {
+			// Computed (proved) first and claimed with the commitment: the task needs no
+			// commit phase, and the claim goes out with this block's other work.
+			let Some(commitment) = self.commitment(chain, id, task, Some(prepared)).await? else {
+				return Ok(());
+			};
+			let item =
+				WorkItem::Claim { task: id, pre_output, proof, commitment: Some(commitment) };
+			self.queue(id, Step::Claim, item);
+			tracing::info!(task = id, round, "claiming, with the commitment");
+			if let Ok(mut p) = self.preparing.lock() {
+				p.remove(&id);
+			}
+			return Ok(());
+		}
 		let call = pallet_inference::Call::<Runtime>::claim { task: id, pre_output, proof };
 		match self.submit(chain, call.into()).await {
 			Ok(included) => {
 				self.metrics.claims.inc();
 				tracing::info!(task = id, round, block = included.block_number, "claimed");
 				match task.mode {
-					ModeView::Zk => {
-						self.prove(chain, id, task, &prepared.input).await?;
-					},
 					ModeView::Tee => {
 						self.attest_compute(chain, id, task, Some(prepared)).await?;
 					},
 					// Run when the posting phase opens (`optimistic.rs`); the preparation is
 					// kept for it.
-					ModeView::Optimistic => return Ok(()),
-					_ => {
-						self.compute(chain, id, task, Some(prepared)).await?;
-					},
+					_ => return Ok(()),
 				}
 				// The result (or proof) is in the database now: the model's bytes need not stay
 				// in memory for the rest of the task's life.

@@ -14,7 +14,8 @@
 //!
 //! By concern: `heartbeat.rs`, being heard from once per period; `claims.rs`, a task that takes
 //! claims (selection, preparation, the claim); `redundancy.rs`, a result computed, committed
-//! and revealed; `zk.rs`, a Zk-mode task proved and its proof revealed; `tee.rs`, the enclave
+//! and revealed; `sender.rs`, a block's claims, commitments and reveals sent in one pipelined
+//! transaction; `zk.rs`, a Zk-mode task proved and its proof revealed; `tee.rs`, the enclave
 //! kept registered and a TEE-mode task run in it; `optimistic.rs`, an optimistic result posted
 //! and defended, and others' results disputed (`challenger`); `error.rs`, why a session, a
 //! task's step or a task ends.
@@ -24,11 +25,13 @@ mod error;
 mod heartbeat;
 mod optimistic;
 mod redundancy;
+mod sender;
 mod tee;
 mod zk;
 
 pub use claims::{prepare, Prepared};
 pub use error::{CannotProve, ChainError, GiveUp, PrepareError, SessionError, TaskError};
+pub use sender::Step;
 
 use aos_client::{
 	runtime::{self, AccountId, Runtime, RuntimeCall, RuntimeEvent},
@@ -39,7 +42,10 @@ use pallet_inference::Event as InferenceEvent;
 use sp_core::{Pair, H256};
 use std::{
 	collections::HashMap,
-	sync::{Arc, Mutex, OnceLock},
+	sync::{
+		atomic::{AtomicU32, Ordering},
+		Arc, Mutex, OnceLock,
+	},
 	time::Duration,
 };
 
@@ -59,6 +65,12 @@ const MAX_BACKFILL: u32 = 600;
 
 /// How long a transaction may take to reach a block before its outcome counts as unknown.
 const SUBMIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Up to this many open tasks, every one is looked at every block; beyond, only those a block's
+/// events name, and all of them every [`SWEEP_EVERY`] blocks (what bounds the calls to the
+/// node under load).
+const FULL_SWEEP_MAX: usize = 64;
+const SWEEP_EVERY: u32 = 10;
 
 /// How long the node may go without a new best block before the session is ended.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(120);
@@ -85,6 +97,13 @@ pub struct Operator {
 	/// Optimistic tasks' runs, every activation kept, while their results may be disputed
 	/// (made again after a restart), by task and the layer lied at (`testing.wrong_activation`).
 	runs: Mutex<HashMap<optimistic::RunKey, Arc<optimistic::OptimisticRun>>>,
+	/// Claims, commitments and reveals waiting to go out with the block's work transaction.
+	outbox: sender::Outbox,
+	/// The best block being handled, and this account's nonce in its state.
+	head: AtomicU32,
+	chain_nonce: AtomicU32,
+	/// Tasks the blocks' events named since they were last looked at.
+	dirty: Mutex<std::collections::HashSet<TaskId>>,
 }
 
 impl Operator {
@@ -110,6 +129,10 @@ impl Operator {
 			attested: Mutex::new(HashMap::new()),
 			holding: Mutex::new(HashMap::new()),
 			runs: Mutex::new(HashMap::new()),
+			outbox: Default::default(),
+			head: AtomicU32::new(0),
+			chain_nonce: AtomicU32::new(0),
+			dirty: Mutex::new(Default::default()),
 		}
 	}
 
@@ -156,7 +179,8 @@ impl Operator {
 
 	/// One connection's life.
 	async fn session(&self, backoff: &mut Duration) -> Result<(), SessionError> {
-		let chain = Chain::connect(&self.config.node_url).await.map_err(ChainError::from)?;
+		let chain =
+			Arc::new(Chain::connect(&self.config.node_url).await.map_err(ChainError::from)?);
 		self.open_store(chain.genesis())?;
 		tracing::info!(node = %self.config.node_url, account = %self.account(), "connected");
 		self.ensure_registered(&chain).await?;
@@ -185,6 +209,10 @@ impl Operator {
 		chain: &Chain,
 		call: RuntimeCall,
 	) -> Result<Included, aos_client::Error> {
+		// What the transaction depends on is on disk before it leaves.
+		if let Err(e) = self.store().and_then(|s| s.sync()) {
+			return Err(aos_client::Error::Refused(format!("not sent: {e}")));
+		}
 		match tokio::time::timeout(SUBMIT_TIMEOUT, chain.submit(&self.keys.account, call)).await {
 			Ok(result) => result,
 			Err(_) => Err(aos_client::Error::NotIncluded(format!(
@@ -226,8 +254,12 @@ impl Operator {
 		Ok(())
 	}
 
-	/// Handles the blocks since the last one handled, up to `best`.
-	async fn on_block(&self, chain: &Chain, best: u32) -> Result<(), SessionError> {
+	/// Handles the blocks since the last one handled, up to `best`, then sends the work they
+	/// call for.
+	async fn on_block(&self, chain: &Arc<Chain>, best: u32) -> Result<(), SessionError> {
+		self.head.store(best, Ordering::Relaxed);
+		let nonce = chain.account_nonce(&self.account()).await.map_err(ChainError::from)?;
+		self.chain_nonce.store(nonce, Ordering::Relaxed);
 		let last = self.store()?.last_block()?;
 		let from =
 			last.map_or(best, |l| l.saturating_add(1)).max(best.saturating_sub(MAX_BACKFILL));
@@ -236,6 +268,11 @@ impl Operator {
 				break;
 			};
 			for record in chain.events(hash).await.map_err(ChainError::from)? {
+				if let Some(task) = task_named(&record.event) {
+					if let Ok(mut dirty) = self.dirty.lock() {
+						dirty.insert(task);
+					}
+				}
 				match record.event {
 					RuntimeEvent::Inference(event) => self.on_event(chain, event).await,
 					RuntimeEvent::Opml(event) => self.on_dispute_event(event)?,
@@ -245,11 +282,19 @@ impl Operator {
 			self.store()?.set_last_block(number)?;
 		}
 		self.poll_preparations(chain).await;
-		self.advance_tasks(chain).await?;
+		self.advance_tasks(chain, best).await?;
 		if self.config.challenger {
 			self.police(chain).await?;
 		}
+		self.flush(chain, best).await?;
 		Ok(())
+	}
+
+	/// Whether step `step` of task `id` is in a transaction that may still land.
+	fn sending(&self, id: TaskId, step: Step) -> Result<bool, StoreError> {
+		let (best, nonce) =
+			(self.head.load(Ordering::Relaxed), self.chain_nonce.load(Ordering::Relaxed));
+		self.in_flight(id, step, best, nonce)
 	}
 
 	/// A dispute pallet event: a result to watch (as a challenger), or one of this operator's
@@ -319,10 +364,17 @@ impl Operator {
 		chain.task(id).await.map_err(|source| ChainError::Task { id, source })
 	}
 
-	/// Moves every open task one step, as its state on chain says. One task's error is logged
-	/// and counted; the others go on.
-	async fn advance_tasks(&self, chain: &Chain) -> Result<(), StoreError> {
-		for (id, record) in self.store()?.open_tasks()? {
+	/// Moves open tasks one step, as their state on chain says: every one while there are
+	/// few, else those the block's events named and, every [`SWEEP_EVERY`] blocks, all. One
+	/// task's error is logged and counted; the others go on.
+	async fn advance_tasks(&self, chain: &Chain, best: u32) -> Result<(), StoreError> {
+		let open = self.store()?.open_tasks()?;
+		let dirty = self.dirty.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default();
+		let sweep = open.len() <= FULL_SWEEP_MAX || best.is_multiple_of(SWEEP_EVERY);
+		for (id, record) in open {
+			if !sweep && !dirty.contains(&id) {
+				continue;
+			}
 			if let Err(e) = self.advance(chain, id, &record).await {
 				self.metrics.task_errors.inc();
 				tracing::warn!(task = id, "{e}");
@@ -357,7 +409,9 @@ impl Operator {
 		};
 		match task.status {
 			StatusView::Committing { round, .. }
-				if claim.round == round && claim.commitment.is_none() =>
+				if claim.round == round
+					&& claim.commitment.is_none()
+					&& !self.sending(id, Step::Commit)? =>
 			{
 				self.commit(chain, id, &task).await
 			},
@@ -365,9 +419,10 @@ impl Operator {
 				if claim.round == round
 					&& claim.commitment.is_some()
 					&& claim.result.is_none()
-					&& !record.revealed =>
+					&& !record.revealed
+					&& !self.sending(id, Step::Reveal)? =>
 			{
-				self.reveal(chain, id).await
+				self.reveal(id).await
 			},
 			StatusView::Proving { round, .. }
 				if claim.round == round
@@ -403,6 +458,7 @@ impl Operator {
 					a.remove(&id);
 				}
 				self.forget_run(id);
+				self.store()?.forget_sent(id)?;
 				Ok(self.store()?.update_task(id, |r| r.done = true)?)
 			},
 			_ => {
@@ -412,5 +468,44 @@ impl Operator {
 				Ok(())
 			},
 		}
+	}
+}
+
+/// The task an event is about, if it concerns one this operator may follow.
+fn task_named(event: &RuntimeEvent) -> Option<TaskId> {
+	use pallet_opml::Event as Opml;
+	match event {
+		RuntimeEvent::Inference(e) => match e {
+			InferenceEvent::ClaimsOpen { task, .. }
+			| InferenceEvent::Claimed { task, .. }
+			| InferenceEvent::Assigned { task, .. }
+			| InferenceEvent::CommitPhase { task, .. }
+			| InferenceEvent::Committed { task, .. }
+			| InferenceEvent::RevealPhase { task, .. }
+			| InferenceEvent::ProofPhase { task, .. }
+			| InferenceEvent::AttestationPhase { task, .. }
+			| InferenceEvent::PostingPhase { task, .. }
+			| InferenceEvent::ResultPosted { task, .. }
+			| InferenceEvent::ResultOverturned { task, .. }
+			| InferenceEvent::Revealed { task, .. }
+			| InferenceEvent::TaskSettled { task, .. }
+			| InferenceEvent::TaskEscalated { task, .. }
+			| InferenceEvent::TaskUndecided { task }
+			| InferenceEvent::TaskProved { task, .. }
+			| InferenceEvent::WorkItemFailed { task, .. } => Some(*task),
+			_ => None,
+		},
+		RuntimeEvent::Opml(e) => match e {
+			Opml::ResultPosted { task, .. }
+			| Opml::Challenged { task, .. }
+			| Opml::Defended { task, .. }
+			| Opml::Chosen { task, .. }
+			| Opml::GameEnded { task, .. }
+			| Opml::GameClosed { task, .. }
+			| Opml::ResultStood { task, .. }
+			| Opml::ResultOverturned { task, .. } => Some(*task),
+			_ => None,
+		},
+		_ => None,
 	}
 }

@@ -2,22 +2,19 @@
 //! to (with its salt, recorded first), then revealed. In Zk mode the commitment is to the
 //! proof (`zk.rs` makes it).
 
-use aos_client::{
-	runtime::{AccountId, Runtime, RuntimeCall},
-	Chain, ModeView, TaskView,
-};
+use aos_client::{runtime::AccountId, Chain, ModeView, TaskView};
 use aos_inference_primitives::{
 	find_pow_nonce, result_commitment, task_hash, zk::proof_commitment, RevealedResult, TaskId,
 };
 use aos_kernel::abi::Request;
 use codec::Encode;
-use pallet_inference::SamplingParams;
+use pallet_inference::{Reveal, SamplingParams, WorkItem};
 use pallet_inference_rpc::InputView;
 use sp_core::H256;
 use sp_runtime::BoundedVec;
 use std::sync::Arc;
 
-use super::{GiveUp, Operator, Prepared, TaskError};
+use super::{GiveUp, Operator, Prepared, Step, TaskError};
 use crate::store::{Evidence, StoreError};
 
 impl Operator {
@@ -101,29 +98,35 @@ impl Operator {
 		Ok(true)
 	}
 
-	/// Commits to the task's result (or, in Zk mode, to its proof).
-	pub(super) async fn commit(
+	/// This operator's commitment to task `id`'s result (in Zk mode, to its proof), computing
+	/// it (proving it) first if this process has not. `None`: it cannot be made, and the task
+	/// was given up.
+	pub(super) async fn commitment(
 		&self,
 		chain: &Chain,
 		id: TaskId,
 		task: &TaskView<AccountId>,
-	) -> Result<(), TaskError> {
+		prepared: Option<Arc<Prepared>>,
+	) -> Result<Option<H256>, TaskError> {
 		let operator = self.account().encode();
 		let commitment = if task.mode == ModeView::Zk {
 			let input = match &task.input {
 				InputView::Inline(values) => values.clone(),
-				InputView::Remote { .. } => return Ok(self.give_up(id, GiveUp::ZkRemoteInput)?),
+				InputView::Remote { .. } => {
+					self.give_up(id, GiveUp::ZkRemoteInput)?;
+					return Ok(None);
+				},
 			};
 			if !self.prove(chain, id, task, &input).await? {
-				return Ok(());
+				return Ok(None);
 			}
 			let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 			let zk = record.proof.ok_or(TaskError::NoProof)?;
 			proof_commitment(&task_hash(id), &operator, &zk.proof, &zk.instances)
 		} else {
-			let prepared = self.prepared(id);
+			let prepared = prepared.or_else(|| self.prepared(id));
 			if !self.compute(chain, id, task, prepared).await? {
-				return Ok(());
+				return Ok(None);
 			}
 			let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 			let evidence = record.evidence.ok_or(TaskError::NoEvidence)?;
@@ -139,44 +142,41 @@ impl Operator {
 				&evidence.salt,
 			)
 		};
-		let call =
-			pallet_inference::Call::<Runtime>::commit { task: id, commitment: H256(commitment) };
-		match self.submit(chain, call.into()).await {
-			Ok(included) => {
-				self.metrics.commits.inc();
-				self.store()?.update_task(id, |r| r.committed = true)?;
-				tracing::info!(task = id, block = included.block_number, "committed");
-			},
-			// Tried again at the next block if the chain shows no commitment.
-			Err(e) => tracing::warn!(task = id, "commit: {e}"),
+		Ok(Some(H256(commitment)))
+	}
+
+	/// Commits to the task's result (or, in Zk mode, to its proof): queued for this block's
+	/// work transaction.
+	pub(super) async fn commit(
+		&self,
+		chain: &Chain,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+	) -> Result<(), TaskError> {
+		if let Some(commitment) = self.commitment(chain, id, task, None).await? {
+			self.queue(id, Step::Commit, WorkItem::Commit { task: id, commitment });
+			tracing::info!(task = id, "committing");
 		}
 		Ok(())
 	}
 
-	/// Reveals the result committed to for task `id`.
-	pub(super) async fn reveal(&self, chain: &Chain, id: TaskId) -> Result<(), TaskError> {
+	/// Reveals the result committed to for task `id`: queued for this block's work
+	/// transaction.
+	pub(super) async fn reveal(&self, id: TaskId) -> Result<(), TaskError> {
 		let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 		let Some(e) = record.evidence else {
 			tracing::error!(task = id, "committed on chain, but this database has no evidence");
 			return Ok(self.store()?.update_task(id, |r| r.done = true)?);
 		};
-		let call = pallet_inference::Call::<Runtime>::reveal {
-			task: id,
+		let reveal = Reveal {
 			output: H256(e.output),
 			top: BoundedVec::truncate_from(e.top),
 			samples: BoundedVec::truncate_from(e.samples),
 			intermediates: BoundedVec::truncate_from(e.intermediates),
-			salt: e.salt,
 			pow_nonce: e.pow_nonce,
 		};
-		match self.submit(chain, RuntimeCall::from(call)).await {
-			Ok(included) => {
-				self.metrics.reveals.inc();
-				self.store()?.update_task(id, |r| r.revealed = true)?;
-				tracing::info!(task = id, block = included.block_number, "revealed");
-			},
-			Err(e) => tracing::warn!(task = id, "reveal: {e}"),
-		}
+		self.queue(id, Step::Reveal, WorkItem::Reveal { task: id, reveal, salt: e.salt });
+		tracing::info!(task = id, "revealing");
 		Ok(())
 	}
 }
