@@ -6,8 +6,8 @@
 //! nonces so that many transactions are in flight. It watches every block from the first
 //! submission on and reports, per block: its tasks submitted and settled, its fullness (the
 //! weight used against the block's maximum), the block time, the finality lag and the
-//! operators' lag (their `aos_operator_best_block` metric against the block, when
-//! `--operator-metrics` names them). After the last submission it waits at most `--drain`
+//! operators' lag (their `aos_operator_handled_block` metric, the last block whose work they
+//! sent, against the block, when `--operator-metrics` names them). After the last submission it waits at most `--drain`
 //! blocks for the tasks to end, and at most `--timeout` seconds in all: it stops by itself.
 //!
 //! The summary (and `--report`, as JSON) gives the sustained rate: tasks settled per block over
@@ -464,8 +464,8 @@ async fn timestamp(chain: &Chain, hash: Hash) -> Result<Option<u64>, String> {
 	chain.storage("Timestamp::Now", &key, Some(hash)).await.map_err(|e| e.to_string())
 }
 
-/// An operator's `aos_operator_best_block` from its Prometheus endpoint: a plain HTTP GET, two
-/// seconds and 1 MiB at most.
+/// An operator's `aos_operator_handled_block` from its Prometheus endpoint: a plain HTTP GET,
+/// two seconds and 1 MiB at most.
 async fn operator_best(endpoint: &str) -> Option<u32> {
 	let fetch = async {
 		let mut stream = tokio::net::TcpStream::connect(endpoint).await.ok()?;
@@ -475,7 +475,7 @@ async fn operator_best(endpoint: &str) -> Option<u32> {
 		stream.take(1 << 20).read_to_end(&mut body).await.ok()?;
 		let text = String::from_utf8_lossy(&body);
 		text.lines()
-			.find_map(|l| l.strip_prefix("aos_operator_best_block "))
+			.find_map(|l| l.strip_prefix("aos_operator_handled_block "))
 			.and_then(|v| v.trim().parse::<f64>().ok())
 			.map(|v| v as u32)
 	};

@@ -9,6 +9,9 @@ use substrate_prometheus_endpoint::{
 pub struct Metrics {
 	pub registry: Registry,
 	pub best_block: Gauge<U64>,
+	/// The last block whose events and tasks were handled, and its work sent: how far behind
+	/// the chain the operator is.
+	pub handled_block: Gauge<U64>,
 	pub claims: Counter<U64>,
 	pub commits: Counter<U64>,
 	pub reveals: Counter<U64>,
@@ -38,6 +41,10 @@ impl Metrics {
 		let counter = |name: &str, help: &str| register(Counter::new(name, help)?, &registry);
 		Ok(Metrics {
 			best_block: register(Gauge::new("best_block", "The best block seen")?, &registry)?,
+			handled_block: register(
+				Gauge::new("handled_block", "The last block handled, its work sent")?,
+				&registry,
+			)?,
 			claims: counter("claims_total", "Tasks claimed with a VRF proof")?,
 			commits: counter("commits_total", "Results committed")?,
 			reveals: counter("reveals_total", "Results revealed")?,

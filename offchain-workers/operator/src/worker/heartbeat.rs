@@ -2,15 +2,19 @@
 //! brings.
 
 use aos_client::{runtime::Runtime, Chain};
+use std::sync::Arc;
 
 use super::{ChainError, Operator};
+
+/// Blocks a heartbeat sent is given to land before the chain is asked whether it did.
+const HEARTBEAT_RECHECK: u32 = 3;
 
 impl Operator {
 	/// Sends a heartbeat once per heartbeat period. `due` is the first block at which one may be
 	/// owed; before it nothing is read, so the chain is asked once per period, not every block.
 	pub(super) async fn heartbeat(
 		&self,
-		chain: &Chain,
+		chain: &Arc<Chain>,
 		best: u32,
 		due: &mut u32,
 	) -> Result<(), ChainError> {
@@ -28,15 +32,12 @@ impl Operator {
 			*due = next_window;
 			return Ok(());
 		}
+		// Sent without waiting for it to land, so that no task waits on it; looked at again
+		// in a few blocks (and sent again only if the chain has not recorded it by then).
 		let call = pallet_operators::Call::<Runtime>::heartbeat {};
-		match self.submit(chain, call.into()).await {
-			Ok(included) => {
-				*due = next_window;
-				self.metrics.heartbeats.inc();
-				tracing::debug!(block = included.block_number, "heartbeat");
-			},
-			// Tried again at the next block.
-			Err(e) => tracing::warn!("heartbeat: {e}"),
+		if self.send_detached(chain, call.into(), "heartbeat").await {
+			self.metrics.heartbeats.inc();
+			*due = best.saturating_add(HEARTBEAT_RECHECK).min(next_window);
 		}
 		Ok(())
 	}

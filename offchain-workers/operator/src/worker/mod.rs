@@ -287,6 +287,7 @@ impl Operator {
 			self.police(chain).await?;
 		}
 		self.flush(chain, best).await?;
+		self.metrics.handled_block.set(u64::from(best));
 		Ok(())
 	}
 
@@ -474,38 +475,33 @@ impl Operator {
 /// The task an event is about, if it concerns one this operator may follow.
 fn task_named(event: &RuntimeEvent) -> Option<TaskId> {
 	use pallet_opml::Event as Opml;
+	use RuntimeEvent::{Inference as I, Opml as O};
 	match event {
-		RuntimeEvent::Inference(e) => match e {
-			InferenceEvent::ClaimsOpen { task, .. }
-			| InferenceEvent::Claimed { task, .. }
-			| InferenceEvent::Assigned { task, .. }
-			| InferenceEvent::CommitPhase { task, .. }
-			| InferenceEvent::Committed { task, .. }
-			| InferenceEvent::RevealPhase { task, .. }
-			| InferenceEvent::ProofPhase { task, .. }
-			| InferenceEvent::AttestationPhase { task, .. }
-			| InferenceEvent::PostingPhase { task, .. }
-			| InferenceEvent::ResultPosted { task, .. }
-			| InferenceEvent::ResultOverturned { task, .. }
-			| InferenceEvent::Revealed { task, .. }
-			| InferenceEvent::TaskSettled { task, .. }
-			| InferenceEvent::TaskEscalated { task, .. }
-			| InferenceEvent::TaskUndecided { task }
-			| InferenceEvent::TaskProved { task, .. }
-			| InferenceEvent::WorkItemFailed { task, .. } => Some(*task),
-			_ => None,
-		},
-		RuntimeEvent::Opml(e) => match e {
-			Opml::ResultPosted { task, .. }
-			| Opml::Challenged { task, .. }
-			| Opml::Defended { task, .. }
-			| Opml::Chosen { task, .. }
-			| Opml::GameEnded { task, .. }
-			| Opml::GameClosed { task, .. }
-			| Opml::ResultStood { task, .. }
-			| Opml::ResultOverturned { task, .. } => Some(*task),
-			_ => None,
-		},
+		I(InferenceEvent::ClaimsOpen { task, .. })
+		| I(InferenceEvent::Claimed { task, .. })
+		| I(InferenceEvent::Assigned { task, .. })
+		| I(InferenceEvent::CommitPhase { task, .. })
+		| I(InferenceEvent::Committed { task, .. })
+		| I(InferenceEvent::RevealPhase { task, .. })
+		| I(InferenceEvent::ProofPhase { task, .. })
+		| I(InferenceEvent::AttestationPhase { task, .. })
+		| I(InferenceEvent::PostingPhase { task, .. })
+		| I(InferenceEvent::ResultPosted { task, .. })
+		| I(InferenceEvent::ResultOverturned { task, .. })
+		| I(InferenceEvent::Revealed { task, .. })
+		| I(InferenceEvent::TaskSettled { task, .. })
+		| I(InferenceEvent::TaskEscalated { task, .. })
+		| I(InferenceEvent::TaskUndecided { task })
+		| I(InferenceEvent::TaskProved { task, .. })
+		| I(InferenceEvent::WorkItemFailed { task, .. })
+		| O(Opml::ResultPosted { task, .. })
+		| O(Opml::Challenged { task, .. })
+		| O(Opml::Defended { task, .. })
+		| O(Opml::Chosen { task, .. })
+		| O(Opml::GameEnded { task, .. })
+		| O(Opml::GameClosed { task, .. })
+		| O(Opml::ResultStood { task, .. })
+		| O(Opml::ResultOverturned { task, .. }) => Some(*task),
 		_ => None,
 	}
 }

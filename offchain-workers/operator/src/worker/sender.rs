@@ -125,6 +125,45 @@ impl Operator {
 		Ok(())
 	}
 
+	/// Signs `call` with the next nonce and sends it without waiting for it to land (a
+	/// background task logs its outcome as `what`). Returns whether it was sent.
+	pub(super) async fn send_detached(
+		&self,
+		chain: &Arc<Chain>,
+		call: RuntimeCall,
+		what: &'static str,
+	) -> bool {
+		if let Err(e) = self.store().and_then(|s| s.sync()) {
+			tracing::warn!("{what} not sent: {e}");
+			return false;
+		}
+		let signed = match self.next_nonce(chain).await {
+			Ok(nonce) => chain.sign_with_nonce(&self.keys.account, call, nonce).await,
+			Err(e) => Err(e),
+		};
+		let xt = match signed {
+			Ok(xt) => xt,
+			Err(e) => {
+				tracing::warn!("{what} not sent: {e}");
+				self.forget_nonce();
+				return false;
+			},
+		};
+		let (chain, nonce_slot) = (Arc::clone(chain), self.outbox.nonce.clone());
+		tokio::spawn(async move {
+			match chain.submit_extrinsic(xt.encode()).await {
+				Ok(included) => tracing::debug!(block = included.block_number, "{what}"),
+				Err(e) => {
+					tracing::warn!("{what}: {e}");
+					if let Ok(mut n) = nonce_slot.lock() {
+						*n = None;
+					}
+				},
+			}
+		});
+		true
+	}
+
 	/// Asks the node for the next nonce again.
 	fn forget_nonce(&self) {
 		if let Ok(mut n) = self.outbox.nonce.lock() {
