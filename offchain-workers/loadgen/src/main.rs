@@ -204,7 +204,7 @@ async fn run(args: &Args) -> Result<Report, String> {
 		accounts.nonces[i] = chain.next_nonce(&id).await.map_err(|e| e.to_string())?;
 	}
 	eprintln!(
-		"{} accounts funded with {} AOS each; submitting {} tasks a block for {} blocks",
+		"{} accounts funded with {} each; submitting {} tasks a block for {} blocks",
 		args.accounts,
 		format_aos(fund),
 		args.per_block,

@@ -277,13 +277,15 @@ impl Store {
 		Ok(Some(Sent::decode(&mut value.value())?))
 	}
 
-	/// Forgets what was sent for task `id` (it ended).
-	pub fn forget_sent(&self, id: TaskId) -> StoreResult<()> {
+	/// Marks task `id` done (nothing more to do for it) and forgets what was sent for it.
+	pub fn finish(&self, id: TaskId) -> StoreResult<()> {
+		let mut record = self.task(id)?.ok_or(StoreError::NoRecord(id))?;
+		record.done = true;
 		let mut tx = self.db.begin_write()?;
 		tx.set_durability(Durability::Eventual);
 		{
-			let mut table = tx.open_table(SENT)?;
-			table.remove(id)?;
+			tx.open_table(TASKS)?.insert(id, record.encode().as_slice())?;
+			tx.open_table(SENT)?.remove(id)?;
 		}
 		Ok(tx.commit()?)
 	}
@@ -339,7 +341,7 @@ mod tests {
 			store.set_last_block(41).unwrap();
 			store.put_sent(&[(5, Sent { step: 2, nonce: 7, block: 40 })]).unwrap();
 			store.put_sent(&[(6, Sent { step: 0, nonce: 8, block: 41 })]).unwrap();
-			store.forget_sent(6).unwrap();
+			store.finish(6).unwrap();
 		}
 		let store = Store::open(&dir).unwrap();
 		let open = store.open_tasks().unwrap();

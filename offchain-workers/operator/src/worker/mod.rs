@@ -391,7 +391,7 @@ impl Operator {
 		record: &TaskRecord,
 	) -> Result<(), TaskError> {
 		let Some(task) = self.task(chain, id).await? else {
-			return Ok(self.store()?.update_task(id, |r| r.done = true)?);
+			return Ok(self.store()?.finish(id)?);
 		};
 		let me = self.account();
 		let Some(claim) = task.claims.iter().find(|c| c.operator == me) else {
@@ -404,7 +404,7 @@ impl Operator {
 				if let Ok(mut a) = self.attested.lock() {
 					a.remove(&id);
 				}
-				self.store()?.update_task(id, |r| r.done = true)?;
+				self.store()?.finish(id)?;
 			}
 			return Ok(());
 		};
@@ -459,8 +459,7 @@ impl Operator {
 					a.remove(&id);
 				}
 				self.forget_run(id);
-				self.store()?.forget_sent(id)?;
-				Ok(self.store()?.update_task(id, |r| r.done = true)?)
+				Ok(self.store()?.finish(id)?)
 			},
 			_ => {
 				if claim.commitment.is_some() && !record.committed {

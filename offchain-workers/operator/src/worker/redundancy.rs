@@ -166,7 +166,7 @@ impl Operator {
 		let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 		let Some(e) = record.evidence else {
 			tracing::error!(task = id, "committed on chain, but this database has no evidence");
-			return Ok(self.store()?.update_task(id, |r| r.done = true)?);
+			return Ok(self.store()?.finish(id)?);
 		};
 		let reveal = Reveal {
 			output: H256(e.output),

@@ -86,7 +86,7 @@ impl Operator {
 		let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 		let Some(zk) = record.proof else {
 			tracing::error!(task = id, "committed on chain, but this database has no proof");
-			return Ok(self.store()?.update_task(id, |r| r.done = true)?);
+			return Ok(self.store()?.finish(id)?);
 		};
 		let call = pallet_zk_verifier::Call::<Runtime>::submit_proof {
 			task: id,
