@@ -35,6 +35,11 @@ pub use pallet_operators_rpc::{OperatorState, OperatorsApiClient, StakeState};
 pub type BlockNumber = aos_runtime::BlockNumber;
 /// A block header.
 pub type Header = aos_runtime::Header;
+/// An account's record, as `System::Account` stores it.
+type AccountInfo = frame_system::AccountInfo<
+	aos_runtime::Nonce,
+	pallet_balances::AccountData<aos_runtime::Balance>,
+>;
 /// An event with its phase, as `System::Events` stores it.
 pub type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
 
@@ -328,16 +333,15 @@ impl Chain {
 		Ok(self.storage("System::Events", &key, Some(at)).await?.unwrap_or_default())
 	}
 
+	/// `who`'s account record (nonce and balances) at the best block; none if it has none.
+	async fn account(&self, who: &AccountId) -> Result<Option<AccountInfo>> {
+		let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
+		self.storage("System::Account", &key, None).await
+	}
+
 	/// `who`'s free balance at the best block.
 	pub async fn free_balance(&self, who: &AccountId) -> Result<aos_runtime::Balance> {
-		let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
-		let info: Option<
-			frame_system::AccountInfo<
-				aos_runtime::Nonce,
-				pallet_balances::AccountData<aos_runtime::Balance>,
-			>,
-		> = self.storage("System::Account", &key, None).await?;
-		Ok(info.map_or(0, |i| i.data.free))
+		Ok(self.account(who).await?.map_or(0, |i| i.data.free))
 	}
 
 	/// `who`'s next nonce, counting its transactions in the node's pool.
@@ -348,14 +352,7 @@ impl Chain {
 	/// `who`'s nonce in the state of the best block: transactions with a lower nonce are in
 	/// blocks (or can never be), whatever the pool holds.
 	pub async fn account_nonce(&self, who: &AccountId) -> Result<aos_runtime::Nonce> {
-		let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
-		let info: Option<
-			frame_system::AccountInfo<
-				aos_runtime::Nonce,
-				pallet_balances::AccountData<aos_runtime::Balance>,
-			>,
-		> = self.storage("System::Account", &key, None).await?;
-		Ok(info.map_or(0, |i| i.nonce))
+		Ok(self.account(who).await?.map_or(0, |i| i.nonce))
 	}
 
 	/// Signs `call` as `signer` for the node's current runtime, mortal for 64 blocks from the
