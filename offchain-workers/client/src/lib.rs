@@ -119,6 +119,19 @@ fn hex_bytes(what: &'static str, value: &Value) -> Result<Vec<u8>> {
 	sp_core::bytes::from_hex(text).map_err(|e| Error::Decode { what, reason: e.to_string() })
 }
 
+/// A submission's error: the pool's refusal by its reason, or the connection's.
+fn refusal(e: ClientError) -> Error {
+	match e {
+		ClientError::Call(e) => {
+			Error::Refused(e.data().map_or_else(
+				|| e.message().to_string(),
+				|d| format!("{}: {}", e.message(), d.get()),
+			))
+		},
+		other => Error::Rpc(other),
+	}
+}
+
 /// The node's runtime versions.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -400,13 +413,7 @@ impl Chain {
 		self.rpc
 			.request("author_submitExtrinsic", rpc_params![sp_core::Bytes(encoded)])
 			.await
-			.map_err(|e| match e {
-				ClientError::Call(e) => Error::Refused(e.data().map_or_else(
-					|| e.message().to_string(),
-					|d| format!("{}: {}", e.message(), d.get()),
-				)),
-				other => Error::Rpc(other),
-			})
+			.map_err(refusal)
 	}
 
 	/// Submits an encoded extrinsic and waits until it is in a best block.
@@ -417,13 +424,7 @@ impl Chain {
 			.rpc
 			.subscribe("author_submitAndWatchExtrinsic", params, "author_unwatchExtrinsic")
 			.await
-			.map_err(|e| match e {
-				ClientError::Call(e) => Error::Refused(e.data().map_or_else(
-					|| e.message().to_string(),
-					|d| format!("{}: {}", e.message(), d.get()),
-				)),
-				other => Error::Rpc(other),
-			})?;
+			.map_err(refusal)?;
 		while let Some(update) = status.next().await {
 			let update = update
 				.map_err(|e| Error::Decode { what: "transaction status", reason: e.to_string() })?;

@@ -155,9 +155,7 @@ impl Operator {
 				Ok(included) => tracing::debug!(block = included.block_number, "{what}"),
 				Err(e) => {
 					tracing::warn!("{what}: {e}");
-					if let Ok(mut n) = nonce_slot.lock() {
-						*n = None;
-					}
+					forget(&nonce_slot);
 				},
 			}
 		});
@@ -166,9 +164,7 @@ impl Operator {
 
 	/// Asks the node for the next nonce again.
 	fn forget_nonce(&self) {
-		if let Ok(mut n) = self.outbox.nonce.lock() {
-			*n = None;
-		}
+		forget(&self.outbox.nonce);
 	}
 }
 
@@ -177,6 +173,13 @@ impl Operator {
 /// [`RESEND_AFTER`] blocks ago.
 fn may_land(sent: &Sent, step: Step, best: u32, chain_nonce: u32) -> bool {
 	sent.step == step as u8 && sent.nonce >= chain_nonce && best <= sent.block + RESEND_AFTER
+}
+
+/// Makes the next transaction take its nonce from the node: one that will not land left a gap.
+fn forget(nonce_slot: &Mutex<Option<u32>>) {
+	if let Ok(mut n) = nonce_slot.lock() {
+		*n = None;
+	}
 }
 
 fn poisoned() -> aos_client::Error {
@@ -253,9 +256,7 @@ fn follow(
 		Err(e) => {
 			// The steps are sent again once the chain's state shows them not done.
 			tracing::warn!(nonce, items = steps.len(), "work transaction: {e}");
-			if let Ok(mut n) = nonce_slot.lock() {
-				*n = None;
-			}
+			forget(nonce_slot);
 		},
 	}
 }
