@@ -23,7 +23,7 @@ fn aos_methods_read_tasks_models_and_operators() {
 	let node = Node::start("aos-rpc", &["--dev"]);
 	node.wait_until("block 1", Duration::from_secs(60), |n| n.best_number() >= 1);
 	let methods = node.rpc("rpc_methods", json!([]));
-	for method in ["aos_task", "aos_tasksOf", "aos_model", "aos_operator", "aos_stake"] {
+	for method in ["aos_task", "aos_tasks", "aos_tasksOf", "aos_model", "aos_operator", "aos_stake"] {
 		assert!(methods["methods"].as_array().expect("list").contains(&json!(method)), "{method}");
 	}
 
@@ -122,6 +122,13 @@ fn aos_methods_read_tasks_models_and_operators() {
 	let t = node.rpc("aos_task", json!([0]));
 	assert!(t["randomness"].as_str().is_some_and(|r| r.len() == 66), "{t}");
 	assert!(t["randomnessFrom"].as_u64() > t["submittedAt"].as_u64(), "{t}");
+	// Several at once, at one block: each as `aos_task` answers it.
+	let head = node.rpc("chain_getBlockHash", json!([]));
+	assert_eq!(
+		node.rpc("aos_tasks", json!([[0, 0], head])),
+		json!([node.rpc("aos_task", json!([0, head])), node.rpc("aos_task", json!([0, head]))])
+	);
+	assert_eq!(node.rpc("aos_tasks", json!([[]])), json!([]));
 
 	// At a block before the task, it does not exist yet.
 	let (code, message) = error_of(node.try_rpc("aos_task", json!([0, before_task])));
@@ -149,6 +156,10 @@ fn aos_methods_read_tasks_models_and_operators() {
 		node.try_rpc("aos_tasksOf", json!([Alice.to_account_id().to_string(), null, 5000])),
 	);
 	assert_eq!((code, message.as_str()), (1002, "limit 5000 is above the largest page, 1000"));
+	let (code, message) = error_of(node.try_rpc("aos_tasks", json!([[0, 99]])));
+	assert_eq!((code, message.as_str()), (1001, "there is no task 99: the highest task id so far is 0"));
+	let (code, message) = error_of(node.try_rpc("aos_tasks", json!([vec![0; 1001]])));
+	assert_eq!((code, message.as_str()), (1002, "1001 ids are more than one call reads, 1000"));
 	let (code, _) = error_of(node.try_rpc("aos_task", json!(["zero"])));
 	assert_eq!(code, -32602);
 	let (code, _) = error_of(node.try_rpc("aos_model", json!(["0x1234"])));

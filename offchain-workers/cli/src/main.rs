@@ -232,7 +232,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 			println!("{id:?}");
 		},
 		Command::Model(ModelCommand::Show { id }) => {
-			match chain.model(*id).await.map_err(|e| e.to_string())? {
+			match chain.model(*id, None).await.map_err(|e| e.to_string())? {
 				Some(model) => print_json(&model)?,
 				None => return Err(format!("no model {id:?}")),
 			}

@@ -198,9 +198,30 @@ impl Chain {
 		Ok(InferenceApiClient::<Hash, AccountId>::task(&self.rpc, id, None).await?)
 	}
 
-	/// Model `id` (`aos_model`).
-	pub async fn model(&self, id: sp_core::H256) -> Result<Option<ModelView<AccountId>>> {
-		Ok(InferenceApiClient::<Hash, AccountId>::model(&self.rpc, id, None).await?)
+	/// Tasks `ids` as block `at` (the best block without it) has them, in their order
+	/// (`aos_tasks`, a page of at most [`MAX_TASKS_PAGE`](pallet_inference_rpc::MAX_TASKS_PAGE)
+	/// ids a call).
+	pub async fn tasks(
+		&self,
+		ids: &[u64],
+		at: Option<Hash>,
+	) -> Result<Vec<Option<TaskView<AccountId>>>> {
+		let mut views = Vec::with_capacity(ids.len());
+		for page in ids.chunks(pallet_inference_rpc::MAX_TASKS_PAGE as usize) {
+			views.extend(
+				InferenceApiClient::<Hash, AccountId>::tasks(&self.rpc, page.to_vec(), at).await?,
+			);
+		}
+		Ok(views)
+	}
+
+	/// Model `id` (`aos_model`) at block `at` (the best block without it).
+	pub async fn model(
+		&self,
+		id: sp_core::H256,
+		at: Option<Hash>,
+	) -> Result<Option<ModelView<AccountId>>> {
+		Ok(InferenceApiClient::<Hash, AccountId>::model(&self.rpc, id, at).await?)
 	}
 
 	/// `who`'s operator state (`aos_operator`), if it is an operator.
@@ -217,32 +238,40 @@ impl Chain {
 	}
 
 	/// `who`'s stake as task sampling weighs it for randomness from block `from` (stake
-	/// bonded too late to count for it left out), if `who` may take tasks now
-	/// (`OperatorsApi_selection_stake`: the runtime's own rule, not a copy of it).
-	pub async fn selection_stake(&self, who: &AccountId, from: u64) -> Result<Option<u128>> {
+	/// bonded too late to count for it left out), if `who` may take tasks at block `at` (the
+	/// best block without it) (`OperatorsApi_selection_stake`: the runtime's own rule, not a
+	/// copy of it).
+	pub async fn selection_stake(
+		&self,
+		who: &AccountId,
+		from: u64,
+		at: Option<Hash>,
+	) -> Result<Option<u128>> {
 		let from = BlockNumber::try_from(from).unwrap_or(BlockNumber::MAX);
-		self.runtime_call("OperatorsApi_selection_stake", (who, from)).await
+		self.runtime_call("OperatorsApi_selection_stake", (who, from), at).await
 	}
 
 	/// The operators' heartbeat period at the best block (`OperatorsApi_heartbeat_period`).
 	pub async fn heartbeat_period(&self) -> Result<BlockNumber> {
-		self.runtime_call("OperatorsApi_heartbeat_period", ()).await
+		self.runtime_call("OperatorsApi_heartbeat_period", (), None).await
 	}
 
 	/// The VKA bytes of verifying key `vk`, if registered (`ZkVerifierApi_verifying_key`).
 	pub async fn verifying_key(&self, vk: sp_core::H256) -> Result<Option<Vec<u8>>> {
-		self.runtime_call("ZkVerifierApi_verifying_key", vk).await
+		self.runtime_call("ZkVerifierApi_verifying_key", vk, None).await
 	}
 
-	/// Calls runtime API `method` with SCALE-encoded `args` at the best block (`state_call`)
-	/// and decodes its answer.
-	async fn runtime_call<T: Decode>(&self, method: &'static str, args: impl Encode) -> Result<T> {
+	/// Calls runtime API `method` with SCALE-encoded `args` at block `at` (the best block
+	/// without it) (`state_call`) and decodes its answer.
+	async fn runtime_call<T: Decode>(
+		&self,
+		method: &'static str,
+		args: impl Encode,
+		at: Option<Hash>,
+	) -> Result<T> {
 		let bytes: sp_core::Bytes = self
 			.rpc
-			.request(
-				"state_call",
-				rpc_params![method, sp_core::Bytes(args.encode()), Option::<Hash>::None],
-			)
+			.request("state_call", rpc_params![method, sp_core::Bytes(args.encode()), at])
 			.await?;
 		decode(method, &bytes.0)
 	}
@@ -348,8 +377,12 @@ impl Chain {
 
 	/// `who`'s account record (nonce and balances) at the best block; none if it has none.
 	async fn account(&self, who: &AccountId) -> Result<Option<AccountInfo>> {
+		self.account_at(who, None).await
+	}
+
+	async fn account_at(&self, who: &AccountId, at: Option<Hash>) -> Result<Option<AccountInfo>> {
 		let key = frame_system::Account::<aos_runtime::Runtime>::hashed_key_for(who);
-		self.storage("System::Account", &key, None).await
+		self.storage("System::Account", &key, at).await
 	}
 
 	/// `who`'s free balance at the best block.
@@ -362,10 +395,14 @@ impl Chain {
 		Ok(self.rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?)
 	}
 
-	/// `who`'s nonce in the state of the best block: transactions with a lower nonce are in
-	/// blocks (or can never be), whatever the pool holds.
-	pub async fn account_nonce(&self, who: &AccountId) -> Result<aos_runtime::Nonce> {
-		Ok(self.account(who).await?.map_or(0, |i| i.nonce))
+	/// `who`'s nonce in the state of block `at` (the best block without it): transactions with
+	/// a lower nonce are in blocks (or can never be), whatever the pool holds.
+	pub async fn account_nonce(
+		&self,
+		who: &AccountId,
+		at: Option<Hash>,
+	) -> Result<aos_runtime::Nonce> {
+		Ok(self.account_at(who, at).await?.map_or(0, |i| i.nonce))
 	}
 
 	/// Signs `call` as `signer` for the node's current runtime, mortal for 64 blocks from the

@@ -194,7 +194,7 @@ async fn run(args: &Args) -> Result<Report, String> {
 		.map_err(|e| format!("--input: comma-separated int8 values: {e}"))?;
 	let fee = parse_aos(&args.fee).map_err(|e| format!("--fee: {e}"))?;
 	let fund = parse_aos(&args.fund).map_err(|e| format!("--fund: {e}"))?;
-	if chain.model(args.model).await.map_err(|e| e.to_string())?.is_none() {
+	if chain.model(args.model, None).await.map_err(|e| e.to_string())?.is_none() {
 		return Err(format!("no model {:?} is registered", args.model));
 	}
 	let mut accounts = accounts(args.accounts)?;

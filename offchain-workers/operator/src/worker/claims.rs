@@ -7,15 +7,17 @@ use aos_client::{
 };
 use aos_inference_primitives::{is_selected, task_hash, vrf_output, vrf_transcript, TaskId};
 use codec::Encode;
+use futures::{future::BoxFuture, StreamExt};
 use pallet_inference::WorkItem;
 use pallet_inference_rpc::InputView;
 use sp_core::{crypto::VrfSecret, Pair, H256};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
-use super::{ChainError, GiveUp, Operator, PrepareError, Step, TaskError};
+use super::{GiveUp, Operator, PrepareError, Step, TaskError};
 use crate::{
 	models::ModelStore,
+	prover::Proved,
 	store::{StoreError, TaskRecord},
 };
 
@@ -23,11 +25,14 @@ use crate::{
 const MAX_INPUT_LEN: usize = aos_kernel::model::MAX_WIDTH as usize;
 
 /// What a task needs before the operator claims it: its model file and its input, fetched and
-/// checked.
+/// checked; for a Zk-mode task, its proof.
 pub struct Prepared {
 	/// The model's file (empty for a Zk-mode task: the circuit is the prover's).
 	pub model_file: Vec<u8>,
 	pub input: Vec<i8>,
+	/// A Zk-mode task's proof, made in the background like the fetches: proving takes
+	/// seconds, and the operator's other tasks do not wait for it.
+	pub proof: Option<Proved>,
 }
 
 /// A task being prepared, or prepared.
@@ -86,9 +91,7 @@ impl Operator {
 		tranche: u8,
 	) -> Result<Option<([u8; 32], [u8; 64])>, TaskError> {
 		let Some(from) = task.randomness_from else { return Ok(None) };
-		let Some(stake) =
-			chain.selection_stake(&self.account(), from).await.map_err(ChainError::Operator)?
-		else {
+		let Some(stake) = self.selection_stake(chain, from).await? else {
 			return Ok(None);
 		};
 		let transcript = vrf_transcript(&task_hash(id), &randomness.0);
@@ -114,22 +117,42 @@ impl Operator {
 		id: TaskId,
 		task: &TaskView<AccountId>,
 	) -> Result<(), TaskError> {
-		let fetch = if task.mode == ModeView::Zk {
+		let fetch: BoxFuture<'static, Result<Prepared, PrepareError>> = if task.mode
+			== ModeView::Zk
+		{
 			// The circuit is the prover's; the input is inline.
 			let input = match &task.input {
 				InputView::Inline(values) => values.clone(),
 				InputView::Remote { .. } => return Ok(self.give_up(id, GiveUp::ZkRemoteInput)?),
 			};
-			tokio::spawn(async move { Ok(Prepared { model_file: Vec::new(), input }) })
+			let (Some(prover), Some(vk)) = (self.prover.clone(), self.chain_vk(chain, task).await?)
+			else {
+				return Ok(self.give_up(id, GiveUp::CannotProveAnyMore)?);
+			};
+			let (model, proving) = (task.model, self.proving.clone());
+			Box::pin(async move {
+				// As many proofs at once as there are cores: more would only slow each.
+				let _permit = proving.acquire_owned().await.map_err(|_| PrepareError::Closed)?;
+				let proved =
+					prover.prove(id, &model, &input, &vk).await.map_err(PrepareError::Prove)?;
+				Ok(Prepared { model_file: Vec::new(), input, proof: Some(proved) })
+			})
 		} else {
-			let Some(model) = chain.model(task.model).await.map_err(ChainError::Model)? else {
+			let Some(model) = self.model(chain, task.model).await? else {
 				return Ok(self.give_up(id, GiveUp::ModelNotRegistered(task.model))?);
 			};
 			let (models, input, id_model) = (self.models.clone(), task.input.clone(), task.model);
-			tokio::spawn(async move {
+			Box::pin(async move {
 				prepare(&models, &id_model, &model.uri, model.inputs, &input).await
 			})
 		};
+		// The loop is told when it is done.
+		let prepared = self.prepared.clone();
+		let fetch = tokio::spawn(async move {
+			let outcome = fetch.await;
+			prepared.notify_one();
+			outcome
+		});
 		tracing::debug!(task = id, "preparing: fetching and checking the model and the input");
 		self.preparing.lock().map_err(|_| TaskError::Poisoned)?.insert(id, Prep::Fetching(fetch));
 		Ok(())
@@ -146,13 +169,17 @@ impl Operator {
 	}
 
 	/// Collects finished preparations: a failed one is given up on; a ready one is claimed if
-	/// the task still takes claims and the operator is selected. Preparations of tasks that no
-	/// longer take claims are dropped.
+	/// the task still takes claims and the operator is selected, the ready ones together (their
+	/// runs in parallel). Preparations of tasks that no longer take claims are dropped.
 	pub(super) async fn poll_preparations(&self, chain: &Chain) {
 		let ids: Vec<TaskId> = match self.preparing.lock() {
 			Ok(p) => p.keys().copied().collect(),
 			Err(_) => return,
 		};
+		if let Err(e) = self.prefetch(chain, ids.iter().copied()).await {
+			tracing::warn!("cannot read the tasks being prepared at once: {e}");
+		}
+		let mut ready = Vec::new();
 		for id in ids {
 			let finished = match self.preparing.lock() {
 				Ok(mut p) => match p.get(&id) {
@@ -162,19 +189,19 @@ impl Operator {
 				Err(_) => return,
 			};
 			if let Some(Prep::Fetching(handle)) = finished {
-				let prepared = handle.await.map_err(PrepareError::Aborted);
-				let outcome = match prepared.and_then(|r| r) {
+				match handle.await.map_err(PrepareError::Aborted).and_then(|r| r) {
 					Ok(prepared) => {
 						if let Ok(mut p) = self.preparing.lock() {
 							p.insert(id, Prep::Ready(Arc::new(prepared)));
 						}
-						self.consider(chain, id).await
+						ready.push(id);
 					},
-					Err(why) => self.give_up(id, why.into()).map_err(TaskError::from),
-				};
-				if let Err(e) = outcome {
-					self.metrics.task_errors.inc();
-					tracing::warn!(task = id, "{e}");
+					Err(why) => {
+						if let Err(e) = self.give_up(id, why.into()) {
+							self.metrics.task_errors.inc();
+							tracing::warn!(task = id, "{e}");
+						}
+					},
 				}
 				continue;
 			}
@@ -195,6 +222,15 @@ impl Operator {
 				}
 			}
 		}
+		let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+		futures::stream::iter(ready)
+			.for_each_concurrent(parallel, |id| async move {
+				if let Err(e) = self.consider(chain, id).await {
+					self.metrics.task_errors.inc();
+					tracing::warn!(task = id, "{e}");
+				}
+			})
+			.await;
 	}
 
 	/// Claims task `id` with `claim` (VRF pre-output and proof); on success, computes it (a
@@ -266,11 +302,8 @@ impl Operator {
 		if let Some(p) = prepared {
 			return Ok(Some(p));
 		}
-		let model = chain
-			.model(task.model)
-			.await
-			.map_err(ChainError::Model)?
-			.ok_or(TaskError::ModelNotRegistered(task.model))?;
+		let model =
+			self.model(chain, task.model).await?.ok_or(TaskError::ModelNotRegistered(task.model))?;
 		match prepare(&self.models, &task.model, &model.uri, model.inputs, &task.input).await {
 			Ok(p) => Ok(Some(Arc::new(p))),
 			Err(why) => {
@@ -313,5 +346,5 @@ pub async fn prepare(
 	if parsed.inputs != inputs {
 		return Err(PrepareError::ModelWidth { file: parsed.inputs, registered: inputs });
 	}
-	Ok(Prepared { model_file, input })
+	Ok(Prepared { model_file, input, proof: None })
 }

@@ -101,6 +101,11 @@ pub enum PrepareError {
 	/// The background fetch panicked or was cancelled.
 	#[error("the preparation: {0}")]
 	Aborted(tokio::task::JoinError),
+	/// A Zk-mode task's proof (made while preparing).
+	#[error("cannot prove: {0}")]
+	Prove(ProveError),
+	#[error("the operator is shutting down")]
+	Closed,
 }
 
 /// Why this operator gives a task up: recorded in the database with the task, never retried.

@@ -14,7 +14,8 @@
 //!
 //! By concern: `heartbeat.rs`, being heard from once per period; `claims.rs`, a task that takes
 //! claims (selection, preparation, the claim); `redundancy.rs`, a result computed, committed
-//! and revealed; `sender.rs`, a block's claims, commitments and reveals sent in one pipelined
+//! and revealed; `reads.rs`, what a block's handling reads of the chain, read once and in
+//! batches; `sender.rs`, a block's claims, commitments and reveals sent in one pipelined
 //! transaction; `zk.rs`, a Zk-mode task proved and its proof revealed; `tee.rs`, the enclave
 //! kept registered and a TEE-mode task run in it; `optimistic.rs`, an optimistic result posted
 //! and defended, and others' results disputed (`challenger`); `error.rs`, why a session, a
@@ -24,6 +25,7 @@ mod claims;
 mod error;
 mod heartbeat;
 mod optimistic;
+mod reads;
 mod redundancy;
 mod sender;
 mod tee;
@@ -35,7 +37,7 @@ pub use sender::Step;
 
 use aos_client::{
 	runtime::{self, AccountId, Runtime, RuntimeCall, RuntimeEvent},
-	Chain, Included, StatusView, TaskView,
+	Chain, Hash, Included, StatusView,
 };
 use aos_inference_primitives::TaskId;
 use pallet_inference::Event as InferenceEvent;
@@ -83,7 +85,12 @@ pub struct Operator {
 	pub models: Arc<ModelStore>,
 	pub kernel: Arc<WasmKernel>,
 	/// Proves Zk-mode tasks; none: they are not claimed.
-	pub prover: Option<Prover>,
+	pub prover: Option<Arc<Prover>>,
+	/// Proofs made at once, at most.
+	proving: Arc<tokio::sync::Semaphore>,
+	/// Told when a preparation finishes, so that its claim goes out at once rather than at
+	/// the next block (a proof takes seconds: a block's wait would cost the task a block).
+	prepared: Arc<tokio::sync::Notify>,
 	pub metrics: Metrics,
 	/// The database of the chain the node serves, opened when first connected.
 	store: OnceLock<(H256, Store)>,
@@ -104,6 +111,8 @@ pub struct Operator {
 	chain_nonce: AtomicU32,
 	/// Tasks the blocks' events named since they were last looked at.
 	dirty: Mutex<std::collections::HashSet<TaskId>>,
+	/// What was read of the chain for the block being handled.
+	reads: Mutex<reads::Reads>,
 }
 
 impl Operator {
@@ -122,7 +131,11 @@ impl Operator {
 			eth,
 			models: Arc::new(models),
 			kernel,
-			prover,
+			prover: prover.map(Arc::new),
+			proving: Arc::new(tokio::sync::Semaphore::new(
+				std::thread::available_parallelism().map_or(1, |n| n.get()),
+			)),
+			prepared: Arc::new(tokio::sync::Notify::new()),
 			metrics,
 			store: OnceLock::new(),
 			preparing: Mutex::new(HashMap::new()),
@@ -133,6 +146,7 @@ impl Operator {
 			head: AtomicU32::new(0),
 			chain_nonce: AtomicU32::new(0),
 			dirty: Mutex::new(Default::default()),
+			reads: Mutex::new(Default::default()),
 		}
 	}
 
@@ -189,7 +203,16 @@ impl Operator {
 		let mut heartbeat_due = 0;
 		let mut enclave_due = 0;
 		loop {
-			let head = match tokio::time::timeout(HEAD_TIMEOUT, heads.next()).await {
+			let next = tokio::select! {
+				next = tokio::time::timeout(HEAD_TIMEOUT, heads.next()) => next,
+				() = self.prepared.notified() => {
+					// Between blocks: claim what is ready, with the reads of the last block.
+					self.poll_preparations(&chain).await;
+					self.flush(&chain, self.head.load(Ordering::Relaxed)).await?;
+					continue;
+				},
+			};
+			let head = match next {
 				Err(_) => return Err(ChainError::NoNewBlock(HEAD_TIMEOUT).into()),
 				Ok(None) => return Ok(()),
 				Ok(Some(head)) => head.map_err(ChainError::Subscription)?,
@@ -198,7 +221,7 @@ impl Operator {
 			// First: being heard from must not wait on any task.
 			self.heartbeat(&chain, head.number, &mut heartbeat_due).await?;
 			self.keep_enclave_registered(&chain, head.number, &mut enclave_due).await;
-			self.on_block(&chain, head.number).await?;
+			self.on_block(&chain, head.number, head.hash()).await?;
 		}
 	}
 
@@ -254,25 +277,35 @@ impl Operator {
 		Ok(())
 	}
 
-	/// Handles the blocks since the last one handled, up to `best`, then sends the work they
-	/// call for.
-	async fn on_block(&self, chain: &Arc<Chain>, best: u32) -> Result<(), SessionError> {
+	/// Handles the blocks since the last one handled, up to `best` (whose hash is `hash`),
+	/// then sends the work they call for. What it reads of tasks is read at `hash`.
+	async fn on_block(&self, chain: &Arc<Chain>, best: u32, hash: Hash) -> Result<(), SessionError> {
 		self.head.store(best, Ordering::Relaxed);
-		let nonce = chain.account_nonce(&self.account()).await.map_err(ChainError::from)?;
+		self.read_at(hash);
+		let nonce = chain.account_nonce(&self.account(), Some(hash)).await.map_err(ChainError::from)?;
 		self.chain_nonce.store(nonce, Ordering::Relaxed);
 		let last = self.store()?.last_block()?;
 		let from =
 			last.map_or(best, |l| l.saturating_add(1)).max(best.saturating_sub(MAX_BACKFILL));
 		for number in from..=best {
-			let Some(hash) = chain.block_hash(number).await.map_err(ChainError::from)? else {
+			let Some(block) = chain.block_hash(number).await.map_err(ChainError::from)? else {
 				break;
 			};
-			for record in chain.events(hash).await.map_err(ChainError::from)? {
-				if let Some(task) = task_named(&record.event) {
-					if let Ok(mut dirty) = self.dirty.lock() {
-						dirty.insert(task);
-					}
-				}
+			let events = chain.events(block).await.map_err(ChainError::from)?;
+			let named: Vec<TaskId> = events.iter().filter_map(|r| task_named(&r.event)).collect();
+			if let Ok(mut dirty) = self.dirty.lock() {
+				dirty.extend(named.iter().copied());
+			}
+			// The tasks whose claims open, in one read (the others are read with the open
+			// tasks below).
+			let opening = events.iter().filter_map(|r| match &r.event {
+				RuntimeEvent::Inference(InferenceEvent::ClaimsOpen { task, .. }) => Some(*task),
+				_ => None,
+			});
+			if let Err(e) = self.prefetch(chain, opening).await {
+				tracing::warn!("cannot read the tasks whose claims open: {e}");
+			}
+			for record in events {
 				match record.event {
 					RuntimeEvent::Inference(event) => self.on_event(chain, event).await,
 					RuntimeEvent::Opml(event) => self.on_dispute_event(event)?,
@@ -356,15 +389,6 @@ impl Operator {
 		}
 	}
 
-	/// Task `id` as the chain has it; none once pruned.
-	async fn task(
-		&self,
-		chain: &Chain,
-		id: TaskId,
-	) -> Result<Option<TaskView<AccountId>>, ChainError> {
-		chain.task(id).await.map_err(|source| ChainError::Task { id, source })
-	}
-
 	/// Moves open tasks one step, as their state on chain says: every one while there are
 	/// few, else those the block's events named and, every [`SWEEP_EVERY`] blocks, all. One
 	/// task's error is logged and counted; the others go on.
@@ -372,10 +396,12 @@ impl Operator {
 		let open = self.store()?.open_tasks()?;
 		let dirty = self.dirty.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default();
 		let sweep = open.len() <= FULL_SWEEP_MAX || best.is_multiple_of(SWEEP_EVERY);
+		let open: Vec<(TaskId, TaskRecord)> =
+			open.into_iter().filter(|(id, _)| sweep || dirty.contains(id)).collect();
+		if let Err(e) = self.prefetch(chain, open.iter().map(|(id, _)| *id)).await {
+			tracing::warn!("cannot read the open tasks at once: {e}");
+		}
 		for (id, record) in open {
-			if !sweep && !dirty.contains(&id) {
-				continue;
-			}
 			if let Err(e) = self.advance(chain, id, &record).await {
 				self.metrics.task_errors.inc();
 				tracing::warn!(task = id, "{e}");

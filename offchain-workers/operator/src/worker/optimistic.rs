@@ -378,7 +378,7 @@ impl Operator {
 		if let Some(run) = self.runs.lock().map_err(|_| TaskError::Poisoned)?.get(&(id, None)) {
 			return Ok(Ok(run.clone()));
 		}
-		let Some(model) = chain.model(task.model).await.map_err(ChainError::Model)? else {
+		let Some(model) = self.model(chain, task.model).await? else {
 			return Ok(Err(format!("model {:?} is not registered", task.model)));
 		};
 		let prepared =

@@ -117,7 +117,8 @@ impl Operator {
 					return Ok(None);
 				},
 			};
-			if !self.prove(chain, id, task, &input).await? {
+			let proved = prepared.or_else(|| self.prepared(id)).and_then(|p| p.proof.clone());
+			if !self.prove(chain, id, task, &input, proved).await? {
 				return Ok(None);
 			}
 			let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;

@@ -10,13 +10,13 @@ use sp_runtime::BoundedVec;
 
 use super::{CannotProve, ChainError, GiveUp, Operator, TaskError};
 use crate::{
-	prover::ChainVk,
+	prover::{ChainVk, Proved},
 	store::{StoreError, ZkEvidence},
 };
 
 impl Operator {
 	/// The verifying key task `task` was submitted under, with its bytes.
-	async fn chain_vk(
+	pub(super) async fn chain_vk(
 		&self,
 		chain: &Chain,
 		task: &TaskView<AccountId>,
@@ -43,28 +43,37 @@ impl Operator {
 		Ok(prover.check_circuit(&task.model, &vk).map_err(CannotProve::from))
 	}
 
-	/// Proves Zk-mode task `id` with ezkl and records the proof to commit to. Returns whether
-	/// the proof is there; a proof that cannot be made gives the task up.
+	/// Records the proof of Zk-mode task `id` to commit to: `proved` (made while preparing
+	/// the task), or one made with ezkl now (after a restart). Returns whether the proof is
+	/// there; a proof that cannot be made gives the task up.
 	pub(super) async fn prove(
 		&self,
 		chain: &Chain,
 		id: TaskId,
 		task: &TaskView<AccountId>,
 		input: &[i8],
+		proved: Option<Proved>,
 	) -> Result<bool, TaskError> {
 		if self.store()?.task(id)?.and_then(|r| r.proof).is_some() {
 			return Ok(true);
 		}
-		let (Some(prover), Some(vk)) = (&self.prover, self.chain_vk(chain, task).await?) else {
-			self.give_up(id, GiveUp::CannotProveAnyMore)?;
-			return Ok(false);
-		};
-		let proved = match prover.prove(id, &task.model, input, &vk).await {
-			Ok(proved) => proved,
-			Err(e) => {
-				// Not retried every block: a proof takes seconds, and the failure is logged.
-				self.give_up(id, GiveUp::Prove(e))?;
-				return Ok(false);
+		let proved = match proved {
+			Some(proved) => proved,
+			None => {
+				let (Some(prover), Some(vk)) = (&self.prover, self.chain_vk(chain, task).await?)
+				else {
+					self.give_up(id, GiveUp::CannotProveAnyMore)?;
+					return Ok(false);
+				};
+				match prover.prove(id, &task.model, input, &vk).await {
+					Ok(proved) => proved,
+					Err(e) => {
+						// Not retried every block: a proof takes seconds, and the failure is
+						// logged.
+						self.give_up(id, GiveUp::Prove(e))?;
+						return Ok(false);
+					},
+				}
 			},
 		};
 		self.metrics.prove_seconds.observe(proved.total.as_secs_f64());

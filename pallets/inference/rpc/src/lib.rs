@@ -1,6 +1,6 @@
 //! # AOS inference JSON-RPC
 //!
-//! The `aos_task`, `aos_tasksOf` and `aos_model` methods, served by the node from the
+//! The `aos_task`, `aos_tasks`, `aos_tasksOf` and `aos_model` methods, served by the node from the
 //! runtime's [`InferenceApi`], for dApps and operators that read tasks and models without
 //! decoding storage themselves.
 //!
@@ -23,7 +23,7 @@ use jsonrpsee::{
 use serde::{Deserialize, Serialize};
 use std::{marker::PhantomData, sync::Arc};
 
-use aos_inference_primitives::MAX_TASKS_PAGE;
+pub use aos_inference_primitives::MAX_TASKS_PAGE;
 pub use aos_inference_primitives::{InferenceApi as InferenceRuntimeApi, ModelId, TaskId};
 
 mod views;
@@ -37,6 +37,15 @@ pub trait InferenceApi<BlockHash, AccountId> {
 	/// never issued is an error.
 	#[method(name = "task")]
 	fn task(&self, id: TaskId, at: Option<BlockHash>) -> RpcResult<Option<TaskView<AccountId>>>;
+
+	/// Tasks `ids` (at most 1,000), in their order, each as `aos_task` answers it, all read at
+	/// the same block: what an operator or an indexer following many tasks reads once a block.
+	#[method(name = "tasks")]
+	fn tasks(
+		&self,
+		ids: Vec<TaskId>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<Option<TaskView<AccountId>>>>;
 
 	/// Up to `limit` (default and most: 1,000) ids of `owner`'s tasks that are not pruned,
 	/// starting after `after` (the last id of the previous page).
@@ -61,7 +70,7 @@ pub enum Error {
 	RuntimeApi = 1,
 	/// A task id that was never issued.
 	UnknownTask = 1001,
-	/// A page larger than [`MAX_TASKS_PAGE`].
+	/// A page larger than [`MAX_TASKS_PAGE`] (`aos_tasksOf`'s `limit`, `aos_tasks`' ids).
 	PageTooLarge = 1002,
 }
 
@@ -90,6 +99,35 @@ impl<C, Block, R> Inference<C, Block, R> {
 use pallet_inference::{ModelInfo, TaskInfo};
 type ClaimOf<R> = pallet_inference::Claim<<R as frame_system::Config>::AccountId>;
 
+/// Task `id` at block `at` with its claims; `None` once pruned, an error if never issued.
+fn task_view<Block, Api, R>(
+	api: &Api,
+	at: Block::Hash,
+	id: TaskId,
+) -> RpcResult<Option<TaskView<R::AccountId>>>
+where
+	Block: sp_runtime::traits::Block,
+	Api: InferenceRuntimeApi<Block, R::AccountId, TaskInfo<R>, ClaimOf<R>, ModelInfo<R>> + ?Sized,
+	R: pallet_inference::Config,
+	R::AccountId: Codec + Clone,
+	pallet_inference::BalanceOf<R>: Into<u128>,
+	frame_system::pallet_prelude::BlockNumberFor<R>: Into<u64>,
+{
+	let Some(task) = api.task(at, id).map_err(runtime_error)? else {
+		let next = api.next_task_id(at).map_err(runtime_error)?;
+		if id >= next {
+			let known = match next.checked_sub(1) {
+				Some(last) => format!("the highest task id so far is {last}"),
+				None => "no task was submitted yet".into(),
+			};
+			return Err(Error::UnknownTask.with(format!("there is no task {id}: {known}")));
+		}
+		return Ok(None);
+	};
+	let claims = api.claims(at, id).map_err(runtime_error)?;
+	Ok(Some(TaskView::new::<R>(id, task, claims)))
+}
+
 impl<C, Block, R> InferenceApiServer<<Block as sp_runtime::traits::Block>::Hash, R::AccountId>
 	for Inference<C, Block, R>
 where
@@ -111,20 +149,24 @@ where
 		at: Option<Block::Hash>,
 	) -> RpcResult<Option<TaskView<R::AccountId>>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		task_view(&*self.client.runtime_api(), at, id)
+	}
+
+	fn tasks(
+		&self,
+		ids: Vec<TaskId>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<Option<TaskView<R::AccountId>>>> {
+		if ids.len() > MAX_TASKS_PAGE as usize {
+			return Err(Error::PageTooLarge.with(format!(
+				"{} ids are more than one call reads, {MAX_TASKS_PAGE}",
+				ids.len()
+			)));
+		}
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		// One runtime API instance for all: its state cache is shared by the reads.
 		let api = self.client.runtime_api();
-		let Some(task) = api.task(at, id).map_err(runtime_error)? else {
-			let next = api.next_task_id(at).map_err(runtime_error)?;
-			if id >= next {
-				let known = match next.checked_sub(1) {
-					Some(last) => format!("the highest task id so far is {last}"),
-					None => "no task was submitted yet".into(),
-				};
-				return Err(Error::UnknownTask.with(format!("there is no task {id}: {known}")));
-			}
-			return Ok(None);
-		};
-		let claims = api.claims(at, id).map_err(runtime_error)?;
-		Ok(Some(TaskView::new::<R>(id, task, claims)))
+		ids.into_iter().map(|id| task_view(&*api, at, id)).collect()
 	}
 
 	fn tasks_of(
