@@ -591,6 +591,9 @@ pub mod pallet {
 		WrongRound,
 		/// A claim's commitment in a mode that commits to nothing (TEE, optimistic).
 		NothingToCommit,
+		/// A reveal work item's `claims` witness is below the task's number of claims: it was
+		/// charged for resolving fewer claims than the task has.
+		ClaimsAboveWitness,
 	}
 
 	#[pallet::hooks]
@@ -775,7 +778,8 @@ pub mod pallet {
 		/// charged as the call of the same name, the transaction's base cost and signature paid
 		/// once. An item that fails changes nothing and is reported
 		/// ([`Event::WorkItemFailed`]); the others stand. Charged in advance as if every reveal
-		/// resolved a task of `MaxClaims` claims, refunded to what the items did.
+		/// resolved its task with the number of claims its item declares (`claims`, a witness
+		/// checked against the task), refunded to what the items did.
 		#[pallet::call_index(9)]
 		#[pallet::weight(Pallet::<T>::work_weight(items))]
 		pub fn work(

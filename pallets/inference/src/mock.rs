@@ -595,6 +595,7 @@ pub fn reveal_item(who: AccountId, id: TaskId, answer: &Answer) -> WorkItemOf<Te
 			pow_nonce,
 		},
 		salt: salt(who),
+		claims: crate::Claims::<Test>::decode_len(id).unwrap_or_default() as u32,
 	}
 }
 

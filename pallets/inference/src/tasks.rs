@@ -362,9 +362,10 @@ impl<T: Config> Pallet<T> {
 		match item {
 			WorkItem::Claim { .. } => Self::claim_weight(),
 			WorkItem::Commit { .. } => T::WeightInfo::commit(),
-			WorkItem::Reveal { .. } => {
-				T::WeightInfo::reveal().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get()))
-			},
+			// The witness is checked with one read of the task's claims.
+			WorkItem::Reveal { claims, .. } => T::WeightInfo::reveal()
+				.saturating_add(T::WeightInfo::resolve((*claims).min(T::MaxClaims::get())))
+				.saturating_add(T::DbWeight::get().reads(1)),
 		}
 	}
 
@@ -414,10 +415,13 @@ impl<T: Config> Pallet<T> {
 				Self::do_claim(who, task, pre_output, proof, commitment)
 			},
 			WorkItem::Commit { task, commitment } => Self::do_commit(who, task, commitment),
-			WorkItem::Reveal { task, reveal, salt } => {
+			WorkItem::Reveal { task, reveal, salt, claims } => {
+				let witnessed = Claims::<T>::decode_len(task).unwrap_or_default() as u32 <= claims;
+				ensure!(witnessed, Error::<T>::ClaimsAboveWitness);
 				let output = reveal.output;
 				let resolved = Self::do_reveal(who, task, output, reveal, salt)?;
 				Ok(T::WeightInfo::reveal()
+					.saturating_add(T::DbWeight::get().reads(1))
 					.saturating_add(resolved.map_or(Weight::zero(), Self::resolve_weight)))
 			},
 		}

@@ -1712,6 +1712,48 @@ fn claims_that_carry_their_commitments_settle_three_blocks_after_the_randomness(
 }
 
 #[test]
+fn a_reveal_item_is_charged_for_the_claims_it_declares_and_refused_below_them() {
+	test(|| {
+		let (ops, id) = setup(3, 3);
+		for op in &ops {
+			let answer = Answer::honest(*op, id);
+			assert_ok!(work(*op, vec![claim_item(*op, id, Some(commitment_to(*op, id, &answer)))]));
+		}
+		run_to_block(System::block_number() + 1);
+		assert!(matches!(task(id).status, TaskStatus::Revealing { round: 0, .. }));
+		let item = |op: AccountId, claims: u32| match reveal_item(op, id, &Answer::honest(op, id)) {
+			WorkItem::Reveal { task, reveal, salt, .. } => {
+				WorkItem::Reveal { task, reveal, salt, claims }
+			},
+			other => other,
+		};
+		// Charged for the resolution of 3 claims, not of `MaxClaims`.
+		let three = Inference::work_weight(&[item(1, 3)]);
+		let max = <Test as Config>::MaxClaims::get();
+		let most = Inference::work_weight(&[item(1, max)]);
+		let resolve = |c| <<Test as Config>::WeightInfo as crate::WeightInfo>::resolve(c);
+		assert_eq!(most.saturating_sub(three), resolve(max).saturating_sub(resolve(3)));
+		// A witness below the task's claims changes nothing.
+		assert_ok!(work(1, vec![item(1, 2)]));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::WorkItemFailed { index: 0, error, .. }
+				if *error == sp_runtime::DispatchError::from(Error::<Test>::ClaimsAboveWitness).stripped()
+		)));
+		assert!(Claims::<Test>::get(id).iter().all(|c| c.result.is_none()));
+		// With the right witness every reveal stands, and the last one is charged no more than
+		// it declared.
+		for op in &ops {
+			let items = vec![item(*op, 3)];
+			let charged = Inference::work_weight(&items);
+			let info = work(*op, items).expect("the batch is taken");
+			assert!(info.actual_weight.expect("refunded").all_lte(charged));
+		}
+		assert_eq!(settled(id).agreeing, 3);
+	});
+}
+
+#[test]
 fn the_last_commitment_opens_the_reveal_phase_in_its_own_block() {
 	test(|| {
 		let (ops, id) = setup(3, 3);

@@ -358,8 +358,17 @@ pub enum WorkItem<MaxTopK: Get<u32>, MaxSamples: Get<u32>, MaxIntermediates: Get
 	#[codec(index = 1)]
 	Commit { task: TaskId, commitment: H256 },
 	/// [`crate::Pallet::reveal`]: the reveal (its output digest included) and the salt.
+	/// `claims`, a witness, is the task's number of claims (the operator reads them with the
+	/// task): the item is charged in advance for the resolution of that many claims, not of
+	/// `MaxClaims`, and is refused ([`crate::Error::ClaimsAboveWitness`]) if the task has more.
+	/// A block then takes as many reveals as they really cost.
 	#[codec(index = 2)]
-	Reveal { task: TaskId, reveal: Reveal<MaxTopK, MaxSamples, MaxIntermediates>, salt: [u8; 32] },
+	Reveal {
+		task: TaskId,
+		reveal: Reveal<MaxTopK, MaxSamples, MaxIntermediates>,
+		salt: [u8; 32],
+		claims: u32,
+	},
 }
 
 impl<A: Get<u32>, B: Get<u32>, C: Get<u32>> WorkItem<A, B, C> {

@@ -449,7 +449,7 @@ impl Operator {
 					&& !record.revealed
 					&& !self.sending(id, Step::Reveal)? =>
 			{
-				self.reveal(id).await
+				self.reveal(id, task.claims.len() as u32).await
 			},
 			StatusView::Proving { round, .. }
 				if claim.round == round

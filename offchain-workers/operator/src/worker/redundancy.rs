@@ -161,9 +161,10 @@ impl Operator {
 		Ok(())
 	}
 
-	/// Reveals the result committed to for task `id`: queued for this block's work
+	/// Reveals the result committed to for task `id`, which has `claims` claims (the item's
+	/// witness: it is charged for resolving that many): queued for this block's work
 	/// transaction.
-	pub(super) async fn reveal(&self, id: TaskId) -> Result<(), TaskError> {
+	pub(super) async fn reveal(&self, id: TaskId, claims: u32) -> Result<(), TaskError> {
 		let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 		let Some(e) = record.evidence else {
 			tracing::error!(task = id, "committed on chain, but this database has no evidence");
@@ -176,7 +177,7 @@ impl Operator {
 			intermediates: BoundedVec::truncate_from(e.intermediates),
 			pow_nonce: e.pow_nonce,
 		};
-		self.queue(id, Step::Reveal, WorkItem::Reveal { task: id, reveal, salt: e.salt });
+		self.queue(id, Step::Reveal, WorkItem::Reveal { task: id, reveal, salt: e.salt, claims });
 		tracing::info!(task = id, "revealing");
 		Ok(())
 	}
