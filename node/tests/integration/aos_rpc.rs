@@ -23,7 +23,8 @@ fn aos_methods_read_tasks_models_and_operators() {
 	let node = Node::start("aos-rpc", &["--dev"]);
 	node.wait_until("block 1", Duration::from_secs(60), |n| n.best_number() >= 1);
 	let methods = node.rpc("rpc_methods", json!([]));
-	for method in ["aos_task", "aos_tasks", "aos_tasksOf", "aos_model", "aos_operator", "aos_stake"] {
+	for method in ["aos_task", "aos_tasks", "aos_tasksOf", "aos_model", "aos_operator", "aos_stake"]
+	{
 		assert!(methods["methods"].as_array().expect("list").contains(&json!(method)), "{method}");
 	}
 
@@ -157,7 +158,10 @@ fn aos_methods_read_tasks_models_and_operators() {
 	);
 	assert_eq!((code, message.as_str()), (1002, "limit 5000 is above the largest page, 1000"));
 	let (code, message) = error_of(node.try_rpc("aos_tasks", json!([[0, 99]])));
-	assert_eq!((code, message.as_str()), (1001, "there is no task 99: the highest task id so far is 0"));
+	assert_eq!(
+		(code, message.as_str()),
+		(1001, "there is no task 99: the highest task id so far is 0")
+	);
 	let (code, message) = error_of(node.try_rpc("aos_tasks", json!([vec![0; 1001]])));
 	assert_eq!((code, message.as_str()), (1002, "1001 ids are more than one call reads, 1000"));
 	let (code, _) = error_of(node.try_rpc("aos_task", json!(["zero"])));

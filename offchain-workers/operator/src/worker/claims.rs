@@ -117,8 +117,7 @@ impl Operator {
 		id: TaskId,
 		task: &TaskView<AccountId>,
 	) -> Result<(), TaskError> {
-		let fetch: BoxFuture<'static, Result<Prepared, PrepareError>> = if task.mode
-			== ModeView::Zk
+		let fetch: BoxFuture<'static, Result<Prepared, PrepareError>> = if task.mode == ModeView::Zk
 		{
 			// The circuit is the prover's; the input is inline.
 			let input = match &task.input {
@@ -142,9 +141,9 @@ impl Operator {
 				return Ok(self.give_up(id, GiveUp::ModelNotRegistered(task.model))?);
 			};
 			let (models, input, id_model) = (self.models.clone(), task.input.clone(), task.model);
-			Box::pin(async move {
-				prepare(&models, &id_model, &model.uri, model.inputs, &input).await
-			})
+			Box::pin(
+				async move { prepare(&models, &id_model, &model.uri, model.inputs, &input).await },
+			)
 		};
 		// The loop is told when it is done.
 		let prepared = self.prepared.clone();
@@ -302,8 +301,10 @@ impl Operator {
 		if let Some(p) = prepared {
 			return Ok(Some(p));
 		}
-		let model =
-			self.model(chain, task.model).await?.ok_or(TaskError::ModelNotRegistered(task.model))?;
+		let model = self
+			.model(chain, task.model)
+			.await?
+			.ok_or(TaskError::ModelNotRegistered(task.model))?;
 		match prepare(&self.models, &task.model, &model.uri, model.inputs, &task.input).await {
 			Ok(p) => Ok(Some(Arc::new(p))),
 			Err(why) => {

@@ -7,7 +7,8 @@
 //!
 //! Tasks are hostile until checked. Before it claims a task, the operator fetches and checks
 //! the task's model and input in the background (http(s) only, within a deadline and a byte
-//! cap: `models`), so that a slow or hostile server delays nothing else; a task that cannot be
+//! cap: `models`; a Zk-mode task is proved there too), so that a slow or hostile server, or a
+//! proof's seconds, delay nothing else, and claims as soon as that is done; a task that cannot be
 //! prepared is logged, marked in the database and skipped. One task's failure never ends the
 //! loop: heartbeats and the other tasks go on. A transaction whose outcome is unknown (a lost
 //! connection, a timeout) is left for the chain's state to settle, not assumed to have failed.
@@ -279,10 +280,16 @@ impl Operator {
 
 	/// Handles the blocks since the last one handled, up to `best` (whose hash is `hash`),
 	/// then sends the work they call for. What it reads of tasks is read at `hash`.
-	async fn on_block(&self, chain: &Arc<Chain>, best: u32, hash: Hash) -> Result<(), SessionError> {
+	async fn on_block(
+		&self,
+		chain: &Arc<Chain>,
+		best: u32,
+		hash: Hash,
+	) -> Result<(), SessionError> {
 		self.head.store(best, Ordering::Relaxed);
 		self.read_at(hash);
-		let nonce = chain.account_nonce(&self.account(), Some(hash)).await.map_err(ChainError::from)?;
+		let nonce =
+			chain.account_nonce(&self.account(), Some(hash)).await.map_err(ChainError::from)?;
 		self.chain_nonce.store(nonce, Ordering::Relaxed);
 		let last = self.store()?.last_block()?;
 		let from =

@@ -7,10 +7,7 @@
 //! Everything is read at the block being handled (its hash), so that the task views and the
 //! account's nonce agree, and is forgotten when the next block is handled.
 
-use aos_client::{
-	runtime::AccountId,
-	Chain, Hash, ModelView, TaskView,
-};
+use aos_client::{runtime::AccountId, Chain, Hash, ModelView, TaskView};
 use aos_inference_primitives::TaskId;
 use sp_core::H256;
 use std::collections::HashMap;
