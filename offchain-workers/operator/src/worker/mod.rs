@@ -299,9 +299,8 @@ impl Operator {
 				break;
 			};
 			let events = chain.events(block).await.map_err(ChainError::from)?;
-			let named: Vec<TaskId> = events.iter().filter_map(|r| task_named(&r.event)).collect();
 			if let Ok(mut dirty) = self.dirty.lock() {
-				dirty.extend(named.iter().copied());
+				dirty.extend(events.iter().filter_map(|r| task_named(&r.event)));
 			}
 			// The tasks whose claims open, in one read (the others are read with the open
 			// tasks below).

@@ -34,10 +34,6 @@ impl Operator {
 		}
 	}
 
-	fn reads_at(&self) -> Option<Hash> {
-		self.reads.lock().ok().and_then(|r| r.at)
-	}
-
 	/// Reads the tasks of `ids` not read yet at this block, in one call.
 	pub(super) async fn prefetch(
 		&self,
@@ -99,17 +95,13 @@ impl Operator {
 		chain: &Chain,
 		from: u64,
 	) -> Result<Option<u128>, ChainError> {
-		if let Some(stake) = self.reads.lock().ok().and_then(|r| r.stakes.get(&from).copied()) {
-			return Ok(stake);
-		}
-		let stake = chain
-			.selection_stake(&self.account(), from, self.reads_at())
-			.await
-			.map_err(ChainError::Operator)?;
-		if let Ok(mut reads) = self.reads.lock() {
-			reads.stakes.insert(from, stake);
-		}
-		Ok(stake)
+		let me = self.account();
+		self.read_once(
+			|r| &mut r.stakes,
+			from,
+			|at| async move { chain.selection_stake(&me, from, at).await.map_err(ChainError::Operator) },
+		)
+		.await
 	}
 
 	/// Model `id`, registered or banned; none if there is no such model.
@@ -118,13 +110,43 @@ impl Operator {
 		chain: &Chain,
 		id: H256,
 	) -> Result<Option<ModelView<AccountId>>, ChainError> {
-		if let Some(model) = self.reads.lock().ok().and_then(|r| r.models.get(&id).cloned()) {
-			return Ok(model);
-		}
-		let model = chain.model(id, self.reads_at()).await.map_err(ChainError::Model)?;
+		self.read_once(
+			|r| &mut r.models,
+			id,
+			|at| async move { chain.model(id, at).await.map_err(ChainError::Model) },
+		)
+		.await
+	}
+
+	/// The value under `key` in the block's reads (`map`), read with `read` at the block
+	/// being handled the first time it is asked for. A value read while the next block came is
+	/// returned but not kept.
+	async fn read_once<K, V, Fut>(
+		&self,
+		map: impl Fn(&mut Reads) -> &mut HashMap<K, V>,
+		key: K,
+		read: impl FnOnce(Option<Hash>) -> Fut,
+	) -> Result<V, ChainError>
+	where
+		K: std::hash::Hash + Eq,
+		V: Clone,
+		Fut: std::future::Future<Output = Result<V, ChainError>>,
+	{
+		let at = match self.reads.lock() {
+			Ok(mut reads) => {
+				if let Some(value) = map(&mut reads).get(&key) {
+					return Ok(value.clone());
+				}
+				reads.at
+			},
+			Err(_) => None,
+		};
+		let value = read(at).await?;
 		if let Ok(mut reads) = self.reads.lock() {
-			reads.models.insert(id, model.clone());
+			if reads.at == at {
+				map(&mut reads).insert(key, value.clone());
+			}
 		}
-		Ok(model)
+		Ok(value)
 	}
 }
