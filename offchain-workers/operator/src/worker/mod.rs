@@ -398,7 +398,7 @@ impl Operator {
 	/// Moves open tasks one step, as their state on chain says: every one while there are
 	/// few, else those the block's events named and, every [`SWEEP_EVERY`] blocks, all. One
 	/// task's error is logged and counted; the others go on.
-	async fn advance_tasks(&self, chain: &Chain, best: u32) -> Result<(), StoreError> {
+	async fn advance_tasks(&self, chain: &Arc<Chain>, best: u32) -> Result<(), StoreError> {
 		let open = self.store()?.open_tasks()?;
 		let dirty = self.dirty.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default();
 		let sweep = open.len() <= FULL_SWEEP_MAX || best.is_multiple_of(SWEEP_EVERY);
@@ -418,7 +418,7 @@ impl Operator {
 
 	async fn advance(
 		&self,
-		chain: &Chain,
+		chain: &Arc<Chain>,
 		id: TaskId,
 		record: &TaskRecord,
 	) -> Result<(), TaskError> {
@@ -461,7 +461,7 @@ impl Operator {
 				if claim.round == round
 					&& claim.commitment.is_some()
 					&& claim.result.is_none()
-					&& !record.revealed =>
+					&& !self.sending(id, Step::Proof)? =>
 			{
 				self.reveal_proof(chain, id).await
 			},

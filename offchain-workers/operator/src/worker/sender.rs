@@ -39,6 +39,8 @@ pub enum Step {
 	Claim = 0,
 	Commit = 1,
 	Reveal = 2,
+	/// A Zk-mode task's proof (`ZkVerifier.submit_proof`), sent alone: too large to batch.
+	Proof = 3,
 }
 
 /// Items waiting for the end of the block's handling, and the next nonce.
@@ -133,15 +135,41 @@ impl Operator {
 		call: RuntimeCall,
 		what: &'static str,
 	) -> bool {
+		self.send_step(chain, call, what, None, |_| {}).await
+	}
+
+	/// [`Self::send_detached`], recording first that it carries step `step` of a task (so
+	/// that the step is not sent again while the transaction may land), and handing the
+	/// outcome to `landed`.
+	pub(super) async fn send_step(
+		&self,
+		chain: &Arc<Chain>,
+		call: RuntimeCall,
+		what: &'static str,
+		step: Option<(TaskId, Step)>,
+		landed: impl FnOnce(&aos_client::Included) + Send + 'static,
+	) -> bool {
 		if let Err(e) = self.store().and_then(|s| s.sync()) {
 			tracing::warn!("{what} not sent: {e}");
 			return false;
 		}
-		let signed = match self.next_nonce(chain).await {
-			Ok(nonce) => chain.sign_with_nonce(&self.keys.account, call, nonce).await,
-			Err(e) => Err(e),
+		let nonce = match self.next_nonce(chain).await {
+			Ok(nonce) => nonce,
+			Err(e) => {
+				tracing::warn!("{what} not sent: {e}");
+				return false;
+			},
 		};
-		let xt = match signed {
+		if let Some((id, step)) = step {
+			let best = self.head.load(std::sync::atomic::Ordering::Relaxed);
+			let sent = Sent { step: step as u8, nonce, block: best };
+			if let Err(e) = self.store().and_then(|s| s.put_sent(&[(id, sent)])) {
+				tracing::warn!("{what} not sent: {e}");
+				self.forget_nonce();
+				return false;
+			}
+		}
+		let xt = match chain.sign_with_nonce(&self.keys.account, call, nonce).await {
 			Ok(xt) => xt,
 			Err(e) => {
 				tracing::warn!("{what} not sent: {e}");
@@ -152,7 +180,10 @@ impl Operator {
 		let (chain, nonce_slot) = (Arc::clone(chain), self.outbox.nonce.clone());
 		tokio::spawn(async move {
 			match chain.submit_extrinsic(xt.encode()).await {
-				Ok(included) => tracing::debug!(block = included.block_number, "{what}"),
+				Ok(included) => {
+					tracing::debug!(block = included.block_number, "{what}");
+					landed(&included);
+				},
 				Err(e) => {
 					tracing::warn!("{what}: {e}");
 					forget(&nonce_slot);
@@ -243,6 +274,8 @@ fn follow(
 						metrics.reveals.inc();
 						tracing::info!(task, block, "revealed");
 					},
+					// Sent alone (`send_step`), never in a work transaction.
+					Step::Proof => {},
 				}
 			}
 			tracing::debug!(

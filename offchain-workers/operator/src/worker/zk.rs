@@ -7,8 +7,9 @@ use aos_client::{
 };
 use aos_inference_primitives::TaskId;
 use sp_runtime::BoundedVec;
+use std::sync::Arc;
 
-use super::{CannotProve, ChainError, GiveUp, Operator, TaskError};
+use super::{CannotProve, ChainError, GiveUp, Operator, Step, TaskError};
 use crate::{
 	prover::{ChainVk, Proved},
 	store::{StoreError, ZkEvidence},
@@ -90,8 +91,14 @@ impl Operator {
 		Ok(true)
 	}
 
-	/// Reveals the proof committed to for Zk-mode task `id`.
-	pub(super) async fn reveal_proof(&self, chain: &Chain, id: TaskId) -> Result<(), TaskError> {
+	/// Reveals the proof committed to for Zk-mode task `id`: sent without waiting for it to
+	/// land (a proof is checked in the block that takes it; the chain's state then shows the
+	/// claim's result), and not sent again while that transaction may land.
+	pub(super) async fn reveal_proof(
+		&self,
+		chain: &Arc<Chain>,
+		id: TaskId,
+	) -> Result<(), TaskError> {
 		let record = self.store()?.task(id)?.ok_or(StoreError::NoRecord(id))?;
 		let Some(zk) = record.proof else {
 			tracing::error!(task = id, "committed on chain, but this database has no proof");
@@ -102,23 +109,24 @@ impl Operator {
 			proof: BoundedVec::truncate_from(zk.proof),
 			instances: BoundedVec::truncate_from(zk.instances),
 		};
-		match self.submit(chain, RuntimeCall::from(call)).await {
-			Ok(included) => {
-				self.metrics.proofs.inc();
-				self.store()?.update_task(id, |r| r.revealed = true)?;
-				let accepted = included.events.iter().any(|e| {
-					matches!(
-						e,
-						RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofAccepted { .. })
-					)
-				});
-				if accepted {
-					tracing::info!(task = id, block = included.block_number, "proof accepted");
-				} else {
-					tracing::error!(task = id, events = ?included.events, "proof not accepted");
-				}
-			},
-			Err(e) => tracing::warn!(task = id, "proof submission: {e}"),
+		let metrics = self.metrics.clone();
+		let landed = move |included: &aos_client::Included| {
+			metrics.proofs.inc();
+			let accepted = included.events.iter().any(|e| {
+				matches!(
+					e,
+					RuntimeEvent::ZkVerifier(pallet_zk_verifier::Event::ProofAccepted { .. })
+				)
+			});
+			if accepted {
+				tracing::info!(task = id, block = included.block_number, "proof accepted");
+			} else {
+				tracing::error!(task = id, events = ?included.events, "proof not accepted");
+			}
+		};
+		let step = Some((id, Step::Proof));
+		if self.send_step(chain, RuntimeCall::from(call), "proof", step, landed).await {
+			tracing::info!(task = id, "submitting the proof");
 		}
 		Ok(())
 	}
