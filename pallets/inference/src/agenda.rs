@@ -323,8 +323,10 @@ impl<T: Config> Pallet<T> {
 		}
 		// Nothing to commit to in TEE and optimistic modes: an enclave's signature cannot be
 		// copied, and an optimistic result has no competitor to copy from (it is disputed, not
-		// compared). In the others, every claimant may have committed with its claim.
+		// compared); nor for a Zk round's only prover (`sole_prover`). In the others, every
+		// claimant may have committed with its claim.
 		let committed = matches!(task.mode, VerificationMode::Tee | VerificationMode::Optimistic)
+			|| Self::sole_prover(task.mode, &claims, round)
 			|| claims.iter().filter(|c| c.round == round).all(|c| c.commitment.is_some());
 		if committed {
 			Self::open_resolution(id, task, round, now);

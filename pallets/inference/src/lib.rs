@@ -248,6 +248,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxClaims: Get<u32>;
 
+		/// The selections a round's first claim tranche targets at least, whatever the task's k
+		/// ([`Pallet::selection_target`]). A task with k = 1 (Zk, TEE, optimistic) targeting one
+		/// selection finds no operator in its first tranche about e⁻¹ (37 %) of the time, and
+		/// waits a claim period for the next; with 3, about e⁻³ (5 %) of the time, never among
+		/// three operators of equal stake. The price: the extra selected operators' claims
+		/// (charged to them) and, where they compute before claiming, their work.
+		#[pallet::constant]
+		type MinSelections: Get<u32>;
+
 		/// Most top classes a task may ask for.
 		#[pallet::constant]
 		type MaxTopK: Get<u32>;

@@ -113,6 +113,8 @@ parameter_types! {
 	pub const MaxPeriod: BlockNumber = 10_000;
 	pub DefaultOperatorParams: pallet_operators::ParamsOf<Test> = operator_params();
 	pub DefaultParams: ParamsOf<Test> = default_params();
+	/// 1, so that a tranche targets exactly k unless a test raises it.
+	pub storage MinSelections: u32 = 1;
 }
 
 impl pallet_operators::Config for Test {
@@ -290,6 +292,7 @@ impl pallet_inference::Config for Test {
 	type MaxUriLen = ConstU32<128>;
 	type MaxInputLen = ConstU32<1024>;
 	type MaxClaims = ConstU32<16>;
+	type MinSelections = MinSelections;
 	type MaxTopK = ConstU32<16>;
 	type MaxSamples = ConstU32<8>;
 	type MaxIntermediates = ConstU32<16>;

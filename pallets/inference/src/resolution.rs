@@ -167,7 +167,7 @@ impl<T: Config> Pallet<T> {
 						operator: claim.operator.clone(),
 					});
 				},
-				None if Self::owed_result(task.mode, claim) => {
+				None if Self::owed_result(task.mode, claim, &claims) => {
 					Self::report_withheld(id, task.mode, &claim.operator)
 				},
 				None => {
@@ -206,10 +206,29 @@ impl<T: Config> Pallet<T> {
 	/// the task's mode: it committed to one; or, in TEE mode, it claimed the task with an
 	/// enclave allowed for the model, which is all the commitment TEE mode takes (an enclave's
 	/// signature cannot be copied, so there is nothing to hide before the reveal); or, in
-	/// optimistic mode, it claimed the task (its result is disputed, not compared).
-	pub(crate) fn owed_result(mode: VerificationMode, claim: &Claim<T::AccountId>) -> bool {
+	/// optimistic mode, it claimed the task (its result is disputed, not compared); or, in Zk
+	/// mode, it is its round's only prover ([`Self::sole_prover`]), which proves without
+	/// committing. `claims` are the task's claims.
+	pub(crate) fn owed_result(
+		mode: VerificationMode,
+		claim: &Claim<T::AccountId>,
+		claims: &[Claim<T::AccountId>],
+	) -> bool {
 		claim.commitment.is_some()
 			|| matches!(mode, VerificationMode::Tee | VerificationMode::Optimistic)
+			|| Self::sole_prover(mode, claims, claim.round)
+	}
+
+	/// Whether `round` of a Zk-mode task has one assigned operator: it then proves without
+	/// committing first, as no other operator may submit a proof of the round to copy its
+	/// own (a commitment only keeps co-provers from taking each other's proofs), and the
+	/// round goes from its claims straight to its proving phase.
+	pub(crate) fn sole_prover(
+		mode: VerificationMode,
+		claims: &[Claim<T::AccountId>],
+		round: u8,
+	) -> bool {
+		mode == VerificationMode::Zk && claims.iter().filter(|c| c.round == round).count() == 1
 	}
 
 	/// Settles task `id` on the one result the chain verified itself (a Zk proof, an enclave's
@@ -273,8 +292,14 @@ impl<T: Config> Pallet<T> {
 	fn judge_silent(id: TaskId, mode: VerificationMode, round: u8) {
 		let mut silent = Vec::new();
 		Claims::<T>::mutate(id, |claims| {
-			for c in claims.iter_mut() {
-				if c.round == round && c.result.is_none() && Self::owed_result(mode, c) {
+			let owed: Vec<bool> = claims
+				.iter()
+				.map(|c| {
+					c.round == round && c.result.is_none() && Self::owed_result(mode, c, claims)
+				})
+				.collect();
+			for (c, owed) in claims.iter_mut().zip(owed) {
+				if owed {
 					c.result = Some(REJECTED);
 					silent.push(c.operator.clone());
 				}
@@ -332,8 +357,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn end_undecided(id: TaskId, mut task: TaskInfo<T>, now: BlockNumberFor<T>) {
 		// No result: no one is judged for it, but withholding a committed reveal is judged on
 		// its own (it may be what kept the task from a result).
-		for claim in Claims::<T>::get(id) {
-			if claim.result.is_none() && Self::owed_result(task.mode, &claim) {
+		let claims = Claims::<T>::get(id);
+		for claim in claims.iter() {
+			if claim.result.is_none() && Self::owed_result(task.mode, claim, &claims) {
 				Self::report_withheld(id, task.mode, &claim.operator);
 			}
 		}

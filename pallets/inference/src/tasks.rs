@@ -146,12 +146,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The selections a claim threshold targets in `round`, `tranche`: k doubled per round and
-	/// doubled again per tranche, so that each tranche reaches twice as far down the VRF outputs
-	/// as the one before (operators selected earlier stay selected).
+	/// The selections a claim threshold targets in `round`, `tranche`: k doubled per round, at
+	/// least [`Config::MinSelections`], then doubled per tranche, so that each tranche reaches
+	/// twice as far down the VRF outputs as the one before (operators selected earlier stay
+	/// selected). The floor over-samples a task with a small k: its first tranche targeting one
+	/// selection would select no one about e⁻¹ of the time, and the task would wait a whole
+	/// claim period for the next; the extra candidates rank, and only the best are assigned.
 	pub fn selection_target(redundancy: u8, round: u8, tranche: u8) -> u32 {
-		let doublings = u32::from(round).saturating_add(u32::from(tranche)).min(16);
-		u32::from(redundancy).saturating_mul(1u32 << doublings)
+		let round_target = u32::from(redundancy)
+			.saturating_mul(1u32 << u32::from(round).min(16))
+			.max(T::MinSelections::get());
+		round_target.saturating_mul(1u32 << u32::from(tranche).min(16))
 	}
 
 	/// The claims wanted in `round`: k, doubled per round; in optimistic mode k (one operator),

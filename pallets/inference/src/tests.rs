@@ -1889,3 +1889,128 @@ fn candidates_stored_before_commitments_migrate() {
 		Candidates::<Test>::remove(5);
 	});
 }
+
+#[test]
+fn selection_targets_double_from_a_floor_of_min_selections() {
+	test(|| {
+		MinSelections::set(&3);
+		let target = Inference::selection_target;
+		// k = 1 is over-sampled to 3, then doubled per tranche.
+		assert_eq!((target(1, 0, 0), target(1, 0, 1), target(1, 0, 2)), (3, 6, 12));
+		// Rounds double k before the floor applies: 2 is raised to 3, 4 is kept.
+		assert_eq!((target(1, 1, 0), target(1, 2, 0), target(1, 2, 1)), (3, 4, 8));
+		// A k at or above the floor is untouched.
+		assert_eq!((target(3, 0, 0), target(3, 1, 0), target(5, 0, 1)), (3, 6, 10));
+		MinSelections::set(&1);
+		assert_eq!((target(1, 0, 0), target(1, 0, 1), target(3, 1, 1)), (1, 2, 12));
+	});
+}
+
+#[test]
+fn a_k_1_task_among_three_equal_operators_selects_all_three_and_assigns_the_best() {
+	test(|| {
+		MinSelections::set(&3);
+		let (ops, id) = setup(3, 1);
+		// The first tranche targets 3 selections among three equal stakes: every operator is
+		// selected, in any order of arrival; the best-ranked one is kept.
+		for op in &ops {
+			// Selected: taken, or refused only because a better-ranked claim holds the place.
+			let result = claim(*op, id);
+			assert!(
+				result.is_ok() || result == Err(Error::<Test>::ClaimsFull.into()),
+				"{op}: {result:?}"
+			);
+		}
+		let candidates = Candidates::<Test>::get(id);
+		assert_eq!(candidates.len(), 1);
+		let best =
+			ops.iter()
+				.map(|op| {
+					let (randomness, _) = task(id).randomness.unwrap_or_default();
+					let transcript = aos_inference_primitives::vrf_transcript(
+						&aos_inference_primitives::task_hash(id),
+						&randomness.0,
+					);
+					let output = u128::from_le_bytes(vrf_pair(*op, 0).make_bytes::<16>(
+						aos_inference_primitives::VRF_OUTPUT_CONTEXT,
+						&transcript,
+					));
+					(*op, output)
+				})
+				.min_by_key(|(_, output)| *output)
+				.map(|(op, _)| op);
+		assert_eq!(candidates.first().map(|c| c.operator), best);
+		run_to_block(System::block_number() + 1);
+		let assigned: Vec<AccountId> = Claims::<Test>::get(id).iter().map(|c| c.operator).collect();
+		assert_eq!(assigned, best.into_iter().collect::<Vec<_>>());
+	});
+}
+
+#[test]
+fn a_zk_round_with_one_prover_skips_the_commitment_and_its_silence_costs_a_bad_proof() {
+	use aos_inference_primitives::zk::{ZkTaskError, ZkTasks};
+	test(|| {
+		let ops: Vec<AccountId> = (1..=4).collect();
+		for op in &ops {
+			register_operator(*op);
+		}
+		let model = register_golden_with(VerificationMode::Zk.bit(), PRICE);
+		run_to_block(System::block_number() + SELECTION_DELAY + 1);
+		link_zk(model, H256::repeat_byte(0x77), 7);
+		let submit_k1 = || {
+			let id = NextTaskId::<Test>::get();
+			assert_ok!(Inference::submit_task(
+				RuntimeOrigin::signed(DAPP),
+				model,
+				golden_input(),
+				FEE,
+				VerificationMode::Zk,
+				1,
+				aos_kernel::golden::sampling(),
+			));
+			until_claiming(id);
+			id
+		};
+		let (proof, instances) = (b"a proof".to_vec(), [[1u8; 32], [2u8; 32]]);
+
+		// Claimed without a commitment: the round has one prover, and proves at once.
+		let id = submit_k1();
+		let assigned = claim_all(id, &ops);
+		assert_eq!(assigned.len(), 1);
+		let prover = assigned[0];
+		assert!(Claims::<Test>::get(id).iter().all(|c| c.commitment.is_none()));
+		let TaskStatus::Proving { round: 0, until } = task(id).status else {
+			panic!("one prover needs no commit phase, found {:?}", task(id).status)
+		};
+		System::assert_has_event(Event::ProofPhase { task: id, round: 0, until }.into());
+		let outsider = *ops.iter().find(|o| **o != prover).unwrap_or(&99);
+		assert_eq!(
+			Inference::proof_task(id, &outsider, &proof, &instances),
+			Err(ZkTaskError::NotAssigned)
+		);
+		assert!(Inference::proof_task(id, &prover, &proof, &instances).is_ok());
+		// A bad proof spends the claim: no second try.
+		Inference::reject_proof(id, &prover);
+		assert_eq!(
+			Inference::proof_task(id, &prover, &proof, &instances),
+			Err(ZkTaskError::NotCommitted)
+		);
+
+		// A prover that stays silent pays what a bad proof costs, not what being offline does.
+		let id = submit_k1();
+		let prover = claim_all(id, &ops)[0];
+		assert!(matches!(task(id).status, TaskStatus::Proving { .. }));
+		run_until(|| !matches!(task(id).status, TaskStatus::Proving { round: 0, .. }));
+		System::assert_has_event(Event::RevealWithheld { task: id, operator: prover }.into());
+		assert!(System::events().iter().any(|e| matches!(
+			&e.event,
+			RuntimeEvent::Operators(pallet_operators::Event::SlashDeferred { operator, kind, .. })
+				if *operator == prover
+					&& *kind == aos_operators_primitives::OffenceKind::ZkProofInvalid
+		)));
+		assert!(!System::events().iter().any(|e| matches!(
+			&e.event,
+			RuntimeEvent::Inference(Event::OperatorSilent { operator, .. }) if *operator == prover
+		)));
+	});
+}

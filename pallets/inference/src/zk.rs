@@ -5,7 +5,9 @@
 //! claimed like any other. Its assigned operators then commit to a proof
 //! ([`aos_inference_primitives::zk::proof_commitment`]) in the commit phase and reveal it in
 //! the reveal phase, so that no operator can submit a proof it saw in the transaction pool: a
-//! proof is bound to the operator that committed to it. The first revealed proof the chain
+//! proof is bound to the operator that committed to it. A round with one assigned operator
+//! (k = 1) has no one to copy from: it goes from its claim straight to the proving phase, and
+//! its prover, which claimed without doing any work, proves only once it is assigned. The first revealed proof the chain
 //! verifies settles the task on the logits the proof's public instances carry, and its prover
 //! is paid the fee. A proof accepted before is refused (while the task it settled is
 //! retained). A revealed proof that does not verify is an offence (`ZkProofInvalid`) and
@@ -53,13 +55,17 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 			.iter()
 			.find(|c| &c.operator == who && c.round == round)
 			.ok_or(ZkTaskError::NotAssigned)?;
-		let committed = match (claim.commitment, claim.result) {
-			(Some(c), None) => c,
+		match (claim.commitment, claim.result) {
+			(Some(committed), None) => {
+				let expected =
+					proof_commitment(&task_hash(task), &account_bytes(who), proof, instances);
+				if committed.0 != expected {
+					return Err(ZkTaskError::CommitmentMismatch);
+				}
+			},
+			// The round's only prover: no one else may submit a proof of it to copy.
+			(None, None) if Pallet::<T>::sole_prover(t.mode, &claims, round) => {},
 			_ => return Err(ZkTaskError::NotCommitted),
-		};
-		let expected = proof_commitment(&task_hash(task), &account_bytes(who), proof, instances);
-		if committed.0 != expected {
-			return Err(ZkTaskError::CommitmentMismatch);
 		}
 		if ProvedProofs::<T>::contains_key(proof_hash(proof)) {
 			return Err(ZkTaskError::ProofReplayed);

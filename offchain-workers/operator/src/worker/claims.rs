@@ -11,8 +11,8 @@ use futures::{future::BoxFuture, StreamExt};
 use pallet_inference::WorkItem;
 use pallet_inference_rpc::InputView;
 use sp_core::{crypto::VrfSecret, Pair, H256};
-use std::sync::Arc;
-use tokio::task::JoinHandle;
+use std::sync::{Arc, Mutex};
+use tokio::{sync::Notify, task::AbortHandle};
 
 use super::{GiveUp, Operator, PrepareError, Step, TaskError};
 use crate::{
@@ -20,6 +20,16 @@ use crate::{
 	prover::Proved,
 	store::{StoreError, TaskRecord},
 };
+
+/// Whether a Zk-mode task with k = `redundancy` has one prover in `round`, which then claims
+/// without a commitment and proves once assigned (the pallet's `sole_prover`).
+pub(super) fn sole_prover(redundancy: u8, round: u8) -> bool {
+	pallet_inference::Pallet::<Runtime>::round_target(
+		pallet_inference::VerificationMode::Zk,
+		redundancy,
+		round,
+	) == 1
+}
 
 /// The longest input a task may have: the runtime's `MaxInputLen`, the kernel's widest layer.
 const MAX_INPUT_LEN: usize = aos_kernel::model::MAX_WIDTH as usize;
@@ -37,15 +47,48 @@ pub struct Prepared {
 
 /// A task being prepared, or prepared.
 pub(super) enum Prep {
-	Fetching(JoinHandle<Result<Prepared, PrepareError>>),
+	Fetching(Preparation),
 	Ready(Arc<Prepared>),
+}
+
+/// A preparation running in the background. Its outcome is stored before the loop is woken,
+/// so that the woken loop finds it finished (a task's handle only reads as finished a moment
+/// after the task's last statement, which is where a wake-up would have to be).
+pub(super) struct Preparation {
+	outcome: Arc<Mutex<Option<Result<Prepared, PrepareError>>>>,
+	abort: AbortHandle,
+}
+
+impl Preparation {
+	/// Runs `work` in the background; `done` is notified once its outcome is stored.
+	fn spawn(work: BoxFuture<'static, Result<Prepared, PrepareError>>, done: Arc<Notify>) -> Self {
+		let outcome = Arc::new(Mutex::new(None));
+		let work = tokio::spawn(work);
+		let abort = work.abort_handle();
+		let slot = outcome.clone();
+		tokio::spawn(async move {
+			// A panic or an abort ends the preparation as an error, never silently.
+			let result = work.await.map_err(PrepareError::Aborted).and_then(|r| r);
+			if let Ok(mut slot) = slot.lock() {
+				*slot = Some(result);
+			}
+			done.notify_one();
+		});
+		Preparation { outcome, abort }
+	}
+
+	/// The outcome, once there: taken, so it is handled once.
+	fn take(&self) -> Option<Result<Prepared, PrepareError>> {
+		self.outcome.lock().ok()?.take()
+	}
 }
 
 impl Operator {
 	/// A task takes claims: if this operator is selected for the current tranche, prepare the
 	/// task (in the background), and claim it once prepared.
 	pub(super) async fn consider(&self, chain: &Chain, id: TaskId) -> Result<(), TaskError> {
-		if self.store()?.task(id)?.is_some() {
+		let record = self.store()?.task(id)?;
+		if record.as_ref().is_some_and(|r| !r.done || r.failure.is_some()) {
 			// Claimed already, or given up on.
 			return Ok(());
 		}
@@ -55,6 +98,13 @@ impl Operator {
 		else {
 			return Ok(());
 		};
+		// A claim that did not make it (refused, or outranked by better claims) leaves the
+		// operator free to claim a later round, where it may be selected again.
+		let me = self.account();
+		if record.is_some_and(|r| r.round >= round || task.claims.iter().any(|c| c.operator == me))
+		{
+			return Ok(());
+		}
 		if task.mode == ModeView::Zk {
 			if let Err(why) = self.can_prove(chain, &task).await? {
 				tracing::info!(task = id, "not claiming a Zk-mode task: {why}");
@@ -69,6 +119,16 @@ impl Operator {
 			tracing::debug!(task = id, round, tranche, "not selected");
 			return Ok(());
 		};
+		if task.mode == ModeView::Zk && sole_prover(task.redundancy, round) {
+			// The round's only prover proves once assigned (`zk.rs`), without committing: the
+			// claim goes now, and only the best-ranked of the operators selected does the work.
+			self.store()?.put_task(id, &TaskRecord::claimed(round))?;
+			let (pre_output, proof) = claim;
+			let item = WorkItem::Claim { task: id, pre_output, proof, commitment: None };
+			self.queue(id, Step::ClaimToProve, item);
+			tracing::info!(task = id, round, "claiming, to prove once assigned");
+			return Ok(());
+		}
 		let ready = match self.preparing.lock().map_err(|_| TaskError::Poisoned)?.get(&id) {
 			Some(Prep::Ready(p)) => Some(p.clone()),
 			Some(Prep::Fetching(_)) => return Ok(()),
@@ -110,8 +170,9 @@ impl Operator {
 		Ok(Some((pre_output, proof)))
 	}
 
-	/// Starts fetching and checking task `id`'s model and input in the background.
-	async fn start_preparing(
+	/// Starts fetching and checking task `id`'s model and input in the background (a Zk-mode
+	/// task: proving it).
+	pub(super) async fn start_preparing(
 		&self,
 		chain: &Chain,
 		id: TaskId,
@@ -146,12 +207,7 @@ impl Operator {
 			)
 		};
 		// The loop is told when it is done.
-		let prepared = self.prepared.clone();
-		let fetch = tokio::spawn(async move {
-			let outcome = fetch.await;
-			prepared.notify_one();
-			outcome
-		});
+		let fetch = Preparation::spawn(fetch, self.prepared.clone());
 		tracing::debug!(task = id, "preparing: fetching and checking the model and the input");
 		self.preparing.lock().map_err(|_| TaskError::Poisoned)?.insert(id, Prep::Fetching(fetch));
 		Ok(())
@@ -170,7 +226,7 @@ impl Operator {
 	/// Collects finished preparations: a failed one is given up on; a ready one is claimed if
 	/// the task still takes claims and the operator is selected, the ready ones together (their
 	/// runs in parallel). Preparations of tasks that no longer take claims are dropped.
-	pub(super) async fn poll_preparations(&self, chain: &Chain) {
+	pub(super) async fn poll_preparations(&self, chain: &Arc<Chain>) {
 		let ids: Vec<TaskId> = match self.preparing.lock() {
 			Ok(p) => p.keys().copied().collect(),
 			Err(_) => return,
@@ -182,13 +238,19 @@ impl Operator {
 		for id in ids {
 			let finished = match self.preparing.lock() {
 				Ok(mut p) => match p.get(&id) {
-					Some(Prep::Fetching(handle)) if handle.is_finished() => p.remove(&id),
+					Some(Prep::Fetching(preparation)) => {
+						let outcome = preparation.take();
+						if outcome.is_some() {
+							p.remove(&id);
+						}
+						outcome
+					},
 					_ => None,
 				},
 				Err(_) => return,
 			};
-			if let Some(Prep::Fetching(handle)) = finished {
-				match handle.await.map_err(PrepareError::Aborted).and_then(|r| r) {
+			if let Some(outcome) = finished {
+				match outcome {
 					Ok(prepared) => {
 						if let Ok(mut p) = self.preparing.lock() {
 							p.insert(id, Prep::Ready(Arc::new(prepared)));
@@ -215,8 +277,8 @@ impl Operator {
 				self.store().and_then(|s| s.task(id)).map(|r| r.is_some_and(|r| !r.done));
 			if !claiming && !matches!(followed, Ok(true)) {
 				if let Ok(mut p) = self.preparing.lock() {
-					if let Some(Prep::Fetching(handle)) = p.remove(&id) {
-						handle.abort();
+					if let Some(Prep::Fetching(preparation)) = p.remove(&id) {
+						preparation.abort.abort();
 					}
 				}
 			}
@@ -224,7 +286,13 @@ impl Operator {
 		let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
 		futures::stream::iter(ready)
 			.for_each_concurrent(parallel, |id| async move {
-				if let Err(e) = self.consider(chain, id).await {
+				// A task claimed already (a Zk round's only prover, assigned) goes on from its
+				// state on chain; the others are claimed.
+				let result = match self.store().and_then(|s| s.task(id)) {
+					Ok(Some(record)) if !record.done => self.advance(chain, id, &record).await,
+					_ => self.consider(chain, id).await,
+				};
+				if let Err(e) = result {
 					self.metrics.task_errors.inc();
 					tracing::warn!(task = id, "{e}");
 				}

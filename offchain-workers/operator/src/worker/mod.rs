@@ -416,7 +416,7 @@ impl Operator {
 		Ok(())
 	}
 
-	async fn advance(
+	pub(super) async fn advance(
 		&self,
 		chain: &Arc<Chain>,
 		id: TaskId,
@@ -464,6 +464,15 @@ impl Operator {
 					&& !self.sending(id, Step::Proof)? =>
 			{
 				self.reveal_proof(chain, id).await
+			},
+			// The round's only prover, assigned without a commitment: proves, then submits.
+			StatusView::Proving { round, .. }
+				if claim.round == round
+					&& claim.commitment.is_none()
+					&& claim.result.is_none()
+					&& !self.sending(id, Step::Proof)? =>
+			{
+				self.prove_assigned(chain, id, &task).await
 			},
 			StatusView::Attesting { round, .. }
 				if claim.round == round && claim.result.is_none() && !record.revealed =>

@@ -41,6 +41,8 @@ pub enum Step {
 	Reveal = 2,
 	/// A Zk-mode task's proof (`ZkVerifier.submit_proof`), sent alone: too large to batch.
 	Proof = 3,
+	/// A claim without a commitment: a Zk round's only prover proves once assigned.
+	ClaimToProve = 4,
 }
 
 /// Items waiting for the end of the block's handling, and the next nonce.
@@ -259,6 +261,10 @@ fn follow(
 					continue;
 				}
 				match step {
+					Step::ClaimToProve => {
+						metrics.claims.inc();
+						tracing::info!(task, block, "claimed");
+					},
 					// Claims go out with their commitments.
 					Step::Claim => {
 						metrics.claims.inc();

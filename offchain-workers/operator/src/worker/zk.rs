@@ -6,10 +6,11 @@ use aos_client::{
 	Chain, TaskView,
 };
 use aos_inference_primitives::TaskId;
+use pallet_inference_rpc::InputView;
 use sp_runtime::BoundedVec;
 use std::sync::Arc;
 
-use super::{CannotProve, ChainError, GiveUp, Operator, Step, TaskError};
+use super::{claims::Prep, CannotProve, ChainError, GiveUp, Operator, Step, TaskError};
 use crate::{
 	prover::{ChainVk, Proved},
 	store::{StoreError, ZkEvidence},
@@ -89,6 +90,39 @@ impl Operator {
 		let zk = ZkEvidence { proof: proved.proof, instances: proved.instances };
 		self.store()?.update_task(id, |r| r.proof = Some(zk))?;
 		Ok(true)
+	}
+
+	/// Task `id`'s proof, for its round's only prover (assigned without a commitment): made in
+	/// the background as a preparation is, then recorded and submitted; after a restart that
+	/// lost the preparation, made again.
+	pub(super) async fn prove_assigned(
+		&self,
+		chain: &Arc<Chain>,
+		id: TaskId,
+		task: &TaskView<AccountId>,
+	) -> Result<(), TaskError> {
+		let proved = self.store()?.task(id)?.and_then(|r| r.proof).is_some();
+		if !proved {
+			let ready = match self.preparing.lock().map_err(|_| TaskError::Poisoned)?.get(&id) {
+				Some(Prep::Ready(p)) => p.proof.clone(),
+				// Still proving: the loop is woken when it is done.
+				Some(Prep::Fetching(_)) => return Ok(()),
+				None => None,
+			};
+			let Some(proof) = ready else {
+				return self.start_preparing(chain, id, task).await;
+			};
+			let InputView::Inline(input) = &task.input else {
+				return Ok(self.give_up(id, GiveUp::ZkRemoteInput)?);
+			};
+			if !self.prove(chain, id, task, input, Some(proof)).await? {
+				return Ok(());
+			}
+			if let Ok(mut p) = self.preparing.lock() {
+				p.remove(&id);
+			}
+		}
+		self.reveal_proof(chain, id).await
 	}
 
 	/// Reveals the proof committed to for Zk-mode task `id`: sent without waiting for it to
