@@ -167,7 +167,7 @@ impl<T: Config> Pallet<T> {
 						operator: claim.operator.clone(),
 					});
 				},
-				None if Self::owed_result(task.mode, claim, &claims) => {
+				None if Self::owed_result(task.mode, claim, claims) => {
 					Self::report_withheld(id, task.mode, &claim.operator)
 				},
 				None => {
