@@ -48,7 +48,8 @@
 //!    the round did, there is no commit phase, and the round's last commitment ends the phase
 //!    otherwise. The reveal phase is the resolution window. In Zk mode the operators commit to their
 //!    proofs and, in the proving phase that takes the reveal phase's place, submit them to
-//!    `pallet-zk-verifier` (`zk.rs`); the first valid one settles the task. In TEE mode only
+//!    `pallet-zk-verifier` (`zk.rs`); the first valid one settles the task. A Zk round with one
+//!    assigned operator commits to nothing: there is no one to copy its proof. In TEE mode only
 //!    operators with an enclave allowed for the model claim, nothing is committed, and in the
 //!    attesting phase the first result its enclave signed settles the task
 //!    ([`Pallet::submit_attested_result`], `tee.rs`).
