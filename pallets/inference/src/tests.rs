@@ -45,6 +45,18 @@ fn answer_all(id: TaskId, ops: &[AccountId], answer: &dyn Fn(AccountId) -> Optio
 	}
 }
 
+/// Registers four operators (1..=4) and the golden model allowing the Zk mode, and waits until
+/// their VRF keys count.
+fn zk_operators_and_model() -> (Vec<AccountId>, H256) {
+	let ops: Vec<AccountId> = (1..=4).collect();
+	for op in &ops {
+		register_operator(*op);
+	}
+	let model = register_golden_with(VerificationMode::Zk.bit(), PRICE);
+	run_to_block(System::block_number() + SELECTION_DELAY + 1);
+	(ops, model)
+}
+
 /// Registers `n` operators (1..=n) and the golden model; submits a task with k and [`FEE`].
 fn setup(n: u128, k: u8) -> (Vec<AccountId>, TaskId) {
 	let ops: Vec<AccountId> = (1..=n).collect();
@@ -771,12 +783,7 @@ fn a_claim_with_10_000_operators_costs_what_it_does_with_10() {
 fn zk_tasks_commit_to_proofs_and_settle_on_one() {
 	use aos_inference_primitives::zk::{proof_commitment, ZkTaskError, ZkTasks};
 	test(|| {
-		let ops: Vec<AccountId> = (1..=4).collect();
-		for op in &ops {
-			register_operator(*op);
-		}
-		let model = register_golden_with(VerificationMode::Zk.bit(), PRICE);
-		run_to_block(System::block_number() + SELECTION_DELAY + 1);
+		let (ops, model) = zk_operators_and_model();
 		let zk_submit = |input| {
 			Inference::submit_task(
 				RuntimeOrigin::signed(DAPP),
@@ -1950,12 +1957,7 @@ fn a_k_1_task_among_three_equal_operators_selects_all_three_and_assigns_the_best
 fn a_zk_round_with_one_prover_skips_the_commitment_and_its_silence_costs_a_bad_proof() {
 	use aos_inference_primitives::zk::{ZkTaskError, ZkTasks};
 	test(|| {
-		let ops: Vec<AccountId> = (1..=4).collect();
-		for op in &ops {
-			register_operator(*op);
-		}
-		let model = register_golden_with(VerificationMode::Zk.bit(), PRICE);
-		run_to_block(System::block_number() + SELECTION_DELAY + 1);
+		let (ops, model) = zk_operators_and_model();
 		link_zk(model, H256::repeat_byte(0x77), 7);
 		let submit_k1 = || {
 			let id = NextTaskId::<Test>::get();
