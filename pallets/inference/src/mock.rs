@@ -74,6 +74,7 @@ pub fn operator_params() -> pallet_operators::ParamsOf<Test> {
 			zk_proof_invalid: rule(100, 50),
 			attestation_invalid: rule(100, 50),
 			dispute_lost: rule(1_000, 100),
+			checkpoint_equivocation: rule(1_000, 100),
 		},
 	}
 }
@@ -122,6 +123,7 @@ impl pallet_operators::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnSlash = Inference;
+	type OnChange = ();
 	type Reporters = Inference;
 	type SelectionDelay = frame_support::traits::ConstU64<SELECTION_DELAY>;
 	type PalletId = OperatorsPalletId;

@@ -76,6 +76,7 @@ mod benchmarking;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod liveness;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod slashing;
@@ -88,9 +89,9 @@ pub mod weights;
 
 pub use aos_operators_primitives::{
 	eip191_hash, eth_address_message, eth_address_of, normalized_recovery_id, EligibleOperator,
-	EthAddress, EthBinding, OffenceKind, OffenceReference, OffenceReporting, OnSlashApplied,
-	OperatorRegistry, RewardOperator, SlashId, SlashOperator, SlashOutcome, SlashPeriods,
-	VrfPublic,
+	EthAddress, EthBinding, OffenceKind, OffenceReference, OffenceReporting, OnOperatorChange,
+	OnSlashApplied, OperatorRegistry, OperatorStandings, RewardOperator, SlashId, SlashOperator,
+	SlashOutcome, SlashPeriods, Standing, VrfPublic,
 };
 pub use pallet::*;
 pub use types::*;
@@ -144,7 +145,7 @@ pub mod pallet {
 	use sp_core::sr25519;
 	use sp_runtime::Perbill;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -166,6 +167,10 @@ pub mod pallet {
 		/// Where slashed funds go (the task pallets' verification reward pools, a treasury, or
 		/// `()` to burn them).
 		type OnSlash: OnSlashApplied<Self::AccountId, CreditOf<Self>>;
+
+		/// Told when an operator's Ethereum address, stake or status changes (the bridge's
+		/// operator set, `pallet-checkpoints`), or `()`.
+		type OnChange: OnOperatorChange<Self::AccountId, BalanceOf<Self>>;
 
 		/// The pallets that report offences: how late they report, and how long they route
 		/// slashed funds. The slashing periods governance sets must fit them.

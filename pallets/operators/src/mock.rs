@@ -76,6 +76,7 @@ pub fn default_params() -> ParamsOf<Test> {
 			zk_proof_invalid: rule(100, 50),
 			attestation_invalid: rule(100, 50),
 			dispute_lost: rule(1_000, 100),
+			checkpoint_equivocation: rule(1_000, 100),
 		},
 	}
 }
@@ -92,6 +93,7 @@ impl pallet_operators::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = EnsureSignedBy<Governor, AccountId>;
 	type OnSlash = SlashSink;
+	type OnChange = ChangeLog;
 	type Reporters = MockReporters;
 	type SelectionDelay = ConstU64<SELECTION_DELAY>;
 	type PalletId = OperatorsPalletId;
@@ -159,6 +161,36 @@ std::thread_local! {
 /// The slashes applied so far.
 pub fn applied_slashes() -> Vec<AppliedSlash> {
 	APPLIED.with(|a| a.borrow().clone())
+}
+
+/// A standing change [`ChangeLog`] was told of: (operator, before, after).
+pub type StandingChange = (
+	AccountId,
+	Option<aos_operators_primitives::Standing<Balance>>,
+	Option<aos_operators_primitives::Standing<Balance>>,
+);
+
+std::thread_local! {
+	/// Every standing change [`ChangeLog`] was told of.
+	pub static CHANGES: core::cell::RefCell<Vec<StandingChange>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records the standing changes pallet-operators reports.
+pub struct ChangeLog;
+impl aos_operators_primitives::OnOperatorChange<AccountId, Balance> for ChangeLog {
+	fn on_operator_change(
+		who: &AccountId,
+		before: Option<&aos_operators_primitives::Standing<Balance>>,
+		after: Option<&aos_operators_primitives::Standing<Balance>>,
+	) {
+		CHANGES.with(|c| c.borrow_mut().push((*who, before.copied(), after.copied())));
+	}
+}
+
+/// The standing changes reported so far, emptying the log.
+pub fn take_standing_changes() -> Vec<StandingChange> {
+	CHANGES.with(|c| core::mem::take(&mut *c.borrow_mut()))
 }
 
 /// Operators of the tests; each starts with [`START_BALANCE`].

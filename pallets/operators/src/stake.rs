@@ -90,12 +90,26 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Keeps [`Active`] in step with an operator's change from `before` to `after` (both
-	/// refreshed).
+	/// What the bridge sees of `op` ([`Config::OnChange`]).
+	pub(crate) fn standing(op: &OperatorOf<T>) -> Standing<BalanceOf<T>> {
+		Standing {
+			eth: op.eth_address,
+			stake: op.active_stake(),
+			active: op.status == OperatorStatus::Active,
+		}
+	}
+
+	/// Keeps [`Active`] in step with `who`'s change from `before` to `after` (both refreshed),
+	/// and tells [`Config::OnChange`] if its standing changed.
 	pub(crate) fn note_active_change(
+		who: &T::AccountId,
 		before: Option<&OperatorOf<T>>,
 		after: Option<&OperatorOf<T>>,
 	) {
+		let (b, a) = (before.map(Self::standing), after.map(Self::standing));
+		if b != a {
+			T::OnChange::on_operator_change(who, b.as_ref(), a.as_ref());
+		}
 		let (c0, s0, e0) = before.map(Self::contribution).unwrap_or_default();
 		let (c1, s1, e1) = after.map(Self::contribution).unwrap_or_default();
 		if (c0, s0, e0) == (c1, s1, e1) {
@@ -111,7 +125,7 @@ impl<T: Config> Pallet<T> {
 	/// Writes `op` for `who`, keeping [`Active`] in step with the stored record it replaces.
 	pub(crate) fn put_operator(who: &T::AccountId, before: &OperatorOf<T>, mut op: OperatorOf<T>) {
 		Self::refresh(&mut op, &Parameters::<T>::get());
-		Self::note_active_change(Some(before), Some(&op));
+		Self::note_active_change(who, Some(before), Some(&op));
 		Operators::<T>::insert(who, op);
 	}
 
@@ -256,7 +270,7 @@ impl<T: Config> Pallet<T> {
 		VrfKeyOwners::<T>::insert(vrf_key, &who);
 		Self::note_heartbeat(&who, &mut op, now, &params, false);
 		Self::refresh(&mut op, &params);
-		Self::note_active_change(None, Some(&op));
+		Self::note_active_change(&who, None, Some(&op));
 		Operators::<T>::insert(&who, op);
 		Self::deposit_event(Event::Registered { operator: who, vrf_key, collateral });
 		Ok(())
@@ -549,7 +563,7 @@ impl<T: Config> Pallet<T> {
 			LivenessChecks::<T>::remove(at, who);
 		}
 		VrfKeyOwners::<T>::remove(op.vrf_key);
-		Self::note_active_change(Some(&op), None);
+		Self::note_active_change(who, Some(&op), None);
 		Operators::<T>::remove(who);
 		// Give back the pool account's deposit (and anything else sent to it).
 		let pool = Self::pool_account(who);

@@ -477,6 +477,8 @@ pub struct SlashRules<B, BN> {
 	pub attestation_invalid: SlashRule<B, BN>,
 	/// A lost OPML dispute.
 	pub dispute_lost: SlashRule<B, BN>,
+	/// An Ethereum signature over a false checkpoint (pallet-checkpoints).
+	pub checkpoint_equivocation: SlashRule<B, BN>,
 }
 
 impl<B: Copy, BN: Copy> SlashRules<B, BN> {
@@ -488,6 +490,7 @@ impl<B: Copy, BN: Copy> SlashRules<B, BN> {
 			OffenceKind::ZkProofInvalid => self.zk_proof_invalid,
 			OffenceKind::AttestationInvalid => self.attestation_invalid,
 			OffenceKind::DisputeLost => self.dispute_lost,
+			OffenceKind::CheckpointEquivocation => self.checkpoint_equivocation,
 		}
 	}
 
@@ -499,6 +502,7 @@ impl<B: Copy, BN: Copy> SlashRules<B, BN> {
 			OffenceKind::ZkProofInvalid => &mut self.zk_proof_invalid,
 			OffenceKind::AttestationInvalid => &mut self.attestation_invalid,
 			OffenceKind::DisputeLost => &mut self.dispute_lost,
+			OffenceKind::CheckpointEquivocation => &mut self.checkpoint_equivocation,
 		};
 		*slot = rule;
 	}

@@ -110,3 +110,9 @@ impl<T: Config> OperatorRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 		SlashPeriods { defer: params.slash_defer_period, unbonding: params.unbonding_period }
 	}
 }
+
+impl<T: Config> OperatorStandings<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn standing(who: &T::AccountId) -> Option<Standing<BalanceOf<T>>> {
+		Operators::<T>::get(who).map(|op| Self::standing(&op))
+	}
+}

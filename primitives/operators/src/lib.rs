@@ -8,12 +8,14 @@
 //!   [`OnSlashApplied`]: where the slashed funds go;
 //! - [`RewardOperator`]: how they pay an operator (and, through it, its delegators);
 //! - [`OperatorRegistry`]: who may take tasks, with what stake and VRF key;
+//! - [`OperatorStandings`] and [`OnOperatorChange`]: operators' Ethereum addresses and stakes,
+//!   for the bridge's operator set;
 //! - [`OperatorsApi`]: the runtime API that node RPCs and tools read operator state with;
 //! - [`eth_address_message`] and [`vrf_key_message`]: what an operator's Ethereum and VRF keys
 //!   sign to bind them to the operator, checked by the runtime and signed by the operator
 //!   service alike.
 //!
-//! One module per concern: `slashing`, `registry`, `views`, `eth`, `vrf`, and
+//! One module per concern: `slashing`, `registry`, `bridge`, `views`, `eth`, `vrf`, and
 //! `decimal_string` (the JSON form of balances).
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -23,6 +25,7 @@
 
 extern crate alloc;
 
+mod bridge;
 #[cfg(feature = "std")]
 pub mod decimal_string;
 mod eth;
@@ -31,6 +34,7 @@ mod slashing;
 mod views;
 mod vrf;
 
+pub use bridge::*;
 pub use eth::*;
 pub use registry::*;
 pub use slashing::*;

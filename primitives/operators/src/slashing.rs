@@ -35,16 +35,20 @@ pub enum OffenceKind {
 	AttestationInvalid,
 	/// An OPML dispute lost.
 	DisputeLost,
+	/// An Ethereum signature over a checkpoint other than the one the chain fixed for its
+	/// number (pallet-checkpoints): it could get a false checkpoint recorded on Ethereum.
+	CheckpointEquivocation,
 }
 
 impl OffenceKind {
 	/// Every kind, in declaration order.
-	pub const ALL: [OffenceKind; 5] = [
+	pub const ALL: [OffenceKind; 6] = [
 		OffenceKind::Offline,
 		OffenceKind::WrongResult,
 		OffenceKind::ZkProofInvalid,
 		OffenceKind::AttestationInvalid,
 		OffenceKind::DisputeLost,
+		OffenceKind::CheckpointEquivocation,
 	];
 }
 
@@ -128,6 +132,18 @@ pub trait OffenceReporting<BlockNumber> {
 	/// The shortest time after a report during which the reporter routes the slash's funds
 	/// (for a task: how long it is retained once ended).
 	fn min_routing_window() -> BlockNumber;
+}
+
+/// Two reporters: the later of their report delays, the shorter of their routing windows.
+impl<BlockNumber: Ord, A: OffenceReporting<BlockNumber>, B: OffenceReporting<BlockNumber>>
+	OffenceReporting<BlockNumber> for (A, B)
+{
+	fn max_report_delay() -> BlockNumber {
+		A::max_report_delay().max(B::max_report_delay())
+	}
+	fn min_routing_window() -> BlockNumber {
+		A::min_routing_window().min(B::min_routing_window())
+	}
 }
 
 /// No reporter with timing constraints.

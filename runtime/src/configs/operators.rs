@@ -29,6 +29,8 @@ fn slash_rules() -> SlashRules<Balance, BlockNumber> {
 		// A wrong inference result or a lost dispute is fraud: up to all of the stake.
 		wrong_result: rule(1_000 * UNITS, 100),
 		dispute_lost: rule(1_000 * UNITS, 100),
+		// Signing a false checkpoint could get it recorded on Ethereum: fraud as well.
+		checkpoint_equivocation: rule(1_000 * UNITS, 100),
 		// A bad proof or attestation may be a broken prover or enclave rather than fraud.
 		zk_proof_invalid: rule(100 * UNITS, 50),
 		attestation_invalid: rule(100 * UNITS, 50),

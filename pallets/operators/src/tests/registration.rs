@@ -294,3 +294,75 @@ fn a_delegator_cannot_keep_a_leaving_operator_registered() {
 		assert!(events().contains(&Event::Removed { operator: ALICE }));
 	});
 }
+
+// --- What the bridge is told ------------------------------------------------------------------
+
+#[test]
+fn the_bridge_hears_of_every_change_of_address_stake_or_status_and_of_nothing_else() {
+	use aos_operators_primitives::Standing;
+	test(params(), || {
+		take_standing_changes();
+		register(ALICE, 1_000);
+		let joined = Standing { eth: None, stake: 1_000, active: true };
+		assert_eq!(take_standing_changes(), vec![(ALICE, None, Some(joined))]);
+		// Metadata is none of its business.
+		assert_ok!(Operators::update_metadata(
+			RuntimeOrigin::signed(ALICE),
+			b"alice".to_vec(),
+			b"https://alice".to_vec()
+		));
+		assert_eq!(take_standing_changes(), vec![]);
+		let eth = eth_binding(ALICE, 7);
+		let key = vrf_pair(ALICE, 1);
+		assert_ok!(Operators::rotate_keys(
+			RuntimeOrigin::signed(ALICE),
+			key.public(),
+			vrf_proof(ALICE, &key),
+			Some(eth)
+		));
+		let bound = Standing { eth: Some(eth.address), ..joined };
+		assert_eq!(take_standing_changes(), vec![(ALICE, Some(joined), Some(bound))]);
+		assert_ok!(Operators::bond_extra(RuntimeOrigin::signed(ALICE), 500));
+		let bonded = Standing { stake: 1_500, ..bound };
+		assert_eq!(take_standing_changes(), vec![(ALICE, Some(bound), Some(bonded))]);
+		assert_ok!(Operators::chill(RuntimeOrigin::signed(ALICE)));
+		let chilled = Standing { active: false, ..bonded };
+		assert_eq!(take_standing_changes(), vec![(ALICE, Some(bonded), Some(chilled))]);
+	});
+}
+
+#[test]
+fn version_0_parameters_migrate_with_the_checkpoint_rule_of_a_wrong_result() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	test(params(), || {
+		let p = Parameters::<Test>::get();
+		let r = p.slash_rules;
+		let old = (
+			p.min_collateral,
+			p.min_delegation,
+			p.unbonding_period,
+			p.heartbeat_period,
+			p.offline_grace,
+			p.mass_outage_threshold,
+			p.slash_defer_period,
+			[r.offline, r.wrong_result, r.zk_proof_invalid, r.attestation_invalid, r.dispute_lost],
+		);
+		frame_support::storage::unhashed::put_raw(&Parameters::<Test>::hashed_key(), &old.encode());
+		StorageVersion::new(0).put::<Operators>();
+		crate::migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		let migrated = Parameters::<Test>::get();
+		assert_eq!(migrated.slash_rules.checkpoint_equivocation, r.wrong_result);
+		assert_eq!(
+			ParamsOf::<Test> {
+				slash_rules: SlashRules {
+					checkpoint_equivocation: r.checkpoint_equivocation,
+					..migrated.slash_rules
+				},
+				..migrated
+			},
+			p
+		);
+		assert_eq!(Operators::on_chain_storage_version(), 1);
+	});
+}
