@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sets up what is missing and runs every AOS check and test: format, the docs check, clippy with
-# warnings denied, unit and runtime tests, the integration tests against the real aos-node
-# binary, the end-to-end tests (node, operators, dApps), README's three-validator network as
-# written, and the one under zombienet.
+# Sets up what is missing and runs every AOS check and test: format, the docs check, the AVS
+# contracts under forge, clippy with warnings denied, unit and runtime tests, the integration
+# tests against the real aos-node binary, the end-to-end tests (node, operators, dApps),
+# README's three-validator network as written, and the one under zombienet.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
@@ -27,6 +27,10 @@ aos_log "TypeScript example: npm ci, type check"
 	[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund --loglevel=error
 	npx tsc --noEmit
 )
+
+# The AVS contracts (forge, solc from npm), and the vector they share with the Rust side.
+aos_log "AVS contracts (forge test)"
+./scripts/test-contracts.sh
 
 # Zk mode: the pinned ezkl in its venv and the Iris circuit the end-to-end Zk test proves with
 # (both cached in ~/.cache; the tests would make them too, this says where the time goes).

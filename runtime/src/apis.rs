@@ -273,6 +273,31 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl aos_checkpoint_primitives::CheckpointsApi<Block, BlockNumber> for Runtime {
+		fn checkpoint(
+			id: aos_checkpoint_primitives::CheckpointId,
+		) -> Option<aos_checkpoint_primitives::CheckpointView<BlockNumber>> {
+			crate::Checkpoints::view(id)
+		}
+
+		fn signatures(
+			id: aos_checkpoint_primitives::CheckpointId,
+		) -> Vec<(aos_checkpoint_primitives::EthAddress, [u8; 65])> {
+			crate::Checkpoints::signatures_of(id)
+		}
+
+		fn latest() -> (
+			Option<aos_checkpoint_primitives::CheckpointId>,
+			Option<aos_checkpoint_primitives::CheckpointId>,
+		) {
+			crate::Checkpoints::latest()
+		}
+
+		fn members() -> Vec<(aos_checkpoint_primitives::EthAddress, u64)> {
+			crate::Checkpoints::members()
+		}
+	}
+
 	impl aos_inference_primitives::zk::ZkVerifierApi<Block> for Runtime {
 		fn verifying_key(vk: sp_core::H256) -> Option<Vec<u8>> {
 			pallet_zk_verifier::VkBytes::<Runtime>::get(vk).map(|b| b.into_inner())

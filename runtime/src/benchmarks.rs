@@ -21,6 +21,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_inference, Inference]
 	[pallet_zk_verifier, ZkVerifier]
 	[pallet_tee, Tee]
+	[pallet_checkpoints, Checkpoints]
 	[pallet_opml, Opml]
 	[pallet_utility, Utility]
 	[pallet_multisig, Multisig]

@@ -20,9 +20,9 @@ use crate::{
 		staking::{MIN_NOMINATOR_BOND, MIN_VALIDATOR_BOND},
 	},
 	constants::{currency::UNITS, time::*},
-	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CouncilConfig,
-	InferenceConfig, OperatorsConfig, OpmlConfig, Runtime, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, StakingConfig, SudoConfig, TeeConfig, ZkVerifierConfig,
+	AccountId, BabeConfig, Balance, BalancesConfig, ChainTimingConfig, CheckpointsConfig,
+	CouncilConfig, InferenceConfig, OperatorsConfig, OpmlConfig, Runtime, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, StakingConfig, SudoConfig, TeeConfig, ZkVerifierConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -74,6 +74,8 @@ pub struct Timing {
 	pub inference: pallet_inference::ParamsOf<Runtime>,
 	/// The dispute pallet's parameters (challenge period, clocks, bonds).
 	pub opml: pallet_opml::ParamsOf<Runtime>,
+	/// The bridge's checkpoint period, signing window, quorum and retention.
+	pub checkpoints: pallet_checkpoints::ParamsOf<Runtime>,
 	/// The SRSs whose ezkl VKAs the chain registers, by their G2 points.
 	pub accepted_srs: Vec<Vec<u8>>,
 	/// The Nitro roots enclave attestations must chain to, by SHA-256 fingerprint.
@@ -90,6 +92,7 @@ pub fn dev_timing() -> Timing {
 		operators: dev_params(),
 		inference: inference_dev_params(),
 		opml: crate::configs::opml::dev_params(),
+		checkpoints: crate::configs::checkpoints::dev_params(),
 		// The devnet's test SRS (`aos-zk-cli test-srs`), whose secret is public: development
 		// only.
 		accepted_srs: vec![aos_zk::test_srs::srs_g2(aos_zk::test_srs::DEVNET_SEED).to_vec()],
@@ -108,6 +111,7 @@ pub fn production_timing() -> Timing {
 		operators: production_params(),
 		inference: inference_params(),
 		opml: crate::configs::opml::production_params(),
+		checkpoints: crate::configs::checkpoints::production_params(),
 		// None until governance adds a public ceremony's (docs/ZK.md).
 		accepted_srs: vec![],
 		// AWS's Nitro Enclaves Root-G1 only.
@@ -197,6 +201,7 @@ pub fn aos_genesis(network: NetworkGenesis) -> Value {
 		operators: OperatorsConfig { params: Some(timing.operators) },
 		inference: InferenceConfig { params: Some(timing.inference) },
 		opml: OpmlConfig { params: Some(timing.opml) },
+		checkpoints: CheckpointsConfig { params: Some(timing.checkpoints) },
 		zk_verifier: ZkVerifierConfig { accepted_srs: timing.accepted_srs },
 		tee: TeeConfig {
 			trusted_roots: timing.nitro_roots,

@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 112,
+	spec_version: 113,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -192,6 +192,9 @@ mod runtime {
 	#[runtime::pallet_index(44)]
 	pub type Opml = pallet_opml;
 
+	#[runtime::pallet_index(45)]
+	pub type Checkpoints = pallet_checkpoints;
+
 	// Present in every runtime, but only the development and local genesis presets set a key:
 	// on other networks it is inert.
 	#[runtime::pallet_index(99)]
@@ -223,7 +226,10 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on the next runtime upgrade, besides the pallets' own.
-type Migrations = (pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_operators::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

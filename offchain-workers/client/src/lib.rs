@@ -261,6 +261,41 @@ impl Chain {
 		self.runtime_call("ZkVerifierApi_verifying_key", vk, None).await
 	}
 
+	/// Checkpoint `id` of the bridge at block `at` (the best block without it), if closed and
+	/// not pruned (`CheckpointsApi_checkpoint`).
+	pub async fn checkpoint(
+		&self,
+		id: aos_checkpoint_primitives::CheckpointId,
+		at: Option<Hash>,
+	) -> Result<Option<aos_checkpoint_primitives::CheckpointView<BlockNumber>>> {
+		self.runtime_call("CheckpointsApi_checkpoint", id, at).await
+	}
+
+	/// The signatures checkpoint `id` counted, by signer (`CheckpointsApi_signatures`).
+	pub async fn checkpoint_signatures(
+		&self,
+		id: aos_checkpoint_primitives::CheckpointId,
+		at: Option<Hash>,
+	) -> Result<Vec<(sp_core::H160, [u8; 65])>> {
+		self.runtime_call("CheckpointsApi_signatures", id, at).await
+	}
+
+	/// The last checkpoint closed and the last final one (`CheckpointsApi_latest`).
+	pub async fn checkpoints_latest(
+		&self,
+		at: Option<Hash>,
+	) -> Result<(
+		Option<aos_checkpoint_primitives::CheckpointId>,
+		Option<aos_checkpoint_primitives::CheckpointId>,
+	)> {
+		self.runtime_call("CheckpointsApi_latest", (), at).await
+	}
+
+	/// The bridge's operator set: address and weight (`CheckpointsApi_members`).
+	pub async fn checkpoint_members(&self, at: Option<Hash>) -> Result<Vec<(sp_core::H160, u64)>> {
+		self.runtime_call("CheckpointsApi_members", (), at).await
+	}
+
 	/// Calls runtime API `method` with SCALE-encoded `args` at block `at` (the best block
 	/// without it) (`state_call`) and decodes its answer.
 	async fn runtime_call<T: Decode>(

@@ -22,6 +22,7 @@ pub struct Metrics {
 	pub proofs: Counter<U64>,
 	pub tasks_ended: Counter<U64>,
 	pub heartbeats: Counter<U64>,
+	pub checkpoints_signed: Counter<U64>,
 	pub liquidated: Counter<U64>,
 	pub errors: Counter<U64>,
 	/// Errors handling one task (the others went on).
@@ -56,6 +57,10 @@ impl Metrics {
 			proofs: counter("proofs_total", "Zk proofs submitted")?,
 			tasks_ended: counter("tasks_ended_total", "Tasks taken that ended")?,
 			heartbeats: counter("heartbeats_total", "Heartbeats sent")?,
+			checkpoints_signed: counter(
+				"checkpoints_signed_total",
+				"Bridge checkpoint signatures sent",
+			)?,
 			liquidated: counter(
 				"liquidations_total",
 				"Times this operator was reported for a wrong result",

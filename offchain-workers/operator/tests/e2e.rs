@@ -18,6 +18,9 @@
 //!   activation of a hidden layer changed); the first result is challenged, bisected to one
 //!   neuron, checked in the runtime and overturned while both players are restarted mid-game;
 //!   the task goes to another operator, whose honest result stands and settles;
+//! - the bridge: the three operators, registered with their Ethereum addresses, are the first
+//!   checkpoint's operator set; they sign the checkpoint that holds a settled task, and the
+//!   task's leaf, rebuilt from the events, proves into its root;
 //! - hostile tasks (an input at a local path, an input from a server that drips a byte a
 //!   minute, a model whose file is missing) beside honest ones: the honest tasks settle, the
 //!   operators keep sending heartbeats, and no one is slashed.
@@ -35,7 +38,7 @@ use codec::Decode;
 use common::{block_hash, hex_decode, hex_encode, submit, Node};
 use pallet_inference::{LayerCommitment, TaskInput, VerificationMode};
 use serde_json::{json, Value};
-use sp_core::H256;
+use sp_core::{H160, H256};
 use sp_keyring::Sr25519Keyring::{self, Alice, Dave, Eve, Ferdie};
 use sp_runtime::BoundedVec;
 use std::{
@@ -562,6 +565,97 @@ fn three_honest_operators_agree_and_are_paid() {
 		for step in ["registered", "claimed", "computed", "committed", "revealed"] {
 			assert!(log.contains(step), "{:?} did not log {step}:\n{log}", operator.who);
 		}
+	}
+}
+
+/// Runtime API `method` with SCALE `args` at the best block, decoded.
+fn runtime_call<T: Decode>(node: &Node, method: &str, args: impl codec::Encode) -> T {
+	let raw = node.rpc("state_call", json!([method, hex_encode(&args.encode()), Value::Null]));
+	T::decode(&mut &hex_decode(raw.as_str().expect("state_call answers hex"))[..]).expect(method)
+}
+
+#[test]
+fn the_operators_sign_the_checkpoint_that_proves_a_settled_task() {
+	use aos_checkpoint_primitives::{
+		fold_path, merkle_root, step, CheckpointStatus, CheckpointView, Leaf,
+	};
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	let net = devnet("e2e-checkpoints", None);
+	let from = net.node.best_number();
+	let id = net.submit_task();
+	let task = net.wait_settled(id);
+	assert_eq!(task["status"]["phase"], "settled", "{task}");
+	let settled_at = task["endedAt"].as_u64().unwrap();
+	// A checkpoint a minute on the dev chain: the first to close after the task settled holds it.
+	let mut signed = None;
+	wait("a final checkpoint holding the task", Duration::from_secs(300), || {
+		let (_, last_final): (Option<u64>, Option<u64>) =
+			runtime_call(&net.node, "CheckpointsApi_latest", ());
+		signed = (1..=last_final.unwrap_or(0)).find_map(|n| {
+			let view: Option<CheckpointView<u32>> =
+				runtime_call(&net.node, "CheckpointsApi_checkpoint", n);
+			view.filter(|v| u64::from(v.closed_at) > settled_at).map(|v| (n, v))
+		});
+		signed.is_some()
+	});
+	let (n, view) = signed.unwrap();
+	assert!(n >= 1, "checkpoint 0 is the bootstrap and holds no settled task");
+	assert!(matches!(view.status, CheckpointStatus::Final { .. }), "{view:?}");
+	assert!(view.signed >= view.threshold, "{view:?}");
+	// The operators' addresses are the set; each signature recovers to a member over the digest.
+	let members: Vec<(H160, u64)> = runtime_call(&net.node, "CheckpointsApi_members", ());
+	assert_eq!(members.len(), 3, "{members:?}");
+	let signatures: Vec<(H160, [u8; 65])> = runtime_call(&net.node, "CheckpointsApi_signatures", n);
+	assert!(signatures.len() >= 2, "two thirds of three equal operators: {signatures:?}");
+	let hash = aos_operators_primitives::eip191_hash(view.digest.as_bytes());
+	for (signer, signature) in &signatures {
+		assert_eq!(aos_checkpoint_primitives::recover_signer(&hash, signature), Some(*signer));
+		assert!(members.iter().any(|(a, _)| a == signer));
+	}
+	// The task's leaf, from the events of the blocks the checkpoint covers, proves into its root.
+	let events = net.events(from, u64::from(view.closed_at));
+	let mut open = Vec::new();
+	let mut batches: Vec<(H256, Vec<H256>)> = Vec::new();
+	let mut leaf_at = None;
+	for e in events {
+		match e {
+			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::LeafRecorded { leaf, index }) => {
+				assert_eq!(index as usize, open.len());
+				if matches!(leaf, Leaf::Result { task, .. } if task == id) {
+					leaf_at = Some((batches.len(), open.len(), leaf.clone()));
+				}
+				open.push(leaf.hash());
+			},
+			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::BatchSealed { root, .. }) => {
+				assert_eq!(merkle_root(open.iter().copied()), root);
+				batches.push((root, std::mem::take(&mut open)));
+			},
+			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::CheckpointClosed {
+				id: closed,
+				..
+			}) if closed < n => {
+				// The batches before it are the previous checkpoint's.
+				batches.clear();
+				leaf_at = None;
+			},
+			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::CheckpointFailed { .. }) => {
+				panic!("a checkpoint failed: its root would lead the next one's subtrees")
+			},
+			_ => {},
+		}
+	}
+	let (batch, index, leaf) = leaf_at.expect("the task's leaf was recorded in the checkpoint");
+	let result = &task["result"];
+	let Leaf::Result { output, agreeing, assigned, .. } = leaf else { unreachable!() };
+	assert_eq!(format!("{output:?}"), result["output"].as_str().unwrap());
+	assert_eq!((agreeing, assigned), (3, 3));
+	let roots: Vec<H256> = batches.iter().map(|(r, _)| *r).collect();
+	assert_eq!(merkle_root(roots.iter().copied()), view.message.root);
+	let path =
+		[step(&batches[batch].1, index as u32).unwrap(), step(&roots, batch as u32).unwrap()];
+	assert_eq!(fold_path(batches[batch].1[index], &path), Some(view.message.root));
+	for operator in &net.operators {
+		assert!(operator.log().contains("checkpoint signed") || signatures.len() < 3);
 	}
 }
 

@@ -36,6 +36,13 @@ fn sign_hash(key: &ecdsa::Public, hash: &[u8; 32]) -> [u8; 65] {
 	signature
 }
 
+/// The address whose last eight bytes are `n`.
+fn address(n: u64) -> EthAddress {
+	let mut a = [0u8; 20];
+	a[12..].copy_from_slice(&n.to_be_bytes());
+	EthAddress::from(a)
+}
+
 /// `n` members of weight 1, with their keys, as a final checkpoint left them.
 fn members<T: Config>(n: u32) -> Vec<(T::AccountId, ecdsa::Public, EthAddress)> {
 	let mut out = Vec::new();
@@ -60,7 +67,7 @@ fn changes<T: Config>(u: u32) -> ChangesOf<T> {
 	let changes = (0..u)
 		.map(|i| {
 			let who: T::AccountId = account("joiner", i, SEED);
-			(who, SetUpdate { operator: EthAddress::from_low_u64_be(u64::from(i) + 1), weight: 1 })
+			(who, SetUpdate { operator: address(u64::from(i) + 1), weight: 1 })
 		})
 		.collect::<Vec<_>>();
 	BoundedVec::truncate_from(changes)
@@ -102,7 +109,7 @@ fn full_batches<T: Config>(b: u32) {
 fn leaf(i: u32) -> Leaf {
 	Leaf::Result {
 		task: u64::from(i),
-		model: 1,
+		model: H256::repeat_byte(1),
 		output: H256::repeat_byte(3),
 		result: H256::repeat_byte(4),
 		agreeing: 3,
@@ -147,8 +154,8 @@ mod benchmarks {
 		full_batches::<T>(b);
 		for i in 0..u {
 			let who: T::AccountId = account("mover", i, SEED);
-			let old = EthAddress::from_low_u64_be(u64::from(i) + 100);
-			let new = EthAddress::from_low_u64_be(u64::from(i) + 10_000);
+			let old = address(u64::from(i) + 100);
+			let new = address(u64::from(i) + 10_000);
 			T::BenchmarkHelper::make_operator(&who, new, 2);
 			Members::<T>::insert(old, (who.clone(), 1));
 			MemberOf::<T>::insert(&who, old);
@@ -171,7 +178,7 @@ mod benchmarks {
 		members::<T>(0);
 		signing::<T>(1, Zero::zero(), Default::default());
 		for i in 0..s {
-			let address = EthAddress::from_low_u64_be(u64::from(i) + 1);
+			let address = address(u64::from(i) + 1);
 			Signatures::<T>::insert(1, address, [7u8; 65]);
 			Reported::<T>::insert(1, address, ());
 		}

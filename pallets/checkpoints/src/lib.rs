@@ -169,10 +169,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Batches<T: Config> = StorageValue<_, BoundedVec<H256, T::MaxBatches>, ValueQuery>;
 
-	/// Leaves recorded in the open period.
-	#[pallet::storage]
-	pub type OpenLeaves<T: Config> = StorageValue<_, u32, ValueQuery>;
-
 	/// The first block of the open period.
 	#[pallet::storage]
 	pub type PeriodStart<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
@@ -258,13 +254,14 @@ pub mod pallet {
 		BatchSealed { root: H256, leaves: u32, position: u32 },
 		/// The open period's batches were folded into one subtree (its batch list was full).
 		BatchesFolded { root: H256, batches: u32 },
-		/// Checkpoint `id` closed; operators sign `digest` until `until`.
+		/// Checkpoint `id` closed, its root over `batches` subtrees; operators sign `digest`
+		/// until `until`.
 		CheckpointClosed {
 			id: CheckpointId,
 			root: H256,
 			digest: H256,
 			updates: u32,
-			leaves: u32,
+			batches: u32,
 			until: BlockNumberFor<T>,
 		},
 		/// An operator's signature of checkpoint `id` counted.
@@ -285,7 +282,7 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// No such checkpoint (never closed, or pruned).
 		UnknownCheckpoint,
-		/// The checkpoint is not being signed.
+		/// The checkpoint failed: it takes no signatures.
 		NotSigning,
 		/// The signature does not recover to an address.
 		BadSignature,
@@ -354,9 +351,10 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submits an operator's EIP-191 signature (`r ‖ s ‖ v`) of checkpoint `id`'s digest.
-		/// Anyone may submit it; it is free when it counts. The signature that brings the
-		/// signed weight to the quorum makes the checkpoint final.
+		/// Submits an operator's EIP-191 signature (`r ‖ s ‖ v`) of checkpoint `id`'s digest,
+		/// while it is signed or final (not failed). Anyone may submit it; it is free when it
+		/// counts. The signature that brings the signed weight to the quorum makes the
+		/// checkpoint final.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::sign().saturating_add(T::WeightInfo::finalize(T::MaxUpdates::get())))]
 		pub fn sign(
@@ -366,7 +364,9 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			let mut cp = Closed::<T>::get(id).ok_or(Error::<T>::UnknownCheckpoint)?;
-			ensure!(matches!(cp.status, Status::Signing { .. }), Error::<T>::NotSigning);
+			// A final checkpoint still takes its members' signatures: operators who sign in the
+			// same block as the quorum are not refused, and the record is the stronger.
+			ensure!(!matches!(cp.status, Status::Failed { .. }), Error::<T>::NotSigning);
 			let signer = recover_signer(&cp.message.signing_hash(), &signature)
 				.ok_or(Error::<T>::BadSignature)?;
 			let (_, weight) = Members::<T>::get(signer).ok_or(Error::<T>::NotMember)?;
@@ -380,7 +380,7 @@ pub mod pallet {
 				threshold: cp.threshold,
 			});
 			let mut actual = T::WeightInfo::sign();
-			if cp.signed >= cp.threshold {
+			if cp.signed >= cp.threshold && matches!(cp.status, Status::Signing { .. }) {
 				actual.saturating_accrue(T::WeightInfo::finalize(cp.changes.len() as u32));
 				let now = frame_system::Pallet::<T>::block_number();
 				Self::finalize(id, cp, now);
@@ -477,7 +477,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let index = (Batch::<T>::decode_len().unwrap_or(1) as u32).saturating_sub(1);
-		OpenLeaves::<T>::mutate(|n| *n = n.saturating_add(1));
 		Self::deposit_event(Event::LeafRecorded { leaf, index });
 	}
 
@@ -574,7 +573,6 @@ impl<T: Config> Pallet<T> {
 			root: merkle_root(batches.iter().copied()),
 			updates: updates_hash(&updates),
 		};
-		let leaves = OpenLeaves::<T>::take();
 		let until = now.saturating_add(params.signing_window);
 		let cp = CheckpointOf::<T> {
 			message,
@@ -596,7 +594,7 @@ impl<T: Config> Pallet<T> {
 			root: message.root,
 			digest: message.digest(),
 			updates: updates.len() as u32,
-			leaves,
+			batches: batches.len() as u32,
 			until,
 		});
 		if bootstrap {
@@ -810,6 +808,45 @@ impl<T: Config> aos_operators_primitives::OffenceReporting<BlockNumberFor<T>> fo
 	fn min_routing_window() -> BlockNumberFor<T> {
 		// Slashed funds are not routed anywhere by this pallet.
 		sp_runtime::traits::Bounded::max_value()
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Checkpoint `id` for readers (the runtime API).
+	pub fn view(
+		id: CheckpointId,
+	) -> Option<aos_checkpoint_primitives::CheckpointView<BlockNumberFor<T>>> {
+		use aos_checkpoint_primitives::CheckpointStatus;
+		let cp = Closed::<T>::get(id)?;
+		Some(aos_checkpoint_primitives::CheckpointView {
+			message: cp.message,
+			digest: cp.message.digest(),
+			updates: cp.changes.iter().map(|(_, u)| *u).collect(),
+			closed_at: cp.closed_at,
+			batches: cp.batches,
+			threshold: cp.threshold,
+			signed: cp.signed,
+			status: match cp.status {
+				Status::Signing { until } => CheckpointStatus::Signing { until },
+				Status::Final { at } => CheckpointStatus::Final { at },
+				Status::Failed { at } => CheckpointStatus::Failed { at },
+			},
+		})
+	}
+
+	/// The signatures checkpoint `id` counted.
+	pub fn signatures_of(id: CheckpointId) -> Vec<(EthAddress, [u8; 65])> {
+		Signatures::<T>::iter_prefix(id).collect()
+	}
+
+	/// The last checkpoint closed and the last final one.
+	pub fn latest() -> (Option<CheckpointId>, Option<CheckpointId>) {
+		(NextId::<T>::get().checked_sub(1), LastFinal::<T>::get())
+	}
+
+	/// The operator set: address and weight.
+	pub fn members() -> Vec<(EthAddress, u64)> {
+		Members::<T>::iter().map(|(a, (_, w))| (a, w)).collect()
 	}
 }
 

@@ -10,7 +10,7 @@ use sp_core::H256;
 fn result_leaf(task: u64) -> Leaf {
 	Leaf::Result {
 		task,
-		model: 1,
+		model: H256::repeat_byte(1),
 		output: H256::repeat_byte(task as u8),
 		result: H256::repeat_byte(0x40 | task as u8),
 		agreeing: 3,
@@ -156,8 +156,14 @@ fn every_leaf_proves_into_the_root_the_quorum_signs() {
 		assert_eq!(Signing::<Test>::get(), None);
 		assert_eq!(Signatures::<Test>::get(1, eth(3)), Some(sign_message(3, &message(1))));
 		assert_eq!(message(1).previous, 0);
-		// Final: no more signatures.
-		assert_noop!(sign(2, 1), Error::<Test>::NotSigning);
+		// Final: a late signature is still kept, and changes nothing else.
+		assert_ok!(sign(2, 1));
+		assert_eq!(Signatures::<Test>::iter_prefix(1).count(), 3);
+		assert_eq!(
+			Closed::<Test>::get(1).map(|c| c.status),
+			Some(Status::Final { at: 2 * PERIOD })
+		);
+		assert_eq!(LastFinal::<Test>::get(), Some(1));
 	});
 }
 
@@ -205,7 +211,8 @@ fn a_signature_counts_once_and_only_from_a_member_over_the_digest() {
 			Checkpoints::sign(RuntimeOrigin::signed(99), 7, sign_message(1, &message(1))),
 			Error::<Test>::UnknownCheckpoint
 		);
-		assert_noop!(sign(1, 0), Error::<Test>::NotSigning);
+		// The bootstrap checkpoint is final: its members' signatures are kept too.
+		assert_ok!(sign(1, 0));
 	});
 }
 
@@ -231,6 +238,7 @@ fn a_checkpoint_short_of_quorum_fails_and_the_next_carries_its_root_and_updates(
 		);
 		assert_eq!(Members::<Test>::get(eth(4)), None);
 		assert!(events().contains(&Event::CheckpointFailed { id: 1, signed: 20, threshold: 27 }));
+		assert_noop!(sign(1, 1), Error::<Test>::NotSigning);
 		System::reset_events();
 		run_to_block(3 * PERIOD);
 		let cp = Closed::<Test>::get(2).expect("closed");

@@ -297,6 +297,10 @@ pub mod pallet {
 			BlockNumberFor<Self>,
 		>;
 
+		/// Told of every task that settles with a result (the bridge's checkpoints,
+		/// `pallet-checkpoints`; `()` for none). Its weight is charged with every decision.
+		type OnSettled: aos_inference_primitives::settlement::OnTaskSettled;
+
 		/// The parameters at genesis when the genesis config gives none.
 		type DefaultParams: Get<ParamsOf<Self>>;
 

@@ -274,6 +274,25 @@ impl aos_operators_primitives::OnSlashApplied<AccountId, CreditOf<Test>> for Unc
 	}
 }
 
+std::thread_local! {
+	/// Every settlement [`SettledLog`] was told of.
+	static SETTLED: core::cell::RefCell<Vec<aos_inference_primitives::settlement::SettledTask>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records the settlements the pallet reports (the runtime records them in its checkpoints).
+pub struct SettledLog;
+impl aos_inference_primitives::settlement::OnTaskSettled for SettledLog {
+	fn on_task_settled(settled: &aos_inference_primitives::settlement::SettledTask) {
+		SETTLED.with(|s| s.borrow_mut().push(*settled));
+	}
+}
+
+/// The settlements reported so far.
+pub fn settlements() -> Vec<aos_inference_primitives::settlement::SettledTask> {
+	SETTLED.with(|s| s.borrow().clone())
+}
+
 impl pallet_inference::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -301,6 +320,7 @@ impl pallet_inference::Config for Test {
 	type MaxAgendaPerBlock = ConstU32<8>;
 	type MaxWorkItems = ConstU32<16>;
 	type Vrf = aos_inference_primitives::PureVrf;
+	type OnSettled = SettledLog;
 	type DefaultParams = DefaultParams;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

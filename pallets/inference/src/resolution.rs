@@ -2,7 +2,10 @@
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
-use aos_inference_primitives::zk::ZkModels as _;
+use aos_inference_primitives::{
+	settlement::{OnTaskSettled as _, SettledTask},
+	zk::ZkModels as _,
+};
 use aos_operators_primitives::{
 	OffenceKind, OffenceReference, OnSlashApplied, RewardOperator, SlashId, SlashOperator,
 };
@@ -348,6 +351,14 @@ impl<T: Config> Pallet<T> {
 			conflicting: result.conflicting,
 			assigned: result.assigned,
 		};
+		T::OnSettled::on_task_settled(&SettledTask {
+			task: id,
+			model: task.model,
+			output: result.output,
+			result: result_key(&result.output, &result.top),
+			agreeing: result.agreeing,
+			assigned: result.assigned,
+		});
 		task.result = Some(result);
 		task.status = TaskStatus::Settled;
 		Self::end(id, task, now);

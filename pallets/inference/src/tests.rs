@@ -155,6 +155,19 @@ fn three_honest_operators_agree_and_share_the_fee() {
 			conflicting: 0,
 			assigned: 3
 		}));
+		// The runtime hears of it, with what the bridge's checkpoint records.
+		let model = Tasks::<Test>::get(id).map(|t| t.model).expect("kept");
+		assert_eq!(
+			settlements(),
+			vec![aos_inference_primitives::settlement::SettledTask {
+				task: id,
+				model,
+				output: H256(expected.output),
+				result: aos_inference_primitives::result_key(&H256(expected.output), &expected.top),
+				agreeing: 3,
+				assigned: 3,
+			}]
+		);
 	});
 }
 

@@ -711,6 +711,25 @@ impl<T: Config> Pallet<T> {
 		vrf_key: VrfPublic,
 		collateral: BalanceOf<T>,
 	) -> DispatchResult {
+		Self::register_for_benchmark(who, vrf_key, collateral, None)
+	}
+
+	/// As [`Self::benchmark_operator`], with Ethereum address `eth` bound (without its proof).
+	pub fn benchmark_operator_with_eth(
+		who: &T::AccountId,
+		vrf_key: VrfPublic,
+		collateral: BalanceOf<T>,
+		eth: EthAddress,
+	) -> DispatchResult {
+		Self::register_for_benchmark(who, vrf_key, collateral, Some(eth))
+	}
+
+	fn register_for_benchmark(
+		who: &T::AccountId,
+		vrf_key: VrfPublic,
+		collateral: BalanceOf<T>,
+		eth: Option<EthAddress>,
+	) -> DispatchResult {
 		let collateral = collateral.max(Parameters::<T>::get().min_collateral);
 		let funds = collateral
 			.saturating_mul(2u32.into())
@@ -721,7 +740,7 @@ impl<T: Config> Pallet<T> {
 			Default::default(),
 			Default::default(),
 			vrf_key,
-			None,
+			eth,
 			Perbill::zero(),
 			collateral,
 		)

@@ -67,11 +67,11 @@ fn keccak(data: &[u8]) -> H256 {
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug,
 )]
 pub enum Leaf {
-	/// A settled task: `abi.encode(uint8 1, uint64 task, uint32 model, bytes32 output,
+	/// A settled task: `abi.encode(uint8 1, uint64 task, bytes32 model, bytes32 output,
 	/// bytes32 result, uint32 agreeing, uint32 assigned)`. `result` is the result key
 	/// (BLAKE2b-256 of the output digest and the top classes); `agreeing` of `assigned`
 	/// operators gave it.
-	Result { task: u64, model: u32, output: H256, result: H256, agreeing: u32, assigned: u32 },
+	Result { task: u64, model: H256, output: H256, result: H256, agreeing: u32, assigned: u32 },
 	/// An applied slash: `abi.encode(uint8 2, uint64 slash, bytes32 operator, address eth,
 	/// uint8 offence, uint128 amount, bool referenced, uint64 reference)`. `operator` is the
 	/// offender's account on AOS, `eth` its bound Ethereum address (zero if none), `offence`
@@ -94,7 +94,7 @@ impl Leaf {
 			Leaf::Result { task, model, output, result, agreeing, assigned } => alloc::vec![
 				word_uint(LEAF_RESULT.into()),
 				word_uint((*task).into()),
-				word_uint((*model).into()),
+				model.0,
 				output.0,
 				result.0,
 				word_uint((*agreeing).into()),
@@ -281,6 +281,52 @@ pub fn fold_path(leaf: H256, path: &[Step]) -> Option<H256> {
 	path.iter().try_fold(leaf, fold_step)
 }
 
+/// Where a checkpoint stands, for readers.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub enum CheckpointStatus<BlockNumber> {
+	/// Operators sign it until `until`.
+	Signing { until: BlockNumber },
+	/// Quorum signed it at `at` (the bootstrap checkpoint: at its close).
+	Final { at: BlockNumber },
+	/// It fell short of quorum at `at`; the next one carries its contents.
+	Failed { at: BlockNumber },
+}
+
+/// A closed checkpoint as the relayer and provers read it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct CheckpointView<BlockNumber> {
+	/// What the operators sign.
+	pub message: CheckpointMessage,
+	/// [`CheckpointMessage::digest`] of it.
+	pub digest: H256,
+	/// Its operator-set updates, in order (the contract's calldata).
+	pub updates: Vec<SetUpdate>,
+	/// The block it closed at.
+	pub closed_at: BlockNumber,
+	/// The subtrees its root is over.
+	pub batches: u32,
+	/// The signed weight it needs and has.
+	pub threshold: u128,
+	/// The weight signed so far.
+	pub signed: u128,
+	/// Where it stands.
+	pub status: CheckpointStatus<BlockNumber>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads the bridge's checkpoints (pallet-checkpoints).
+	pub trait CheckpointsApi<BlockNumber: codec::Codec> {
+		/// Checkpoint `id`, if closed and not pruned.
+		fn checkpoint(id: CheckpointId) -> Option<CheckpointView<BlockNumber>>;
+		/// The signatures checkpoint `id` counted, by signer.
+		fn signatures(id: CheckpointId) -> Vec<(EthAddress, [u8; 65])>;
+		/// The last checkpoint closed, and the last that is final.
+		fn latest() -> (Option<CheckpointId>, Option<CheckpointId>);
+		/// The operator set as the last final checkpoint left it: address and weight.
+		fn members() -> Vec<(EthAddress, u64)>;
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -328,7 +374,7 @@ mod tests {
 	fn leaves_are_abi_words() {
 		let leaf = Leaf::Result {
 			task: 0x0102,
-			model: 3,
+			model: H256::repeat_byte(3),
 			output: H256::repeat_byte(0xaa),
 			result: H256::repeat_byte(0xbb),
 			agreeing: 2,
@@ -338,7 +384,7 @@ mod tests {
 		assert_eq!(abi.len(), 7 * 32);
 		assert_eq!(abi[31], 1);
 		assert_eq!(&abi[62..64], &[1, 2]);
-		assert_eq!(abi[95], 3);
+		assert_eq!(&abi[64..96], &[3; 32]);
 		assert_eq!(&abi[96..128], &[0xaa; 32]);
 		let slash = Leaf::Slash {
 			slash: 9,
@@ -372,4 +418,114 @@ mod tests {
 		let u = SetUpdate { operator: EthAddress::repeat_byte(3), weight: 1 };
 		assert_ne!(CheckpointMessage { updates: updates_hash(&[u]), ..m }.digest(), d);
 	}
+}
+
+/// A fixed vector the AVS contract's tests check too (`contracts/test/AOSServiceManager.t.sol`):
+/// Rust and Solidity must agree on every byte.
+#[cfg(test)]
+mod shared_vector {
+	use super::*;
+
+	pub fn leaves() -> Vec<Leaf> {
+		let result = |task: u64| Leaf::Result {
+			task,
+			model: H256::repeat_byte(0x22),
+			output: H256::repeat_byte(0x33),
+			result: H256::repeat_byte(0x44),
+			agreeing: 2,
+			assigned: 3,
+		};
+		alloc::vec![
+			result(40),
+			result(41),
+			result(42),
+			Leaf::Slash {
+				slash: 9,
+				operator: H256::repeat_byte(0x55),
+				eth: EthAddress::from_low_u64_be(0x0c),
+				offence: 5,
+				amount: 1_000,
+				reference: Some(42),
+			},
+			result(43),
+		]
+	}
+
+	pub fn updates() -> Vec<SetUpdate> {
+		alloc::vec![
+			SetUpdate { operator: EthAddress::from_low_u64_be(0x0a), weight: 7 },
+			SetUpdate { operator: EthAddress::from_low_u64_be(0x0b), weight: 0 },
+		]
+	}
+
+	fn hex(h: &[u8]) -> alloc::string::String {
+		h.iter().map(|b| alloc::format!("{b:02x}")).collect()
+	}
+
+	#[test]
+	fn the_vector_the_contract_checks() {
+		let hashes: Vec<H256> = leaves().iter().map(Leaf::hash).collect();
+		let (a, b) = hashes.split_at(3);
+		let roots = [merkle_root(a.iter().copied()), merkle_root(b.iter().copied())];
+		let root = merkle_root(roots.iter().copied());
+		let message = CheckpointMessage {
+			chain: H256::repeat_byte(0x11),
+			id: 5,
+			previous: 3,
+			root,
+			updates: updates_hash(&updates()),
+		};
+		let path = [step(b, 0).unwrap(), step(&roots, 1).unwrap()];
+		assert_eq!(fold_path(hashes[3], &path), Some(root));
+		let show = |name: &str, h: &[u8]| std::println!("{name} = 0x{}", hex(h));
+		show("result leaf 42", hashes[2].as_bytes());
+		show("slash leaf", hashes[3].as_bytes());
+		show("updates", message.updates.as_bytes());
+		show("root", root.as_bytes());
+		show("digest", message.digest().as_bytes());
+		for (i, s) in path.iter().enumerate() {
+			for p in &s.proof {
+				show(
+					&alloc::format!("step {i} (width {}, index {})", s.width, s.index),
+					p.as_bytes(),
+				);
+			}
+		}
+		assert_eq!(
+			hex(hashes[2].as_bytes()),
+			"15ea10bc6ba6732e7553380da14cba73f7555560ae8c0a288cf4e571b99dce2d"
+		);
+		assert_eq!(
+			hex(hashes[3].as_bytes()),
+			"8a4a7fd079dcfd7e2c3970bde272f33931a048dde8fd4bc1d3e44bd83c70d492"
+		);
+		assert_eq!(
+			hex(message.updates.as_bytes()),
+			"a423934db20d13f622a1779e8243f67b6d8f46dc3fce1cffecbfc45c71d423bf"
+		);
+		assert_eq!(
+			path.iter().map(|s| s.proof.clone()).collect::<Vec<_>>(),
+			[
+				alloc::vec![H256(hex_literal(
+					"d52d7adb280f212552bb190d98cfbf6b01213ef0f566e75ef22bb48f468731b0"
+				))],
+				alloc::vec![H256(hex_literal(
+					"0056d8237aec8d9e0139eab8a96f1974c3a5f822fa75a5ea7ab79b68cc91c945"
+				))],
+			]
+		);
+		assert_eq!(hex(root.as_bytes()), VECTOR_ROOT);
+		assert_eq!(hex(message.digest().as_bytes()), VECTOR_DIGEST);
+	}
+
+	fn hex_literal(s: &str) -> [u8; 32] {
+		let mut out = [0u8; 32];
+		for (i, o) in out.iter_mut().enumerate() {
+			*o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+		}
+		out
+	}
+
+	const VECTOR_ROOT: &str = "903bdabe8eecd118fe18cb9fb26c612e17d6219483b9064bc0d6bbdd223f5d1d";
+	const VECTOR_DIGEST: &str = "2239227ef4e961f34e957f5679e232646a9bba57785e7d40891a7229f9a425ec";
 }

@@ -13,7 +13,8 @@
 //!   [`verify_sampling_vrf`] is the check a claim passes; [`SamplingVrf`] says where it runs.
 //! - [`result_commitment`]: what an operator commits to before anyone reveals.
 //! - [`pow_hash`], [`pow_valid`]: the light proof of work that binds a reveal to its operator.
-//! - [`zk`]: the traits through which `pallet-inference` and `pallet-zk-verifier` meet.
+//! - [`zk`]: the traits through which `pallet-inference` and `pallet-zk-verifier` meet;
+//!   [`settlement`]: what the runtime hears of a settled task (the bridge's checkpoints).
 //! - [`InferenceApi`]: the runtime API that reads tasks, their assignments and models;
 //!   [`KernelApi`]: the runtime's own kernel, to check an evaluation against the chain's rules.
 
@@ -25,6 +26,7 @@
 extern crate alloc;
 
 pub mod optimistic;
+pub mod settlement;
 pub mod tee;
 pub mod zk;
 

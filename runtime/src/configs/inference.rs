@@ -123,6 +123,7 @@ impl pallet_inference::Config for Runtime {
 	// item is at most about 0.5 KiB.
 	type MaxWorkItems = ConstU32<512>;
 	type Vrf = SamplingVrf;
+	type OnSettled = crate::configs::checkpoints::RecordSettlements;
 	type DefaultParams = InferenceDefaultParams;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

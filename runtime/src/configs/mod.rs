@@ -3,8 +3,9 @@
 //! production, finality and sessions; [`staking`] NPoS; [`governance`] the council and the
 //! governance origin; [`operators`] the AOS operator set; [`inference`] inference tasks;
 //! [`zk`] the zk verifier of Zk-mode tasks; [`tee`] TEE mode's enclaves; [`opml`] optimistic
-//! mode's disputes.
+//! mode's disputes; [`checkpoints`] the bridge's checkpoints to Ethereum.
 
+pub mod checkpoints;
 pub mod consensus;
 pub mod governance;
 pub mod inference;

@@ -94,9 +94,13 @@ impl pallet_operators::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = GovernanceOrigin;
 	// Liquidations fund their task's verification reward pool; the rest is burned.
-	type OnSlash = crate::Inference;
-	// The task pallets report offences up to a task's whole life after them.
-	type Reporters = crate::Inference;
+	// Each applied slash is recorded in the bridge's checkpoint, then routed as
+	// pallet-inference does.
+	type OnSlash = crate::configs::checkpoints::RecordSlashes;
+	type OnChange = crate::Checkpoints;
+	// The task pallets report offences up to a task's whole life after them; the checkpoint
+	// pallet reports equivocations while a checkpoint is kept.
+	type Reporters = (crate::Inference, crate::Checkpoints);
 	type SelectionDelay = OneEpoch;
 	type PalletId = OperatorsPalletId;
 	type MaxNameLen = ConstU32<64>;

@@ -13,7 +13,8 @@
 //! loop: heartbeats and the other tasks go on. A transaction whose outcome is unknown (a lost
 //! connection, a timeout) is left for the chain's state to settle, not assumed to have failed.
 //!
-//! By concern: `heartbeat.rs`, being heard from once per period; `claims.rs`, a task that takes
+//! By concern: `heartbeat.rs`, being heard from once per period; `checkpoints.rs`, the bridge's
+//! checkpoints signed once finalized; `claims.rs`, a task that takes
 //! claims (selection, preparation, the claim); `redundancy.rs`, a result computed, committed
 //! and revealed; `reads.rs`, what a block's handling reads of the chain, read once and in
 //! batches; `sender.rs`, a block's claims, commitments and reveals sent in one pipelined
@@ -22,6 +23,7 @@
 //! and defended, and others' results disputed (`challenger`); `error.rs`, why a session, a
 //! task's step or a task ends.
 
+mod checkpoints;
 mod claims;
 mod error;
 mod heartbeat;
@@ -203,6 +205,7 @@ impl Operator {
 		*backoff = Duration::from_secs(1);
 		let mut heartbeat_due = 0;
 		let mut enclave_due = 0;
+		let mut checkpoint_signing = checkpoints::CheckpointSigning::default();
 		loop {
 			let next = tokio::select! {
 				next = tokio::time::timeout(HEAD_TIMEOUT, heads.next()) => next,
@@ -222,6 +225,7 @@ impl Operator {
 			// First: being heard from must not wait on any task.
 			self.heartbeat(&chain, head.number, &mut heartbeat_due).await?;
 			self.keep_enclave_registered(&chain, head.number, &mut enclave_due).await;
+			self.sign_checkpoints(&chain, head.number, &mut checkpoint_signing).await?;
 			self.on_block(&chain, head.number, head.hash()).await?;
 		}
 	}

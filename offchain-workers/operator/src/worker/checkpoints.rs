@@ -1,0 +1,72 @@
+//! Signing the bridge's checkpoints: when the chain has closed a checkpoint that a finalized
+//! block holds, and the operator's Ethereum address is in the bridge's operator set, it signs
+//! the checkpoint's digest (EIP-191, through `signer_key`) and sends the signature. Only
+//! finalized checkpoints: a signature over a checkpoint of an abandoned fork would be an
+//! equivocation, which the chain slashes.
+
+use aos_checkpoint_primitives::CheckpointStatus;
+use aos_client::{runtime::Runtime, Chain};
+use std::sync::Arc;
+
+use super::{ChainError, Operator};
+
+/// Blocks a signature sent is given to land before it is sent again.
+const SIGNATURE_RECHECK: u32 = 3;
+
+/// The signing the operator is doing: the checkpoint it last signed and when.
+#[derive(Default)]
+pub(super) struct CheckpointSigning {
+	sent: Option<(u64, u32)>,
+}
+
+impl Operator {
+	/// Signs the checkpoint being signed at the finalized block, once (again after
+	/// [`SIGNATURE_RECHECK`] blocks if the chain has not counted it by then).
+	pub(super) async fn sign_checkpoints(
+		&self,
+		chain: &Arc<Chain>,
+		best: u32,
+		signing: &mut CheckpointSigning,
+	) -> Result<(), ChainError> {
+		let finalized = chain.finalized_hash().await?;
+		let (Some(id), last_final) = chain.checkpoints_latest(Some(finalized)).await? else {
+			return Ok(());
+		};
+		if last_final == Some(id) {
+			return Ok(());
+		}
+		if let Some((sent, at)) = signing.sent {
+			if sent == id && best < at.saturating_add(SIGNATURE_RECHECK) {
+				return Ok(());
+			}
+		}
+		let Some(view) = chain.checkpoint(id, Some(finalized)).await? else { return Ok(()) };
+		if !matches!(view.status, CheckpointStatus::Signing { .. }) {
+			return Ok(());
+		}
+		let address = self.eth.address();
+		let members = chain.checkpoint_members(Some(finalized)).await?;
+		if !members.iter().any(|(a, _)| *a == address) {
+			return Ok(());
+		}
+		// Counted at the best block already: nothing to send.
+		let signed = chain.checkpoint_signatures(id, None).await?;
+		if signed.iter().any(|(a, _)| *a == address) {
+			return Ok(());
+		}
+		let signature = match self.eth.sign(view.digest.as_bytes()).await {
+			Ok(s) => s,
+			Err(e) => {
+				tracing::warn!(checkpoint = id, "checkpoint not signed: {e}");
+				return Ok(());
+			},
+		};
+		let call = pallet_checkpoints::Call::<Runtime>::sign { id, signature };
+		if self.send_detached(chain, call.into(), "checkpoint signature").await {
+			tracing::info!(checkpoint = id, digest = ?view.digest, "checkpoint signed");
+			self.metrics.checkpoints_signed.inc();
+			signing.sent = Some((id, best));
+		}
+		Ok(())
+	}
+}
