@@ -21,6 +21,10 @@
 #   ./scripts/devnet.sh                 # everything in a fresh temporary directory
 #   DEVNET_DIR=/tmp/aos-devnet ./scripts/devnet.sh
 #   DEVNET_EXIT=1 ./scripts/devnet.sh   # stop after the demo task (for scripts and CI)
+#   DEVNET_BRIDGE=1 ./scripts/devnet.sh # and the bridge to Ethereum: a local anvil, the AVS
+#                                       # deployed with the chain's first checkpoint, aos-relayer
+#                                       # recording checkpoints on it (prints the first it relays
+#                                       # with its Ethereum transaction; docs/BRIDGE.md)
 #   DEVNET_DEMO=0 ./scripts/devnet.sh   # no demo tasks: the network, ready for load
 #                                       # (scripts/load.sh); writes the model id to
 #                                       # $DEVNET_DIR/model once the operators count
@@ -223,6 +227,48 @@ for op in dave eve ferdie; do
 	grep "dispute:\|posted the optimistic result\|optimistic result was overturned" "$dir/$op.log" |
 		sed "s/^\([^ ]*\) */\1 $op: /" || true
 done | sort | sed 's/^[^ ]* //'
+
+if [ "${DEVNET_BRIDGE:-0}" = 1 ]; then
+	aos_log "the bridge: a local anvil, the AVS contracts (forge, solc from npm), aos-relayer"
+	(
+		cd contracts
+		[ -x node_modules/.bin/anvil ] && [ -d node_modules/solc ] ||
+			npm ci --no-audit --no-fund --loglevel=error
+		NODE_PATH="$PWD/node_modules" node_modules/.bin/forge build --use ./tools/solc >/dev/null
+	)
+	eth_port=${DEVNET_ETH_PORT:-8545}
+	eth="http://127.0.0.1:$eth_port"
+	contracts/node_modules/.bin/anvil --port "$eth_port" >"$dir/anvil.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 60); do curl -s "$eth" -H 'Content-Type: application/json' \
+		--data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' >/dev/null && break; sleep 0.5; done
+	# anvil's accounts 0 and 4 (well-known test keys): the deployer and the relayer.
+	(umask 077
+	echo ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 >"$dir/deployer.key"
+	echo 47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a >"$dir/relayer.key")
+	aos_log "waiting for the chain's first checkpoint (the operator set) to be final"
+	deployed=""
+	for _ in $(seq 120); do
+		deployed=$("$bin/aos-relayer" deploy --node "$url" --eth "$eth" \
+			--key-file "$dir/deployer.key" --artifacts contracts/out 2>"$dir/deploy.err") && break
+		deployed=""
+		sleep 2
+	done
+	[ -n "$deployed" ] || { cat "$dir/deploy.err" >&2; exit 1; }
+	avs=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["avs"])' <<<"$deployed")
+	aos_log "AVS deployed at $avs on $eth: $deployed"
+	"$bin/aos-relayer" run --node "$url" --eth "$eth" --contract "$avs" \
+		--key-file "$dir/relayer.key" --state "$dir/relayer.json" --metrics 127.0.0.1:9619 \
+		>"$dir/relayer.log" 2>&1 &
+	pids+=($!)
+	aos_log "waiting for aos-relayer to record a checkpoint on Ethereum (log: $dir/relayer.log)"
+	for _ in $(seq 300); do grep -q "checkpoint recorded on Ethereum" "$dir/relayer.log" && break; sleep 1; done
+	line=$(grep -m1 "checkpoint recorded on Ethereum" "$dir/relayer.log") ||
+		{ tail -20 "$dir/relayer.log" >&2; exit 1; }
+	checkpoint=$(sed -n 's/.*checkpoint=\([0-9]*\).*/\1/p' <<<"$line")
+	tx=$(sed -n 's/.*tx=\(0x[0-9a-f]*\).*/\1/p' <<<"$line")
+	echo "checkpoint $checkpoint relayed to the AVS at $avs in Ethereum transaction $tx"
+fi
 
 if [ "${DEVNET_EXIT:-0}" = 1 ]; then
 	exit 0

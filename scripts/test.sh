@@ -56,8 +56,8 @@ aos_log "cargo test (release)"
 cargo test --release --locked --workspace
 
 # README's devnet, the main job, as written, stopped after its demo tasks (redundancy, Zk, TEE).
-aos_log "README's devnet (DEVNET_EXIT=1: stops after the demo tasks)"
-DEVNET_EXIT=1 ./scripts/devnet.sh
+aos_log "README's devnet with the bridge (DEVNET_EXIT=1: stops after the demo tasks and the first relayed checkpoint)"
+DEVNET_EXIT=1 DEVNET_BRIDGE=1 ./scripts/devnet.sh
 
 # README's three-terminal network, run from README.md as written: a newcomer's path is tested.
 aos_log "README's local three-validator network"

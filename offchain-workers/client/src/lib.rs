@@ -291,6 +291,19 @@ impl Chain {
 		self.runtime_call("CheckpointsApi_latest", (), at).await
 	}
 
+	/// The bridge's checkpoint parameters (`Checkpoints::Parameters`): the quorum the AVS
+	/// contract must use too.
+	pub async fn checkpoint_params(
+		&self,
+		at: Option<Hash>,
+	) -> Result<pallet_checkpoints::ParamsOf<aos_runtime::Runtime>> {
+		let key = pallet_checkpoints::Parameters::<aos_runtime::Runtime>::hashed_key();
+		Ok(self
+			.storage("Checkpoints::Parameters", &key, at)
+			.await?
+			.unwrap_or_else(aos_runtime::configs::checkpoints::production_params))
+	}
+
 	/// The bridge's operator set: address and weight (`CheckpointsApi_members`).
 	pub async fn checkpoint_members(&self, at: Option<Hash>) -> Result<Vec<(sp_core::H160, u64)>> {
 		self.runtime_call("CheckpointsApi_members", (), at).await

@@ -21,6 +21,11 @@
 //! - the bridge: the three operators, registered with their Ethereum addresses, are the first
 //!   checkpoint's operator set; they sign the checkpoint that holds a settled task, and the
 //!   task's leaf, rebuilt from the events, proves into its root;
+//! - the bridge to Ethereum, against a real anvil: the AVS is deployed with the chain's
+//!   bootstrap checkpoint; `aos-relayer` records the checkpoints in order, and the contract
+//!   verifies a settled task's inclusion; the relayer killed between submission and inclusion
+//!   resumes without a second post; a checkpoint short of quorum, with a repeated or forged
+//!   signature, or out of order is refused by the contract;
 //! - hostile tasks (an input at a local path, an input from a server that drips a byte a
 //!   minute, a model whose file is missing) beside honest ones: the honest tasks settle, the
 //!   operators keep sending heartbeats, and no one is slashed.
@@ -56,6 +61,18 @@ const SETOSA: [i8; 4] = [82, 56, 23, 3];
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
+/// Spawns `cmd`, which the kernel kills when the test process ends.
+fn spawn_tied(cmd: &mut Command, what: &str) -> Child {
+	// SAFETY: prctl only asks the kernel to kill the child with the test process.
+	unsafe {
+		cmd.pre_exec(|| {
+			libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+			Ok(())
+		});
+	}
+	cmd.spawn().unwrap_or_else(|e| panic!("spawn {what}: {e}"))
+}
+
 /// A running `aos-operator`.
 struct Operator {
 	who: Sr25519Keyring,
@@ -73,14 +90,7 @@ impl Operator {
 			.env("RUST_LOG", "aos_operator=debug")
 			.stdout(Stdio::null())
 			.stderr(log);
-		// SAFETY: prctl only asks the kernel to kill the child with the test process.
-		unsafe {
-			cmd.pre_exec(|| {
-				libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-				Ok(())
-			});
-		}
-		self.child = Some(cmd.spawn().expect("spawn aos-operator"));
+		self.child = Some(spawn_tied(&mut cmd, "aos-operator"));
 	}
 
 	fn kill(&mut self) {
@@ -155,14 +165,7 @@ impl Enclave {
 		cmd.args(["serve", "--simulated-nsm", "--tcp", "127.0.0.1:0"])
 			.stdout(Stdio::piped())
 			.stderr(log);
-		// SAFETY: prctl only asks the kernel to kill the child with the test process.
-		unsafe {
-			cmd.pre_exec(|| {
-				libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-				Ok(())
-			});
-		}
-		let mut child = cmd.spawn().expect("spawn aos-enclave");
+		let mut child = spawn_tied(&mut cmd, "aos-enclave");
 		let stdout = child.stdout.take().expect("stdout");
 		let mut line = String::new();
 		std::io::BufReader::new(stdout).read_line(&mut line).expect("aos-enclave's first line");
@@ -508,6 +511,73 @@ impl Devnet {
 		events
 	}
 
+	/// Task `task`'s leaf in checkpoint `n` (`view`) and its path to the root, rebuilt from the
+	/// events of blocks `from ..= view.closed_at` as a prover would.
+	fn leaf_path(
+		&self,
+		from: u64,
+		n: u64,
+		view: &aos_checkpoint_primitives::CheckpointView<u32>,
+		task: u64,
+	) -> (aos_checkpoint_primitives::Leaf, Vec<aos_checkpoint_primitives::Step>) {
+		use aos_checkpoint_primitives::{merkle_root, step, Leaf};
+		let mut open = Vec::new();
+		let mut batches: Vec<(H256, Vec<H256>)> = Vec::new();
+		let mut found = None;
+		for e in self.events(from, u64::from(view.closed_at)) {
+			let RuntimeEvent::Checkpoints(e) = e else { continue };
+			match e {
+				pallet_checkpoints::Event::LeafRecorded { leaf, index } => {
+					assert_eq!(index as usize, open.len());
+					if matches!(leaf, Leaf::Result { task: t, .. } if t == task) {
+						found = Some((batches.len(), open.len(), leaf.clone()));
+					}
+					open.push(leaf.hash());
+				},
+				pallet_checkpoints::Event::BatchSealed { root, .. } => {
+					assert_eq!(merkle_root(open.iter().copied()), root);
+					batches.push((root, std::mem::take(&mut open)));
+				},
+				// The batches before it are the previous checkpoint's.
+				pallet_checkpoints::Event::CheckpointClosed { id, .. } if id < n => {
+					batches.clear();
+					found = None;
+				},
+				pallet_checkpoints::Event::CheckpointFailed { .. } => {
+					panic!("a checkpoint failed: its root would lead the next one's subtrees")
+				},
+				_ => {},
+			}
+		}
+		let (batch, index, leaf) = found.expect("the task's leaf was recorded in the checkpoint");
+		let roots: Vec<H256> = batches.iter().map(|(r, _)| *r).collect();
+		assert_eq!(merkle_root(roots.iter().copied()), view.message.root);
+		let path = vec![
+			step(&batches[batch].1, index as u32).unwrap(),
+			step(&roots, batch as u32).unwrap(),
+		];
+		(leaf, path)
+	}
+
+	/// The first final checkpoint that closed after block `after`, waiting for it.
+	fn final_checkpoint_after(
+		&self,
+		after: u64,
+	) -> (u64, aos_checkpoint_primitives::CheckpointView<u32>) {
+		let mut found = None;
+		wait("a final checkpoint", Duration::from_secs(300), || {
+			let (_, last_final): (Option<u64>, Option<u64>) =
+				runtime_call(&self.node, "CheckpointsApi_latest", ());
+			found = (1..=last_final.unwrap_or(0)).find_map(|n| {
+				let view: Option<aos_checkpoint_primitives::CheckpointView<u32>> =
+					runtime_call(&self.node, "CheckpointsApi_checkpoint", n);
+				view.filter(|v| u64::from(v.closed_at) > after).map(|v| (n, v))
+			});
+			found.is_some()
+		});
+		found.unwrap()
+	}
+
 	fn paid(&self, events: &[RuntimeEvent], task: u64) -> Vec<(AccountId, u128)> {
 		events
 			.iter()
@@ -576,9 +646,7 @@ fn runtime_call<T: Decode>(node: &Node, method: &str, args: impl codec::Encode) 
 
 #[test]
 fn the_operators_sign_the_checkpoint_that_proves_a_settled_task() {
-	use aos_checkpoint_primitives::{
-		fold_path, merkle_root, step, CheckpointStatus, CheckpointView, Leaf,
-	};
+	use aos_checkpoint_primitives::{fold_path, CheckpointStatus};
 	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
 	let net = devnet("e2e-checkpoints", None);
 	let from = net.node.best_number();
@@ -587,18 +655,7 @@ fn the_operators_sign_the_checkpoint_that_proves_a_settled_task() {
 	assert_eq!(task["status"]["phase"], "settled", "{task}");
 	let settled_at = task["endedAt"].as_u64().unwrap();
 	// A checkpoint a minute on the dev chain: the first to close after the task settled holds it.
-	let mut signed = None;
-	wait("a final checkpoint holding the task", Duration::from_secs(300), || {
-		let (_, last_final): (Option<u64>, Option<u64>) =
-			runtime_call(&net.node, "CheckpointsApi_latest", ());
-		signed = (1..=last_final.unwrap_or(0)).find_map(|n| {
-			let view: Option<CheckpointView<u32>> =
-				runtime_call(&net.node, "CheckpointsApi_checkpoint", n);
-			view.filter(|v| u64::from(v.closed_at) > settled_at).map(|v| (n, v))
-		});
-		signed.is_some()
-	});
-	let (n, view) = signed.unwrap();
+	let (n, view) = net.final_checkpoint_after(settled_at);
 	assert!(n >= 1, "checkpoint 0 is the bootstrap and holds no settled task");
 	assert!(matches!(view.status, CheckpointStatus::Final { .. }), "{view:?}");
 	assert!(view.signed >= view.threshold, "{view:?}");
@@ -613,50 +670,329 @@ fn the_operators_sign_the_checkpoint_that_proves_a_settled_task() {
 		assert!(members.iter().any(|(a, _)| a == signer));
 	}
 	// The task's leaf, from the events of the blocks the checkpoint covers, proves into its root.
-	let events = net.events(from, u64::from(view.closed_at));
-	let mut open = Vec::new();
-	let mut batches: Vec<(H256, Vec<H256>)> = Vec::new();
-	let mut leaf_at = None;
-	for e in events {
-		match e {
-			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::LeafRecorded { leaf, index }) => {
-				assert_eq!(index as usize, open.len());
-				if matches!(leaf, Leaf::Result { task, .. } if task == id) {
-					leaf_at = Some((batches.len(), open.len(), leaf.clone()));
-				}
-				open.push(leaf.hash());
-			},
-			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::BatchSealed { root, .. }) => {
-				assert_eq!(merkle_root(open.iter().copied()), root);
-				batches.push((root, std::mem::take(&mut open)));
-			},
-			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::CheckpointClosed {
-				id: closed,
-				..
-			}) if closed < n => {
-				// The batches before it are the previous checkpoint's.
-				batches.clear();
-				leaf_at = None;
-			},
-			RuntimeEvent::Checkpoints(pallet_checkpoints::Event::CheckpointFailed { .. }) => {
-				panic!("a checkpoint failed: its root would lead the next one's subtrees")
-			},
-			_ => {},
+	let (leaf, path) = net.leaf_path(from, n, &view, id);
+	let result = &task["result"];
+	let aos_checkpoint_primitives::Leaf::Result { output, agreeing, assigned, .. } = &leaf else {
+		unreachable!()
+	};
+	assert_eq!(format!("{output:?}"), result["output"].as_str().unwrap());
+	assert_eq!((*agreeing, *assigned), (3, 3));
+	assert_eq!(fold_path(leaf.hash(), &path), Some(view.message.root));
+	// The operators' services signed it (those that saw it still signing once finalized).
+	let signers = net.operators.iter().filter(|o| o.log().contains("checkpoint signed")).count();
+	assert!(signers >= 2, "{signers} operators signed");
+}
+
+/// A local anvil (`contracts/node_modules`, installed by `./scripts/test-contracts.sh`).
+struct Anvil {
+	child: Child,
+	url: String,
+	/// Its funded dev accounts' private keys (hex), as it prints them.
+	keys: Vec<String>,
+}
+
+impl Anvil {
+	fn start(log: PathBuf) -> Anvil {
+		let bin = common::repo_root().join("contracts/node_modules/.bin/anvil");
+		assert!(bin.exists(), "no {}: run ./scripts/test-contracts.sh first", bin.display());
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let mut cmd = Command::new(bin);
+		cmd.args(["--port", &port.to_string()])
+			.stdout(fs::File::create(&log).expect("anvil log"))
+			.stderr(Stdio::null());
+		let child = spawn_tied(&mut cmd, "anvil");
+		let url = format!("http://127.0.0.1:{port}");
+		wait("anvil listening", Duration::from_secs(60), || {
+			std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+		});
+		let mut keys = Vec::new();
+		wait("anvil's accounts", Duration::from_secs(30), || {
+			let text = fs::read_to_string(&log).unwrap_or_default();
+			let Some(listed) = text.split("Private Keys").nth(1) else { return false };
+			keys = listed
+				.lines()
+				.filter_map(|l| l.trim().split_once(") 0x").map(|(_, k)| k.trim().to_string()))
+				.take_while(|k| k.len() == 64)
+				.collect();
+			keys.len() >= 5
+		});
+		Anvil { child, url, keys }
+	}
+
+	/// A raw JSON-RPC call.
+	fn rpc(&self, method: &str, params: Value) -> Value {
+		let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+		let out = Command::new("curl")
+			.args(["-s", "-X", "POST", "-H", "Content-Type: application/json", "--data"])
+			.arg(body.to_string())
+			.arg(&self.url)
+			.output()
+			.expect("curl");
+		let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON-RPC answer");
+		answer["result"].clone()
+	}
+}
+
+impl Drop for Anvil {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// A running `aos-relayer run`.
+struct Relayer {
+	child: Option<Child>,
+	args: Vec<String>,
+	log: PathBuf,
+}
+
+impl Relayer {
+	fn start(&mut self) {
+		let log = fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("log");
+		let mut cmd = Command::new(workspace_binary("aos-relayer"));
+		cmd.args(&self.args).env("RUST_LOG", "aos_relayer=debug").stdout(Stdio::null()).stderr(log);
+		self.child = Some(spawn_tied(&mut cmd, "aos-relayer"));
+	}
+
+	fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
 		}
 	}
-	let (batch, index, leaf) = leaf_at.expect("the task's leaf was recorded in the checkpoint");
-	let result = &task["result"];
-	let Leaf::Result { output, agreeing, assigned, .. } = leaf else { unreachable!() };
-	assert_eq!(format!("{output:?}"), result["output"].as_str().unwrap());
-	assert_eq!((agreeing, assigned), (3, 3));
-	let roots: Vec<H256> = batches.iter().map(|(r, _)| *r).collect();
-	assert_eq!(merkle_root(roots.iter().copied()), view.message.root);
-	let path =
-		[step(&batches[batch].1, index as u32).unwrap(), step(&roots, batch as u32).unwrap()];
-	assert_eq!(fold_path(batches[batch].1[index], &path), Some(view.message.root));
-	for operator in &net.operators {
-		assert!(operator.log().contains("checkpoint signed") || signatures.len() < 3);
+}
+
+impl Drop for Relayer {
+	fn drop(&mut self) {
+		self.kill();
+		if std::thread::panicking() {
+			eprintln!(
+				"--- aos-relayer log ---\n{}",
+				fs::read_to_string(&self.log).unwrap_or_default()
+			);
+		}
 	}
+}
+
+#[test]
+fn the_relayer_records_checkpoints_on_anvil_once_each_and_the_contract_checks_them() {
+	use alloy::{
+		primitives::{Address, FixedBytes},
+		providers::{Provider, ProviderBuilder},
+	};
+	use aos_relayer::eth::AOSServiceManager;
+	use std::str::FromStr;
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	// The contracts, compiled by forge with solcjs.
+	let contracts = common::repo_root().join("contracts");
+	let forge = contracts.join("node_modules/.bin/forge");
+	assert!(forge.exists(), "no {}: run ./scripts/test-contracts.sh first", forge.display());
+	let built = Command::new(&forge)
+		.args(["build", "--use", "./tools/solc"])
+		.current_dir(&contracts)
+		.env("NODE_PATH", contracts.join("node_modules"))
+		.output()
+		.expect("forge build");
+	assert!(built.status.success(), "forge build: {}", String::from_utf8_lossy(&built.stderr));
+	let net = devnet("e2e-bridge", None);
+	let dir = common::temp_dir("e2e-bridge-eth");
+	let anvil = Anvil::start(dir.join("anvil.log"));
+	let key_file = |name: &str, key: &str| {
+		let path = dir.join(name);
+		fs::write(&path, key).unwrap();
+		path
+	};
+	// anvil's dev accounts 0 and 4: the deployer and the relayer.
+	let deployer = key_file("deployer.key", &anvil.keys[0]);
+	let relayer_key = key_file("relayer.key", &anvil.keys[4]);
+	// The bootstrap checkpoint is final once the operators registered and a period passed.
+	net.node.wait_until("the bootstrap checkpoint", Duration::from_secs(180), |n| {
+		let finalized = n.rpc("chain_getFinalizedHead", json!([]));
+		let raw = n.rpc("state_call", json!(["CheckpointsApi_latest", "0x", finalized]));
+		let latest: (Option<u64>, Option<u64>) =
+			Decode::decode(&mut &hex_decode(raw.as_str().unwrap())[..]).unwrap();
+		latest.1.is_some()
+	});
+	let node_url = format!("ws://{}", net.node.rpc);
+	let deployed = Command::new(workspace_binary("aos-relayer"))
+		.args(["deploy", "--node", &node_url, "--eth", &anvil.url, "--key-file"])
+		.arg(&deployer)
+		.arg("--artifacts")
+		.arg(contracts.join("out"))
+		.output()
+		.expect("aos-relayer deploy");
+	assert!(deployed.status.success(), "deploy: {}", String::from_utf8_lossy(&deployed.stderr));
+	let deployed: Value = serde_json::from_slice(&deployed.stdout).expect("deploy's JSON");
+	let avs_address: Address = deployed["avs"].as_str().unwrap().parse().unwrap();
+	assert_eq!(deployed["operators"], 3, "{deployed}");
+	let state = dir.join("relayer-state.json");
+	let mut relayer = Relayer {
+		child: None,
+		args: [
+			"run",
+			"--node",
+			&node_url,
+			"--eth",
+			&anvil.url,
+			"--contract",
+			&avs_address.to_string(),
+			"--key-file",
+			relayer_key.to_str().unwrap(),
+			"--state",
+			state.to_str().unwrap(),
+			"--poll-ms",
+			"500",
+			"--inclusion-timeout",
+			"4",
+		]
+		.map(String::from)
+		.to_vec(),
+		log: dir.join("relayer.log"),
+	};
+	relayer.start();
+
+	let rt = tokio::runtime::Runtime::new().unwrap();
+	aos_relayer::install_crypto_provider();
+	let provider = ProviderBuilder::new().connect_http(anvil.url.parse().unwrap());
+	let avs = AOSServiceManager::new(avs_address, &provider);
+	let last_id = || rt.block_on(async { avs.lastId().call().await }).unwrap();
+	let wait_recorded = |n: u64| {
+		wait(&format!("checkpoint {n} recorded on anvil"), Duration::from_secs(180), || {
+			last_id() >= n
+		})
+	};
+
+	// A settled task's checkpoint is recorded, and the contract proves the task's result.
+	let from = net.node.best_number();
+	let id = net.submit_task();
+	let task = net.wait_settled(id);
+	let (n, view) = net.final_checkpoint_after(task["endedAt"].as_u64().unwrap());
+	wait_recorded(n);
+	let root = rt.block_on(async { avs.rootOf(n).call().await }).unwrap();
+	assert_eq!(root.0, view.message.root.0);
+	let (leaf, path) = net.leaf_path(from, n, &view, id);
+	let aos_checkpoint_primitives::Leaf::Result {
+		task: t,
+		model,
+		output,
+		result,
+		agreeing,
+		assigned,
+	} = leaf
+	else {
+		unreachable!()
+	};
+	let as_steps = |path: &[aos_checkpoint_primitives::Step]| {
+		path.iter()
+			.map(|s| AOSServiceManager::Step {
+				proof: s.proof.iter().map(|p| FixedBytes(p.0)).collect(),
+				width: s.width.try_into().unwrap(),
+				index: s.index.try_into().unwrap(),
+			})
+			.collect::<Vec<_>>()
+	};
+	let leaf = AOSServiceManager::ResultLeaf {
+		task: t,
+		model: FixedBytes(model.0),
+		output: FixedBytes(output.0),
+		result: FixedBytes(result.0),
+		agreeing,
+		assigned,
+	};
+	assert!(rt
+		.block_on(async { avs.verifyResult(n, leaf.clone(), as_steps(&path)).call().await })
+		.unwrap());
+	let mut other = leaf.clone();
+	other.agreeing = 2;
+	assert!(!rt
+		.block_on(async { avs.verifyResult(n, other, as_steps(&path)).call().await })
+		.unwrap());
+
+	// Killed between submission and inclusion: anvil stops mining, the relayer sends the next
+	// checkpoint and is killed; restarted, it sends it again with the same nonce; anvil mines.
+	anvil.rpc("evm_setAutomine", json!([false]));
+	let id2 = net.submit_task();
+	let task2 = net.wait_settled(id2);
+	let (m, _) = net.final_checkpoint_after(task2["endedAt"].as_u64().unwrap());
+	wait("the relayer's transaction in flight", Duration::from_secs(180), || {
+		let s: Value = fs::read(&state)
+			.ok()
+			.and_then(|b| serde_json::from_slice(&b).ok())
+			.unwrap_or(Value::Null);
+		s["id"].as_u64() == Some(m) && !s["tx"].is_null()
+	});
+	relayer.kill();
+	assert!(last_id() < m, "mined while automine was off");
+	relayer.start();
+	// Past the inclusion timeout: the restarted relayer has sent its replacement.
+	std::thread::sleep(Duration::from_secs(8));
+	anvil.rpc("evm_setAutomine", json!([true]));
+	anvil.rpc("evm_mine", json!([]));
+	wait_recorded(m);
+	std::thread::sleep(Duration::from_secs(3));
+	// One transaction per recorded checkpoint from the relayer's account: none twice.
+	let relayer_address: Address =
+		alloy::signers::local::PrivateKeySigner::from_str(&anvil.keys[4]).unwrap().address();
+	let nonce =
+		rt.block_on(async { provider.get_transaction_count(relayer_address).await }).unwrap();
+	let recorded = rt
+		.block_on(provider.get_logs(
+			&alloy::rpc::types::Filter::new()
+				.address(avs_address)
+				.event_signature(<AOSServiceManager::CheckpointRecorded as alloy::sol_types::SolEvent>::SIGNATURE_HASH)
+				.from_block(0),
+		))
+		.unwrap();
+	// The constructor's record of checkpoint 0 is not the relayer's.
+	let relayed = recorded.len() as u64 - 1;
+	assert_eq!(
+		nonce, relayed,
+		"the relayer's transactions ({nonce}) against checkpoints recorded ({relayed})"
+	);
+	let log = fs::read_to_string(&relayer.log).unwrap();
+	assert!(log.contains("attempt=1"), "the restarted relayer resent the checkpoint:\n{log}");
+
+	// What the contract refuses, on anvil: signatures made with the operators' Ethereum keys
+	// over digests the chain never closed (a quorum that signed one would be slashed on AOS).
+	let last = last_id();
+	let root = FixedBytes([7u8; 32]);
+	let keys: Vec<k256::ecdsa::SigningKey> = (0..3)
+		.map(|i| k256::ecdsa::SigningKey::from_slice(&[0x31 + i as u8; 32]).unwrap())
+		.collect();
+	let sign = |key: &k256::ecdsa::SigningKey, id: u64, previous: u64| {
+		let digest =
+			rt.block_on(async { avs.digest(id, previous, root, vec![]).call().await }).unwrap();
+		let signed = aos_operator::keys::sign_eip191(key, digest.as_slice()).unwrap();
+		(aos_operator::keys::address_of(key), signed)
+	};
+	use AOSServiceManager::AOSServiceManagerErrors as Refused;
+	let submit = |id: u64, previous: u64, sigs: Vec<(H160, [u8; 65])>| -> Refused {
+		let sigs = aos_relayer::eth::signatures(sigs);
+		match rt
+			.block_on(async { avs.submitCheckpoint(id, previous, root, vec![], sigs).call().await })
+		{
+			Ok(_) => panic!("checkpoint {id} after {previous} accepted"),
+			Err(e) => e
+				.as_decoded_interface_error::<Refused>()
+				.unwrap_or_else(|| panic!("not the contract's error: {e}")),
+		}
+	};
+	let all = |id, previous| keys.iter().map(|k| sign(k, id, previous)).collect::<Vec<_>>();
+	let short = submit(last + 1, last, all(last + 1, last)[..1].to_vec());
+	assert!(matches!(short, Refused::QuorumNotReached(_)), "{short:?}");
+	let one = all(last + 1, last)[0];
+	let repeated = submit(last + 1, last, vec![one, one]);
+	assert!(matches!(repeated, Refused::SignersNotAscending(_)), "{repeated:?}");
+	let outsider = k256::ecdsa::SigningKey::from_slice(&[0x77; 32]).unwrap();
+	let forged = submit(last + 1, last, vec![sign(&outsider, last + 1, last)]);
+	assert!(matches!(forged, Refused::NotAMember(_)), "{forged:?}");
+	let again = submit(last, last, all(last, last));
+	assert!(matches!(again, Refused::OutOfOrder(_)), "{again:?}");
+	// The same quorum over the next number is accepted (checked without sending it).
+	let quorum = aos_relayer::eth::signatures(all(last + 1, last));
+	rt.block_on(async { avs.submitCheckpoint(last + 1, last, root, vec![], quorum).call().await })
+		.expect("a quorum's checkpoint, in order");
 }
 
 #[test]

@@ -61,8 +61,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Checkpoints::PeriodStart` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn on_initialize_base() -> Weight {
 		// Proof size: measured `108`, estimated `1501`.
-		// Minimum execution time: 9_367_000 picoseconds.
-		Weight::from_parts(11_211_000, 0)
+		// Minimum execution time: 8_997_000 picoseconds.
+		Weight::from_parts(9_929_000, 0)
 			.saturating_add(Weight::from_parts(0, 1501))
 			.saturating_add(T::DbWeight::get().reads(3))
 	}
@@ -76,8 +76,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Checkpoints::Carry` (`max_values`: Some(1), `max_size`: Some(7686), added: 8181, mode: `MaxEncodedLen`)
 	fn fail() -> Weight {
 		// Proof size: measured `81868`, estimated `75215`.
-		// Minimum execution time: 1_719_576_000 picoseconds.
-		Weight::from_parts(1_948_385_000, 0)
+		// Minimum execution time: 1_629_777_000 picoseconds.
+		Weight::from_parts(1_703_976_000, 0)
 			.saturating_add(Weight::from_parts(0, 75215))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -104,8 +104,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Checkpoints::NextId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Checkpoints::OpenLeaves` (r:1 w:0)
-	/// Proof: `Checkpoints::OpenLeaves` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Checkpoints::PeriodStart` (r:1 w:1)
 	/// Proof: `Checkpoints::PeriodStart` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Checkpoints::Closed` (r:0 w:1)
@@ -115,13 +113,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[1, 2304]`.
 	/// The range of component `u` is `[0, 64]`.
 	fn close(b: u32, u: u32, ) -> Weight {
-		// Proof size: measured `632`, estimated `75215`.
-		// Minimum execution time: 1_694_689_000 picoseconds.
-		Weight::from_parts(1_782_985_000, 0)
+		// Proof size: measured `628`, estimated `75215`.
+		// Minimum execution time: 1_618_657_000 picoseconds.
+		Weight::from_parts(12_225_622, 0)
 			.saturating_add(Weight::from_parts(0, 75215))
-			.saturating_add(Weight::from_parts(338_088, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(19_343_342, 0).saturating_mul(u.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(Weight::from_parts(722_058, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(33_068_808, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(u.into())))
@@ -137,10 +135,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 1024]`.
 	fn prune(s: u32, ) -> Weight {
 		// Proof size: measured `483`, estimated `11340`.
-		// Minimum execution time: 25_829_000 picoseconds.
-		Weight::from_parts(27_942_000, 0)
+		// Minimum execution time: 24_115_000 picoseconds.
+		Weight::from_parts(25_047_000, 0)
 			.saturating_add(Weight::from_parts(0, 11340))
-			.saturating_add(Weight::from_parts(4_029_277, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(3_106_143, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -154,24 +152,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 4096]`.
 	fn seal(n: u32, ) -> Weight {
 		// Proof size: measured `73862`, estimated `132559`.
-		// Minimum execution time: 7_174_000 picoseconds.
-		Weight::from_parts(1_232_933_032, 0)
+		// Minimum execution time: 6_553_000 picoseconds.
+		Weight::from_parts(1_093_249_914, 0)
 			.saturating_add(Weight::from_parts(0, 132559))
-			.saturating_add(Weight::from_parts(1_026_855, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(910_576, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Checkpoints::Batch` (r:1 w:1)
 	/// Proof: `Checkpoints::Batch` (`max_values`: Some(1), `max_size`: Some(131074), added: 131569, mode: `MaxEncodedLen`)
-	/// Storage: `Checkpoints::OpenLeaves` (r:1 w:1)
-	/// Proof: `Checkpoints::OpenLeaves` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn record() -> Weight {
 		// Proof size: measured `131147`, estimated `132559`.
-		// Minimum execution time: 57_568_000 picoseconds.
-		Weight::from_parts(106_139_000, 0)
+		// Minimum execution time: 48_130_000 picoseconds.
+		Weight::from_parts(70_713_000, 0)
 			.saturating_add(Weight::from_parts(0, 132559))
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Checkpoints::Closed` (r:1 w:1)
 	/// Proof: `Checkpoints::Closed` (`max_values`: None, `max_size`: Some(7875), added: 10350, mode: `MaxEncodedLen`)
@@ -181,8 +177,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Checkpoints::Signatures` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn sign() -> Weight {
 		// Proof size: measured `532`, estimated `11340`.
-		// Minimum execution time: 110_046_000 picoseconds.
-		Weight::from_parts(183_203_000, 0)
+		// Minimum execution time: 103_323_000 picoseconds.
+		Weight::from_parts(144_170_000, 0)
 			.saturating_add(Weight::from_parts(0, 11340))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -202,10 +198,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `u` is `[0, 128]`.
 	fn finalize(u: u32, ) -> Weight {
 		// Proof size: measured `328`, estimated `1501`.
-		// Minimum execution time: 16_621_000 picoseconds.
-		Weight::from_parts(34_369_346, 0)
+		// Minimum execution time: 15_479_000 picoseconds.
+		Weight::from_parts(27_885_161, 0)
 			.saturating_add(Weight::from_parts(0, 1501))
-			.saturating_add(Weight::from_parts(14_278_593, 0).saturating_mul(u.into()))
+			.saturating_add(Weight::from_parts(9_993_944, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -236,8 +232,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Operators::SlashesOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof size: measured `1371`, estimated `11340`.
-		// Minimum execution time: 164_669_000 picoseconds.
-		Weight::from_parts(239_590_000, 0)
+		// Minimum execution time: 149_551_000 picoseconds.
+		Weight::from_parts(183_674_000, 0)
 			.saturating_add(Weight::from_parts(0, 11340))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -246,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Checkpoints::Parameters` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 10_821_000 picoseconds.
-		Weight::from_parts(19_397_000, 0)
+		// Minimum execution time: 10_209_000 picoseconds.
+		Weight::from_parts(14_116_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -256,22 +252,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_initialize_base() -> Weight {
-		Weight::from_parts(11_211_000, 0)
+		Weight::from_parts(9_929_000, 0)
 			.saturating_add(Weight::from_parts(0, 1501))
 			.saturating_add(ParityDbWeight::get().reads(3))
 	}
 	fn fail() -> Weight {
-		Weight::from_parts(1_948_385_000, 0)
+		Weight::from_parts(1_703_976_000, 0)
 			.saturating_add(Weight::from_parts(0, 75215))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn close(b: u32, u: u32, ) -> Weight {
-		Weight::from_parts(1_782_985_000, 0)
+		Weight::from_parts(12_225_622, 0)
 			.saturating_add(Weight::from_parts(0, 75215))
-			.saturating_add(Weight::from_parts(338_088, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(19_343_342, 0).saturating_mul(u.into()))
-			.saturating_add(ParityDbWeight::get().reads(10))
+			.saturating_add(Weight::from_parts(722_058, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(33_068_808, 0).saturating_mul(u.into()))
+			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(u.into())))
 			.saturating_add(ParityDbWeight::get().writes(6))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(u.into())))
@@ -279,9 +275,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5102).saturating_mul(u.into()))
 	}
 	fn prune(s: u32, ) -> Weight {
-		Weight::from_parts(27_942_000, 0)
+		Weight::from_parts(25_047_000, 0)
 			.saturating_add(Weight::from_parts(0, 11340))
-			.saturating_add(Weight::from_parts(4_029_277, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(3_106_143, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -289,28 +285,28 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2592).saturating_mul(s.into()))
 	}
 	fn seal(n: u32, ) -> Weight {
-		Weight::from_parts(1_232_933_032, 0)
+		Weight::from_parts(1_093_249_914, 0)
 			.saturating_add(Weight::from_parts(0, 132559))
-			.saturating_add(Weight::from_parts(1_026_855, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(910_576, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn record() -> Weight {
-		Weight::from_parts(106_139_000, 0)
+		Weight::from_parts(70_713_000, 0)
 			.saturating_add(Weight::from_parts(0, 132559))
-			.saturating_add(ParityDbWeight::get().reads(2))
-			.saturating_add(ParityDbWeight::get().writes(2))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn sign() -> Weight {
-		Weight::from_parts(183_203_000, 0)
+		Weight::from_parts(144_170_000, 0)
 			.saturating_add(Weight::from_parts(0, 11340))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn finalize(u: u32, ) -> Weight {
-		Weight::from_parts(34_369_346, 0)
+		Weight::from_parts(27_885_161, 0)
 			.saturating_add(Weight::from_parts(0, 1501))
-			.saturating_add(Weight::from_parts(14_278_593, 0).saturating_mul(u.into()))
+			.saturating_add(Weight::from_parts(9_993_944, 0).saturating_mul(u.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(u.into())))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -318,13 +314,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2551).saturating_mul(u.into()))
 	}
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(239_590_000, 0)
+		Weight::from_parts(183_674_000, 0)
 			.saturating_add(Weight::from_parts(0, 11340))
 			.saturating_add(ParityDbWeight::get().reads(8))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(19_397_000, 0)
+		Weight::from_parts(14_116_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}

@@ -68,11 +68,10 @@ impl<T: Config> Pallet<T> {
 	/// tranche (assigning every candidate, and deciding when no one came) and resolving.
 	pub(crate) fn max_deadline_weight() -> Weight {
 		let claims = T::MaxClaims::get();
+		let resolve = T::WeightInfo::resolve(claims).saturating_add(Self::settled_weight());
 		T::WeightInfo::fix_randomness()
-			.max(
-				T::WeightInfo::close_tranche(claims).saturating_add(T::WeightInfo::resolve(claims)),
-			)
-			.max(T::WeightInfo::resolve(claims))
+			.max(T::WeightInfo::close_tranche(claims).saturating_add(resolve))
+			.max(resolve)
 	}
 
 	/// The most weight one ended task's entry may take: paying its pool and pruning it.

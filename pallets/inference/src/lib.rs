@@ -742,7 +742,9 @@ pub mod pallet {
 		/// proof-of-work nonce, in the round the caller was assigned in. The last reveal of a
 		/// task resolves it at once.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::reveal().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get())))]
+		#[pallet::weight(T::WeightInfo::reveal()
+			.saturating_add(T::WeightInfo::resolve(T::MaxClaims::get()))
+			.saturating_add(Pallet::<T>::settled_weight()))]
 		#[allow(clippy::too_many_arguments)]
 		pub fn reveal(
 			origin: OriginFor<T>,
@@ -770,7 +772,8 @@ pub mod pallet {
 		/// no live enclave allowed for the model.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::submit_attested_result(T::MaxClaims::get())
-			.max(T::WeightInfo::submit_rejected_result().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get()))))]
+			.max(T::WeightInfo::submit_rejected_result().saturating_add(T::WeightInfo::resolve(T::MaxClaims::get())))
+			.saturating_add(Pallet::<T>::settled_weight()))]
 		pub fn submit_attested_result(
 			origin: OriginFor<T>,
 			task: TaskId,
@@ -780,9 +783,11 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let weight = match Self::do_submit_attested_result(who, task, output, top, signature)? {
-				tee::Attested::Settled(claims) => T::WeightInfo::submit_attested_result(claims),
+				tee::Attested::Settled(claims) => T::WeightInfo::submit_attested_result(claims)
+					.saturating_add(Self::settled_weight()),
 				tee::Attested::Rejected(decided) => T::WeightInfo::submit_rejected_result()
-					.saturating_add(decided.map_or(Weight::zero(), T::WeightInfo::resolve)),
+					.saturating_add(decided.map_or(Weight::zero(), T::WeightInfo::resolve))
+					.saturating_add(Self::settled_weight()),
 			};
 			Ok(Some(weight).into())
 		}

@@ -92,6 +92,7 @@ impl<T: Config> OptimisticTasks<T::AccountId> for Pallet<T> {
 		// Settling on one verified result, as a TEE-mode one (whose signature check it does
 		// not make) does.
 		T::WeightInfo::submit_attested_result(T::MaxClaims::get())
+			.saturating_add(Self::settled_weight())
 	}
 
 	fn overturned_weight() -> Weight {

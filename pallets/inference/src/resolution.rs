@@ -97,7 +97,16 @@ impl<T: Config> Pallet<T> {
 		let counted = T::WeightInfo::resolve_agreed(d.claims).saturating_add(
 			T::Operators::report_offence_weight().saturating_mul(u64::from(others)),
 		);
-		T::WeightInfo::resolve(d.claims).min(counted)
+		let settled = if d.agreed > 0 { Self::settled_weight() } else { Weight::zero() };
+		T::WeightInfo::resolve(d.claims).min(counted).saturating_add(settled)
+	}
+
+	/// What the runtime does with a settled task ([`Config::OnSettled`]: the bridge's
+	/// checkpoint records it), charged on every path that settles one. Added to the
+	/// benchmarked decisions, which were measured without it.
+	pub fn settled_weight() -> Weight {
+		use aos_inference_primitives::settlement::OnTaskSettled;
+		T::OnSettled::on_task_settled_weight()
 	}
 
 	fn decide_inner(id: TaskId, may_escalate: bool) -> Decided {

@@ -370,6 +370,7 @@ impl<T: Config> Pallet<T> {
 			// The witness is checked with one read of the task's claims.
 			WorkItem::Reveal { claims, .. } => T::WeightInfo::reveal()
 				.saturating_add(T::WeightInfo::resolve((*claims).min(T::MaxClaims::get())))
+				.saturating_add(Self::settled_weight())
 				.saturating_add(T::DbWeight::get().reads(1)),
 		}
 	}

@@ -86,6 +86,10 @@ impl<T: Config> ZkTasks<T::AccountId> for Pallet<T> {
 		Self::settle_verified(id, task, who, output, top, Some(proof));
 	}
 
+	fn settle_weight() -> frame_support::weights::Weight {
+		Self::settled_weight()
+	}
+
 	fn reject_proof(id: TaskId, who: &T::AccountId) {
 		// The commitment is spent: one commitment, one proof, one report.
 		Self::deposit_event(Event::InvalidProofReported { task: id, operator: who.clone() });

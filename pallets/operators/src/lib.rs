@@ -73,6 +73,7 @@ extern crate alloc;
 mod agenda;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod hooked_weights;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod liveness;

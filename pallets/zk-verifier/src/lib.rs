@@ -497,7 +497,9 @@ pub mod pallet {
 		/// What a proof for a VK of `steps` steps costs: the costlier outcome, valid (settles
 		/// the task) or invalid (reports and slashes).
 		pub fn proof_weight(steps: u32) -> Weight {
-			T::WeightInfo::submit_proof(steps).max(T::WeightInfo::submit_invalid_proof(steps))
+			T::WeightInfo::submit_proof(steps)
+				.saturating_add(T::Tasks::settle_weight())
+				.max(T::WeightInfo::submit_invalid_proof(steps))
 		}
 
 		/// Removes `model`'s link, if any, releasing its VK. Returns whether there was one.

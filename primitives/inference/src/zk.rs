@@ -127,6 +127,11 @@ pub trait ZkTasks<AccountId> {
 	) -> Result<ZkTask, ZkTaskError>;
 	/// Settles the task with the logits `who` proved with `proof`; pays `who` the fee.
 	fn settle_proved(task: TaskId, who: &AccountId, logits: &[i32], proof: &[u8]);
+	/// What [`Self::settle_proved`] costs beyond the verifier's benchmark: what the runtime
+	/// does with a settled task ([`crate::settlement::OnTaskSettled`]).
+	fn settle_weight() -> sp_weights::Weight {
+		sp_weights::Weight::zero()
+	}
 	/// Reports `who`, assigned to `task`, for revealing a proof that does not verify; its
 	/// commitment is spent, so it is reported once.
 	fn reject_proof(task: TaskId, who: &AccountId);

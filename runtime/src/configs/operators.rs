@@ -110,5 +110,9 @@ impl pallet_operators::Config for Runtime {
 	type MaxLivenessChecksPerBlock = ConstU32<64>;
 	type MaxSlashesPerBlock = ConstU32<16>;
 	type DefaultParams = OperatorDefaultParams;
-	type WeightInfo = pallet_operators::weights::SubstrateWeight<Runtime>;
+	// The bridge's hook (`OnChange`) may write with every operator record: charged on top.
+	type WeightInfo = pallet_operators::hooked_weights::WithOnChange<
+		Runtime,
+		pallet_operators::weights::SubstrateWeight<Runtime>,
+	>;
 }
