@@ -816,7 +816,6 @@ impl<T: Config> Pallet<T> {
 	pub fn view(
 		id: CheckpointId,
 	) -> Option<aos_checkpoint_primitives::CheckpointView<BlockNumberFor<T>>> {
-		use aos_checkpoint_primitives::CheckpointStatus;
 		let cp = Closed::<T>::get(id)?;
 		Some(aos_checkpoint_primitives::CheckpointView {
 			message: cp.message,
@@ -826,11 +825,7 @@ impl<T: Config> Pallet<T> {
 			batches: cp.batches,
 			threshold: cp.threshold,
 			signed: cp.signed,
-			status: match cp.status {
-				Status::Signing { until } => CheckpointStatus::Signing { until },
-				Status::Final { at } => CheckpointStatus::Final { at },
-				Status::Failed { at } => CheckpointStatus::Failed { at },
-			},
+			status: cp.status,
 		})
 	}
 

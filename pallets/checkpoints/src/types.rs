@@ -68,28 +68,8 @@ impl<BlockNumber: AtLeast32BitUnsigned + Copy> Params<BlockNumber> {
 	}
 }
 
-/// Where a checkpoint stands.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum Status<BlockNumber> {
-	/// Operators sign it until `until` (inclusive).
-	Signing { until: BlockNumber },
-	/// It reached quorum at `at` (the bootstrap checkpoint: at its close, with no signature);
-	/// its operator-set updates are applied.
-	Final { at: BlockNumber },
-	/// It fell short of quorum at `at`; the next checkpoint carries its root and its updates.
-	Failed { at: BlockNumber },
-}
+/// Where a checkpoint stands (the shared type readers get through `CheckpointsApi`).
+pub use aos_checkpoint_primitives::CheckpointStatus as Status;
 
 /// A closed checkpoint.
 #[derive(

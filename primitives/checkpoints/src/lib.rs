@@ -281,14 +281,26 @@ pub fn fold_path(leaf: H256, path: &[Step]) -> Option<H256> {
 	path.iter().try_fold(leaf, fold_step)
 }
 
-/// Where a checkpoint stands, for readers.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+/// Where a checkpoint stands: as the chain stores it, and as readers get it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
 pub enum CheckpointStatus<BlockNumber> {
-	/// Operators sign it until `until`.
+	/// Operators sign it until `until` (inclusive).
 	Signing { until: BlockNumber },
-	/// Quorum signed it at `at` (the bootstrap checkpoint: at its close).
+	/// Quorum signed it at `at` (the bootstrap checkpoint: at its close, with no signature);
+	/// its operator-set updates are applied.
 	Final { at: BlockNumber },
-	/// It fell short of quorum at `at`; the next one carries its contents.
+	/// It fell short of quorum at `at`; the next checkpoint carries its root and its updates.
 	Failed { at: BlockNumber },
 }
 
