@@ -117,15 +117,17 @@ for path in $members; do
 done
 
 # --- paths and crates the docs name ------------------------------------------------------------
-# Every path under the repository's top directories (globs allowed) exists, and every
-# `cargo … -p crate` names a crate of the workspace. docs/research/ is left out: its notes quote
+# Every path under the repository's top directories (globs allowed) exists or is a build output
+# .gitignore names, and every `cargo … -p crate` names a crate of the workspace. docs/research/ is left out: its notes quote
 # other projects.
 crates=$(for path in $members $excluded; do sed -n 's/^name *= *"\(.*\)"/\1/p' "$path/Cargo.toml" | head -n 1; done)
 top='scripts|docs|pallets|primitives|runtime|node|offchain-workers|models|examples|zombienet|chain-specs|enclave|contracts'
 for f in $(md_files | grep -v '^docs/research/'); do
 	for path in $(flat "$f" | grep -oE "(^|[ \`(\[])(\./)?($top)/[A-Za-z0-9_./*-]*" |
 		sed -E 's/^[ `(\[]//; s|^\./||; s/[.]+$//' | sort -u || true); do
-		compgen -G "$path" >/dev/null || fail "$f names \`$path\`, which does not exist"
+		# A build output the repository ignores (contracts/out) is made by a command, not kept.
+		compgen -G "$path" >/dev/null || git check-ignore -q --no-index "$path" ||
+			fail "$f names \`$path\`, which does not exist"
 	done
 	for crate in $(flat "$f" | grep -oE 'cargo [a-z]+ [^`]*' | grep -oE -- '(-p|--package) [A-Za-z0-9_-]+' | awk '{print $2}' | sort -u || true); do
 		grep -qxF "$crate" <<<"$crates" || fail "$f: \`-p $crate\`: no crate of the workspace is named $crate"
