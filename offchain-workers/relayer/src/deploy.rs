@@ -7,11 +7,10 @@ use crate::{
 	Error,
 };
 use alloy::{
-	network::{EthereumWallet, TransactionBuilder},
+	network::TransactionBuilder,
 	primitives::{Address, Bytes, FixedBytes},
 	providers::{Provider, ProviderBuilder},
 	rpc::types::TransactionRequest,
-	signers::local::PrivateKeySigner,
 	sol_types::SolConstructor,
 };
 use aos_checkpoint_primitives::CheckpointStatus;
@@ -63,7 +62,7 @@ async fn create<P: Provider>(provider: &P, code: Vec<u8>) -> Result<Address, Err
 pub async fn deploy(
 	node_url: &str,
 	eth_url: alloy::transports::http::reqwest::Url,
-	key: PrivateKeySigner,
+	key: crate::key::TxKey,
 	out: &Path,
 	allocation_manager: Option<Address>,
 	operator_set_id: u32,
@@ -78,7 +77,9 @@ pub async fn deploy(
 		return Err(Error::Invalid("the bootstrap checkpoint is not final".into()));
 	}
 	let quorum = chain.checkpoint_params(Some(finalized)).await?.quorum.deconstruct();
-	let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key)).connect_http(eth_url);
+	let provider = ProviderBuilder::new()
+		.wallet(key.wallet)
+		.connect_reqwest(crate::key::http_client()?, eth_url);
 	let allocation_manager = match allocation_manager {
 		Some(a) => a,
 		None => create(&provider, creation_code(out, "AllocationManagerStandIn")?).await?,

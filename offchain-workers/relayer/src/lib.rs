@@ -13,7 +13,10 @@
 //!   remembered: a restart continues with the next checkpoint the contract lacks.
 //! - **Retries.** Errors (a node down, a transaction dropped) wait and retry with a backoff
 //!   up to a minute; the loop never ends on one.
-//! - **Keys.** The transaction key signs locally (`--key-file`; never on the command line).
+//! - **Keys.** The transaction key signs locally (`--key-file`; never on the command line) or
+//!   through a Web3Signer-compatible signer (`--web3signer`, its `eth_signTransaction`); what a
+//!   remote signer returns is checked to be the transaction asked for, signed by its address.
+//! - **Deadlines.** Every request to the Ethereum node or the signer has one (30 s).
 //! - **Metrics** (`--metrics`): checkpoints relayed, the lag (the chain's last final checkpoint
 //!   against the contract's), transactions sent.
 //!
@@ -22,6 +25,7 @@
 
 pub mod deploy;
 pub mod eth;
+pub mod key;
 pub mod metrics;
 pub mod relay;
 pub mod state;

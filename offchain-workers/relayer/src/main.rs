@@ -2,7 +2,7 @@
 //! `aos-relayer deploy …` deploys the contracts on a development network.
 
 use alloy::{primitives::Address, signers::local::PrivateKeySigner};
-use aos_relayer::{deploy, metrics::Metrics, relay};
+use aos_relayer::{deploy, key::TxKey, metrics::Metrics, relay};
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode, str::FromStr, time::Duration};
 
@@ -13,22 +13,43 @@ struct Cli {
 	command: Command,
 }
 
-/// Where the Ethereum key is: a file holding its hex private key (never the key itself on the
-/// command line, where other users of the machine see it).
+/// Where the Ethereum transaction key is: a file holding its hex private key (never the key
+/// itself on the command line, where other users of the machine see it), or a
+/// Web3Signer-compatible signer holding the key of `--address`.
 #[derive(clap::Args)]
+#[group(skip)]
+#[command(group = clap::ArgGroup::new("key").required(true).multiple(false))]
 struct Key {
 	/// A file with the transaction key's private key in hex.
+	#[arg(long, group = "key")]
+	key_file: Option<PathBuf>,
+	/// A Web3Signer-compatible signer's HTTP JSON-RPC (`eth_accounts`, `eth_signTransaction`);
+	/// with `--address`.
+	#[arg(long, group = "key", requires = "address")]
+	web3signer: Option<String>,
+	/// The account whose key the signer holds.
 	#[arg(long)]
-	key_file: PathBuf,
+	address: Option<String>,
 }
 
 impl Key {
-	fn load(&self) -> Result<PrivateKeySigner, String> {
-		let text = std::fs::read_to_string(&self.key_file)
-			.map_err(|e| format!("--key-file {}: {e}", self.key_file.display()))?;
-		PrivateKeySigner::from_str(text.trim().trim_start_matches("0x")).map_err(|_| {
-			format!("--key-file {}: not a secp256k1 private key", self.key_file.display())
-		})
+	async fn load(&self) -> Result<TxKey, String> {
+		match (&self.key_file, &self.web3signer, &self.address) {
+			(Some(file), None, None) => {
+				let text = std::fs::read_to_string(file)
+					.map_err(|e| format!("--key-file {}: {e}", file.display()))?;
+				let key = PrivateKeySigner::from_str(text.trim().trim_start_matches("0x"))
+					.map_err(|_| {
+						format!("--key-file {}: not a secp256k1 private key", file.display())
+					})?;
+				Ok(TxKey::local(key))
+			},
+			(None, Some(signer), Some(a)) => {
+				TxKey::web3signer(url(signer)?, address(a)?).await.map_err(|e| e.to_string())
+			},
+			(Some(_), None, Some(_)) => Err("--address goes with --web3signer".into()),
+			_ => Err("give --key-file, or --web3signer with --address".into()),
+		}
 	}
 }
 
@@ -116,7 +137,7 @@ async fn start(cli: Cli) -> Result<(), String> {
 				node_url: node,
 				eth_url: url(&eth)?,
 				contract: address(&contract)?,
-				key: key.load()?,
+				key: key.load().await?,
 				state,
 				poll: Duration::from_millis(poll_ms.max(100)),
 				inclusion_timeout: Duration::from_secs(inclusion_timeout.max(1)),
@@ -142,10 +163,16 @@ async fn start(cli: Cli) -> Result<(), String> {
 		},
 		Command::Deploy { node, eth, key, artifacts, allocation_manager, operator_set_id } => {
 			let am = allocation_manager.as_deref().map(address).transpose()?;
-			let deployed =
-				deploy::deploy(&node, url(&eth)?, key.load()?, &artifacts, am, operator_set_id)
-					.await
-					.map_err(|e| e.to_string())?;
+			let deployed = deploy::deploy(
+				&node,
+				url(&eth)?,
+				key.load().await?,
+				&artifacts,
+				am,
+				operator_set_id,
+			)
+			.await
+			.map_err(|e| e.to_string())?;
 			println!("{}", serde_json::to_string(&deployed).map_err(|e| e.to_string())?);
 			Ok(())
 		},

@@ -7,10 +7,8 @@ use crate::{
 	Error,
 };
 use alloy::{
-	network::EthereumWallet,
 	primitives::Address,
 	providers::{Provider, ProviderBuilder},
-	signers::local::PrivateKeySigner,
 };
 use aos_checkpoint_primitives::CheckpointStatus;
 use aos_client::Chain;
@@ -28,7 +26,7 @@ pub struct Config {
 	/// The AVS contract.
 	pub contract: Address,
 	/// The transaction key.
-	pub key: PrivateKeySigner,
+	pub key: crate::key::TxKey,
 	/// The state file.
 	pub state: PathBuf,
 	/// How often the chain and the contract are looked at.
@@ -65,10 +63,10 @@ struct Sent {
 async fn relay(config: &Config, metrics: &Metrics, backoff: &mut Duration) -> Result<(), Error> {
 	let chain = Chain::connect(&config.node_url).await?;
 	let mut state = State::load(&config.state)?;
-	let from = config.key.address();
+	let from = config.key.address;
 	let provider = ProviderBuilder::new()
-		.wallet(EthereumWallet::from(config.key.clone()))
-		.connect_http(config.eth_url.clone());
+		.wallet(config.key.wallet.clone())
+		.connect_reqwest(crate::key::http_client()?, config.eth_url.clone());
 	let avs = AOSServiceManager::new(config.contract, &provider);
 	// A contract deployed for another chain would refuse every checkpoint: say so at once.
 	let contract_chain = avs.chain().call().await.map_err(Error::eth)?;
@@ -207,7 +205,7 @@ async fn submit<P: Provider>(
 	let nonce = match nonce {
 		Some(n) => n,
 		None => provider
-			.get_transaction_count(config.key.address())
+			.get_transaction_count(config.key.address)
 			.pending()
 			.await
 			.map_err(Error::eth)?,
