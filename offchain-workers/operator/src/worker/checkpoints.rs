@@ -4,7 +4,7 @@
 //! finalized checkpoints: a signature over a checkpoint of an abandoned fork would be an
 //! equivocation, which the chain slashes.
 
-use aos_checkpoint_primitives::CheckpointStatus;
+use aos_checkpoint_primitives::{updates_hash, CheckpointStatus};
 use aos_client::{runtime::Runtime, Chain};
 use std::sync::Arc;
 
@@ -54,7 +54,24 @@ impl Operator {
 		if signed.iter().any(|(a, _)| *a == address) {
 			return Ok(());
 		}
-		let signature = match self.eth.sign(view.digest.as_bytes()).await {
+		// The digest is computed here from the message, which must be this chain's checkpoint
+		// `id` with the updates shown: a signature over anything else is an equivocation the
+		// chain slashes, so a node's answer is not signed on trust.
+		let digest = view.message.digest();
+		let genesis = chain.genesis();
+		if view.message.id != id
+			|| view.message.chain.0 != genesis.0
+			|| view.message.updates != updates_hash(&view.updates)
+			|| view.digest != digest
+		{
+			tracing::error!(
+				checkpoint = id,
+				message = ?view.message,
+				"checkpoint not signed: the node's checkpoint does not hash to its digest"
+			);
+			return Ok(());
+		}
+		let signature = match self.eth.sign(digest.as_bytes()).await {
 			Ok(s) => s,
 			Err(e) => {
 				tracing::warn!(checkpoint = id, "checkpoint not signed: {e}");
@@ -63,7 +80,7 @@ impl Operator {
 		};
 		let call = pallet_checkpoints::Call::<Runtime>::sign { id, signature };
 		if self.send_detached(chain, call.into(), "checkpoint signature").await {
-			tracing::info!(checkpoint = id, digest = ?view.digest, "checkpoint signed");
+			tracing::info!(checkpoint = id, digest = ?digest, "checkpoint signed");
 			self.metrics.checkpoints_signed.inc();
 			signing.sent = Some((id, best));
 		}
