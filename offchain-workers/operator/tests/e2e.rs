@@ -37,6 +37,8 @@
 
 #[path = "../../../node/tests/integration/common.rs"]
 mod common;
+#[path = "../../relayer/tests/support/web3signer.rs"]
+mod web3signer;
 
 use aos_client::runtime::{self, AccountId, RuntimeEvent};
 use codec::Decode;
@@ -51,6 +53,7 @@ use std::{
 	os::unix::process::CommandExt,
 	path::PathBuf,
 	process::{Child, Command, Stdio},
+	str::FromStr,
 	sync::Mutex,
 	time::{Duration, Instant},
 };
@@ -511,16 +514,16 @@ impl Devnet {
 		events
 	}
 
-	/// Task `task`'s leaf in checkpoint `n` (`view`) and its path to the root, rebuilt from the
+	/// The `wanted` leaf in checkpoint `n` (`view`) and its path to the root, rebuilt from the
 	/// events of blocks `from ..= view.closed_at` as a prover would.
 	fn leaf_path(
 		&self,
 		from: u64,
 		n: u64,
 		view: &aos_checkpoint_primitives::CheckpointView<u32>,
-		task: u64,
+		wanted: impl Fn(&aos_checkpoint_primitives::Leaf) -> bool,
 	) -> (aos_checkpoint_primitives::Leaf, Vec<aos_checkpoint_primitives::Step>) {
-		use aos_checkpoint_primitives::{merkle_root, step, Leaf};
+		use aos_checkpoint_primitives::{merkle_root, step};
 		let mut open = Vec::new();
 		let mut batches: Vec<(H256, Vec<H256>)> = Vec::new();
 		let mut found = None;
@@ -529,7 +532,7 @@ impl Devnet {
 			match e {
 				pallet_checkpoints::Event::LeafRecorded { leaf, index } => {
 					assert_eq!(index as usize, open.len());
-					if matches!(leaf, Leaf::Result { task: t, .. } if t == task) {
+					if wanted(&leaf) {
 						found = Some((batches.len(), open.len(), leaf.clone()));
 					}
 					open.push(leaf.hash());
@@ -549,7 +552,7 @@ impl Devnet {
 				_ => {},
 			}
 		}
-		let (batch, index, leaf) = found.expect("the task's leaf was recorded in the checkpoint");
+		let (batch, index, leaf) = found.expect("the leaf was recorded in the checkpoint");
 		let roots: Vec<H256> = batches.iter().map(|(r, _)| *r).collect();
 		assert_eq!(merkle_root(roots.iter().copied()), view.message.root);
 		let path = vec![
@@ -670,7 +673,12 @@ fn the_operators_sign_the_checkpoint_that_proves_a_settled_task() {
 		assert!(members.iter().any(|(a, _)| a == signer));
 	}
 	// The task's leaf, from the events of the blocks the checkpoint covers, proves into its root.
-	let (leaf, path) = net.leaf_path(from, n, &view, id);
+	let (leaf, path) = net.leaf_path(
+		from,
+		n,
+		&view,
+		|l| matches!(l, aos_checkpoint_primitives::Leaf::Result { task, .. } if *task == id),
+	);
 	let result = &task["result"];
 	let aos_checkpoint_primitives::Leaf::Result { output, agreeing, assigned, .. } = &leaf else {
 		unreachable!()
@@ -775,103 +783,216 @@ impl Drop for Relayer {
 	}
 }
 
+/// The AVS contract's functions the relayer does not call (`aos_relayer::eth` has those it
+/// does): proving and forwarding slashes, and the AllocationManager stand-in's registration.
+mod avs_extra {
+	alloy::sol! {
+		#[sol(rpc)]
+		contract SlashProofs {
+			struct Step {
+				bytes32[] proof;
+				uint256 width;
+				uint256 index;
+			}
+
+			struct SlashLeaf {
+				uint64 slash;
+				bytes32 operator;
+				address eth;
+				uint8 offence;
+				uint128 amount;
+				bool referenced;
+				uint64 reference_;
+			}
+
+			function slashLeafHash(SlashLeaf calldata s) external pure returns (bytes32);
+			function verifyLeaf(uint64 id, bytes32 leaf, Step[] calldata path) external view returns (bool);
+			function forwardSlash(uint64 id, SlashLeaf calldata s, Step[] calldata path)
+				external
+				returns (uint256 slashId);
+			function setSlashing(address[] calldata strategies_, uint8[] calldata offences, uint256[] calldata wads)
+				external;
+
+			error NotIncluded();
+			error AlreadyForwarded();
+		}
+
+		#[sol(rpc)]
+		contract AllocationManagerStandIn {
+			function registerForOperatorSet(address avs, uint32 id, bytes calldata data) external;
+			function slashCount() external view returns (uint256);
+		}
+	}
+}
+
+/// The bridge's Ethereum side for a devnet: anvil, the contracts deployed from the chain's
+/// bootstrap checkpoint (`aos-relayer deploy`, a key file), and `aos-relayer run`, whose key is
+/// held by a Web3Signer stand-in (the remote-signer path, `--web3signer`).
+struct Bridge {
+	anvil: Anvil,
+	avs: alloy::primitives::Address,
+	allocation_manager: alloy::primitives::Address,
+	relayer: Relayer,
+	/// The relayer's state file.
+	state: PathBuf,
+	rt: tokio::runtime::Runtime,
+	_signer: jsonrpsee::server::ServerHandle,
+}
+
+impl Bridge {
+	fn start(net: &Devnet, tag: &str) -> Bridge {
+		// The contracts, compiled by forge with solcjs.
+		let contracts = common::repo_root().join("contracts");
+		let forge = contracts.join("node_modules/.bin/forge");
+		assert!(forge.exists(), "no {}: run ./scripts/test-contracts.sh first", forge.display());
+		let built = Command::new(&forge)
+			.args(["build", "--use", "./tools/solc"])
+			.current_dir(&contracts)
+			.env("NODE_PATH", contracts.join("node_modules"))
+			.output()
+			.expect("forge build");
+		assert!(built.status.success(), "forge build: {}", String::from_utf8_lossy(&built.stderr));
+		let dir = common::temp_dir(tag);
+		let anvil = Anvil::start(dir.join("anvil.log"));
+		// anvil's dev account 0 deploys, from a key file.
+		let deployer = dir.join("deployer.key");
+		fs::write(&deployer, &anvil.keys[0]).unwrap();
+		// The bootstrap checkpoint is final once the operators registered and a period passed.
+		net.node.wait_until("the bootstrap checkpoint", Duration::from_secs(180), |n| {
+			let finalized = n.rpc("chain_getFinalizedHead", json!([]));
+			let raw = n.rpc("state_call", json!(["CheckpointsApi_latest", "0x", finalized]));
+			let latest: (Option<u64>, Option<u64>) =
+				Decode::decode(&mut &hex_decode(raw.as_str().unwrap())[..]).unwrap();
+			latest.1.is_some()
+		});
+		let node_url = format!("ws://{}", net.node.rpc);
+		let deployed = Command::new(workspace_binary("aos-relayer"))
+			.args(["deploy", "--node", &node_url, "--eth", &anvil.url, "--key-file"])
+			.arg(&deployer)
+			.arg("--artifacts")
+			.arg(contracts.join("out"))
+			.output()
+			.expect("aos-relayer deploy");
+		assert!(deployed.status.success(), "deploy: {}", String::from_utf8_lossy(&deployed.stderr));
+		let deployed: Value = serde_json::from_slice(&deployed.stdout).expect("deploy's JSON");
+		assert_eq!(deployed["operators"], 3, "{deployed}");
+		let address = |field: &str| -> alloy::primitives::Address {
+			deployed[field].as_str().unwrap().parse().unwrap()
+		};
+		let (avs, allocation_manager) = (address("avs"), address("allocationManager"));
+		// anvil's dev account 4 relays; a Web3Signer stand-in holds its key (chain id 31337).
+		let rt = tokio::runtime::Runtime::new().unwrap();
+		aos_relayer::install_crypto_provider();
+		let key = alloy::signers::local::PrivateKeySigner::from_str(&anvil.keys[4]).unwrap();
+		let address = key.address().to_string();
+		let (signer_url, signer) =
+			rt.block_on(web3signer::start(web3signer::SignerSetup::honest(key, 31337)));
+		let state = dir.join("relayer-state.json");
+		let mut relayer = Relayer {
+			child: None,
+			args: [
+				"run",
+				"--node",
+				&node_url,
+				"--eth",
+				&anvil.url,
+				"--contract",
+				&avs.to_string(),
+				"--web3signer",
+				&signer_url,
+				"--address",
+				&address,
+				"--state",
+				state.to_str().unwrap(),
+				"--poll-ms",
+				"500",
+				"--inclusion-timeout",
+				"4",
+			]
+			.map(String::from)
+			.to_vec(),
+			log: dir.join("relayer.log"),
+		};
+		relayer.start();
+		Bridge { anvil, avs, allocation_manager, relayer, state, rt, _signer: signer }
+	}
+
+	fn provider(&self) -> impl alloy::providers::Provider + Clone {
+		alloy::providers::ProviderBuilder::new().connect_http(self.anvil.url.parse().unwrap())
+	}
+
+	/// A provider that signs with anvil's dev account `i`.
+	fn provider_as(&self, key: &str) -> impl alloy::providers::Provider + Clone {
+		let key = alloy::signers::local::PrivateKeySigner::from_str(key).unwrap();
+		alloy::providers::ProviderBuilder::new()
+			.wallet(alloy::network::EthereumWallet::from(key))
+			.connect_http(self.anvil.url.parse().unwrap())
+	}
+
+	/// The contract's last recorded checkpoint.
+	fn last_id(&self) -> u64 {
+		let provider = self.provider();
+		let avs = aos_relayer::eth::AOSServiceManager::new(self.avs, &provider);
+		self.rt.block_on(async { avs.lastId().call().await }).unwrap()
+	}
+
+	fn wait_recorded(&self, n: u64) {
+		wait(&format!("checkpoint {n} recorded on anvil"), Duration::from_secs(180), || {
+			self.last_id() >= n
+		})
+	}
+}
+
+/// A path in the contract's types.
+fn as_steps<
+	S: From<(
+		Vec<alloy::primitives::FixedBytes<32>>,
+		alloy::primitives::U256,
+		alloy::primitives::U256,
+	)>,
+>(
+	path: &[aos_checkpoint_primitives::Step],
+) -> Vec<S> {
+	use alloy::primitives::{FixedBytes, U256};
+	path.iter()
+		.map(|s| {
+			S::from((
+				s.proof.iter().map(|p| FixedBytes(p.0)).collect(),
+				U256::from(s.width),
+				U256::from(s.index),
+			))
+		})
+		.collect()
+}
+
 #[test]
 fn the_relayer_records_checkpoints_on_anvil_once_each_and_the_contract_checks_them() {
 	use alloy::{
 		primitives::{Address, FixedBytes},
-		providers::{Provider, ProviderBuilder},
+		providers::Provider,
 	};
 	use aos_relayer::eth::AOSServiceManager;
-	use std::str::FromStr;
 	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-	// The contracts, compiled by forge with solcjs.
-	let contracts = common::repo_root().join("contracts");
-	let forge = contracts.join("node_modules/.bin/forge");
-	assert!(forge.exists(), "no {}: run ./scripts/test-contracts.sh first", forge.display());
-	let built = Command::new(&forge)
-		.args(["build", "--use", "./tools/solc"])
-		.current_dir(&contracts)
-		.env("NODE_PATH", contracts.join("node_modules"))
-		.output()
-		.expect("forge build");
-	assert!(built.status.success(), "forge build: {}", String::from_utf8_lossy(&built.stderr));
 	let net = devnet("e2e-bridge", None);
-	let dir = common::temp_dir("e2e-bridge-eth");
-	let anvil = Anvil::start(dir.join("anvil.log"));
-	let key_file = |name: &str, key: &str| {
-		let path = dir.join(name);
-		fs::write(&path, key).unwrap();
-		path
-	};
-	// anvil's dev accounts 0 and 4: the deployer and the relayer.
-	let deployer = key_file("deployer.key", &anvil.keys[0]);
-	let relayer_key = key_file("relayer.key", &anvil.keys[4]);
-	// The bootstrap checkpoint is final once the operators registered and a period passed.
-	net.node.wait_until("the bootstrap checkpoint", Duration::from_secs(180), |n| {
-		let finalized = n.rpc("chain_getFinalizedHead", json!([]));
-		let raw = n.rpc("state_call", json!(["CheckpointsApi_latest", "0x", finalized]));
-		let latest: (Option<u64>, Option<u64>) =
-			Decode::decode(&mut &hex_decode(raw.as_str().unwrap())[..]).unwrap();
-		latest.1.is_some()
-	});
-	let node_url = format!("ws://{}", net.node.rpc);
-	let deployed = Command::new(workspace_binary("aos-relayer"))
-		.args(["deploy", "--node", &node_url, "--eth", &anvil.url, "--key-file"])
-		.arg(&deployer)
-		.arg("--artifacts")
-		.arg(contracts.join("out"))
-		.output()
-		.expect("aos-relayer deploy");
-	assert!(deployed.status.success(), "deploy: {}", String::from_utf8_lossy(&deployed.stderr));
-	let deployed: Value = serde_json::from_slice(&deployed.stdout).expect("deploy's JSON");
-	let avs_address: Address = deployed["avs"].as_str().unwrap().parse().unwrap();
-	assert_eq!(deployed["operators"], 3, "{deployed}");
-	let state = dir.join("relayer-state.json");
-	let mut relayer = Relayer {
-		child: None,
-		args: [
-			"run",
-			"--node",
-			&node_url,
-			"--eth",
-			&anvil.url,
-			"--contract",
-			&avs_address.to_string(),
-			"--key-file",
-			relayer_key.to_str().unwrap(),
-			"--state",
-			state.to_str().unwrap(),
-			"--poll-ms",
-			"500",
-			"--inclusion-timeout",
-			"4",
-		]
-		.map(String::from)
-		.to_vec(),
-		log: dir.join("relayer.log"),
-	};
-	relayer.start();
-
-	let rt = tokio::runtime::Runtime::new().unwrap();
-	aos_relayer::install_crypto_provider();
-	let provider = ProviderBuilder::new().connect_http(anvil.url.parse().unwrap());
-	let avs = AOSServiceManager::new(avs_address, &provider);
-	let last_id = || rt.block_on(async { avs.lastId().call().await }).unwrap();
-	let wait_recorded = |n: u64| {
-		wait(&format!("checkpoint {n} recorded on anvil"), Duration::from_secs(180), || {
-			last_id() >= n
-		})
-	};
+	let mut bridge = Bridge::start(&net, "e2e-bridge-eth");
+	let provider = bridge.provider();
+	let avs = AOSServiceManager::new(bridge.avs, &provider);
+	let rt = &bridge.rt;
 
 	// A settled task's checkpoint is recorded, and the contract proves the task's result.
 	let from = net.node.best_number();
 	let id = net.submit_task();
 	let task = net.wait_settled(id);
 	let (n, view) = net.final_checkpoint_after(task["endedAt"].as_u64().unwrap());
-	wait_recorded(n);
+	bridge.wait_recorded(n);
 	let root = rt.block_on(async { avs.rootOf(n).call().await }).unwrap();
 	assert_eq!(root.0, view.message.root.0);
-	let (leaf, path) = net.leaf_path(from, n, &view, id);
+	let (leaf, path) = net.leaf_path(
+		from,
+		n,
+		&view,
+		|l| matches!(l, aos_checkpoint_primitives::Leaf::Result { task, .. } if *task == id),
+	);
 	let aos_checkpoint_primitives::Leaf::Result {
 		task: t,
 		model,
@@ -883,15 +1004,6 @@ fn the_relayer_records_checkpoints_on_anvil_once_each_and_the_contract_checks_th
 	else {
 		unreachable!()
 	};
-	let as_steps = |path: &[aos_checkpoint_primitives::Step]| {
-		path.iter()
-			.map(|s| AOSServiceManager::Step {
-				proof: s.proof.iter().map(|p| FixedBytes(p.0)).collect(),
-				width: s.width.try_into().unwrap(),
-				index: s.index.try_into().unwrap(),
-			})
-			.collect::<Vec<_>>()
-	};
 	let leaf = AOSServiceManager::ResultLeaf {
 		task: t,
 		model: FixedBytes(model.0),
@@ -900,46 +1012,45 @@ fn the_relayer_records_checkpoints_on_anvil_once_each_and_the_contract_checks_th
 		agreeing,
 		assigned,
 	};
+	let steps = as_steps::<AOSServiceManager::Step>(&path);
 	assert!(rt
-		.block_on(async { avs.verifyResult(n, leaf.clone(), as_steps(&path)).call().await })
+		.block_on(async { avs.verifyResult(n, leaf.clone(), steps.clone()).call().await })
 		.unwrap());
 	let mut other = leaf.clone();
 	other.agreeing = 2;
-	assert!(!rt
-		.block_on(async { avs.verifyResult(n, other, as_steps(&path)).call().await })
-		.unwrap());
+	assert!(!rt.block_on(async { avs.verifyResult(n, other, steps).call().await }).unwrap());
 
 	// Killed between submission and inclusion: anvil stops mining, the relayer sends the next
 	// checkpoint and is killed; restarted, it sends it again with the same nonce; anvil mines.
-	anvil.rpc("evm_setAutomine", json!([false]));
+	bridge.anvil.rpc("evm_setAutomine", json!([false]));
 	let id2 = net.submit_task();
 	let task2 = net.wait_settled(id2);
 	let (m, _) = net.final_checkpoint_after(task2["endedAt"].as_u64().unwrap());
 	wait("the relayer's transaction in flight", Duration::from_secs(180), || {
-		let s: Value = fs::read(&state)
+		let s: Value = fs::read(&bridge.state)
 			.ok()
 			.and_then(|b| serde_json::from_slice(&b).ok())
 			.unwrap_or(Value::Null);
 		s["id"].as_u64() == Some(m) && !s["tx"].is_null()
 	});
-	relayer.kill();
-	assert!(last_id() < m, "mined while automine was off");
-	relayer.start();
+	bridge.relayer.kill();
+	assert!(bridge.last_id() < m, "mined while automine was off");
+	bridge.relayer.start();
 	// Past the inclusion timeout: the restarted relayer has sent its replacement.
 	std::thread::sleep(Duration::from_secs(8));
-	anvil.rpc("evm_setAutomine", json!([true]));
-	anvil.rpc("evm_mine", json!([]));
-	wait_recorded(m);
+	bridge.anvil.rpc("evm_setAutomine", json!([true]));
+	bridge.anvil.rpc("evm_mine", json!([]));
+	bridge.wait_recorded(m);
 	std::thread::sleep(Duration::from_secs(3));
 	// One transaction per recorded checkpoint from the relayer's account: none twice.
 	let relayer_address: Address =
-		alloy::signers::local::PrivateKeySigner::from_str(&anvil.keys[4]).unwrap().address();
+		alloy::signers::local::PrivateKeySigner::from_str(&bridge.anvil.keys[4]).unwrap().address();
 	let nonce =
 		rt.block_on(async { provider.get_transaction_count(relayer_address).await }).unwrap();
 	let recorded = rt
 		.block_on(provider.get_logs(
 			&alloy::rpc::types::Filter::new()
-				.address(avs_address)
+				.address(bridge.avs)
 				.event_signature(<AOSServiceManager::CheckpointRecorded as alloy::sol_types::SolEvent>::SIGNATURE_HASH)
 				.from_block(0),
 		))
@@ -950,12 +1061,12 @@ fn the_relayer_records_checkpoints_on_anvil_once_each_and_the_contract_checks_th
 		nonce, relayed,
 		"the relayer's transactions ({nonce}) against checkpoints recorded ({relayed})"
 	);
-	let log = fs::read_to_string(&relayer.log).unwrap();
+	let log = fs::read_to_string(&bridge.relayer.log).unwrap();
 	assert!(log.contains("attempt=1"), "the restarted relayer resent the checkpoint:\n{log}");
 
 	// What the contract refuses, on anvil: signatures made with the operators' Ethereum keys
 	// over digests the chain never closed (a quorum that signed one would be slashed on AOS).
-	let last = last_id();
+	let last = bridge.last_id();
 	let root = FixedBytes([7u8; 32]);
 	let keys: Vec<k256::ecdsa::SigningKey> = (0..3)
 		.map(|i| k256::ecdsa::SigningKey::from_slice(&[0x31 + i as u8; 32]).unwrap())
@@ -993,6 +1104,139 @@ fn the_relayer_records_checkpoints_on_anvil_once_each_and_the_contract_checks_th
 	let quorum = aos_relayer::eth::signatures(all(last + 1, last));
 	rt.block_on(async { avs.submitCheckpoint(last + 1, last, root, vec![], quorum).call().await })
 		.expect("a quorum's checkpoint, in order");
+}
+
+#[test]
+fn a_slash_on_aos_is_proven_on_ethereum_and_forwarded_once() {
+	use alloy::primitives::{Address, FixedBytes, U256};
+	use avs_extra::{AllocationManagerStandIn, SlashProofs};
+	let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+	// Ferdie answers wrongly and is liquidated: a slash the checkpoints carry.
+	let net = devnet("e2e-bridge-slash", Some(Ferdie));
+	let bridge = Bridge::start(&net, "e2e-bridge-slash-eth");
+	let rt = &bridge.rt;
+	// Ferdie's Ethereum key (the devnet's third operator) registers to the AVS's operator set
+	// at the AllocationManager stand-in, as an operator does on EigenLayer.
+	let ferdie_key = format!("0x{}", hex::encode([0x33u8; 32]));
+	let ferdie_eth =
+		alloy::signers::local::PrivateKeySigner::from_str(&ferdie_key).unwrap().address();
+	bridge.anvil.rpc("anvil_setBalance", json!([ferdie_eth, "0xde0b6b3a7640000"]));
+	let as_ferdie = bridge.provider_as(&ferdie_key);
+	let manager = AllocationManagerStandIn::new(bridge.allocation_manager, &as_ferdie);
+	rt.block_on(async {
+		manager
+			.registerForOperatorSet(bridge.avs, 0, Default::default())
+			.send()
+			.await
+			.expect("sent")
+			.get_receipt()
+			.await
+	})
+	.expect("Ferdie registers to the operator set");
+
+	let from = net.node.best_number();
+	let id = net.submit_task();
+	net.wait_settled(id);
+	// The liquidation is applied after its veto window; its slash is a leaf of that block.
+	let ferdie = H256(Ferdie.to_account_id().into());
+	let mut next = from;
+	let mut slashed_at = None;
+	wait("Ferdie's slash recorded for the bridge", Duration::from_secs(240), || {
+		while slashed_at.is_none() && next <= net.node.best_number() {
+			let recorded = net.events(next, next).into_iter().any(|e| {
+				matches!(e, RuntimeEvent::Checkpoints(pallet_checkpoints::Event::LeafRecorded {
+					leaf: aos_checkpoint_primitives::Leaf::Slash { operator, .. }, ..
+				}) if operator == ferdie)
+			});
+			slashed_at = recorded.then_some(next);
+			next += 1;
+		}
+		slashed_at.is_some()
+	});
+	let slashed_at = slashed_at.unwrap();
+	let (n, view) = net.final_checkpoint_after(slashed_at);
+	bridge.wait_recorded(n);
+	let (leaf, path) = net.leaf_path(
+		from,
+		n,
+		&view,
+		|l| matches!(l, aos_checkpoint_primitives::Leaf::Slash { operator, .. } if *operator == ferdie),
+	);
+	let aos_checkpoint_primitives::Leaf::Slash { slash, operator, eth, offence, amount, reference } =
+		leaf.clone()
+	else {
+		unreachable!()
+	};
+	assert_eq!(Address::from(eth.0), ferdie_eth, "the slash names Ferdie's Ethereum address");
+	assert!(amount > 0, "{leaf:?}");
+	let s = SlashProofs::SlashLeaf {
+		slash,
+		operator: FixedBytes(operator.0),
+		eth: Address::from(eth.0),
+		offence,
+		amount,
+		referenced: reference.is_some(),
+		reference_: reference.unwrap_or_default(),
+	};
+	let provider = bridge.provider();
+	let proofs = SlashProofs::new(bridge.avs, &provider);
+	// The contract hashes the leaf as the runtime did, and proves it in the recorded root.
+	let hashed = rt.block_on(async { proofs.slashLeafHash(s.clone()).call().await }).unwrap();
+	assert_eq!(hashed.0, leaf.hash().0);
+	let steps = as_steps::<SlashProofs::Step>(&path);
+	assert!(rt
+		.block_on(async { proofs.verifyLeaf(n, hashed, steps.clone()).call().await })
+		.unwrap());
+	let mut forged = s.clone();
+	forged.amount += 1;
+	let forged_hash = rt.block_on(async { proofs.slashLeafHash(forged).call().await }).unwrap();
+	assert!(!rt
+		.block_on(async { proofs.verifyLeaf(n, forged_hash, steps.clone()).call().await })
+		.unwrap());
+
+	// The owner sets what the offence takes; anyone forwards the proven slash, once.
+	let as_owner = bridge.provider_as(&bridge.anvil.keys[0]);
+	let owned = SlashProofs::new(bridge.avs, &as_owner);
+	let strategy = Address::repeat_byte(0x51);
+	rt.block_on(async {
+		owned
+			.setSlashing(
+				vec![strategy],
+				vec![offence],
+				vec![U256::from(10u64).pow(U256::from(17u64))],
+			)
+			.send()
+			.await
+			.expect("sent")
+			.get_receipt()
+			.await
+	})
+	.expect("setSlashing");
+	let as_anyone = bridge.provider_as(&bridge.anvil.keys[2]);
+	let anyone = SlashProofs::new(bridge.avs, &as_anyone);
+	let receipt = rt
+		.block_on(async {
+			anyone
+				.forwardSlash(n, s.clone(), steps.clone())
+				.send()
+				.await
+				.expect("sent")
+				.get_receipt()
+				.await
+		})
+		.expect("forwardSlash");
+	assert!(receipt.status(), "{receipt:?}");
+	let manager = AllocationManagerStandIn::new(bridge.allocation_manager, &provider);
+	assert_eq!(rt.block_on(async { manager.slashCount().call().await }).unwrap(), U256::from(1));
+	let again = rt.block_on(async { anyone.forwardSlash(n, s, steps).call().await });
+	let again = again.expect_err("a slash forwarded twice");
+	assert!(
+		matches!(
+			again.as_decoded_interface_error::<SlashProofs::SlashProofsErrors>(),
+			Some(SlashProofs::SlashProofsErrors::AlreadyForwarded(_))
+		),
+		"{again:?}"
+	);
 }
 
 #[test]
