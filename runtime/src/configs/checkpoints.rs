@@ -11,25 +11,29 @@ use frame_support::{parameter_types, traits::ConstU32, weights::Weight};
 use pallet_checkpoints::Params;
 use sp_runtime::Perbill;
 
-/// A 30-minute period, an hour to sign, two thirds of the operators' weight, and a week of
-/// checkpoints kept for proofs and equivocation reports.
+/// A 30-minute period, an hour to sign, two thirds of the operators' weight, and 90 checkpoints
+/// (45 hours) kept for proofs and equivocation reports. An equivocation may be reported for
+/// `retention × (period + signing_window)` (5.6 days), which must stay shorter than the
+/// operators' unbonding period less their slash deferral (7 − 1 days): otherwise the signer's
+/// stake could be gone before the report, and pallet-operators refuses every parameter change.
 pub fn production_params() -> pallet_checkpoints::ParamsOf<Runtime> {
 	use crate::constants::time::{HOURS, MINUTES};
 	Params {
 		period: 30 * MINUTES,
 		signing_window: HOURS,
 		quorum: Perbill::from_rational(2u32, 3u32),
-		retention: 7 * 48,
+		retention: 90,
 	}
 }
 
-/// A checkpoint a minute, 30 seconds to sign it.
+/// A checkpoint a minute, 30 seconds to sign it; 48 kept (reports within 864 blocks, short of
+/// the dev operators' unbonding of 1,000 blocks less a deferral of 10).
 pub fn dev_params() -> pallet_checkpoints::ParamsOf<Runtime> {
 	Params {
 		period: 12 as BlockNumber,
 		signing_window: 6,
 		quorum: Perbill::from_rational(2u32, 3u32),
-		retention: 64,
+		retention: 48,
 	}
 }
 
