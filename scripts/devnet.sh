@@ -28,6 +28,9 @@
 #   DEVNET_DEMO=0 ./scripts/devnet.sh   # no demo tasks: the network, ready for load
 #                                       # (scripts/load.sh); writes the model id to
 #                                       # $DEVNET_DIR/model once the operators count
+#   DEVNET_NODE=ws://127.0.0.1:9950 DEVNET_DEMO=0 ./scripts/devnet.sh
+#                                       # the model and operators on a running dev or local
+#                                       # chain (zombienet's networks use this)
 # Operators serve Prometheus metrics on 127.0.0.1:9616-9618 (DEVNET_METRICS_PORT: the first).
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
@@ -40,7 +43,9 @@ bin="$CARGO_TARGET_DIR/release"
 dir=${DEVNET_DIR:-$(mktemp -d /tmp/aos-devnet.XXXXXX)}
 mkdir -p "$dir"
 port=${DEVNET_RPC_PORT:-9944}
-url="ws://127.0.0.1:$port"
+# DEVNET_NODE: a running chain's node (dev or local) to set up instead of a new `--dev` node.
+url=${DEVNET_NODE:-ws://127.0.0.1:$port}
+http_url="http${url#ws}"
 cli() { "$bin/aos-cli" --url "$url" "$@"; }
 
 pids=()
@@ -53,16 +58,18 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-aos_log "starting aos-node --dev (log: $dir/node.log)"
-"$bin/aos-node" --dev --base-path "$dir/node" --rpc-port "$port" --prometheus-port 0 \
-	>"$dir/node.log" 2>&1 &
-pids+=($!)
+if [ -z "${DEVNET_NODE:-}" ]; then
+	aos_log "starting aos-node --dev (log: $dir/node.log)"
+	"$bin/aos-node" --dev --base-path "$dir/node" --rpc-port "$port" --prometheus-port 0 \
+		>"$dir/node.log" 2>&1 &
+	pids+=($!)
+fi
 for _ in $(seq 120); do
 	cli task show 0 >/dev/null 2>"$dir/probe.err" || true
 	grep -q "there is no task 0" "$dir/probe.err" 2>/dev/null && break
 	sleep 1
 done
-grep -q "there is no task 0" "$dir/probe.err" || { echo "aos-node did not start; see $dir/node.log" >&2; exit 1; }
+grep -q "there is no task 0" "$dir/probe.err" || { echo "no AOS node at $url; see $dir/node.log" >&2; exit 1; }
 
 model_file="$root/models/iris/iris.aosm"
 zk=${DEVNET_ZK:-1}
@@ -167,7 +174,7 @@ ready=$((registered + 13))
 aos_log "waiting for block $ready: the operators' VRF keys count one epoch after their registration"
 best() {
 	curl -s -H 'Content-Type: application/json' \
-		-d '{"jsonrpc":"2.0","id":1,"method":"chain_getHeader","params":[]}' "http://127.0.0.1:$port" |
+		-d '{"jsonrpc":"2.0","id":1,"method":"chain_getHeader","params":[]}' "$http_url" |
 		sed -n 's/.*"number":"0x\([0-9a-f]*\)".*/\1/p'
 }
 for _ in $(seq 120); do

@@ -2,7 +2,7 @@
 # Sets up what is missing and runs every AOS check and test: format, the docs check, the AVS
 # contracts under forge, clippy with warnings denied, unit and runtime tests, the integration
 # tests against the real aos-node binary, the end-to-end tests (node, operators, dApps),
-# README's three-validator network as written, and the one under zombienet.
+# README's three-validator network as written, and zombienet's short suite.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$(aos_repo_root)"
@@ -63,5 +63,5 @@ DEVNET_EXIT=1 DEVNET_BRIDGE=1 ./scripts/devnet.sh
 aos_log "README's local three-validator network"
 ./scripts/test-readme-network.sh
 
-aos_log "three-validator local network (zombienet)"
+aos_log "zombienet's short suite: four validators, three operators, a validator down and back"
 ./zombienet/run.sh

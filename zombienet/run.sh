@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs the zombienet tests of aos-node with the native provider: three validator processes on
-# this machine. Needs Node.js and npm; installs @zombienet/cli (pinned in package-lock.json)
-# into zombienet/node_modules on first use. Uses the release aos-node from CARGO_TARGET_DIR,
-# building it if it is missing.
+# Runs zombienet tests of aos-node with the native provider (validator processes on this
+# machine): the short suite (./*.zndsl, what CI runs) by default, or the tests named, e.g.
+# `./zombienet/run.sh long/*.zndsl` for the long suite (docs/VALIDATORS.md). Needs Node.js
+# and npm; installs @zombienet/cli (pinned in package-lock.json) into zombienet/node_modules on
+# first use. Uses the release binaries from CARGO_TARGET_DIR, building them if aos-node is
+# missing. The tests' scripts (operators.sh, task.sh, ...) find the repository in AOS_ROOT.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/setup.sh"
-cd "$(aos_repo_root)/zombienet"
+AOS_ROOT=$(aos_repo_root)
+export AOS_ROOT
+cd "$AOS_ROOT/zombienet"
 
 export AOS_NODE="$CARGO_TARGET_DIR/release/aos-node"
 if [ ! -x "$AOS_NODE" ]; then
@@ -20,11 +24,25 @@ fi
 
 # Zombienet's native provider keeps its files here; start clean every time.
 export ZOMBIE_DIR="${ZOMBIE_DIR:-$(mktemp -d /tmp/aos-zombienet.XXXXXX)}"
+mkdir -p "$ZOMBIE_DIR"
 status=0
-for test in ${1:-./*.zndsl}; do
+# What a test started beside the network (operators.sh: a devnet.sh process group) stops with it.
+stop_extras() {
+	local pidfile
+	for pidfile in "$ZOMBIE_DIR"/*/operators.pid; do
+		[ -f "$pidfile" ] || continue
+		kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || true
+		rm -f "$pidfile"
+	done
+}
+trap stop_extras EXIT
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=(./*.zndsl)
+for test in "${tests[@]}"; do
 	aos_log "zombienet test $test"
 	node_modules/.bin/zombienet --provider native --dir "$ZOMBIE_DIR/$(basename "$test" .zndsl)" \
 		test "$test" || status=$?
+	stop_extras
 	[ "$status" -eq 0 ] || break
 done
 if [ "$status" -eq 0 ]; then
