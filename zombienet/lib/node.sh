@@ -17,29 +17,29 @@ print(network["nodesByName"][sys.argv[2]]["wsUri"])
 PY
 }
 
-# A JSON-RPC call to node $1: method $2 (no params); its result as JSON.
+# A JSON-RPC call to node $1: method $2 with params $3 (a JSON array, [] by default); its
+# result as JSON.
 rpc() {
 	local url
 	url=$(ws_of "$1")
 	curl -s --max-time 10 -H 'Content-Type: application/json' \
-		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":[]}" "http${url#ws}" |
+		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" "http${url#ws}" |
 		python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["result"]))'
+}
+
+# The number of the header JSON on standard input.
+header_number() {
+	python3 -c 'import json, sys; print(int(json.load(sys.stdin)["number"], 16))'
 }
 
 # Node $1's best block number.
 best_of() {
-	rpc "$1" chain_getHeader | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["number"], 16))'
+	rpc "$1" chain_getHeader | header_number
 }
 
 # Node $1's finalized block number.
 finalized_of() {
-	local hash
-	hash=$(rpc "$1" chain_getFinalizedHead | tr -d '"')
-	local url
-	url=$(ws_of "$1")
-	curl -s --max-time 10 -H 'Content-Type: application/json' \
-		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getHeader\",\"params\":[\"$hash\"]}" \
-		"http${url#ws}" | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))'
+	rpc "$1" chain_getHeader "[$(rpc "$1" chain_getFinalizedHead)]" | header_number
 }
 
 # Waits up to $1 seconds for the command that follows to succeed; fails with $2 otherwise.

@@ -921,7 +921,7 @@ impl Bridge {
 		alloy::providers::ProviderBuilder::new().connect_http(self.anvil.url.parse().unwrap())
 	}
 
-	/// A provider that signs with anvil's dev account `i`.
+	/// A provider that signs with the hex private key `key`.
 	fn provider_as(&self, key: &str) -> impl alloy::providers::Provider + Clone {
 		let key = alloy::signers::local::PrivateKeySigner::from_str(key).unwrap();
 		alloy::providers::ProviderBuilder::new()
