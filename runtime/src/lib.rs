@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the on-chain runtime is only replaced by a
 	// higher spec version.
-	spec_version: 113,
+	spec_version: 114,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the encoding of calls or of the transaction extensions changes.
@@ -229,6 +229,8 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_operators::migrations::v1::MigrateV0ToV1<Runtime>,
+	// Spec 113 added pallet-checkpoints: its operator set starts with the operators there are.
+	pallet_checkpoints::migrations::SeedOperatorSet<Runtime>,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.

@@ -51,6 +51,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 

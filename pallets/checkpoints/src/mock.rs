@@ -47,6 +47,20 @@ impl OperatorStandings<AccountId, Balance> for MockOperators {
 	fn standing(who: &AccountId) -> Option<Standing<Balance>> {
 		STANDINGS.with(|s| s.borrow().get(who).copied())
 	}
+	fn for_each_standing(mut f: impl FnMut(AccountId, Standing<Balance>)) -> u32 {
+		let all: Vec<_> = STANDINGS.with(|s| s.borrow().clone().into_iter().collect());
+		let count = all.len() as u32;
+		all.into_iter().for_each(|(who, st)| f(who, st));
+		count
+	}
+}
+
+/// Makes `who` an operator the pallet is not told of, as one that existed before the pallet
+/// was added to a running chain.
+pub fn preexisting_operator(who: AccountId, stake: Balance) {
+	STANDINGS.with(|s| {
+		s.borrow_mut().insert(who, Standing { eth: Some(eth(who)), stake, active: true })
+	});
 }
 
 /// Records offence reports.

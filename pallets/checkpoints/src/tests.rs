@@ -459,3 +459,41 @@ fn parameters_are_checked() {
 		assert_eq!(Parameters::<Test>::get(), new);
 	});
 }
+
+#[test]
+fn operators_older_than_the_pallet_join_the_first_checkpoint_once_seeded() {
+	use frame_support::traits::OnRuntimeUpgrade;
+	test(|| {
+		// Registered before a runtime upgrade added the pallet: it was never told of them.
+		preexisting_operator(1, 1_000);
+		preexisting_operator(2, 2_000);
+		// Chilled: not in the set, not marked.
+		set_standing(3, Some(Standing { eth: Some(eth(3)), stake: 5_000, active: false }));
+		crate::migrations::SeedOperatorSet::<Test>::on_runtime_upgrade();
+		assert!(Dirty::<Test>::contains_key(1) && Dirty::<Test>::contains_key(2));
+		run_to_block(PERIOD);
+		let cp = Closed::<Test>::get(0).expect("closed");
+		assert_eq!(cp.status, Status::Final { at: PERIOD });
+		let mut members: Vec<AccountId> = cp.changes.iter().map(|(who, _)| *who).collect();
+		members.sort();
+		assert_eq!(members, vec![1, 2]);
+		assert_eq!(TotalWeight::<Test>::get(), 30);
+
+		// Once a checkpoint is closed every later change was reported: it does nothing.
+		preexisting_operator(4, 1_000);
+		crate::migrations::SeedOperatorSet::<Test>::on_runtime_upgrade();
+		assert!(!Dirty::<Test>::contains_key(4));
+	});
+}
+
+#[test]
+fn without_the_seeding_an_older_operator_is_left_out_of_the_first_set() {
+	test(|| {
+		preexisting_operator(1, 1_000);
+		operator(2, 2_000);
+		run_to_block(PERIOD);
+		let cp = Closed::<Test>::get(0).expect("closed");
+		let members: Vec<AccountId> = cp.changes.iter().map(|(who, _)| *who).collect();
+		assert_eq!(members, vec![2]);
+	});
+}

@@ -30,10 +30,11 @@ pub enum VerificationMode {
 	Redundancy,
 	/// A zk proof of the inference: an ezkl proof verified natively by `pallet-zk-verifier`.
 	Zk,
-	/// A Nitro enclave's attestation (planned; refused with `ModeNotSupported` today).
+	/// A Nitro enclave's signature: the result an enclave attested for the model signed
+	/// (`pallet-tee`) settles the task.
 	Tee,
-	/// Optimistic, settled unless an OPML dispute is won against it (planned; refused with
-	/// `ModeNotSupported` today).
+	/// Optimistic: one operator's result stands unless an OPML dispute is won against it
+	/// (`pallet-opml`).
 	Optimistic,
 }
 

@@ -115,4 +115,13 @@ impl<T: Config> OperatorStandings<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn standing(who: &T::AccountId) -> Option<Standing<BalanceOf<T>>> {
 		Operators::<T>::get(who).map(|op| Self::standing(&op))
 	}
+
+	fn for_each_standing(mut f: impl FnMut(T::AccountId, Standing<BalanceOf<T>>)) -> u32 {
+		let mut count = 0u32;
+		for (who, op) in Operators::<T>::iter() {
+			f(who, Self::standing(&op));
+			count = count.saturating_add(1);
+		}
+		count
+	}
 }

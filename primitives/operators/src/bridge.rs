@@ -46,4 +46,7 @@ impl<AccountId, Balance> OnOperatorChange<AccountId, Balance> for () {
 pub trait OperatorStandings<AccountId, Balance> {
 	/// `who`'s standing, if it is an operator.
 	fn standing(who: &AccountId) -> Option<Standing<Balance>>;
+	/// Calls `f` with every operator and its standing, in storage order, and returns how many
+	/// there were. Reads every operator record: for migrations, not for blocks.
+	fn for_each_standing(f: impl FnMut(AccountId, Standing<Balance>)) -> u32;
 }

@@ -1,0 +1,52 @@
+//! Storage migrations.
+
+use crate::{pallet::*, *};
+use core::marker::PhantomData;
+use frame_support::traits::OnRuntimeUpgrade;
+
+/// Seeds the operator set of a chain that adds this pallet by a runtime upgrade.
+///
+/// The pallet learns of operators only when pallet-operators reports a change
+/// ([`aos_operators_primitives::OnOperatorChange`]). On a chain that already had operators when
+/// the pallet was added, nothing reported them, so the first checkpoint (the set the contract is
+/// deployed with) would leave them out until each happened to change its stake. This marks
+/// every operator the set would hold [`Dirty`], as registering would have.
+///
+/// It acts only while no checkpoint has been closed (later, every change since has been
+/// reported) and is idempotent, so it may stay in the runtime's migrations; it reads every
+/// operator record once, in one block.
+pub struct SeedOperatorSet<T>(PhantomData<T>);
+
+impl<T: Config> OnRuntimeUpgrade for SeedOperatorSet<T> {
+	fn on_runtime_upgrade() -> Weight {
+		let db = T::DbWeight::get();
+		if NextId::<T>::get() != 0 {
+			return db.reads(1);
+		}
+		let mut marked = 0u32;
+		let seen = T::Operators::for_each_standing(|who, standing| {
+			if Pallet::<T>::wanted(Some(&standing)).1 > 0 && !Dirty::<T>::contains_key(&who) {
+				Dirty::<T>::insert(who, ());
+				marked = marked.saturating_add(1);
+			}
+		});
+		log::info!(target: LOG_TARGET, "operator set seeded: {marked} of {seen} operators marked");
+		// Per operator: its record and its Dirty entry.
+		db.reads_writes(u64::from(seen).saturating_mul(2).saturating_add(1), u64::from(marked))
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		if NextId::<T>::get() != 0 {
+			return Ok(());
+		}
+		let mut missing = 0u32;
+		T::Operators::for_each_standing(|who, standing| {
+			if Pallet::<T>::wanted(Some(&standing)).1 > 0 && !Dirty::<T>::contains_key(&who) {
+				missing = missing.saturating_add(1);
+			}
+		});
+		ensure!(missing == 0, "an operator of the set is not marked for the first checkpoint");
+		Ok(())
+	}
+}
