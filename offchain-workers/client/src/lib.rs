@@ -139,6 +139,17 @@ pub struct Versions {
 	pub spec_name: String,
 	pub spec_version: u32,
 	pub transaction_version: u32,
+	/// The runtime APIs it implements: each one's id (the BLAKE2b-64 of its name) and version.
+	#[serde(default)]
+	pub apis: Vec<(sp_core::Bytes, u32)>,
+}
+
+impl Versions {
+	/// Whether the runtime implements runtime API `name` (e.g. `"CheckpointsApi"`).
+	pub fn has_api(&self, name: &str) -> bool {
+		let id = sp_crypto_hashing::blake2_64(name.as_bytes());
+		self.apis.iter().any(|(api, _)| api.0 == id)
+	}
 }
 
 impl Chain {
@@ -278,6 +289,12 @@ impl Chain {
 		at: Option<Hash>,
 	) -> Result<Vec<(sp_core::H160, [u8; 65])>> {
 		self.runtime_call("CheckpointsApi_signatures", id, at).await
+	}
+
+	/// The runtime versions at block `at` (the best block if `None`), whatever its transaction
+	/// version: what that block's runtime implements.
+	pub async fn versions_at(&self, at: Option<Hash>) -> Result<Versions> {
+		Ok(self.rpc.request("state_getRuntimeVersion", rpc_params![at]).await?)
 	}
 
 	/// The last checkpoint closed and the last final one (`CheckpointsApi_latest`).
@@ -613,6 +630,36 @@ pub fn format_aos(amount: u128) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn runtime_apis_are_found_by_name() {
+		// As the node reports them: this runtime's APIs, by id.
+		let json = serde_json::json!({
+			"specName": "aos",
+			"specVersion": 1,
+			"transactionVersion": 1,
+			"apis": aos_runtime::VERSION
+				.apis
+				.iter()
+				.map(|(id, v)| (sp_core::Bytes(id.to_vec()), v))
+				.collect::<Vec<_>>(),
+		});
+		let versions: Versions = serde_json::from_value(json).expect("versions");
+		assert!(versions.has_api("CheckpointsApi"));
+		assert!(versions.has_api("Core"));
+		assert!(!versions.has_api("NoSuchApi"));
+		// A runtime before the bridge: no CheckpointsApi.
+		let older = Versions {
+			apis: versions
+				.apis
+				.iter()
+				.filter(|(id, _)| id.0 != sp_crypto_hashing::blake2_64(b"CheckpointsApi"))
+				.cloned()
+				.collect(),
+			..versions.clone()
+		};
+		assert!(!older.has_api("CheckpointsApi") && older.has_api("Core"));
+	}
 
 	#[test]
 	fn amounts_of_aos() {

@@ -29,6 +29,11 @@ impl Operator {
 		signing: &mut CheckpointSigning,
 	) -> Result<(), ChainError> {
 		let finalized = chain.finalized_hash().await?;
+		// A runtime older than this service (before a runtime upgrade that brings the bridge)
+		// has no checkpoints to sign: asking for them would fail every block.
+		if !chain.versions_at(Some(finalized)).await?.has_api("CheckpointsApi") {
+			return Ok(());
+		}
 		let (Some(id), last_final) = chain.checkpoints_latest(Some(finalized)).await? else {
 			return Ok(());
 		};
