@@ -22,9 +22,18 @@ if [ ! -x node_modules/.bin/zombienet ]; then
 	npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The nodes start with this tree's runtime, except in the upgrade test
+# (long/0102-runtime-upgrade.zndsl): it starts from the previous release's `local` chain spec
+# (chain-specs/previous-release names its commit), taken from git, and upgrades to this tree's.
+export AOS_RUNTIME_WASM="$CARGO_TARGET_DIR/release/wbuild/aos-runtime/aos_runtime.compact.compressed.wasm"
+AOS_PREVIOUS_RELEASE=${AOS_PREVIOUS_RELEASE:-$(grep -v '^#' "$AOS_ROOT/chain-specs/previous-release")}
+
 # Zombienet's native provider keeps its files here; start clean every time.
 export ZOMBIE_DIR="${ZOMBIE_DIR:-$(mktemp -d /tmp/aos-zombienet.XXXXXX)}"
 mkdir -p "$ZOMBIE_DIR"
+export AOS_PREVIOUS_SPEC="$ZOMBIE_DIR/previous-local.json"
+git -C "$AOS_ROOT" show "$AOS_PREVIOUS_RELEASE:chain-specs/local.json" >"$AOS_PREVIOUS_SPEC" 2>/dev/null ||
+	echo "no chain spec of the previous release ($AOS_PREVIOUS_RELEASE) in git: the upgrade test cannot run" >&2
 status=0
 # What a test started beside the network (operators.sh: a devnet.sh process group) stops with it.
 stop_extras() {

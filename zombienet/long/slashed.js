@@ -1,0 +1,40 @@
+// Validator $1 (whose session keys are //$1's) equivocated: pallet-offences reported it, and
+// staking slashed its stash: the slash is among the unapplied ones (every slash waits
+// SlashDeferDuration eras, for governance to cancel it if it was wrong). Returns 1 once both
+// are seen.
+//   alice: js-script ./slashed.js with "Dave" return is 1 within 600 seconds
+const { sleep } = require("./lib.js");
+
+async function run(nodeName, networkInfo, args) {
+  const { wsUri, userDefinedTypes } = networkInfo.nodesByName[nodeName];
+  const api = await zombie.connect(wsUri, userDefinedTypes);
+  const keyring = new zombie.Keyring({ type: "sr25519" });
+  const babe = keyring.addFromUri(`//${args[0]}`).publicKey;
+  // The stash whose BABE key that is.
+  const owner = await api.query.session.keyOwner([api.createType("KeyTypeId", "babe"), babe]);
+  if (owner.isNone) throw new Error(`no validator has //${args[0]}'s BABE key`);
+  const stash = owner.unwrap().toString();
+  console.log(`slashed: //${args[0]}'s BABE key is ${stash}'s`);
+
+  for (;;) {
+    const reported = [];
+    const unapplied = await api.query.staking.unappliedSlashes.entries();
+    for (const [key, slashes] of unapplied) {
+      for (const s of slashes) {
+        if (s.validator.toString() === stash) reported.push([key.args[0].toNumber(), s.own.toBigInt()]);
+      }
+    }
+    const offences = (await api.query.offences.reports.keys()).length;
+    if (reported.length > 0) {
+      const [era, own] = reported[0];
+      console.log(`slashed: ${offences} offence report(s); ${stash} to lose ${own} of its own stake, applied in era ${era}`);
+      if (offences === 0) throw new Error("a slash without an offence report");
+      if (own <= 0n) throw new Error("a slash of nothing");
+      await api.disconnect();
+      return 1;
+    }
+    await sleep(6000);
+  }
+}
+
+module.exports = { run };
