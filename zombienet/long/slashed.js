@@ -11,9 +11,10 @@ async function run(nodeName, networkInfo, args) {
   const keyring = new zombie.Keyring({ type: "sr25519" });
   const babe = keyring.addFromUri(`//${args[0]}`).publicKey;
   // The stash whose BABE key that is.
-  const owner = await api.query.session.keyOwner([api.createType("KeyTypeId", "babe"), babe]);
-  if (owner.isNone) throw new Error(`no validator has //${args[0]}'s BABE key`);
-  const stash = owner.unwrap().toString();
+  const queued = await api.query.session.queuedKeys();
+  const found = queued.find(([, keys]) => Buffer.from(keys.babe.toU8a()).equals(Buffer.from(babe)));
+  if (!found) throw new Error(`no validator has //${args[0]}'s BABE key`);
+  const stash = found[0].toString();
   console.log(`slashed: //${args[0]}'s BABE key is ${stash}'s`);
 
   for (;;) {
