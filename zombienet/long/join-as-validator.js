@@ -6,20 +6,7 @@
 // session's validator set (the era after the election it won).
 //   eve: js-script ./join-as-validator.js return is 1 within 900 seconds
 
-async function signAndWait(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, dispatchError }) => {
-      if (dispatchError) {
-        const e = dispatchError.isModule
-          ? api.registry.findMetaError(dispatchError.asModule)
-          : { section: "", name: dispatchError.toString() };
-        reject(new Error(`${e.section}.${e.name}`));
-      } else if (status.isInBlock) {
-        resolve(status.asInBlock.toHex());
-      }
-    }).catch(reject);
-  });
-}
+const { send } = require("./lib.js");
 
 async function run(nodeName, networkInfo) {
   const { wsUri, userDefinedTypes } = networkInfo.nodesByName[nodeName];
@@ -35,7 +22,7 @@ async function run(nodeName, networkInfo) {
 
   const decimals = api.registry.chainDecimals[0];
   const bond = 100000n * 10n ** BigInt(decimals);
-  await signAndWait(
+  await send(
     api,
     api.tx.utility.batchAll([
       api.tx.staking.bond(bond, "Staked"),
@@ -45,7 +32,7 @@ async function run(nodeName, networkInfo) {
     stash,
   );
   const count = (await api.query.staking.validatorCount()).toNumber();
-  await signAndWait(api, api.tx.sudo.sudo(api.tx.staking.setValidatorCount(count + 1)), alice);
+  await send(api, api.tx.sudo.sudo(api.tx.staking.setValidatorCount(count + 1)), alice);
   console.log(`eve: bonded and validating; validatorCount ${count + 1}`);
 
   // Elected at the end of an era, in the set at the next session after it.
