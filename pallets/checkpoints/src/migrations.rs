@@ -17,6 +17,13 @@ use frame_support::traits::OnRuntimeUpgrade;
 /// operator record once, in one block.
 pub struct SeedOperatorSet<T>(PhantomData<T>);
 
+impl<T: Config> SeedOperatorSet<T> {
+	/// Whether `who` belongs in the set but is not marked for the next checkpoint.
+	fn unmarked(who: &T::AccountId, standing: &Standing<T::Balance>) -> bool {
+		Pallet::<T>::wanted(Some(standing)).1 > 0 && !Dirty::<T>::contains_key(who)
+	}
+}
+
 impl<T: Config> OnRuntimeUpgrade for SeedOperatorSet<T> {
 	fn on_runtime_upgrade() -> Weight {
 		let db = T::DbWeight::get();
@@ -25,7 +32,7 @@ impl<T: Config> OnRuntimeUpgrade for SeedOperatorSet<T> {
 		}
 		let mut marked = 0u32;
 		let seen = T::Operators::for_each_standing(|who, standing| {
-			if Pallet::<T>::wanted(Some(&standing)).1 > 0 && !Dirty::<T>::contains_key(&who) {
+			if Self::unmarked(&who, &standing) {
 				Dirty::<T>::insert(who, ());
 				marked = marked.saturating_add(1);
 			}
@@ -42,7 +49,7 @@ impl<T: Config> OnRuntimeUpgrade for SeedOperatorSet<T> {
 		}
 		let mut missing = 0u32;
 		T::Operators::for_each_standing(|who, standing| {
-			if Pallet::<T>::wanted(Some(&standing)).1 > 0 && !Dirty::<T>::contains_key(&who) {
+			if Self::unmarked(&who, &standing) {
 				missing = missing.saturating_add(1);
 			}
 		});

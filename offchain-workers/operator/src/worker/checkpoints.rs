@@ -17,6 +17,8 @@ const SIGNATURE_RECHECK: u32 = 3;
 #[derive(Default)]
 pub(super) struct CheckpointSigning {
 	sent: Option<(u64, u32)>,
+	/// The finalized block's runtime has been seen to have the bridge (asked until it has).
+	bridge: bool,
 }
 
 impl Operator {
@@ -31,8 +33,11 @@ impl Operator {
 		let finalized = chain.finalized_hash().await?;
 		// A runtime older than this service (before a runtime upgrade that brings the bridge)
 		// has no checkpoints to sign: asking for them would fail every block.
-		if !chain.versions_at(Some(finalized)).await?.has_api("CheckpointsApi") {
-			return Ok(());
+		if !signing.bridge {
+			if !chain.versions_at(Some(finalized)).await?.has_api("CheckpointsApi") {
+				return Ok(());
+			}
+			signing.bridge = true;
 		}
 		let (Some(id), last_final) = chain.checkpoints_latest(Some(finalized)).await? else {
 			return Ok(());
