@@ -229,7 +229,9 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_operators::migrations::v1::MigrateV0ToV1<Runtime>,
-	// Spec 113 added pallet-checkpoints: its operator set starts with the operators there are.
+	// Spec 113 added pallet-checkpoints: its parameters fit the operators' slashing periods
+	// and its operator set starts with the operators there are.
+	pallet_checkpoints::migrations::InitParameters<Runtime, configs::checkpoints::UpgradeParams>,
 	pallet_checkpoints::migrations::SeedOperatorSet<Runtime>,
 );
 

@@ -67,7 +67,9 @@ pub use weights::WeightInfo;
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use aos_checkpoint_primitives::{merkle_root, recover_signer, updates_hash};
-use aos_operators_primitives::{OffenceKind, OperatorStandings, SlashOperator, Standing};
+use aos_operators_primitives::{
+	OffenceKind, OperatorStandings, SlashOperator, SlashPeriods, Standing,
+};
 use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::*;
 use sp_core::H256;
@@ -117,6 +119,11 @@ pub mod pallet {
 
 		/// Where equivocating signers are reported (pallet-operators).
 		type Slashing: SlashOperator<Self::AccountId>;
+
+		/// The operators' slashing periods (pallet-operators): an equivocation is reported
+		/// within [`Pallet::report_window`], which must end while the signer's stake, however
+		/// it unbonds, is still there to slash.
+		type SlashPeriods: Get<SlashPeriods<BlockNumberFor<Self>>>;
 
 		/// Who changes the parameters.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -306,6 +313,10 @@ pub mod pallet {
 		ParamQuorum,
 		/// No checkpoint retained.
 		ParamRetention,
+		/// A report window ([`Params::report_window`]) that outlasts the operators' unbonding
+		/// period less their slash deferral: an equivocating signer could unbond before its
+		/// slash.
+		ParamReportOutlivesUnbonding,
 	}
 
 	#[pallet::hooks]
@@ -433,11 +444,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_parameters())]
 		pub fn set_parameters(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			params.validate(Self::max_span()).map_err(|e| match e {
-				ParamsError::Period => Error::<T>::ParamPeriod,
-				ParamsError::Quorum => Error::<T>::ParamQuorum,
-				ParamsError::Retention => Error::<T>::ParamRetention,
-			})?;
+			Self::check_params(&params)?;
 			Parameters::<T>::put(params);
 			Self::deposit_event(Event::ParametersChanged { params });
 			Ok(())
@@ -456,8 +463,21 @@ impl<T: Config> Pallet<T> {
 	/// as `retention` checkpoints take at the least, a period and a signing window each
 	/// (pallet-operators keeps stake bonded longer than that).
 	pub fn report_window() -> BlockNumberFor<T> {
-		let p = Parameters::<T>::get();
-		p.period.saturating_add(p.signing_window).saturating_mul(p.retention.into())
+		Parameters::<T>::get().report_window()
+	}
+
+	/// Checks parameters on their own and against the operators' slashing periods.
+	pub fn check_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
+		p.validate(Self::max_span()).map_err(|e| match e {
+			ParamsError::Period => Error::<T>::ParamPeriod,
+			ParamsError::Quorum => Error::<T>::ParamQuorum,
+			ParamsError::Retention => Error::<T>::ParamRetention,
+		})?;
+		ensure!(
+			T::SlashPeriods::get().admit_report_delay(p.report_window()),
+			Error::<T>::ParamReportOutlivesUnbonding
+		);
+		Ok(())
 	}
 
 	/// The chain's genesis hash, which every digest binds.
@@ -751,6 +771,8 @@ impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		Self::check_params(&Parameters::<T>::get())
+			.map_err(|_| "stored parameters are invalid or outlast the operators' unbonding")?;
 		let mut total: u128 = 0;
 		for (address, (who, weight)) in Members::<T>::iter() {
 			ensure!(weight > 0, "a member with no weight");

@@ -57,3 +57,48 @@ impl<T: Config> OnRuntimeUpgrade for SeedOperatorSet<T> {
 		Ok(())
 	}
 }
+
+/// Sets the parameters of a chain that adds this pallet by a runtime upgrade.
+///
+/// Such a chain has no stored parameters, so [`Config::DefaultParams`] apply, and they may not
+/// fit the chain's operators: a development chain unbonds in far less time than the production
+/// report window, and pallet-operators then refuses every change to its own parameters (its
+/// slashing periods must outlast every reporter's window). This stores the first of
+/// `Candidates` that [`Pallet::check_params`] admits; with none admitted it stores nothing, logs
+/// an error, and try-runtime's check fails. Parameters already stored (by genesis or
+/// governance) are kept, so it is idempotent and may stay in the runtime's migrations.
+pub struct InitParameters<T, Candidates>(PhantomData<(T, Candidates)>);
+
+impl<T: Config, Candidates: Get<Vec<ParamsOf<T>>>> OnRuntimeUpgrade
+	for InitParameters<T, Candidates>
+{
+	fn on_runtime_upgrade() -> Weight {
+		let db = T::DbWeight::get();
+		if Parameters::<T>::exists() {
+			return db.reads(1);
+		}
+		// The operators' slashing periods are one more read.
+		let weight = db.reads(2);
+		match Candidates::get().into_iter().find(|p| Pallet::<T>::check_params(p).is_ok()) {
+			Some(params) => {
+				Parameters::<T>::put(params);
+				log::info!(target: LOG_TARGET, "parameters set: {params:?}");
+				weight.saturating_add(db.writes(1))
+			},
+			None => {
+				log::error!(
+					target: LOG_TARGET,
+					"no candidate parameters fit the operators' slashing periods: the defaults stay"
+				);
+				weight
+			},
+		}
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		Pallet::<T>::check_params(&Parameters::<T>::get())
+			.map_err(|_| "the parameters do not fit the operators' slashing periods")?;
+		Ok(())
+	}
+}

@@ -4,7 +4,7 @@ use crate as pallet_checkpoints;
 use aos_checkpoint_primitives::CheckpointMessage;
 use aos_operators_primitives::{
 	eth_address_of, EthAddress, OffenceKind, OffenceReference, OnOperatorChange, OperatorStandings,
-	SlashOutcome, Standing,
+	SlashOutcome, SlashPeriods, Standing,
 };
 use core::cell::RefCell;
 use frame_support::{
@@ -97,6 +97,8 @@ parameter_types! {
 		quorum: Perbill::from_percent(67),
 		retention: 3,
 	};
+	// Unbonding long enough for report windows up to 189 blocks ([`DefaultParams`]: 42).
+	pub static Periods: SlashPeriods<BlockNumber> = SlashPeriods { defer: 10, unbonding: 200 };
 	pub static MaxBatchLeaves: u32 = 8;
 	pub static MaxMembers: u32 = 16;
 }
@@ -106,6 +108,7 @@ impl pallet_checkpoints::Config for Test {
 	type Balance = Balance;
 	type Operators = MockOperators;
 	type Slashing = MockSlashing;
+	type SlashPeriods = Periods;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightUnit = ConstU128<UNIT>;
 	type MaxBatchLeaves = MaxBatchLeaves;

@@ -449,6 +449,13 @@ fn parameters_are_checked() {
 			Error::<Test>::ParamQuorum
 		);
 		assert_noop!(set(Params { retention: 0, ..p }), Error::<Test>::ParamRetention);
+		// Reports for (10 + 4) × 14 = 196 blocks, then 10 of deferral: the signer could have
+		// unbonded (in 200) before the slash.
+		assert_noop!(
+			set(Params { retention: 14, ..p }),
+			Error::<Test>::ParamReportOutlivesUnbonding
+		);
+		assert_ok!(set(Params { retention: 13, ..p }));
 		let new = Params {
 			period: 12,
 			signing_window: 4,
@@ -495,5 +502,46 @@ fn without_the_seeding_an_older_operator_is_left_out_of_the_first_set() {
 		let cp = Closed::<Test>::get(0).expect("closed");
 		let members: Vec<AccountId> = cp.changes.iter().map(|(who, _)| *who).collect();
 		assert_eq!(members, vec![2]);
+	});
+}
+
+frame_support::parameter_types! {
+	pub Candidates: Vec<ParamsOf<Test>> = vec![
+		// Reports for (10 + 4) × 20 = 280 blocks: longer than the operators unbond.
+		Params { retention: 20, ..DefaultParams::get() },
+		Params { retention: 5, ..DefaultParams::get() },
+	];
+}
+
+type InitParameters = crate::migrations::InitParameters<Test, Candidates>;
+use frame_support::traits::OnRuntimeUpgrade as _;
+
+#[test]
+fn a_chain_gaining_the_pallet_gets_the_first_parameters_its_operators_admit() {
+	test(|| {
+		assert!(!Parameters::<Test>::exists());
+		InitParameters::on_runtime_upgrade();
+		assert_eq!(Parameters::<Test>::get(), Params { retention: 5, ..DefaultParams::get() });
+		// Parameters stored already (by genesis or governance) are kept.
+		let governed = Params { retention: 7, ..DefaultParams::get() };
+		assert_ok!(Checkpoints::set_parameters(RuntimeOrigin::root(), governed));
+		InitParameters::on_runtime_upgrade();
+		assert_eq!(Parameters::<Test>::get(), governed);
+	});
+}
+
+#[test]
+fn parameters_that_outlast_the_operators_unbonding_are_caught() {
+	test(|| {
+		let periods = Periods::get();
+		// No candidate fits unbonding in 60 blocks (the shorter reports for 70): none is stored.
+		Periods::set(SlashPeriods { defer: 10, unbonding: 60 });
+		InitParameters::on_runtime_upgrade();
+		assert!(!Parameters::<Test>::exists());
+		assert_ok!(Checkpoints::do_try_state());
+		// The defaults' 42 blocks of reports and 10 of deferral outlast unbonding in 50.
+		Periods::set(SlashPeriods { defer: 10, unbonding: 50 });
+		assert!(Checkpoints::do_try_state().is_err());
+		Periods::set(periods);
 	});
 }

@@ -66,6 +66,12 @@ impl<BlockNumber: AtLeast32BitUnsigned + Copy> Params<BlockNumber> {
 		}
 		Ok(())
 	}
+
+	/// How long after a checkpoint closed a signature over a false one is reported: as long
+	/// as `retention` checkpoints take at the least, a period and a signing window each.
+	pub fn report_window(&self) -> BlockNumber {
+		self.period.saturating_add(self.signing_window).saturating_mul(self.retention.into())
+	}
 }
 
 /// Where a checkpoint stands (the shared type readers get through `CheckpointsApi`).

@@ -431,15 +431,13 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Checks parameters on their own and against the operators' slashing periods.
 		pub fn check_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
-			use sp_runtime::traits::Saturating;
 			p.validate(T::MaxChallengers::get()).map_err(|e| match e {
 				ParamsError::ZeroPeriod => Error::<T>::ParamZeroPeriod,
 				ParamsError::ZeroBond => Error::<T>::ParamZeroBond,
 				ParamsError::ChallengersOutOfRange => Error::<T>::ParamChallengersOutOfRange,
 			})?;
-			let slashing = T::SlashPeriods::get();
 			ensure!(
-				slashing.unbonding > Self::max_report_delay_of(p).saturating_add(slashing.defer),
+				T::SlashPeriods::get().admit_report_delay(Self::max_report_delay_of(p)),
 				Error::<T>::ParamDisputeOutlivesUnbonding
 			);
 			Ok(())

@@ -121,6 +121,15 @@ pub struct SlashPeriods<BlockNumber> {
 	pub unbonding: BlockNumber,
 }
 
+impl<BlockNumber: sp_runtime::traits::Saturating + Ord + Copy> SlashPeriods<BlockNumber> {
+	/// Whether an offence reported up to `report_delay` after it happened is still slashed
+	/// from bonded stake: the stake unbonding when the offence happened is slashable until
+	/// after the report and the deferral (`unbonding > report_delay + defer`).
+	pub fn admit_report_delay(&self, report_delay: BlockNumber) -> bool {
+		self.unbonding > report_delay.saturating_add(self.defer)
+	}
+}
+
 /// How late the pallets that detect offences report them, and how long they can route a
 /// slash's funds after reporting it. `pallet-operators` keeps its slashing periods consistent
 /// with them: an offender's stake must still be bonded when its slash is applied

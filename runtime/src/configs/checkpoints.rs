@@ -38,6 +38,11 @@ pub fn dev_params() -> pallet_checkpoints::ParamsOf<Runtime> {
 }
 
 parameter_types! {
+	/// What a chain gaining the pallet by upgrade starts with: the first its operators' slashing
+	/// periods admit (a development chain's operators unbond too soon for the production
+	/// report window; `InitParameters`).
+	pub UpgradeParams: alloc::vec::Vec<pallet_checkpoints::ParamsOf<Runtime>> =
+		alloc::vec![production_params(), dev_params()];
 	pub DefaultParams: pallet_checkpoints::ParamsOf<Runtime> = production_params();
 }
 
@@ -46,6 +51,7 @@ impl pallet_checkpoints::Config for Runtime {
 	type Balance = crate::Balance;
 	type Operators = crate::Operators;
 	type Slashing = crate::Operators;
+	type SlashPeriods = super::operators::OperatorSlashPeriods;
 	type GovernanceOrigin = crate::GovernanceOrigin;
 	// One AOS of stake is one unit of weight on Ethereum: a task's fee share moves it rarely.
 	type WeightUnit = frame_support::traits::ConstU128<UNITS>;

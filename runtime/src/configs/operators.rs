@@ -11,6 +11,7 @@ use crate::{
 	constants::{currency::*, time::*},
 	Balance, Balances, BlockNumber, GovernanceOrigin, Runtime, RuntimeHoldReason,
 };
+use aos_operators_primitives::{OperatorRegistry, SlashPeriods};
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use pallet_operators::{Params, ParamsOf, SlashRule, SlashRules};
 use sp_runtime::{Perbill, SaturatedConversion};
@@ -78,6 +79,15 @@ parameter_types! {
 	/// No period governance sets may exceed a year.
 	pub const MaxOperatorPeriod: BlockNumber = 365 * DAYS;
 	pub OperatorDefaultParams: ParamsOf<Runtime> = production_params();
+}
+
+/// The operator set's slashing periods, which the pallets reporting offences fit their report
+/// windows in (pallet-opml's disputes, pallet-checkpoints' equivocations).
+pub struct OperatorSlashPeriods;
+impl frame_support::traits::Get<SlashPeriods<BlockNumber>> for OperatorSlashPeriods {
+	fn get() -> SlashPeriods<BlockNumber> {
+		<crate::Operators as OperatorRegistry<_, _, _>>::slash_periods()
+	}
 }
 
 /// One BABE epoch, in blocks: how long a new VRF key or newly bonded stake waits before it

@@ -11,7 +11,6 @@ use crate::{
 	constants::{currency::*, time::*},
 	Balances, Runtime, RuntimeEvent, RuntimeHoldReason,
 };
-use aos_operators_primitives::{OperatorRegistry, SlashPeriods};
 use frame_support::{parameter_types, traits::ConstU32};
 use pallet_opml::{Params, ParamsOf};
 use sp_runtime::Perbill;
@@ -48,20 +47,13 @@ parameter_types! {
 	pub OpmlDefaultParams: ParamsOf<Runtime> = production_params();
 }
 
-/// The operator set's slashing periods, which a dispute must fit in.
-pub struct OperatorSlashPeriods;
-impl frame_support::traits::Get<SlashPeriods<crate::BlockNumber>> for OperatorSlashPeriods {
-	fn get() -> SlashPeriods<crate::BlockNumber> {
-		<crate::Operators as OperatorRegistry<_, _, _>>::slash_periods()
-	}
-}
-
 impl pallet_opml::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Tasks = crate::Inference;
-	type SlashPeriods = OperatorSlashPeriods;
+	// A dispute must end while the defender's stake is there to slash.
+	type SlashPeriods = super::operators::OperatorSlashPeriods;
 	type GovernanceOrigin = crate::GovernanceOrigin;
 	type MaxLayers = ConstU32<{ aos_kernel::model::MAX_LAYERS as u32 }>;
 	type MaxWidth = ConstU32<{ aos_kernel::model::MAX_WIDTH }>;
