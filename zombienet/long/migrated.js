@@ -2,7 +2,10 @@
 // - pallet-operators is at storage version 1, and its parameters decode with the sixth slash
 //   rule, `checkpointEquivocation`, which the migration set to the rule of a wrong result;
 // - pallet-checkpoints, new in this runtime, has every active operator with an Ethereum
-//   address marked for its first checkpoint (SeedOperatorSet), and there is at least one.
+//   address marked for its first checkpoint (SeedOperatorSet), and there is at least one;
+// - its parameters are stored and their equivocation report window ends before the operators'
+//   stake unbonds (InitParameters: this chain's operators unbond in 1,000 blocks, too soon for
+//   the production default).
 // Returns 1 when all hold; throws saying which does not.
 //   alice: js-script ./migrated.js return is 1 within 120 seconds
 
@@ -12,9 +15,21 @@ async function run(nodeName, networkInfo) {
 
   const version = (await api.query.operators.palletVersion()).toNumber();
   if (version !== 1) throw new Error(`pallet-operators at storage version ${version}, not 1`);
-  const rules = (await api.query.operators.parameters()).slashRules;
+  const operatorParams = await api.query.operators.parameters();
+  const rules = operatorParams.slashRules;
   if (!rules.checkpointEquivocation.eq(rules.wrongResult)) {
     throw new Error(`checkpointEquivocation ${rules.checkpointEquivocation} != wrongResult`);
+  }
+
+  const stored = await api.rpc.state.getStorage(api.query.checkpoints.parameters.key());
+  if (stored.isNone) throw new Error("pallet-checkpoints has no stored parameters");
+  const p = await api.query.checkpoints.parameters();
+  const window = (p.period.toNumber() + p.signingWindow.toNumber()) * p.retention.toNumber();
+  const defer = operatorParams.slashDeferPeriod.toNumber();
+  const unbonding = operatorParams.unbondingPeriod.toNumber();
+  console.log(`migrated: reports within ${window} blocks, slashes deferred ${defer}, unbonding ${unbonding}`);
+  if (window + defer >= unbonding) {
+    throw new Error(`the report window ${window} + deferral ${defer} outlasts unbonding ${unbonding}`);
   }
 
   const operators = await api.query.operators.operators.entries();
