@@ -6,7 +6,7 @@
 // session's validator set (the era after the election it won).
 //   eve: js-script ./join-as-validator.js return is 1 within 900 seconds
 
-const { send } = require("./lib.js");
+const { send, rpc } = require("./lib.js");
 
 async function run(nodeName, networkInfo) {
   const { wsUri, userDefinedTypes } = networkInfo.nodesByName[nodeName];
@@ -15,9 +15,10 @@ async function run(nodeName, networkInfo) {
   const stash = keyring.addFromUri("//Eve");
   const alice = keyring.addFromUri("//Alice");
 
-  // Newer than this @polkadot/api's RPC definitions: sent as is; the answer is { keys, proof }.
+  // Newer than this @polkadot/api's RPC definitions: sent as is; the answer is { keys, proof }
+  // (author_* methods are unsafe: zombienet starts its nodes with --rpc-methods unsafe).
   const owner = "0x" + Buffer.from(stash.publicKey).toString("hex");
-  const { keys, proof } = await api.provider.send("author_rotateKeysWithOwner", [owner]);
+  const { keys, proof } = await rpc(wsUri, "author_rotateKeysWithOwner", [owner]);
   console.log(`eve: session keys ${keys}`);
 
   const decimals = api.registry.chainDecimals[0];

@@ -29,4 +29,18 @@ function eventOf(events, section, method) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { send, eventOf, sleep };
+// A JSON-RPC call over HTTP to the node at `wsUri` (its RPC port serves both), for methods
+// newer than this @polkadot/api's definitions; resolves with the result, rejects with the error.
+async function rpc(wsUri, method, params = []) {
+  const response = await fetch(wsUri.replace(/^ws/, "http"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    signal: AbortSignal.timeout(30000),
+  });
+  const body = await response.json();
+  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+module.exports = { send, eventOf, sleep, rpc };
