@@ -243,10 +243,13 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			// Against the slashing periods as genesis sets them: the runtime builds
+			// pallet-operators' genesis first (it comes first in the runtime).
+			let p = self.params.unwrap_or_else(T::DefaultParams::get);
+			if let Err(e) = Pallet::<T>::check_params(&p) {
+				panic!("checkpoint parameters: {e:?}");
+			}
 			if let Some(p) = self.params {
-				if let Err(e) = p.validate(Pallet::<T>::max_span()) {
-					panic!("checkpoint parameters: {e:?}");
-				}
 				Parameters::<T>::put(p);
 			}
 		}

@@ -545,3 +545,16 @@ fn parameters_that_outlast_the_operators_unbonding_are_caught() {
 		Periods::set(periods);
 	});
 }
+
+#[test]
+#[should_panic(expected = "ParamReportOutlivesUnbonding")]
+fn genesis_refuses_parameters_that_outlast_the_operators_unbonding() {
+	use sp_runtime::BuildStorage as _;
+	let genesis = RuntimeGenesisConfig {
+		checkpoints: crate::GenesisConfig {
+			params: Some(Params { retention: 20, ..DefaultParams::get() }),
+		},
+		..Default::default()
+	};
+	let _ = genesis.build_storage();
+}
