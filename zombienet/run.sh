@@ -45,7 +45,13 @@ stop_extras() {
 	done
 }
 trap stop_extras EXIT
-tests=("$@")
+# Tests are named relative to zombienet/; a pattern the caller's shell could not expand there
+# (`./zombienet/run.sh long/*.zndsl` from the repository's root) is expanded here.
+tests=()
+for pattern in "$@"; do
+	# shellcheck disable=SC2206 # the pattern is meant to be expanded
+	tests+=($pattern)
+done
 [ ${#tests[@]} -gt 0 ] || tests=(./*.zndsl)
 for test in "${tests[@]}"; do
 	aos_log "zombienet test $test"
