@@ -254,8 +254,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 					inv_temperature_q16: 1 << 16,
 				},
 			};
-			let included =
-				chain.submit(&signer(&cli)?, call.into()).await.map_err(|e| e.to_string())?;
+			let signer = signer(&cli)?;
+			let included = chain.submit(&signer, call.into()).await.map_err(|e| e.to_string())?;
 			let id = included
 				.events
 				.iter()
@@ -269,7 +269,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 				.ok_or("the task was included but no TaskSubmitted event was found")?;
 			eprintln!("task {id} submitted in block {}", included.block_number);
 			if *wait {
-				let task = wait_for(&chain, id, 600).await?;
+				let owner = AccountId::from(signer.public());
+				let task = wait_for(&chain, id, 600, Some(&owner)).await?;
 				print_result(&task);
 			} else {
 				println!("{id}");
@@ -282,7 +283,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 			}
 		},
 		Command::Task(TaskCommand::Wait { id, timeout }) => {
-			let task = wait_for(&chain, *id, *timeout).await?;
+			let task = wait_for(&chain, *id, *timeout, None).await?;
 			print_result(&task);
 		},
 		Command::Zk(ZkCommand::RegisterVk { file }) => {
@@ -347,22 +348,41 @@ async fn sudo(
 	Ok(())
 }
 
-/// Polls task `id` until it ends.
-async fn wait_for(chain: &Chain, id: u64, timeout: u64) -> Result<TaskView<AccountId>, String> {
+/// Polls task `id` until it ends. `submitted_by`: the account that has just submitted it, whose
+/// task it must stay.
+async fn wait_for(
+	chain: &Chain,
+	id: u64,
+	timeout: u64,
+	submitted_by: Option<&AccountId>,
+) -> Result<TaskView<AccountId>, String> {
 	let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
 	let mut last_phase = None;
+	// Once the task was on the node's best chain, losing it is a reorganization, not a typo.
+	let mut seen = submitted_by.is_some();
 	loop {
-		let task = chain
-			.task(id)
-			.await
-			.map_err(|e| e.to_string())?
-			.ok_or(format!("task {id} was pruned"))?;
-		if task.status.is_final() {
-			return Ok(task);
-		}
-		let phase = serde_json::to_value(task.status)
-			.ok()
-			.and_then(|v| v["phase"].as_str().map(String::from));
+		let phase = match chain.task(id).await {
+			// A reorganization moved the submission to a later block, under another id.
+			Ok(Some(task)) if submitted_by.is_some_and(|owner| *owner != task.owner) => {
+				return Err(format!(
+					"task {id} is another account's now: a reorganization included yours again \
+					 under another id (aos_tasksOf lists your tasks)"
+				))
+			},
+			Ok(Some(task)) if task.status.is_final() => return Ok(task),
+			Ok(Some(task)) => {
+				seen = true;
+				serde_json::to_value(task.status)
+					.ok()
+					.and_then(|v| v["phase"].as_str().map(String::from))
+			},
+			Ok(None) => return Err(format!("task {id} was pruned")),
+			// The block with the task was retracted: the pool includes it again later.
+			Err(e) if seen && e.is_unknown_task() => {
+				Some("not on the best chain (reorganized)".into())
+			},
+			Err(e) => return Err(e.to_string()),
+		};
 		if phase != last_phase {
 			eprintln!("task {id}: {}", phase.as_deref().unwrap_or("?"));
 			last_phase = phase;

@@ -85,6 +85,15 @@ impl Error {
 			_ => false,
 		}
 	}
+
+	/// Whether the node answered that no task with the id asked for was issued as its best
+	/// block has it (`aos_task`'s `UnknownTask`). Just after a submission that can mean the
+	/// block with the task was retracted in a reorganization: the pool puts the transaction
+	/// back, and a later block includes it again.
+	pub fn is_unknown_task(&self) -> bool {
+		matches!(self, Error::Rpc(ClientError::Call(e))
+			if e.code() == pallet_inference_rpc::Error::UnknownTask as i32)
+	}
 }
 
 /// The result of this crate's calls.
@@ -659,6 +668,20 @@ mod tests {
 			..versions.clone()
 		};
 		assert!(!older.has_api("CheckpointsApi") && older.has_api("Core"));
+	}
+
+	#[test]
+	fn an_unknown_task_is_told_from_other_failures() {
+		let call = |code: i32| {
+			Error::Rpc(ClientError::Call(jsonrpsee::types::ErrorObject::owned(
+				code,
+				"as the node says it",
+				None::<()>,
+			)))
+		};
+		assert!(call(pallet_inference_rpc::Error::UnknownTask as i32).is_unknown_task());
+		assert!(!call(pallet_inference_rpc::Error::PageTooLarge as i32).is_unknown_task());
+		assert!(!Error::Dispatch("inference.UnknownTask".into()).is_unknown_task());
 	}
 
 	#[test]
