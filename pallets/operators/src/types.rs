@@ -1,7 +1,9 @@
 //! The pallet's types: share-based stake buckets, operators, stakers' ledgers, parameters and
 //! pending slashes.
 
-use aos_operators_primitives::{EthAddress, OffenceKind, OffenceReference, VrfPublic};
+use aos_operators_primitives::{
+	EthAddress, OffenceKind, OffenceReference, SlashPeriods, VrfPublic,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::*, BoundedVec, DefaultNoBound};
 use scale_info::TypeInfo;
@@ -637,6 +639,11 @@ pub const MAX_GRACE_PERIODS: u32 = 60;
 pub const OUTAGE_HISTORY: u32 = 64;
 
 impl<B: AtLeast32BitUnsigned + Copy, BN: AtLeast32BitUnsigned + Copy> Params<B, BN> {
+	/// The slashing periods the offence reporters fit in.
+	pub fn slash_periods(&self) -> SlashPeriods<BN> {
+		SlashPeriods { defer: self.slash_defer_period, unbonding: self.unbonding_period }
+	}
+
 	/// Checks the parameters against each other and against the given bounds: offences are
 	/// reported at most `report_delay` after they happen, and reporters route slashed funds for
 	/// `routing_window` after a report.
@@ -665,7 +672,7 @@ impl<B: AtLeast32BitUnsigned + Copy, BN: AtLeast32BitUnsigned + Copy> Params<B, 
 		if self.offline_grace > heartbeat.saturating_mul(MAX_GRACE_PERIODS.into()) {
 			return Err(ParamsError::GraceTooLong);
 		}
-		if self.unbonding_period <= self.slash_defer_period.saturating_add(report_delay) {
+		if !self.slash_periods().admit_report_delay(report_delay) {
 			return Err(ParamsError::UnbondingNotLongerThanDeferral);
 		}
 		if self.slash_defer_period >= routing_window {

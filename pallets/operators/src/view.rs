@@ -106,8 +106,7 @@ impl<T: Config> OperatorRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 	}
 
 	fn slash_periods() -> SlashPeriods<BlockNumberFor<T>> {
-		let params = Parameters::<T>::get();
-		SlashPeriods { defer: params.slash_defer_period, unbonding: params.unbonding_period }
+		Parameters::<T>::get().slash_periods()
 	}
 }
 
