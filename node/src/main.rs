@@ -5,6 +5,7 @@
 // convert them back at the boundary.
 #![allow(clippy::result_large_err)]
 
+mod babe_reports;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod chain_spec;

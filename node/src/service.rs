@@ -316,6 +316,19 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			telemetry.as_ref().map(|x| x.handle()),
 		);
 
+		// sc-consensus-babe's own equivocation reports carry unsealed headers and fail on chain:
+		// this task sends sealed ones (see babe_reports.rs).
+		task_manager.spawn_handle().spawn(
+			"babe-equivocation-reports",
+			Some("block-authoring"),
+			crate::babe_reports::run(
+				client.clone(),
+				transaction_pool.clone(),
+				babe_link.epoch_changes().clone(),
+				babe_link.config().clone(),
+			),
+		);
+
 		let babe = sc_consensus_babe::start_babe(sc_consensus_babe::BabeParams {
 			keystore: keystore_container.keystore(),
 			client: client.clone(),
