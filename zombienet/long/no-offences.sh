@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Nobody equivocated: no node logged an equivocation (BABE's "is equivocating", GRANDPA's
-# "equivocation"), and the chain holds no offence report (Offences::Reports is empty).
+# Nobody equivocated: no node logged an equivocation (sc-consensus-babe's "is equivocating",
+# aos-node's "equivocation report", GRANDPA's "equivocation"), and the chain holds no offence
+# report (Offences::Reports is empty).
 #   alice: run ./no-offences.sh within 60 seconds
 # zombienet runs a copy of this script in the node's directory: the helpers are in the repository.
 source "$AOS_ROOT/zombienet/lib/node.sh"
