@@ -28,7 +28,8 @@ fi
 export AOS_RUNTIME_WASM="$CARGO_TARGET_DIR/release/wbuild/aos-runtime/aos_runtime.compact.compressed.wasm"
 AOS_PREVIOUS_RELEASE=${AOS_PREVIOUS_RELEASE:-$(grep -v '^#' "$AOS_ROOT/chain-specs/previous-release")}
 
-# Zombienet's native provider keeps its files here; start clean every time.
+# Zombienet's native provider keeps its files here; start clean every time. They are removed
+# when every test passes, unless ZOMBIE_KEEP is set (to read the nodes' logs).
 export ZOMBIE_DIR="${ZOMBIE_DIR:-$(mktemp -d /tmp/aos-zombienet.XXXXXX)}"
 mkdir -p "$ZOMBIE_DIR"
 export AOS_PREVIOUS_SPEC="$ZOMBIE_DIR/previous-local.json"
@@ -60,8 +61,10 @@ for test in "${tests[@]}"; do
 	stop_extras
 	[ "$status" -eq 0 ] || break
 done
-if [ "$status" -eq 0 ]; then
+if [ "$status" -eq 0 ] && [ -z "${ZOMBIE_KEEP:-}" ]; then
 	rm -rf "$ZOMBIE_DIR"
+elif [ "$status" -eq 0 ]; then
+	echo "node logs are in $ZOMBIE_DIR" >&2
 else
 	echo "zombienet failed; node logs are in $ZOMBIE_DIR" >&2
 fi

@@ -8,12 +8,14 @@
 //!
 //! This task does the check on the headers as imported, which keep their seals: it remembers who
 //! authored each slot of the recent past, and when an author's second header for a slot arrives it
-//! checks the proof as the runtime will, takes the unsealed report of the same offence out of the
-//! transaction pool (it provides the same tag and would keep ours out) and submits the sealed
-//! one. A submission the pool refuses is tried again at the next blocks, for a while.
+//! checks the proof as the runtime will and submits it. The unsealed report of the same offence
+//! provides the same pool tag, so whichever a view saw first keeps the other out until it is
+//! included: for some blocks after, the task takes out of the pool every report of that offence
+//! whose proof does not check. A submission the runtime refuses is tried again at the next
+//! blocks, for a while.
 
 use aos_runtime::opaque::{Block, Header};
-use codec::Encode;
+use codec::{Decode, Encode};
 use futures::StreamExt;
 use sc_client_api::BlockchainEvents;
 use sc_consensus_babe::{find_pre_digest, BabeConfiguration, Epoch};
@@ -26,18 +28,22 @@ use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_consensus::BlockOrigin;
 use sp_consensus_babe::{AuthorityId, BabeApi, EquivocationProof, Slot};
-use sp_runtime::traits::Header as HeaderT;
-use std::{collections::BTreeMap, sync::Arc};
+use sp_runtime::traits::{Block as BlockT, Header as HeaderT};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 const LOG_TARGET: &str = "babe-reports";
 
 /// Slots of the past remembered: as many as sc-consensus-slots keeps for its own check.
 const SLOTS_KEPT: u64 = 1000;
-/// Reports waiting for the pool at once; beyond that the oldest is given up.
+/// Reports being followed at once; beyond that the oldest is given up.
 const MAX_PENDING: usize = 64;
-/// Blocks a report is retried for before it is given up (the unsealed report it has to wait for
-/// is included in the next block this node authors).
-const ATTEMPTS: u32 = 50;
+/// Blocks a report is followed for: submitted (retried while the runtime refuses it) and the
+/// unsealed reports of its offence taken out of the pool.
+const FOLLOW_BLOCKS: u32 = 50;
+/// Blocks the pool is swept for unsealed reports after ours went in, if none was found before.
+const SWEEP_BLOCKS: u32 = 10;
+/// How long to wait for the pool's view at the best block before searching what it has.
+const POOL_VIEW_WAIT: Duration = Duration::from_secs(2);
 
 /// The headers seen for the recent slots, by author.
 pub struct SlotIndex {
@@ -140,10 +146,24 @@ where
 	Ok((slot, author))
 }
 
-/// A report not yet accepted by the pool.
+/// A report being followed.
 struct Pending {
 	proof: EquivocationProof<Header>,
-	attempts: u32,
+	/// Blocks seen since the equivocation was found.
+	blocks: u32,
+	/// The block count at which the runtime took our report.
+	submitted_at: Option<u32>,
+	/// An unsealed report of the offence was taken out of the pool.
+	swept: bool,
+}
+
+impl Pending {
+	/// Whether the report still needs following.
+	fn open(&self) -> bool {
+		let swept_enough = self.swept
+			|| self.submitted_at.is_some_and(|at| self.blocks.saturating_sub(at) >= SWEEP_BLOCKS);
+		self.blocks < FOLLOW_BLOCKS && !(self.submitted_at.is_some() && swept_enough)
+	}
 }
 
 /// What became of one submission.
@@ -197,7 +217,12 @@ pub async fn run<C, P>(
 							if pending.len() >= MAX_PENDING {
 								pending.remove(0);
 							}
-							pending.push(Pending { proof, attempts: 0 });
+							pending.push(Pending {
+								proof,
+								blocks: 0,
+								submitted_at: None,
+								swept: false,
+							});
 						}
 					}
 				},
@@ -208,52 +233,135 @@ pub async fn run<C, P>(
 				),
 			}
 		}
-		let mut still = Vec::with_capacity(pending.len());
-		for mut report in pending.drain(..) {
-			match submit(&*client, &*pool, &offchain_pool, &report.proof).await {
-				Submitted::Yes => log::info!(
-					target: LOG_TARGET,
-					"Submitted a sealed BABE equivocation report for {:?} at slot {}",
-					report.proof.offender,
-					report.proof.slot,
-				),
-				Submitted::Never(why) => {
-					log::info!(target: LOG_TARGET, "Equivocation not reported: {why}")
-				},
-				Submitted::Retry(why) => {
-					report.attempts = report.attempts.saturating_add(1);
-					if report.attempts < ATTEMPTS {
-						log::debug!(target: LOG_TARGET, "report to retry: {why}");
-						still.push(report);
-					} else {
-						log::warn!(
-							target: LOG_TARGET,
-							"Gave up reporting {:?} at slot {}: {why}",
-							report.proof.offender,
-							report.proof.slot,
-						);
-					}
-				},
-			}
+		for report in pending.iter_mut() {
+			follow(&*client, &*pool, &offchain_pool, report).await;
 		}
-		pending = still;
+		pending.retain(Pending::open);
 	}
 }
 
-/// Submits `proof` at the best block through the runtime's BABE API, after taking out of the pool
-/// any report of the same offence (the unsealed one).
-async fn submit<C, P>(
+/// One block's work on a report: take the unsealed reports of its offence out of the pool, and
+/// submit it if the runtime has not taken it yet.
+async fn follow<C, P>(
 	client: &C,
 	pool: &P,
 	offchain_pool: &OffchainTransactionPoolFactory<Block>,
-	proof: &EquivocationProof<Header>,
-) -> Submitted
-where
+	report: &mut Pending,
+) where
 	C: HeaderBackend<Block> + ProvideRuntimeApi<Block>,
 	C::Api: BabeApi<Block>,
 	P: TransactionPool<Block = Block>,
 {
 	let best = client.info().best_hash;
+	if !report.swept {
+		let removed = remove_unsealed(pool, best, &report.proof).await;
+		if removed > 0 {
+			report.swept = true;
+			log::info!(
+				target: LOG_TARGET,
+				"Took {removed} unsealed BABE equivocation report(s) for slot {} out of the pool",
+				report.proof.slot,
+			);
+		}
+	}
+	if report.submitted_at.is_none() {
+		match submit(client, offchain_pool, best, &report.proof) {
+			Submitted::Yes => {
+				report.submitted_at = Some(report.blocks);
+				log::info!(
+					target: LOG_TARGET,
+					"Submitted a sealed BABE equivocation report for {:?} at slot {}",
+					report.proof.offender,
+					report.proof.slot,
+				);
+			},
+			Submitted::Never(why) => {
+				log::info!(target: LOG_TARGET, "Equivocation not reported: {why}");
+				report.blocks = FOLLOW_BLOCKS;
+				return;
+			},
+			Submitted::Retry(why) => log::debug!(target: LOG_TARGET, "report to retry: {why}"),
+		}
+	}
+	report.blocks = report.blocks.saturating_add(1);
+	if report.submitted_at.is_none() && report.blocks >= FOLLOW_BLOCKS {
+		log::warn!(
+			target: LOG_TARGET,
+			"Gave up reporting {:?} at slot {}: the runtime refused the report",
+			report.proof.offender,
+			report.proof.slot,
+		);
+	}
+}
+
+/// Takes out of the pool the reports of `proof`'s offence whose own proof does not check (those
+/// sc-consensus-babe built from unsealed headers). Returns how many it removed.
+async fn remove_unsealed<P>(
+	pool: &P,
+	best: <Block as BlockT>::Hash,
+	proof: &EquivocationProof<Header>,
+) -> usize
+where
+	P: TransactionPool<Block = Block>,
+{
+	let ready: Vec<_> = pool.ready_at_with_timeout(best, POOL_VIEW_WAIT).await.collect();
+	let futures = pool.futures();
+	let mut unsealed = TxInvalidityReportMap::default();
+	let candidates = ready
+		.iter()
+		.map(|tx| (tx.hash(), tx.data()))
+		.chain(futures.iter().map(|tx| (tx.hash(), tx.data())));
+	for (hash, xt) in candidates {
+		if is_unsealed_report_of(xt, proof) {
+			unsealed.insert(hash.clone(), None);
+		}
+	}
+	log::debug!(
+		target: LOG_TARGET,
+		"pool at {best:?}: {} ready, {} future, {} unsealed report(s) of slot {}",
+		ready.len(),
+		futures.len(),
+		unsealed.len(),
+		proof.slot,
+	);
+	if unsealed.is_empty() {
+		return 0;
+	}
+	pool.report_invalid(None, unsealed).await.len()
+}
+
+/// Whether `xt` reports the offence `proof` proves with a proof the runtime will refuse.
+fn is_unsealed_report_of(
+	xt: &<Block as BlockT>::Extrinsic,
+	proof: &EquivocationProof<Header>,
+) -> bool {
+	let Ok(xt) = aos_runtime::UncheckedExtrinsic::decode(&mut &xt.encode()[..]) else {
+		return false;
+	};
+	match xt.function {
+		aos_runtime::RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
+			equivocation_proof,
+			..
+		}) => {
+			equivocation_proof.offender == proof.offender
+				&& equivocation_proof.slot == proof.slot
+				&& !sp_consensus_babe::check_equivocation_proof(*equivocation_proof)
+		},
+		_ => false,
+	}
+}
+
+/// Submits `proof` at the best block through the runtime's BABE API.
+fn submit<C>(
+	client: &C,
+	offchain_pool: &OffchainTransactionPoolFactory<Block>,
+	best: <Block as BlockT>::Hash,
+	proof: &EquivocationProof<Header>,
+) -> Submitted
+where
+	C: ProvideRuntimeApi<Block>,
+	C::Api: BabeApi<Block>,
+{
 	let owner_proof_at = |at| {
 		client.runtime_api().generate_key_ownership_proof(at, proof.slot, proof.offender.clone())
 	};
@@ -267,25 +375,11 @@ where
 			Err(e) => return Submitted::Retry(format!("key ownership proof: {e}")),
 		},
 	};
-
-	// pallet-babe's tag for a report: the offender and the slot.
-	let tag = (proof.offender.clone(), proof.slot).encode();
-	let mut same_offence = TxInvalidityReportMap::default();
-	for tx in pool.ready() {
-		if tx.provides().contains(&tag) {
-			same_offence.insert(tx.hash().clone(), None);
-		}
-	}
-	if !same_offence.is_empty() {
-		let removed = pool.report_invalid(None, same_offence).await;
-		log::debug!(target: LOG_TARGET, "took {} unsealed report(s) out of the pool", removed.len());
-	}
-
 	let mut api = client.runtime_api();
 	api.register_extension(offchain_pool.offchain_transaction_pool(best));
 	match api.submit_report_equivocation_unsigned_extrinsic(best, proof.clone(), key_owner_proof) {
 		Ok(Some(())) => Submitted::Yes,
-		Ok(None) => Submitted::Retry("the pool refused the report".into()),
+		Ok(None) => Submitted::Retry("the runtime refused the report".into()),
 		Err(e) => Submitted::Retry(format!("runtime API: {e}")),
 	}
 }
@@ -363,6 +457,70 @@ mod tests {
 		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 1)).is_none());
 		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 2)).is_some());
 		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 3)).is_none());
+	}
+
+	/// The extrinsic pallet-babe puts in the pool for `proof`.
+	fn report(proof: EquivocationProof<Header>) -> <Block as BlockT>::Extrinsic {
+		let call =
+			aos_runtime::RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
+				equivocation_proof: Box::new(proof),
+				// A membership proof (session, trie nodes, validator count): its content is not
+				// looked at here.
+				key_owner_proof: Decode::decode(
+					&mut &(0u32, Vec::<Vec<u8>>::new(), 4u32).encode()[..],
+				)
+				.expect("a membership proof's encoding"),
+			});
+		let xt = aos_runtime::UncheckedExtrinsic::new_bare(call);
+		<Block as BlockT>::Extrinsic::try_from_encoded_extrinsic(&xt.encode()).expect("encoded")
+	}
+
+	fn dave_equivocates() -> EquivocationProof<Header> {
+		let mut index = SlotIndex::new();
+		let dave = || id(Sr25519Keyring::Dave);
+		index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 1));
+		index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 2)).expect("a proof")
+	}
+
+	#[test]
+	fn only_reports_that_cannot_pass_are_taken_out_of_the_pool() {
+		let proof = dave_equivocates();
+		assert!(!is_unsealed_report_of(&report(proof.clone()), &proof), "a sealed report stays");
+
+		let mut unsealed = proof.clone();
+		unsealed.first_header.digest_mut().pop();
+		unsealed.second_header.digest_mut().pop();
+		assert!(is_unsealed_report_of(&report(unsealed.clone()), &proof));
+
+		// An unsealed report of another offence is not ours to judge.
+		let mut other_slot = proof.clone();
+		other_slot.slot = 11.into();
+		assert!(!is_unsealed_report_of(&report(unsealed.clone()), &other_slot));
+		let mut other_author = proof.clone();
+		other_author.offender = id(Sr25519Keyring::Bob);
+		assert!(!is_unsealed_report_of(&report(unsealed), &other_author));
+
+		let remark = aos_runtime::UncheckedExtrinsic::new_bare(aos_runtime::RuntimeCall::System(
+			frame_system::Call::remark { remark: vec![1] },
+		));
+		let remark = <Block as BlockT>::Extrinsic::try_from_encoded_extrinsic(&remark.encode())
+			.expect("encoded");
+		assert!(!is_unsealed_report_of(&remark, &proof), "other calls stay");
+	}
+
+	#[test]
+	fn a_report_is_followed_until_submitted_and_swept_or_for_a_while() {
+		let pending = |blocks, submitted_at, swept| Pending {
+			proof: dave_equivocates(),
+			blocks,
+			submitted_at,
+			swept,
+		};
+		assert!(pending(1, None, true).open(), "not submitted yet");
+		assert!(!pending(1, Some(0), true).open(), "submitted, the unsealed one gone");
+		assert!(pending(5, Some(0), false).open(), "submitted, still sweeping");
+		assert!(!pending(SWEEP_BLOCKS, Some(0), false).open(), "nothing found to sweep");
+		assert!(!pending(FOLLOW_BLOCKS, None, false).open(), "given up");
 	}
 
 	#[test]
