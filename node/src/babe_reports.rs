@@ -27,7 +27,9 @@ use sc_transaction_pool_api::{
 use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_consensus::BlockOrigin;
-use sp_consensus_babe::{AuthorityId, BabeApi, EquivocationProof, Slot};
+use sp_consensus_babe::{
+	digests::CompatibleDigestItem, AuthorityId, BabeApi, EquivocationProof, Slot,
+};
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -53,6 +55,8 @@ pub struct SlotIndex {
 struct Authored {
 	author: AuthorityId,
 	first: Header,
+	/// The hash of `first` without its seal.
+	first_pre_hash: <Block as BlockT>::Hash,
 	/// The author has been found equivocating at this slot already: later headers add nothing.
 	reported: bool,
 }
@@ -74,13 +78,21 @@ impl SlotIndex {
 		if u64::from(slot) < u64::from(newest).saturating_sub(SLOTS_KEPT) {
 			return None;
 		}
+		let pre_hash = pre_hash(&header);
 		let seen = self.slots.entry(slot).or_default();
 		let proof = match seen.iter_mut().find(|a| a.author == author) {
 			None => {
-				seen.push(Authored { author, first: header, reported: false });
+				seen.push(Authored {
+					author,
+					first: header,
+					first_pre_hash: pre_hash,
+					reported: false,
+				});
 				None
 			},
-			Some(a) if a.reported || a.first.hash() == header.hash() => None,
+			// The same block, or its content sealed again: sc-consensus-slots' check does not
+			// count that either (sr25519 seals differ at each signing).
+			Some(a) if a.reported || a.first_pre_hash == pre_hash => None,
 			Some(a) => {
 				a.reported = true;
 				Some(EquivocationProof {
@@ -107,6 +119,15 @@ impl Default for SlotIndex {
 	fn default() -> Self {
 		Self::new()
 	}
+}
+
+/// The hash of `header` without its BABE seal (the hash the seal signs).
+fn pre_hash(header: &Header) -> <Block as BlockT>::Hash {
+	let mut pre = header.clone();
+	if pre.digest().logs().last().and_then(|d| d.as_babe_seal()).is_some() {
+		pre.digest_mut().pop();
+	}
+	pre.hash()
 }
 
 /// The author of `header`: the authority its BABE pre-digest names, in the epoch its slot falls
@@ -387,9 +408,9 @@ where
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use sp_consensus_babe::digests::{CompatibleDigestItem, PreDigest, SecondaryPlainPreDigest};
+	use sp_consensus_babe::digests::{PreDigest, SecondaryPlainPreDigest};
 	use sp_core::{Pair, H256};
-	use sp_keyring::Sr25519Keyring;
+	use sp_keyring::Sr25519Keyring::{self, Bob, Dave};
 	use sp_runtime::{Digest, DigestItem};
 
 	/// A header for `slot` sealed by `who` as BABE seals it; `salt` makes distinct blocks.
@@ -414,16 +435,45 @@ mod tests {
 		who.public().into()
 	}
 
+	/// `who` seals a header for `slot` (`salt` tells its headers apart) and `index` notes it.
+	fn seals(
+		index: &mut SlotIndex,
+		who: Sr25519Keyring,
+		slot: u64,
+		salt: u8,
+	) -> Option<EquivocationProof<Header>> {
+		index.note(slot.into(), id(who), sealed(who, slot, salt))
+	}
+
+	/// A proof that Dave sealed two headers for slot 10.
+	fn dave_equivocates() -> EquivocationProof<Header> {
+		let mut index = SlotIndex::new();
+		assert!(seals(&mut index, Dave, 10, 1).is_none());
+		seals(&mut index, Dave, 10, 2).expect("a second header for the slot is an equivocation")
+	}
+
+	/// `call` as the pool holds it.
+	fn in_pool(call: aos_runtime::RuntimeCall) -> <Block as BlockT>::Extrinsic {
+		let xt = aos_runtime::UncheckedExtrinsic::new_bare(call);
+		<Block as BlockT>::Extrinsic::try_from_encoded_extrinsic(&xt.encode()).expect("encoded")
+	}
+
+	/// The report pallet-babe puts in the pool for `proof`.
+	fn report(proof: EquivocationProof<Header>) -> <Block as BlockT>::Extrinsic {
+		in_pool(aos_runtime::RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
+			equivocation_proof: Box::new(proof),
+			// A membership proof (session, trie nodes, validator count): its content is not
+			// looked at here.
+			key_owner_proof: Decode::decode(&mut &(0u32, Vec::<Vec<u8>>::new(), 4u32).encode()[..])
+				.expect("a membership proof's encoding"),
+		}))
+	}
+
 	#[test]
 	fn two_sealed_headers_for_a_slot_make_a_proof_the_runtime_accepts() {
-		let mut index = SlotIndex::new();
-		assert!(index
-			.note(10.into(), id(Sr25519Keyring::Dave), sealed(Sr25519Keyring::Dave, 10, 1))
-			.is_none());
-		let proof = index
-			.note(10.into(), id(Sr25519Keyring::Dave), sealed(Sr25519Keyring::Dave, 10, 2))
-			.expect("a second header for the slot is an equivocation");
+		let proof = dave_equivocates();
 		assert_eq!(proof.slot, Slot::from(10));
+		assert_eq!(proof.offender, id(Dave));
 		assert_ne!(proof.first_header.hash(), proof.second_header.hash());
 		assert!(sp_consensus_babe::check_equivocation_proof(proof.clone()));
 
@@ -437,49 +487,21 @@ mod tests {
 	#[test]
 	fn a_header_seen_twice_or_another_author_is_no_equivocation() {
 		let mut index = SlotIndex::new();
-		let header = sealed(Sr25519Keyring::Dave, 10, 1);
-		assert!(index.note(10.into(), id(Sr25519Keyring::Dave), header.clone()).is_none());
-		assert!(index.note(10.into(), id(Sr25519Keyring::Dave), header).is_none());
+		let header = sealed(Dave, 10, 1);
+		assert!(index.note(10.into(), id(Dave), header.clone()).is_none());
+		assert!(index.note(10.into(), id(Dave), header).is_none(), "the same block again");
+		assert!(seals(&mut index, Dave, 10, 1).is_none(), "its content sealed again");
 		// Two authors may both claim a slot (primary and secondary): no offence.
-		assert!(index
-			.note(10.into(), id(Sr25519Keyring::Bob), sealed(Sr25519Keyring::Bob, 10, 2))
-			.is_none());
-		// Another slot, another header: no offence.
-		assert!(index
-			.note(11.into(), id(Sr25519Keyring::Dave), sealed(Sr25519Keyring::Dave, 11, 3))
-			.is_none());
+		assert!(seals(&mut index, Bob, 10, 2).is_none());
+		assert!(seals(&mut index, Dave, 11, 3).is_none(), "another slot");
 	}
 
 	#[test]
 	fn an_equivocation_is_reported_once() {
 		let mut index = SlotIndex::new();
-		let dave = || id(Sr25519Keyring::Dave);
-		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 1)).is_none());
-		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 2)).is_some());
-		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 3)).is_none());
-	}
-
-	/// The extrinsic pallet-babe puts in the pool for `proof`.
-	fn report(proof: EquivocationProof<Header>) -> <Block as BlockT>::Extrinsic {
-		let call =
-			aos_runtime::RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
-				equivocation_proof: Box::new(proof),
-				// A membership proof (session, trie nodes, validator count): its content is not
-				// looked at here.
-				key_owner_proof: Decode::decode(
-					&mut &(0u32, Vec::<Vec<u8>>::new(), 4u32).encode()[..],
-				)
-				.expect("a membership proof's encoding"),
-			});
-		let xt = aos_runtime::UncheckedExtrinsic::new_bare(call);
-		<Block as BlockT>::Extrinsic::try_from_encoded_extrinsic(&xt.encode()).expect("encoded")
-	}
-
-	fn dave_equivocates() -> EquivocationProof<Header> {
-		let mut index = SlotIndex::new();
-		let dave = || id(Sr25519Keyring::Dave);
-		index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 1));
-		index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 2)).expect("a proof")
+		assert!(seals(&mut index, Dave, 10, 1).is_none());
+		assert!(seals(&mut index, Dave, 10, 2).is_some());
+		assert!(seals(&mut index, Dave, 10, 3).is_none());
 	}
 
 	#[test]
@@ -497,14 +519,12 @@ mod tests {
 		other_slot.slot = 11.into();
 		assert!(!is_unsealed_report_of(&report(unsealed.clone()), &other_slot));
 		let mut other_author = proof.clone();
-		other_author.offender = id(Sr25519Keyring::Bob);
+		other_author.offender = id(Bob);
 		assert!(!is_unsealed_report_of(&report(unsealed), &other_author));
 
-		let remark = aos_runtime::UncheckedExtrinsic::new_bare(aos_runtime::RuntimeCall::System(
-			frame_system::Call::remark { remark: vec![1] },
-		));
-		let remark = <Block as BlockT>::Extrinsic::try_from_encoded_extrinsic(&remark.encode())
-			.expect("encoded");
+		let remark = in_pool(aos_runtime::RuntimeCall::System(frame_system::Call::remark {
+			remark: vec![1],
+		}));
 		assert!(!is_unsealed_report_of(&remark, &proof), "other calls stay");
 	}
 
@@ -526,12 +546,11 @@ mod tests {
 	#[test]
 	fn old_slots_are_forgotten_and_ignored() {
 		let mut index = SlotIndex::new();
-		let dave = || id(Sr25519Keyring::Dave);
-		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 1)).is_none());
-		assert!(index.note(2000.into(), dave(), sealed(Sr25519Keyring::Dave, 2000, 2)).is_none());
+		assert!(seals(&mut index, Dave, 10, 1).is_none());
+		assert!(seals(&mut index, Dave, 2000, 2).is_none());
 		assert_eq!(index.len(), 1, "slot 10 is more than {SLOTS_KEPT} slots old");
 		// A header for a forgotten slot is not remembered, so cannot pair up later.
-		assert!(index.note(10.into(), dave(), sealed(Sr25519Keyring::Dave, 10, 3)).is_none());
+		assert!(seals(&mut index, Dave, 10, 3).is_none());
 		assert_eq!(index.len(), 1);
 	}
 }
