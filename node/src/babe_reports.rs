@@ -17,7 +17,7 @@
 use aos_runtime::opaque::{Block, Header};
 use codec::{Decode, Encode};
 use futures::StreamExt;
-use sc_client_api::BlockchainEvents;
+use sc_client_api::{BlockImportNotification, BlockchainEvents};
 use sc_consensus_babe::{find_pre_digest, BabeConfiguration, Epoch};
 use sc_consensus_epochs::{descendent_query, SharedEpochChanges};
 use sc_transaction_pool_api::{
@@ -55,8 +55,6 @@ pub struct SlotIndex {
 struct Authored {
 	author: AuthorityId,
 	first: Header,
-	/// The hash of `first` without its seal.
-	first_pre_hash: <Block as BlockT>::Hash,
 	/// The author has been found equivocating at this slot already: later headers add nothing.
 	reported: bool,
 }
@@ -78,21 +76,15 @@ impl SlotIndex {
 		if u64::from(slot) < u64::from(newest).saturating_sub(SLOTS_KEPT) {
 			return None;
 		}
-		let pre_hash = pre_hash(&header);
 		let seen = self.slots.entry(slot).or_default();
 		let proof = match seen.iter_mut().find(|a| a.author == author) {
 			None => {
-				seen.push(Authored {
-					author,
-					first: header,
-					first_pre_hash: pre_hash,
-					reported: false,
-				});
+				seen.push(Authored { author, first: header, reported: false });
 				None
 			},
 			// The same block, or its content sealed again: sc-consensus-slots' check does not
 			// count that either (sr25519 seals differ at each signing).
-			Some(a) if a.reported || a.first_pre_hash == pre_hash => None,
+			Some(a) if a.reported || pre_hash(&a.first) == pre_hash(&header) => None,
 			Some(a) => {
 				a.reported = true;
 				Some(EquivocationProof {
@@ -104,7 +96,12 @@ impl SlotIndex {
 			},
 		};
 		let oldest = Slot::from(u64::from(newest).saturating_sub(SLOTS_KEPT));
-		self.slots = self.slots.split_off(&oldest);
+		while let Some(entry) = self.slots.first_entry() {
+			if *entry.key() >= oldest {
+				break;
+			}
+			entry.remove();
+		}
 		proof
 	}
 
@@ -219,46 +216,53 @@ pub async fn run<C, P>(
 	let mut pending: Vec<Pending> = Vec::new();
 	while let Some(imported) = imports.next().await {
 		// Equivocations seen while catching up are stale, as sc-consensus-babe holds too.
-		if imported.origin != BlockOrigin::NetworkInitialSync {
-			match author_of(&*client, &epoch_changes, &config, &imported.header) {
-				Ok((slot, author)) => {
-					if let Some(proof) = index.note(slot, author, imported.header.clone()) {
-						log::info!(
-							target: LOG_TARGET,
-							"BABE author {:?} sealed two blocks for slot {}: {:?} and {:?}",
-							proof.offender,
-							proof.slot,
-							proof.first_header.hash(),
-							proof.second_header.hash(),
-						);
-						if !sp_consensus_babe::check_equivocation_proof(proof.clone()) {
-							// Cannot happen for imported blocks: both seals were verified.
-							log::warn!(target: LOG_TARGET, "the proof does not check; not sent");
-						} else {
-							if pending.len() >= MAX_PENDING {
-								pending.remove(0);
-							}
-							pending.push(Pending {
-								proof,
-								blocks: 0,
-								submitted_at: None,
-								swept: false,
-							});
-						}
-					}
-				},
-				Err(e) => log::debug!(
-					target: LOG_TARGET,
-					"block {:?}: author unknown: {e}",
-					imported.hash
-				),
+		let found = (imported.origin != BlockOrigin::NetworkInitialSync)
+			.then(|| equivocation(&*client, &epoch_changes, &config, &mut index, &imported))
+			.flatten();
+		if let Some(proof) = found {
+			if pending.len() >= MAX_PENDING {
+				pending.remove(0);
 			}
+			pending.push(Pending { proof, blocks: 0, submitted_at: None, swept: false });
 		}
 		for report in pending.iter_mut() {
 			follow(&*client, &*pool, &offchain_pool, report).await;
 		}
 		pending.retain(Pending::open);
 	}
+}
+
+/// The equivocation `imported` completes, if any, with a proof that checks.
+fn equivocation<C>(
+	client: &C,
+	epoch_changes: &SharedEpochChanges<Block, Epoch>,
+	config: &BabeConfiguration,
+	index: &mut SlotIndex,
+	imported: &BlockImportNotification<Block>,
+) -> Option<EquivocationProof<Header>>
+where
+	C: HeaderBackend<Block> + sp_blockchain::HeaderMetadata<Block, Error = sp_blockchain::Error>,
+{
+	let (slot, author) = author_of(client, epoch_changes, config, &imported.header)
+		.map_err(
+			|e| log::debug!(target: LOG_TARGET, "block {:?}: author unknown: {e}", imported.hash),
+		)
+		.ok()?;
+	let proof = index.note(slot, author, imported.header.clone())?;
+	log::info!(
+		target: LOG_TARGET,
+		"BABE author {:?} sealed two blocks for slot {}: {:?} and {:?}",
+		proof.offender,
+		proof.slot,
+		proof.first_header.hash(),
+		proof.second_header.hash(),
+	);
+	if !sp_consensus_babe::check_equivocation_proof(proof.clone()) {
+		// Cannot happen for imported blocks: both seals were verified.
+		log::warn!(target: LOG_TARGET, "the proof does not check; not sent");
+		return None;
+	}
+	Some(proof)
 }
 
 /// One block's work on a report: take the unsealed reports of its offence out of the pool, and
