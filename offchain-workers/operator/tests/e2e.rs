@@ -1367,12 +1367,6 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 	// Proved before it was claimed, the claim carrying the proof's commitment.
 	let blocks = task["endedAt"].as_u64().unwrap() - task["submittedAt"].as_u64().unwrap();
 	eprintln!("the Zk task settled {blocks} blocks after its submission");
-	// k = 1: the first tranche targets three selections (`MinSelections`), so every operator
-	// of the three is selected; they claim at once without working, the best-ranked is
-	// assigned and, the round's only prover, proves and submits without a commit phase:
-	// randomness 2 blocks after the submission, claims the next, the proving phase the next,
-	// the proof 2 blocks later while ezkl takes less than about 8 s.
-	assert!(blocks <= 6, "settled {blocks} blocks after its submission: {task}");
 	let claims = task["claims"].as_array().expect("claims");
 	assert_eq!(claims.len(), 1, "one prover: {task}");
 	assert!(claims[0]["commitment"].is_null(), "proved without committing: {task}");
@@ -1405,6 +1399,26 @@ fn a_zk_task_is_proved_with_ezkl_and_settled_by_the_native_verifier() {
 	for step in ["claimed", "proved", "proof accepted"] {
 		assert!(log.contains(&format!("{step} task={id}")), "no `{step}` in:\n{log}");
 	}
+	// k = 1: the first tranche targets three selections (`MinSelections`), so every operator
+	// of the three is selected; they claim at once without working, the best-ranked is
+	// assigned and, the round's only prover, proves and submits without a commit phase:
+	// randomness 2 blocks after the submission, claims the next, the proving phase the next,
+	// the proof 2 blocks later while ezkl takes less than about 8 s. A slower proof (a loaded
+	// machine) may add a block per 5 s slot beyond that, measured by the prover itself: the
+	// protocol's latency is asserted, not the machine's speed.
+	let proved_ms = log
+		.lines()
+		.find(|l| l.contains(&format!("proved task={id}")))
+		.and_then(|l| l.split("total_ms=").nth(1))
+		.and_then(|v| v.split_whitespace().next())
+		.and_then(|v| v.parse::<u64>().ok())
+		.unwrap_or_else(|| panic!("the prover logged no proving time:\n{log}"));
+	let slow_slots = proved_ms.saturating_sub(8_000).div_ceil(5_000);
+	eprintln!("ezkl proved in {proved_ms} ms");
+	assert!(
+		blocks <= 6 + slow_slots,
+		"settled {blocks} blocks after its submission, the proof taking {proved_ms} ms: {task}"
+	);
 	assert!(!log.contains(&format!("computed task={id}")), "a Zk task is proved, not computed");
 }
 
