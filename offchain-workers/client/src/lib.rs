@@ -479,8 +479,8 @@ impl Chain {
 		Ok(self.account_at(who, at).await?.map_or(0, |i| i.nonce))
 	}
 
-	/// Signs `call` as `signer` for the node's current runtime, mortal for 64 blocks from the
-	/// best block.
+	/// Signs `call` as `signer` for the node's current runtime, mortal for 64 blocks from
+	/// [`Chain::era_anchor`].
 	pub async fn sign(
 		&self,
 		signer: &sr25519::Pair,
@@ -499,17 +499,27 @@ impl Chain {
 		nonce: aos_runtime::Nonce,
 	) -> Result<aos_runtime::UncheckedExtrinsic> {
 		let versions = self.versions().await?;
-		let best = self.best_header().await?;
-		let checkpoint = best.hash();
-		let extension = aos_runtime::tx_extension(nonce, 0, MORTALITY, u64::from(best.number));
+		let anchor = self.era_anchor().await?;
+		let extension = aos_runtime::tx_extension(nonce, 0, MORTALITY, u64::from(anchor.number));
 		Ok(aos_runtime::sign_extrinsic_for(
 			call,
 			signer,
 			extension,
 			self.genesis,
-			checkpoint,
+			anchor.hash(),
 			(versions.spec_version, versions.transaction_version),
 		))
+	}
+
+	/// The block a transaction's mortality starts from: the last finalized one while it is
+	/// less than half of [`MORTALITY`] behind the best, else the best. A transaction signed
+	/// against a best block that a reorg then retracts fails its signature check on the new
+	/// fork ("invalid" in the pool); a finalized block is never retracted. (BABE forks at
+	/// equal slots are routine: one such reorg lost three operators' claims in a test.)
+	pub async fn era_anchor(&self) -> Result<Header> {
+		let best = self.best_header().await?;
+		let finalized = self.finalized_hash().await?;
+		Ok(era_anchor_of(best, self.header(finalized).await?))
 	}
 
 	/// Signs and submits `call`, and waits until it is in a best block: its events, or the
@@ -636,6 +646,14 @@ pub fn format_aos(amount: u128) -> String {
 	}
 }
 
+/// [`Chain::era_anchor`]'s choice between the best and the last finalized header.
+fn era_anchor_of(best: Header, finalized: Option<Header>) -> Header {
+	match finalized {
+		Some(f) if u64::from(best.number.saturating_sub(f.number)) < MORTALITY / 2 => f,
+		_ => best,
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -700,5 +718,23 @@ mod tests {
 		assert_eq!(format_aos(1000 * unit), "1000 AOS");
 		assert_eq!(format_aos(unit / 2 + 3 * unit), "3.5 AOS");
 		assert_eq!(format_aos(1), "0.000000000000000001 AOS");
+	}
+
+	#[test]
+	fn transactions_are_anchored_to_a_recent_finalized_block() {
+		let header = |number: BlockNumber| Header {
+			parent_hash: Default::default(),
+			number,
+			state_root: Default::default(),
+			extrinsics_root: Default::default(),
+			digest: Default::default(),
+		};
+		// Finality close behind the best: the finalized block, which no reorg retracts.
+		assert_eq!(era_anchor_of(header(40), Some(header(37))).number, 37);
+		assert_eq!(era_anchor_of(header(40), Some(header(40))).number, 40);
+		// Finality stalled half a mortality behind: the best, so the transaction lives on.
+		assert_eq!(era_anchor_of(header(40), Some(header(8))).number, 40);
+		assert_eq!(era_anchor_of(header(40), Some(header(9))).number, 9);
+		assert_eq!(era_anchor_of(header(40), None).number, 40);
 	}
 }
